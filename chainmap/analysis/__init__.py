@@ -1,0 +1,1 @@
+"""Analysis: pure functions from the graph (and a region profile) to tables."""

@@ -1,0 +1,203 @@
+"""The `chainmap` command: a thin shell over the library (load -> build -> analyse -> present)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import api
+from .errors import ChainmapError, LoadError, UsageError
+from .load import Library, load_library
+from .present.files import write_atomic
+
+
+class Ctx:
+    def __init__(self, chains: Path | None):
+        self.chains_dir = chains
+        self._lib: Library | None = None
+
+    @property
+    def lib(self) -> Library:
+        if self._lib is None:
+            self._lib = api.load(self.chains_dir)
+        return self._lib
+
+
+pass_ctx = click.make_pass_decorator(Ctx)
+
+
+def emit(text: str | bytes, output: str | None) -> None:
+    """Print to stdout, or write atomically to ``output``."""
+    if output:
+        write_atomic(output, text)
+        click.echo(f"wrote {output}", err=True)
+    elif isinstance(text, bytes):
+        sys.stdout.buffer.write(text)
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
+
+
+def chain_args(chains: tuple[str, ...], all_: bool) -> list[str] | None:
+    if chains and all_:
+        raise UsageError("give chain ids or --all, not both")
+    return list(chains) or None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option(
+    "--chains",
+    "chains_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Chain library folder (default: ./chains, else the bundled library).",
+)
+@click.version_option(package_name="chainmap")
+@click.pass_context
+def main(ctx: click.Context, chains_dir: Path | None) -> None:
+    """chainmap: 产业链招商地图 — chain maps, gaps, target firms and visit routes from YAML chain definitions."""
+    ctx.obj = Ctx(chains_dir)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@pass_ctx
+def validate(ctx: Ctx, paths: tuple[Path, ...], fmt: str) -> None:
+    """Check chain YAML files or library folders; print a summary per chain (exit 2 on any problem)."""
+    from .analysis.summary import chain_counts
+    from .graph import build_graph
+    from .load import _display
+
+    targets = list(paths) or [ctx.chains_dir or api.default_library()]
+    results, problems = [], []
+    for p in targets:
+        if not p.exists():
+            problems.append({"file": str(p), "line": 0, "column": 0, "message": "no such file or folder"})
+            continue
+        root, only = (p, None) if p.is_dir() else (_library_root(p), [p])
+        try:
+            lib = load_library(root, only=only)
+        except LoadError as err:
+            problems += [pr.as_dict() for pr in err.problems]
+            continue
+        counts = chain_counts(build_graph(lib))
+        if only:
+            stem = p.stem
+            counts = counts[counts["chain"] == stem] if stem in lib.chains else counts.iloc[0:0]
+        results.append(
+            {
+                "path": _display(p),
+                "chains": counts.to_dict("records"),
+                "companies": len(lib.companies),
+                "institutions": len(lib.institutions),
+                "regions": sorted(lib.regions),
+            }
+        )
+    if fmt == "json":
+        click.echo(
+            json.dumps({"ok": not problems, "results": results, "problems": problems}, ensure_ascii=False, indent=2)
+        )
+    else:
+        from .present.terminal import table_text
+
+        for r in results:
+            import pandas as pd
+
+            df = pd.DataFrame(r["chains"])
+            if not df.empty:
+                click.echo(
+                    table_text(
+                        df, ["链 chain", "名称", "环节段", "环节", "重点环节", "技术", "部件/材料", "研究机构", "企业"]
+                    ),
+                    nl=False,
+                )
+            click.echo(
+                f"{r['path']}: OK — {len(r['chains'])} chains, {r['companies']} companies, "
+                f"{r['institutions']} institutions, regions: {', '.join(r['regions']) or 'none'}"
+            )
+        for pr in problems:
+            loc = f"{pr['file']}:{pr['line']}:{pr['column']}" if pr["line"] else pr["file"]
+            click.echo(f"{loc}: {pr['message']}", err=True)
+        if problems:
+            click.echo(f"{len(problems)} problem(s) found", err=True)
+    if problems:
+        sys.exit(2)
+
+
+def _library_root(file: Path) -> Path:
+    parent = file.resolve().parent
+    from .load import SUBDIRS
+
+    return parent.parent if parent.name in SUBDIRS else parent
+
+
+@main.command()
+@click.argument("chains", nargs=-1)
+@click.option("--all", "all_", is_flag=True, help="All chains of the library, merged on shared links.")
+@click.option("--region", default=None, help="Region profile id (default: lianyungang).")
+@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
+@click.option("-o", "--output", type=click.Path(), default=None, help="Write to this file instead of stdout.")
+@pass_ctx
+def graph(ctx: Ctx, chains: tuple[str, ...], all_: bool, region: str | None, fmt: str, output: str | None) -> None:
+    """Write the chain graph as networkx node-link JSON."""
+    from .graph import to_node_link
+
+    g = api.graph(ctx.lib, chain_args(chains, all_), region)
+    emit(json.dumps(to_node_link(g), ensure_ascii=False, indent=1, sort_keys=True) + "\n", output)
+
+
+@main.command()
+@click.argument("chain")
+@click.option("--region", default=None, help="Region profile id (marks local firms).")
+@pass_ctx
+def show(ctx: Ctx, chain: str, region: str | None) -> None:
+    """Print one chain as a tree: segments -> links -> technologies, components, firms."""
+    from .present.terminal import chain_tree
+
+    g = api.graph(ctx.lib, [chain], region)
+    click.echo(chain_tree(g, chain), nl=False)
+
+
+def run() -> None:
+    """Entry point: bad input or usage exits 2 with a message, never a traceback."""
+    try:
+        main.main(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except LoadError as exc:
+        for p in exc.problems:
+            click.echo(str(p), err=True)
+        click.echo(f"{len(exc.problems)} problem(s) found", err=True)
+        sys.exit(2)
+    except ChainmapError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except BrokenPipeError:
+        sys.exit(0)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # a bug, not bad input: still no traceback for the user
+        click.echo(
+            f"internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in chainmap; please report it with the command you ran "
+            "(set CHAINMAP_DEBUG=1 for details).",
+            err=True,
+        )
+        import os
+
+        if os.environ.get("CHAINMAP_DEBUG"):
+            raise
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    run()

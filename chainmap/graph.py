@@ -1,0 +1,230 @@
+"""Build the networkx graph of one chain, several, or all of them merged on their shared ids.
+
+Node ids: links, technologies, components, companies and institutions by their library id; chains as
+``chain:<id>``; segments as ``<chain>:<segment>``. Edges carry ``kind`` (also used as the multigraph
+key): part_of, feeds, requires, uses, operates, makes, holds, researches, supplies, subsidiary_of.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import networkx as nx
+
+from .errors import UsageError
+from .load import Library
+from .model import Company, Region
+
+
+def chain_node(chain: str) -> str:
+    return f"chain:{chain}"
+
+
+def segment_node(chain: str, segment: str) -> str:
+    return f"{chain}:{segment}"
+
+
+def select_chains(lib: Library, chains: Iterable[str] | None) -> list[str]:
+    """Validate a chain selection (None or empty = all) and return it in library order."""
+    wanted = list(dict.fromkeys(chains or []))
+    if not wanted:
+        return list(lib.chains)
+    unknown = [c for c in wanted if c not in lib.chains]
+    if unknown:
+        import difflib
+
+        hints = []
+        for c in unknown:
+            guess = difflib.get_close_matches(c, list(lib.chains), n=1)
+            hints.append(f"'{c}'" + (f" (did you mean '{guess[0]}'?)" if guess else ""))
+        raise UsageError(f"unknown chain {', '.join(hints)}; the library has: {', '.join(lib.chains)}")
+    return [c for c in lib.chains if c in wanted]
+
+
+def is_local(company: Company, region: Region | None) -> bool:
+    """A firm is local when the region profile lists it or its operating site is in the home region."""
+    if region is None:
+        return False
+    if company.id in region.local_companies:
+        return True
+    if region.city:
+        return company.city == region.city
+    return bool(company.province == region.province and company.district and company.district in region.districts)
+
+
+def link_levels(links: Iterable[str], feeds: Iterable[tuple[str, str]]) -> dict[str, int]:
+    """Depth of each link in the material flow: 0 for raw materials, else 1 + the deepest supplier."""
+    g = nx.DiGraph()
+    g.add_nodes_from(links)
+    g.add_edges_from((a, b) for a, b in feeds if a in g and b in g)
+    level: dict[str, int] = {}
+    for node in nx.lexicographical_topological_sort(g):
+        level[node] = max((level[p] + 1 for p in g.predecessors(node)), default=0)
+    return level
+
+
+def _company_attrs(c: Company, chains: list[str], local: bool) -> dict[str, Any]:
+    attrs: dict[str, Any] = {
+        "kind": "company",
+        "name": c.name,
+        "short_name": c.short_name or c.name,
+        "chains": chains,
+        "province": c.province or "",
+        "city": c.city or "",
+        "district": c.district or "",
+        "tags": list(c.tags),
+        "local": local,
+        "source": "；".join(c.source),
+        "as_of": c.as_of.isoformat(),
+    }
+    if c.name_en:
+        attrs["name_en"] = c.name_en
+    if c.aliases:
+        attrs["aliases"] = list(c.aliases)
+    if c.stock_code:
+        attrs["stock_code"] = c.stock_code
+        attrs["exchange"] = c.exchange
+    if c.credit_code:
+        attrs["credit_code"] = c.credit_code
+    if c.registered_capital:
+        attrs["registered_capital"] = c.registered_capital.value
+        attrs["capital_currency"] = c.registered_capital.currency
+    if c.revenue:
+        attrs["revenue"] = c.revenue.value
+        attrs["revenue_currency"] = c.revenue.currency
+        if c.revenue_year:
+            attrs["revenue_year"] = c.revenue_year
+    if c.employees is not None:
+        attrs["employees"] = c.employees
+    if c.parent:
+        attrs["parent"] = c.parent
+    if c.note:
+        attrs["note"] = c.note
+    if c.website:
+        attrs["website"] = c.website
+    return attrs
+
+
+def build_graph(lib: Library, chains: Iterable[str] | None = None, region: Region | None = None) -> nx.MultiDiGraph:
+    """The typed graph of the selected chains (all when ``chains`` is None), merged on shared ids.
+
+    ``region`` marks companies ``local``; without it no firm is local.
+    """
+    selected = select_chains(lib, chains)
+    g = nx.MultiDiGraph(chains=selected, region=region.id if region else None)
+    membership: dict[str, list[str]] = {}
+    for cid in selected:
+        for link in lib.chains[cid].links:
+            membership.setdefault(link, []).append(cid)
+    links = [n for n in lib.nodes if n in membership and lib.nodes[n].kind == "link"]
+    parts: dict[str, list[str]] = {}
+    for pairs in (lib.requires, lib.uses):
+        for link, node in pairs:
+            if link in membership:
+                for cid in membership[link]:
+                    if cid not in parts.setdefault(node, []):
+                        parts[node].append(cid)
+    levels = link_levels(sorted(links), lib.feeds)
+    order = {c: i for i, c in enumerate(selected)}
+
+    def chains_of(ids: Iterable[str]) -> list[str]:
+        found = {c for i in ids for c in (membership.get(i) or parts.get(i) or [])}
+        return sorted(found, key=order.__getitem__)
+
+    for cid in selected:
+        layout = lib.chains[cid]
+        g.add_node(
+            chain_node(cid),
+            kind="chain",
+            name=layout.chain.name,
+            name_en=layout.chain.name_en or "",
+            description=layout.chain.description or "",
+            chains=[cid],
+        )
+        for i, (sid, sname, _members) in enumerate(layout.segments):
+            g.add_node(segment_node(cid, sid), kind="segment", name=sname, chains=[cid], order=i)
+            g.add_edge(segment_node(cid, sid), chain_node(cid), key="part_of", kind="part_of")
+
+    for nid in sorted(set(membership) | set(parts)):
+        n = lib.nodes[nid]
+        attrs: dict[str, Any] = {"kind": n.kind, "name": n.name, "name_en": n.name_en or "", "chains": chains_of([nid])}
+        if n.aliases:
+            attrs["aliases"] = n.aliases
+        if n.keywords:
+            attrs["keywords"] = n.keywords
+        if n.kind == "link":
+            attrs["key"] = n.key
+            attrs["level"] = levels[nid]
+            attrs["home_chain"] = n.chain
+        if n.kind == "component":
+            attrs["type"] = n.type or "component"
+        if n.note:
+            attrs["note"] = n.note
+        g.add_node(nid, **attrs)
+
+    for cid in selected:
+        for sid, _name, members in lib.chains[cid].segments:
+            for link in members:
+                g.add_edge(link, segment_node(cid, sid), key="part_of", kind="part_of")
+    for a, b in lib.feeds:
+        if a in membership and b in membership:
+            g.add_edge(a, b, key="feeds", kind="feeds")
+    for link, tech in lib.requires:
+        if link in membership:
+            g.add_edge(link, tech, key="requires", kind="requires")
+    for link, comp in lib.uses:
+        if link in membership:
+            g.add_edge(link, comp, key="uses", kind="uses")
+
+    for iid, inst in sorted(lib.institutions.items()):
+        targets = [t for t in dict.fromkeys(inst.researches + inst.holds) if t in g]
+        if not targets:
+            continue
+        g.add_node(
+            iid,
+            kind="institution",
+            name=inst.name,
+            name_en=inst.name_en or "",
+            type=inst.type or "",
+            province=inst.province or "",
+            city=inst.city or "",
+            chains=chains_of(targets),
+            source="；".join(inst.source),
+            as_of=inst.as_of.isoformat() if inst.as_of else "",
+        )
+        for t in dict.fromkeys(inst.researches):
+            if t in g:
+                g.add_edge(iid, t, key="researches", kind="researches")
+        for t in dict.fromkeys(inst.holds):
+            if t in g:
+                g.add_edge(iid, t, key="holds", kind="holds")
+
+    included: list[Company] = []
+    for _cid, c in sorted(lib.companies.items()):
+        ties = [t for t in dict.fromkeys(c.operates + c.makes + c.holds) if t in g]
+        if not ties:
+            continue
+        included.append(c)
+        g.add_node(c.id, **_company_attrs(c, chains_of(ties), is_local(c, region)))
+        for role, edge in (("operates", "operates"), ("makes", "makes"), ("holds", "holds")):
+            for t in dict.fromkeys(getattr(c, role)):
+                if t in g:
+                    g.add_edge(c.id, t, key=edge, kind=edge)
+    for c in included:
+        for tie in c.supplies:
+            if tie.to in g and g.nodes[tie.to]["kind"] == "company":
+                attrs = {"kind": "supplies"}
+                if tie.product:
+                    attrs["product"] = tie.product
+                if tie.source:
+                    attrs["source"] = tie.source
+                g.add_edge(c.id, tie.to, key="supplies", **attrs)
+        if c.parent and c.parent in g and g.nodes[c.parent]["kind"] == "company":
+            g.add_edge(c.id, c.parent, key="subsidiary_of", kind="subsidiary_of")
+    return g
+
+
+def to_node_link(g: nx.MultiDiGraph) -> dict[str, Any]:
+    """networkx node-link data (``edges`` key, as networkx >= 3.4 names it), JSON-ready."""
+    return nx.node_link_data(g, edges="edges")

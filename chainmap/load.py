@@ -1,0 +1,553 @@
+"""Load a chain library (YAML files) into a validated :class:`Library`, reporting every problem at once.
+
+Three passes: read and parse every file (syntax, encoding), validate each against its model (types,
+required and unknown fields), then check the library as a whole (duplicate ids, references that do
+not resolve, a ``feeds`` cycle). Problems of all passes are collected and raised together as one
+:class:`~chainmap.errors.LoadError`, each with ``file:line:col``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+from pydantic import BaseModel, ValidationError
+
+from .errors import LoadError, Problem
+from .model import ChainHead, Company, CompanyFile, Institution, InstitutionFile, LinkEntry, Region, SegmentHead
+from .yamlsrc import Source, read
+
+NODE_KINDS = ("link", "technology", "component")
+_ID_LINE = re.compile(r"^[ \t-]*id:[ \t]*['\"]?([a-z][a-z0-9_]*)", re.MULTILINE)
+SUBDIRS = {"companies": "companies", "institutions": "institutions", "regions": "region", "imported": "companies"}
+
+
+@dataclass
+class Node:
+    """A link, technology or component, as defined once in the library."""
+
+    id: str
+    kind: str
+    name: str
+    chain: str  # the chain whose file defines it
+    name_en: str | None = None
+    aliases: list[str] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    note: str | None = None
+    key: bool = False
+    type: str | None = None  # components: material / component / equipment
+    where: tuple[str, int, int] = ("", 0, 0)
+
+
+@dataclass
+class ChainLayout:
+    """A chain's membership: segments in order, each with its links in order."""
+
+    chain: ChainHead
+    segments: list[tuple[str, str, list[str]]]  # (segment id, segment name, link ids)
+    file: str = ""
+
+    @property
+    def links(self) -> list[str]:
+        return [link for _, _, links in self.segments for link in links]
+
+
+@dataclass
+class Library:
+    """A whole, validated chain library. Built by :func:`load_library`; read by :mod:`chainmap.graph`."""
+
+    root: Path
+    chains: dict[str, ChainLayout] = field(default_factory=dict)
+    nodes: dict[str, Node] = field(default_factory=dict)
+    feeds: list[tuple[str, str]] = field(default_factory=list)
+    requires: list[tuple[str, str]] = field(default_factory=list)  # link -> technology
+    uses: list[tuple[str, str]] = field(default_factory=list)  # link -> component
+    companies: dict[str, Company] = field(default_factory=dict)
+    institutions: dict[str, Institution] = field(default_factory=dict)
+    regions: dict[str, Region] = field(default_factory=dict)
+    where: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # company/institution id -> place
+
+    def chain_of_nodes(self) -> dict[str, set[str]]:
+        """Node id -> ids of the chains it belongs to (a technology or component through its links)."""
+        out: dict[str, set[str]] = {}
+        for cid, layout in self.chains.items():
+            for link in layout.links:
+                out.setdefault(link, set()).add(cid)
+        for pairs in (self.requires, self.uses):
+            for link, node in pairs:
+                out.setdefault(node, set()).update(out.get(link, set()))
+        return out
+
+
+def did_you_mean(word: str, pool: Iterable[str]) -> list[str]:
+    """The closest id in ``pool``: a similar spelling, or one that is a prefix of the word (a4 for a4_old)."""
+    pool = list(pool)
+    close = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
+    if close:
+        return close
+    prefixes = [p for p in pool if len(p) >= 2 and (word.startswith(p) or p.startswith(word))]
+    return sorted(prefixes, key=lambda p: (-len(p), p))[:1]
+
+
+def _display(path: Path) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path.resolve()) if rel.startswith("..") else rel
+
+
+def _kind_of(path: Path, root: Path | None) -> str:
+    if root is not None and path.parent != root and path.parent.name in SUBDIRS:
+        return SUBDIRS[path.parent.name]
+    return "chain"
+
+
+def library_files(root: Path) -> list[tuple[Path, str]]:
+    """Every YAML file of a library with its kind (chain, companies, institutions, region)."""
+    files: list[tuple[Path, str]] = []
+    for p in sorted(root.glob("*.y*ml")):
+        files.append((p, "chain"))
+    for sub, kind in SUBDIRS.items():
+        for p in sorted((root / sub).rglob("*.y*ml")):
+            files.append((p, kind))
+    return [(p, k) for p, k in files if p.suffix in (".yaml", ".yml") and p.is_file()]
+
+
+# -- pydantic errors -> located problems ----------------------------------------------------------
+
+_FIELD_HINTS = {
+    "source": "every record needs `source`: the document its facts come from (an annual report, a filing, the company site)",
+    "as_of": "every record needs `as_of`: the date its facts hold for, like 2024-06-30",
+}
+
+
+def _allowed_fields(model: type[BaseModel], loc: tuple) -> list[str]:
+    """Field names allowed at ``loc`` (walks nested models through list items)."""
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        f = getattr(current, "model_fields", {}).get(part)
+        if f is None:
+            return []
+        ann = f.annotation
+        for _ in range(3):  # unwrap list[...] / Optional[...]
+            args = [a for a in getattr(ann, "__args__", ()) if isinstance(a, type) and issubclass(a, BaseModel)]
+            if isinstance(ann, type) and issubclass(ann, BaseModel):
+                break
+            if args:
+                ann = args[0]
+                break
+            inner = getattr(ann, "__args__", ())
+            ann = inner[0] if inner else ann
+        current = ann
+    return list(getattr(current, "model_fields", {}))
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"true/false ({value})"
+    if isinstance(value, (int, float)):
+        return f"a number ({value})"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"{type(value).__name__} {value!r}"
+
+
+def _problems_from(err: ValidationError, src: Source, model: type[BaseModel], prefix: tuple = ()) -> list[Problem]:
+    out = []
+    for e in err.errors():
+        rel = tuple(e["loc"])
+        loc = prefix + rel
+        fname = next((p for p in reversed(loc) if isinstance(p, str)), "")
+        kind, value = e["type"], e.get("input")
+        if kind == "missing":
+            msg = f"missing required field '{fname}'"
+            if fname in _FIELD_HINTS:
+                msg += f" ({_FIELD_HINTS[fname]})"
+            out.append(src.at(loc[:-1], msg))
+            continue
+        if kind == "extra_forbidden":
+            allowed = _allowed_fields(model, rel)
+            guess = difflib.get_close_matches(str(fname), allowed, n=1, cutoff=0.6)
+            msg = f"unknown field '{fname}'"
+            msg += (
+                f" (did you mean '{guess[0]}'?)"
+                if guess
+                else (f" (allowed here: {', '.join(allowed)})" if allowed else "")
+            )
+            out.append(src.at(loc, msg, key=True))
+            continue
+        where = f"'{fname}'" if fname else "this entry"
+        if kind == "string_type":
+            msg = f"{where} should be text, got {_describe(value)}"
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                msg += " (put it in quotes)"
+        elif kind == "string_pattern_mismatch":
+            msg = (
+                f"{_describe(value)} is not a valid id: use lowercase ASCII letters, digits and _, "
+                "starting with a letter (e.g. 'pta', 'pan_precursor')"
+            )
+        elif kind == "string_too_short":
+            msg = f"{where} is empty"
+        elif kind in ("list_type",):
+            msg = f"{where} should be a list (`- item` lines, or [a, b]), got {_describe(value)}"
+        elif kind in ("model_type", "dict_type", "model_attributes_type"):
+            msg = f"{where} should be a mapping (`key: value` lines), got {_describe(value)}"
+        elif kind in ("bool_type", "bool_parsing"):
+            msg = f"{where} should be true or false, got {_describe(value)}"
+        elif kind.startswith("date") or kind.startswith("datetime"):
+            msg = f"{where} should be a date like 2024-06-30, got {_describe(value)}"
+        elif kind in ("int_type", "int_parsing", "int_from_float", "float_type", "float_parsing"):
+            msg = f"{where} should be a number, got {_describe(value)}"
+        elif kind == "too_short":
+            msg = f"{where} needs at least one entry"
+        elif kind == "value_error":
+            msg = e["msg"].removeprefix("Value error, ")
+            if fname and fname not in msg:
+                msg = f"{where}: {msg}"
+        else:
+            msg = f"{where}: {e['msg']}"
+        out.append(src.at(loc, msg))
+    return out
+
+
+def _check(model: type[BaseModel], data: Any, src: Source, prefix: tuple, problems: list[Problem]) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        problems += _problems_from(err, src, model, prefix)
+        return None
+
+
+@dataclass
+class Doc:
+    """One validated file. Items keep their index in the file, so later checks can point at them;
+    items that failed validation are left out, and their ids kept in ``broken`` to avoid follow-on errors."""
+
+    src: Source
+    kind: str
+    head: Any
+    items: list[tuple[int, Any]] = field(default_factory=list)  # companies / institutions
+    segments: list[tuple[int, Any, list[tuple[int, LinkEntry]]]] = field(default_factory=list)
+    broken: set[str] = field(default_factory=set)
+
+
+def _raw_ids(item: Any) -> set[str]:
+    """Ids a (possibly invalid) raw entry defines, found without trusting its shape."""
+    out: set[str] = set()
+    if isinstance(item, dict):
+        if isinstance(item.get("id"), str):
+            out.add(item["id"])
+        for key in ("technologies", "components"):
+            for sub in item.get(key) or [] if isinstance(item.get(key), list) else []:
+                out |= _raw_ids(sub)
+    return out
+
+
+def _validate(src: Source, kind: str) -> tuple[Doc | None, list[Problem]]:
+    problems: list[Problem] = []
+    if not isinstance(src.data, dict):
+        top = {"companies": "companies:", "institutions": "institutions:"}.get(kind, "`key: value` lines")
+        return None, [src.at((), f"the file should hold a mapping (start with {top}), got {_describe(src.data)}")]
+    if kind == "region":
+        head = _check(Region, src.data, src, (), problems)
+        return (Doc(src, kind, head) if head else None), problems
+    if kind in ("companies", "institutions"):
+        file_model, item_model = (CompanyFile, Company) if kind == "companies" else (InstitutionFile, Institution)
+        head = _check(file_model, src.data, src, (), problems)
+        if head is None:
+            return None, problems
+        doc = Doc(src, kind, head)
+        for i, raw in enumerate(getattr(head, kind)):
+            obj = _check(item_model, raw, src, (kind, i), problems)
+            if obj is None:
+                doc.broken |= _raw_ids(raw)
+            else:
+                doc.items.append((i, obj))
+        return doc, problems
+    head = _check(ChainHead, src.data, src, (), problems)
+    if head is None:
+        doc = Doc(src, kind, None)
+        for seg in src.data.get("segments") or [] if isinstance(src.data.get("segments"), list) else []:
+            for link in (
+                (seg.get("links") or []) if isinstance(seg, dict) and isinstance(seg.get("links"), list) else []
+            ):
+                doc.broken |= _raw_ids(link)
+        return doc, problems
+    doc = Doc(src, kind, head)
+    for si, raw_seg in enumerate(head.segments):
+        seg = _check(SegmentHead, raw_seg, src, ("segments", si), problems)
+        if seg is None:
+            if isinstance(raw_seg, dict) and isinstance(raw_seg.get("links"), list):
+                for link in raw_seg["links"]:
+                    doc.broken |= _raw_ids(link)
+            continue
+        links = []
+        for li, raw in enumerate(seg.links):
+            entry = _check(LinkEntry, raw, src, ("segments", si, "links", li), problems)
+            if entry is None:
+                doc.broken |= _raw_ids(raw)
+            else:
+                links.append((li, entry))
+        doc.segments.append((si, seg, links))
+    return doc, problems
+
+
+# -- whole-library checks --------------------------------------------------------------------------
+
+
+class _Checker:
+    def __init__(self, lib: Library):
+        self.lib = lib
+        self.problems: list[Problem] = []
+        self.defined: dict[str, tuple[str, tuple[str, int, int]]] = {}  # id -> (kind, place)
+        self.broken: set[str] = set()  # ids defined by entries that failed validation
+
+    def add(self, src: Source, path: tuple, msg: str, key: bool = False) -> None:
+        self.problems.append(src.at(path, msg, key=key))
+
+    def define(self, src: Source, path: tuple, ident: str, kind: str) -> bool:
+        place = src.at(path + ("id",), "")
+        if ident in self.defined:
+            other_kind, (f, line, _c) = self.defined[ident]
+            what = "" if other_kind == kind else f" (as a {other_kind})"
+            self.add(
+                src,
+                path + ("id",),
+                f"duplicate id '{ident}': already defined at {f}:{line}{what}; "
+                "define it once and refer to it elsewhere",
+            )
+            return False
+        self.defined[ident] = (kind, (place.file, place.line, place.column))
+        return True
+
+    def resolve(self, src: Source, path: tuple, ident: str, kinds: Iterable[str], role: str) -> bool:
+        kinds = tuple(kinds)
+        if ident in self.broken and ident not in self.defined:
+            return False  # its definition has its own problem; do not report a second one
+        if ident in self.defined:
+            kind = self.defined[ident][0]
+            if kind in kinds:
+                return True
+            self.add(src, path, f"'{ident}' is a {kind}, but {role} must name a {' or '.join(kinds)}")
+            return False
+        pool = [i for i, (k, _) in self.defined.items() if k in kinds]
+        guess = did_you_mean(ident, pool)
+        hint = f" (did you mean '{guess[0]}'?)" if guess else f" (no {' or '.join(kinds)} has this id; was it renamed?)"
+        self.add(src, path, f"unknown {' or '.join(kinds)} '{ident}' in {role}{hint}")
+        return False
+
+
+def load_library(root: str | Path, *, only: Iterable[str | Path] | None = None) -> Library:
+    """Load and check the library at ``root``. Raises :class:`LoadError` listing every problem.
+
+    ``only``: restrict the reported problems to these files (the whole library is still checked, since
+    references cross files).
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise LoadError(
+            [Problem(_display(root), 0, 0, "no such folder: give the folder that holds the chain YAML files")]
+        )
+    lib = Library(root=root)
+    problems: list[Problem] = []
+    docs: list[Doc] = []
+    broken_files: list[Path] = []
+    for path, kind in library_files(root):
+        src, probs = read(path, _display(path))
+        problems += probs
+        if src is None:
+            broken_files.append(path)
+            continue
+        doc, probs = _validate(src, kind)
+        problems += probs
+        if doc is None:
+            continue
+        if kind in ("chain", "region") and doc.head is not None and doc.head.id != path.stem:
+            problems.append(
+                src.at(("id",), f"{kind} id '{doc.head.id}' differs from the file name '{path.stem}': make them equal")
+            )
+        docs.append(doc)
+
+    check = _Checker(lib)
+    for doc in docs:
+        check.broken |= doc.broken
+    for path in broken_files:  # unreadable YAML: guess its ids so references to them are not reported too
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        check.broken |= set(_ID_LINE.findall(text))
+    _collect_definitions(lib, check, docs)
+    _check_references(lib, check, docs)
+    problems += check.problems
+    if only is not None:
+        wanted = {_display(Path(p)) for p in only}
+        problems = [p for p in problems if p.file in wanted]
+    if problems:
+        raise LoadError(problems)
+    lib.chains = dict(sorted(lib.chains.items()))
+    return lib
+
+
+def _collect_definitions(lib: Library, check: _Checker, docs: list[Doc]) -> None:
+    """First pass over valid entries: every defined id, so references can be resolved in any order."""
+    for doc in docs:
+        src, kind, obj = doc.src, doc.kind, doc.head
+        if kind == "chain":
+            for si, _seg, links in doc.segments:
+                for li, entry in links:
+                    if entry.id is None:
+                        continue
+                    path = ("segments", si, "links", li)
+                    if check.define(src, path, entry.id, "link"):
+                        lib.nodes[entry.id] = _node(entry, "link", obj.id, src, path)
+                    for key, items, k in (
+                        ("technologies", entry.technologies, "technology"),
+                        ("components", entry.components, "component"),
+                    ):
+                        for ti, item in enumerate(items):
+                            if item.id and check.define(src, path + (key, ti), item.id, k):
+                                lib.nodes[item.id] = _node(item, k, obj.id, src, path + (key, ti))
+        elif kind == "companies":
+            for i, c in doc.items:
+                if check.define(src, ("companies", i), c.id, "company"):
+                    lib.companies[c.id] = c
+                    p = src.at(("companies", i), "")
+                    lib.where[c.id] = (p.file, p.line, p.column)
+        elif kind == "institutions":
+            for i, inst in doc.items:
+                if check.define(src, ("institutions", i), inst.id, "institution"):
+                    lib.institutions[inst.id] = inst
+                    p = src.at(("institutions", i), "")
+                    lib.where[inst.id] = (p.file, p.line, p.column)
+        elif kind == "region":
+            lib.regions[obj.id] = obj
+
+
+def _node(entry: Any, kind: str, chain: str, src: Source, path: tuple) -> Node:
+    p = src.at(path, "")
+    return Node(
+        id=entry.id,
+        kind=kind,
+        name=entry.name,
+        chain=chain,
+        name_en=entry.name_en,
+        aliases=list(entry.aliases),
+        keywords=list(entry.keywords),
+        note=entry.note,
+        key=bool(getattr(entry, "key", False)),
+        type=getattr(entry, "type", None) or ("component" if kind == "component" else None),
+        where=(p.file, p.line, p.column),
+    )
+
+
+def _check_references(lib: Library, check: _Checker, docs: list[Doc]) -> None:
+    feeds_at: dict[tuple[str, str], tuple[Source, tuple]] = {}
+    seen_feeds: set[tuple[str, str]] = set()
+    seen_pairs: set[tuple[str, str, str]] = set()
+    for doc in docs:
+        src, kind, obj = doc.src, doc.kind, doc.head
+        if kind != "chain" or obj is None:
+            continue
+        segments = []
+        in_chain: dict[str, tuple] = {}
+        seg_ids: set[str] = set()
+        for si, seg, links in doc.segments:
+            if seg.id in seg_ids:
+                check.add(src, ("segments", si, "id"), f"duplicate segment id '{seg.id}' in this chain")
+            seg_ids.add(seg.id)
+            members = []
+            for li, entry in links:
+                path = ("segments", si, "links", li)
+                link = entry.node_id
+                if entry.ref and not check.resolve(src, path + ("ref",), entry.ref, ["link"], "a segment's links"):
+                    continue
+                if link in in_chain:
+                    check.add(
+                        src,
+                        path,
+                        f"link '{link}' appears twice in this chain (first at line {src.at(in_chain[link], '').line})",
+                    )
+                    continue
+                in_chain[link] = path
+                members.append(link)
+                for fi, target in enumerate(entry.feeds):
+                    fpath = path + ("feeds", fi)
+                    if check.resolve(src, fpath, target, ["link"], "feeds"):
+                        if target == link:
+                            check.add(src, fpath, f"link '{link}' feeds itself")
+                        elif (link, target) not in seen_feeds:
+                            seen_feeds.add((link, target))
+                            lib.feeds.append((link, target))
+                            feeds_at[(link, target)] = (src, fpath)
+                _link_parts(lib, check, src, path, entry, seen_pairs)
+            segments.append((seg.id, seg.name, members))
+        lib.chains[obj.id] = ChainLayout(chain=obj, segments=segments, file=src.file)
+
+    for doc in docs:
+        src, kind, obj = doc.src, doc.kind, doc.head
+        if kind == "companies":
+            for i, c in doc.items:
+                base = ("companies", i)
+                for role, kinds in (("operates", ["link"]), ("makes", ["component"]), ("holds", ["technology"])):
+                    for j, ident in enumerate(getattr(c, role)):
+                        check.resolve(src, base + (role, j), ident, kinds, role)
+                for j, tie in enumerate(c.supplies):
+                    if tie.to == c.id:
+                        check.add(src, base + ("supplies", j), "a firm cannot supply itself")
+                    else:
+                        check.resolve(src, base + ("supplies", j), tie.to, ["company"], "supplies")
+                if c.parent:
+                    if c.parent == c.id:
+                        check.add(src, base + ("parent",), "a firm cannot be its own parent")
+                    else:
+                        check.resolve(src, base + ("parent",), c.parent, ["company"], "parent")
+        elif kind == "institutions":
+            for i, inst in doc.items:
+                for j, ident in enumerate(inst.researches):
+                    check.resolve(src, ("institutions", i, "researches", j), ident, NODE_KINDS, "researches")
+                for j, ident in enumerate(inst.holds):
+                    check.resolve(src, ("institutions", i, "holds", j), ident, ["technology"], "holds")
+        elif kind == "region" and obj is not None:
+            for j, ident in enumerate(obj.local_companies):
+                check.resolve(src, ("local_companies", j), ident, ["company"], "local_companies")
+
+    graph = nx.DiGraph(lib.feeds)
+    try:
+        cycle = nx.find_cycle(graph)
+    except nx.NetworkXNoCycle:
+        cycle = []
+    if cycle:
+        src, fpath = feeds_at[cycle[-1]]
+        loop = " -> ".join([e[0] for e in cycle] + [cycle[0][0]])
+        check.add(
+            src, fpath, f"the feeds edges form a cycle: {loop}; material flows one way, remove one of these feeds"
+        )
+
+
+def _link_parts(
+    lib: Library, check: _Checker, src: Source, path: tuple, entry: LinkEntry, seen: set[tuple[str, str, str]]
+) -> None:
+    link = entry.node_id
+    for key, items, kind, out in (
+        ("technologies", entry.technologies, "technology", lib.requires),
+        ("components", entry.components, "component", lib.uses),
+    ):
+        for i, item in enumerate(items):
+            if item.ref and not check.resolve(src, path + (key, i, "ref"), item.ref, [kind], key):
+                continue
+            pair = (kind, link, item.node_id)
+            if pair in seen:
+                continue
+            seen.add(pair)
+            out.append((link, item.node_id))

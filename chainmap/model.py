@@ -1,0 +1,304 @@
+"""The validated model of a chain library: chains, companies, institutions, region profiles.
+
+Models forbid unknown fields (so a typo is caught) and accept the friendly YAML forms described in
+docs/format.md (a bare id for a reference, amounts written as ``1.2亿元``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from .money import Amount, parse_amount, uscc_problem
+
+ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+STOCK_CODE = re.compile(r"^(?:\d{6}\.(?:SH|SZ|BJ)|\d{4,5}\.HK|[A-Z][A-Z.\-]{0,9}\.(?:US|N|O))$")
+EXCHANGES = {
+    "SH": "上海证券交易所",
+    "SZ": "深圳证券交易所",
+    "BJ": "北京证券交易所",
+    "HK": "香港联合交易所",
+    "US": "美国",
+    "N": "纽约证券交易所",
+    "O": "纳斯达克",
+}
+
+
+class Base(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+def _as_ref(value: Any) -> Any:
+    """A bare id string in a list of entries means a reference to an entry defined elsewhere."""
+    return {"ref": value} if isinstance(value, str) else value
+
+
+class _Entry(Base):
+    """A node defined here (``id`` + ``name`` ...) or a reference to one defined elsewhere (``ref``)."""
+
+    ref: Id | None = None
+    id: Id | None = None
+    name: Name | None = None
+    name_en: Text | None = None
+    aliases: list[Name] = []
+    keywords: list[Name] = []
+    note: Text | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_ref(cls, value: Any) -> Any:
+        return _as_ref(value)
+
+    @model_validator(mode="after")
+    def _ref_or_def(self) -> _Entry:
+        if self.ref and self.id:
+            raise ValueError("give either `ref` (use a node defined elsewhere) or `id` (define one here), not both")
+        if not self.ref and not self.id:
+            raise ValueError("an entry needs `id` and `name` (define it here) or `ref` (use one defined elsewhere)")
+        if self.id and not self.name:
+            raise ValueError(f"'{self.id}' needs a `name` (its Chinese name)")
+        if self.ref:
+            extra = [f for f in self._definition_fields() if getattr(self, f)]
+            if extra:
+                raise ValueError(
+                    f"a reference (`ref: {self.ref}`) cannot set {', '.join(extra)}: "
+                    "change them where the node is defined"
+                )
+        return self
+
+    def _definition_fields(self) -> list[str]:
+        return ["name", "name_en", "aliases", "keywords", "note"]
+
+    @property
+    def node_id(self) -> str:
+        return self.id or self.ref or ""
+
+
+class TechnologyEntry(_Entry):
+    pass
+
+
+class ComponentEntry(_Entry):
+    type: Literal["material", "component", "equipment"] | None = None
+
+    def _definition_fields(self) -> list[str]:
+        return super()._definition_fields() + ["type"]
+
+
+class LinkEntry(_Entry):
+    key: bool = False
+    feeds: list[Id] = []
+    technologies: list[TechnologyEntry] = []
+    components: list[ComponentEntry] = []
+
+    def _definition_fields(self) -> list[str]:
+        return super()._definition_fields() + ["key", "technologies", "components"]
+
+
+class Segment(Base):
+    id: Id
+    name: Name
+    name_en: Text | None = None
+    note: Text | None = None
+    links: list[LinkEntry] = Field(min_length=1)
+
+
+class Chain(Base):
+    id: Id
+    name: Name
+    name_en: Text | None = None
+    description: Text | None = None
+    note: Text | None = None
+    segments: list[Segment] = Field(min_length=1)
+
+
+class ChainHead(Chain):
+    """A chain's own fields; its segments are validated one by one (so one bad link spoils nothing else)."""
+
+    segments: list[Any] = Field(min_length=1)
+
+
+class SegmentHead(Segment):
+    links: list[Any] = Field(min_length=1)
+
+
+def _sources(value: Any) -> Any:
+    if isinstance(value, str):
+        return [value]
+    return value
+
+
+class SupplyTie(Base):
+    to: Id
+    product: Text | None = None
+    source: Text | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare(cls, value: Any) -> Any:
+        return {"to": value} if isinstance(value, str) else value
+
+
+class _Sourced(Base):
+    source: list[Name] = Field(min_length=1)
+    as_of: dt.date
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return _sources(value)
+
+    @field_validator("as_of", mode="before")
+    @classmethod
+    def _date(cls, value: Any) -> Any:
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}", value.strip()):
+            return value.strip() + "-01"
+        if isinstance(value, str) and re.fullmatch(r"\d{4}", value.strip()):
+            return value.strip() + "-12-31"
+        return value
+
+    @field_validator("as_of")
+    @classmethod
+    def _not_future(cls, value: dt.date) -> dt.date:
+        if value > dt.date.today():
+            raise ValueError(f"as_of {value} is in the future: give the date the source states its facts for")
+        return value
+
+
+class Company(_Sourced):
+    id: Id
+    name: Name
+    short_name: Text | None = None
+    name_en: Text | None = None
+    aliases: list[Name] = []
+    credit_code: Text | None = None
+    province: Text | None = None
+    city: Text | None = None
+    district: Text | None = None
+    address: Text | None = None
+    stock_code: Text | None = None
+    parent: Id | None = None
+    tags: list[Name] = []
+    revenue: Amount | None = None
+    revenue_year: int | None = Field(default=None, ge=1949, le=2100)
+    registered_capital: Amount | None = None
+    employees: int | None = Field(default=None, ge=0)
+    founded: dt.date | None = None
+    operates: list[Id] = []
+    makes: list[Id] = []
+    holds: list[Id] = []
+    supplies: list[SupplyTie] = []
+    website: Text | None = None
+    note: Text | None = None
+
+    @field_validator("revenue", "registered_capital", mode="before")
+    @classmethod
+    def _amount(cls, value: Any) -> Any:
+        if isinstance(value, Amount):
+            return value
+        return parse_amount(value)
+
+    @field_validator("stock_code")
+    @classmethod
+    def _stock(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        v = value.upper()
+        if not STOCK_CODE.match(v):
+            raise ValueError(
+                f"stock code {value!r} is not of the form 600346.SH, 000703.SZ, 430047.BJ, 2313.HK or TICKER.US"
+            )
+        return v
+
+    @field_validator("credit_code")
+    @classmethod
+    def _uscc(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        why = uscc_problem(value)
+        if why:
+            raise ValueError(f"credit_code {value!r}: {why}")
+        return value.upper()
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+    @property
+    def exchange(self) -> str | None:
+        return EXCHANGES.get(self.stock_code.rsplit(".", 1)[1]) if self.stock_code else None
+
+
+class Institution(Base):
+    id: Id
+    name: Name
+    name_en: Text | None = None
+    type: Text | None = None
+    province: Text | None = None
+    city: Text | None = None
+    researches: list[Id] = []
+    holds: list[Id] = []
+    website: Text | None = None
+    note: Text | None = None
+    source: list[Name] = []
+    as_of: dt.date | None = None
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return _sources(value)
+
+
+class CompanyFile(Base):
+    companies: list[Any] = []
+
+
+class InstitutionFile(Base):
+    institutions: list[Any] = []
+
+
+class PriorityRegion(Base):
+    name: Name
+    provinces: list[Name] = []
+    cities: list[Name] = []
+    weight: float = Field(default=1.0, ge=0, le=1)
+    note: Text | None = None
+
+
+class Thresholds(Base):
+    strong_min_firms: int = Field(default=2, ge=1)
+    leader_tags: list[Name] = ["链主", "龙头", "单项冠军"]
+    candidate_min_score: float = Field(default=0, ge=0)
+
+
+class Weights(Base):
+    gap_priority: float = Field(default=30, ge=0)
+    coverage: float = Field(default=15, ge=0)
+    scale: float = Field(default=15, ge=0)
+    leadership: float = Field(default=10, ge=0)
+    priority_region: float = Field(default=10, ge=0)
+    ties: float = Field(default=15, ge=0)
+    technology: float = Field(default=5, ge=0)
+
+
+class Region(Base):
+    id: Id
+    name: Name
+    name_en: Text | None = None
+    province: Name
+    city: Text | None = None
+    districts: list[Name] = []
+    local_companies: list[Id] = []
+    priority_regions: list[PriorityRegion] = []
+    thresholds: Thresholds = Thresholds()
+    weights: Weights = Weights()
+    note: Text | None = None

@@ -1,0 +1,1 @@
+"""Presentation: terminal tables and trees, file exports, HTML maps."""
