@@ -161,6 +161,102 @@ def show(ctx: Ctx, chain: str, region: str | None) -> None:
     click.echo(chain_tree(g, chain), nl=False)
 
 
+FORMATS = click.Choice(["table", "csv", "json", "xlsx"])
+
+
+def _list_options(f):
+    f = click.option("-o", "--output", type=click.Path(), default=None, help="Write to this file (required for xlsx).")(
+        f
+    )
+    f = click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)(f)
+    f = click.option("--region", default=None, help="Region profile id (default: lianyungang).")(f)
+    f = click.option("--all", "all_", is_flag=True, help="All chains of the library.")(f)
+    f = click.argument("chains", nargs=-1)(f)
+    return f
+
+
+def _emit_list(tables: dict, kind: str, fmt: str, output: str | None, title: str) -> None:
+    """Write ``tables[kind]`` in a format; xlsx and table also carry the other tables given."""
+    from .present import exports
+
+    df = tables[kind]
+    if fmt == "xlsx":
+        if not output:
+            raise UsageError("--format xlsx needs -o FILE.xlsx (a workbook cannot go to the terminal)")
+        emit(exports.to_xlsx(tables), output)
+    elif fmt == "json":
+        emit(exports.to_json(df, kind), output)
+    elif fmt == "csv":
+        emit(exports.to_csv(df, kind), output)
+    else:
+        text = "".join(exports.to_table(t, k, title=title if k == kind else None) for k, t in tables.items())
+        emit(text, output)
+
+
+@main.command()
+@_list_options
+@pass_ctx
+def gaps(ctx: Ctx, chains: tuple[str, ...], all_: bool, region: str | None, fmt: str, output: str | None) -> None:
+    """缺链清单: every link, key technology and key component with its local status and gap type
+    (补链 fill / 延链 extend / 强链 strengthen), highest priority first."""
+    a = api.analyse(ctx.lib, chain_args(chains, all_), region)
+    title = f"{a.region.name} 缺链清单（{len(a.gaps)}个节点，缺口{int(a.gaps['gap_type'].notna().sum())}个）"
+    tables = {"completeness": a.completeness, "gaps": a.gaps} if fmt in ("xlsx", "table") else {"gaps": a.gaps}
+    _emit_list(tables, "gaps", fmt, output, title)
+
+
+@main.command()
+@_list_options
+@click.option("--gap", default=None, help="Only firms that would fill this gap node (a node id).")
+@click.option("--top", type=click.IntRange(min=1), default=None, help="Keep the best N firms.")
+@pass_ctx
+def targets(
+    ctx: Ctx,
+    chains: tuple[str, ...],
+    all_: bool,
+    region: str | None,
+    fmt: str,
+    output: str | None,
+    gap: str | None,
+    top: int | None,
+) -> None:
+    """目标企业清单: firms outside the region at the gap nodes, ranked by a transparent score."""
+    a = api.analyse(ctx.lib, chain_args(chains, all_), region, gap=gap, top=top)
+    title = f"{a.region.name} 目标企业清单（{len(a.targets)}家）"
+    _emit_list({"targets": a.targets}, "targets", fmt, output, title)
+
+
+@main.command()
+@_list_options
+@click.option("--top", type=click.IntRange(min=1), default=None, help="Keep the best N cities.")
+@pass_ctx
+def routes(
+    ctx: Ctx, chains: tuple[str, ...], all_: bool, region: str | None, fmt: str, output: str | None, top: int | None
+) -> None:
+    """招商线路图: the cities worth a trip, ranked by the value of the target firms there."""
+    a = api.analyse(ctx.lib, chain_args(chains, all_), region, route_top=top)
+    title = f"{a.region.name} 招商线路（{len(a.routes)}个城市）"
+    _emit_list({"routes": a.routes}, "routes", fmt, output, title)
+
+
+@main.command()
+@click.argument("chains", nargs=-1)
+@click.option("--all", "all_", is_flag=True, help="All chains of the library.")
+@click.option("--region", default=None, help="Region profile id (default: lianyungang).")
+@click.option("--top", type=click.IntRange(min=1), default=None, help="Keep the best N target firms.")
+@click.option("-o", "--output", type=click.Path(), required=True, help="The workbook to write (.xlsx).")
+@pass_ctx
+def report(ctx: Ctx, chains: tuple[str, ...], all_: bool, region: str | None, top: int | None, output: str) -> None:
+    """One workbook with 产业链完整度, 缺链清单, 目标企业清单 and 招商线路 of one run."""
+    from .present import exports
+
+    a = api.analyse(ctx.lib, chain_args(chains, all_), region, top=top)
+    emit(
+        exports.to_xlsx({"completeness": a.completeness, "gaps": a.gaps, "targets": a.targets, "routes": a.routes}),
+        output,
+    )
+
+
 def run() -> None:
     """Entry point: bad input or usage exits 2 with a message, never a traceback."""
     try:

@@ -22,5 +22,11 @@ def mini(tmp_path: Path) -> Path:
 
 def run_cli(*args: str, cwd: Path | None = None, input: str | None = None) -> subprocess.CompletedProcess:
     """Run the real `chainmap` entry point in a subprocess."""
-    return subprocess.run([sys.executable, "-m", "chainmap", *args], capture_output=True, text=True,
-                          cwd=cwd, input=input, encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, "-m", "chainmap", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        input=input,
+        encoding="utf-8",
+    )

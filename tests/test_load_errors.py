@@ -72,7 +72,10 @@ def test_wrong_type_and_missing_required_field(mini):
     edit(f, "    tags: [上市]", "    tags: 上市\n    employees: many")
     edit(f, "  - id: far_b2\n    name: 远方贝制品有限公司\n", "  - id: far_b2\n")
     msgs = problems(mini)
-    assert f"firms.yaml:{line_of(f, 'tags: 上市')}:11: 'tags' should be a list (`- item` lines, or [a, b]), got str '上市'" in msgs
+    assert (
+        f"firms.yaml:{line_of(f, 'tags: 上市')}:11: 'tags' should be a list (`- item` lines, or [a, b]), got str '上市'"
+        in msgs
+    )
     assert f"firms.yaml:{line_of(f, 'employees: many')}:16: 'employees' should be a number, got str 'many'" in msgs
     assert any(m.startswith(f"firms.yaml:{line_of(f, 'id: far_b2')}:5: missing required field 'name'") for m in msgs)
     assert len(msgs) == 3
@@ -90,15 +93,21 @@ def test_duplicate_id_points_at_both(mini):
     f = mini / "beta.yaml"
     edit(f, "      - id: b2\n        name: 贝制品", "      - id: a3\n        name: 贝制品")
     msgs = problems(mini)
-    assert any(m.startswith(f"beta.yaml:{line_of(f, 'id: a3')}:13: duplicate id 'a3': already defined at ")
-               and "alpha.yaml:" in m for m in msgs)
+    assert any(
+        m.startswith(f"beta.yaml:{line_of(f, 'id: a3')}:13: duplicate id 'a3': already defined at ")
+        and "alpha.yaml:" in m
+        for m in msgs
+    )
 
 
 def test_duplicate_yaml_key(mini):
     f = mini / "regions" / "home.yaml"
     edit(f, "city: 测试市\n", "city: 测试市\ncity: 别的市\n")
     [msg] = problems(mini)
-    assert msg == f"home.yaml:{line_of(f, 'city: 别的市')}:1: duplicate key 'city' (first at line {line_of(f, 'city: 测试市')}); keep one"
+    assert (
+        msg
+        == f"home.yaml:{line_of(f, 'city: 别的市')}:1: duplicate key 'city' (first at line {line_of(f, 'city: 测试市')}); keep one"
+    )
 
 
 def test_feeds_cycle(mini):
@@ -172,9 +181,13 @@ def test_cli_reports_and_exits_2_without_traceback(mini):
 
 
 def test_cli_usage_errors_exit_2(mini):
-    for args in (["--chains", str(mini), "show", "nope"], ["--chains", str(mini), "graph", "--region", "x"],
-                 ["--chains", str(mini / "missing"), "validate"], ["graph", "--bogus"],
-                 ["--chains", str(mini), "graph", "alpha", "--all"]):
+    for args in (
+        ["--chains", str(mini), "show", "nope"],
+        ["--chains", str(mini), "graph", "--region", "x"],
+        ["--chains", str(mini / "missing"), "validate"],
+        ["graph", "--bogus"],
+        ["--chains", str(mini), "graph", "alpha", "--all"],
+    ):
         res = run_cli(*args)
         assert res.returncode == 2, (args, res.stdout, res.stderr)
         assert "Traceback" not in res.stderr

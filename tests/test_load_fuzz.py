@@ -18,13 +18,44 @@ from .conftest import MINI
 ALPHA = (MINI / "alpha.yaml").read_text(encoding="utf-8")
 FIRMS = (MINI / "companies" / "firms.yaml").read_text(encoding="utf-8")
 
-yaml_scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True),
-                         st.text(max_size=12), st.dates(), st.sampled_from(["a2", "t1", "id", "name", "ref"]))
-yaml_values = st.recursive(yaml_scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=4),
-    st.dictionaries(st.sampled_from(["id", "name", "ref", "feeds", "links", "segments", "key", "technologies",
-                                     "components", "source", "as_of", "operates", "x"]) | st.text(max_size=5),
-                    inner, max_size=5)), max_leaves=25)
+yaml_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.text(max_size=12),
+    st.dates(),
+    st.sampled_from(["a2", "t1", "id", "name", "ref"]),
+)
+yaml_values = st.recursive(
+    yaml_scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(
+            st.sampled_from(
+                [
+                    "id",
+                    "name",
+                    "ref",
+                    "feeds",
+                    "links",
+                    "segments",
+                    "key",
+                    "technologies",
+                    "components",
+                    "source",
+                    "as_of",
+                    "operates",
+                    "x",
+                ]
+            )
+            | st.text(max_size=5),
+            inner,
+            max_size=5,
+        ),
+    ),
+    max_leaves=25,
+)
 
 
 def _check(name: str, content: bytes) -> None:

@@ -1,0 +1,251 @@
+"""Exports of the analysis tables: JSON (CONTRACT keys), CSV (UTF-8 with BOM, Chinese headers), XLSX (one
+sheet per list, frozen header, fitted widths) and terminal tables (CJK aligned)."""
+
+from __future__ import annotations
+
+import io
+import json
+import unicodedata
+from typing import Any
+
+import pandas as pd
+
+from ..analysis.gaps import GAP_LABELS, STATUS_LABELS
+from ..analysis.targets import CRITERIA_LABELS
+
+KIND_LABELS = {"link": "环节", "technology": "关键技术", "component": "关键部件/材料"}
+
+# list name -> (JSON keys in CONTRACT order, {column: Chinese header} for people)
+JSON_KEYS = {
+    "gaps": [
+        "chain",
+        "chains",
+        "node",
+        "name",
+        "kind",
+        "key",
+        "status",
+        "gap_type",
+        "local_firms",
+        "local_names",
+        "candidates",
+        "downstream",
+        "priority",
+        "reason",
+    ],
+    "targets": [
+        "rank",
+        "company",
+        "name",
+        "short_name",
+        "province",
+        "city",
+        "stock_code",
+        "tags",
+        "score",
+        "covers",
+        "cover_names",
+        "gap_types",
+        "chains",
+        "local_ties",
+        "why",
+        "breakdown",
+    ],
+    "routes": [
+        "rank",
+        "city",
+        "province",
+        "priority_region",
+        "score",
+        "firm_count",
+        "firms",
+        "firm_names",
+        "covers",
+        "cover_names",
+    ],
+    "completeness": [
+        "chain",
+        "name",
+        "links",
+        "key_links",
+        "strong",
+        "weak",
+        "missing",
+        "completeness",
+        "weighted_completeness",
+        "key_present",
+        "fill",
+        "extend",
+        "strengthen",
+    ],
+}
+HEADERS = {
+    "gaps": {
+        "priority": "优先级",
+        "gap_type": "缺口类型",
+        "name": "名称",
+        "kind": "类别",
+        "key": "重点",
+        "status": "本地状态",
+        "local_firms": "本地企业数",
+        "local_names": "本地企业",
+        "candidates": "候选企业数",
+        "downstream": "下游依赖环节数",
+        "chain": "产业链",
+        "node": "节点ID",
+        "reason": "原因",
+    },
+    "targets": {
+        "rank": "排名",
+        "name": "企业名称",
+        "province": "省份",
+        "city": "城市",
+        "stock_code": "股票代码",
+        "tags": "标签",
+        "score": "得分",
+        "cover_names": "可填补缺口",
+        "gap_types": "缺口类型",
+        "local_ties": "本地业务关联",
+        "why": "推荐理由",
+        "company": "企业ID",
+        "covers": "缺口节点ID",
+    },
+    "routes": {
+        "rank": "排名",
+        "city": "城市",
+        "province": "省份",
+        "priority_region": "重点区域",
+        "score": "线路价值",
+        "firm_count": "目标企业数",
+        "firm_names": "拜访企业（按优先顺序）",
+        "cover_names": "可填补缺口",
+        "firms": "企业ID",
+    },
+    "completeness": {
+        "chain": "产业链ID",
+        "name": "产业链",
+        "links": "环节数",
+        "key_links": "重点环节数",
+        "strong": "强",
+        "weak": "弱",
+        "missing": "缺失",
+        "completeness": "完整度",
+        "weighted_completeness": "加权完整度(重点环节×2)",
+        "key_present": "本地已有重点环节",
+        "fill": "补链",
+        "extend": "延链",
+        "strengthen": "强链",
+    },
+}
+SHEET_NAMES = {"completeness": "产业链完整度", "gaps": "缺链清单", "targets": "目标企业清单", "routes": "招商线路"}
+TERMINAL = {  # narrower column sets for a terminal
+    "gaps": ["priority", "gap_type", "name", "kind", "status", "local_firms", "candidates", "chain", "reason"],
+    "targets": ["rank", "name", "province", "city", "score", "cover_names", "why"],
+    "routes": ["rank", "city", "province", "priority_region", "score", "firm_count", "firm_names", "cover_names"],
+    "completeness": list(HEADERS["completeness"]),
+}
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, float) and pd.isna(v):
+        return None
+    if hasattr(v, "item") and not isinstance(v, (list, dict, str)):
+        return v.item()
+    return v
+
+
+def to_records(df: pd.DataFrame, kind: str) -> list[dict]:
+    """Rows as plain dicts with CONTRACT keys (lists stay lists, NaN becomes null)."""
+    keys = [k for k in JSON_KEYS[kind] if k in df.columns]
+    return [{k: _plain(v) for k, v in zip(keys, row, strict=True)} for row in df[keys].itertuples(index=False)]
+
+
+def to_json(df: pd.DataFrame, kind: str) -> str:
+    return json.dumps(to_records(df, kind), ensure_ascii=False, indent=2) + "\n"
+
+
+def _cell(v: Any, col: str) -> Any:
+    if isinstance(v, dict):  # score breakdown
+        return "；".join(f"{CRITERIA_LABELS.get(k, k)} {p:g}" for k, p in v.items())
+    if isinstance(v, list):
+        if col == "gap_types":
+            v = [GAP_LABELS.get(x, x) for x in v]
+        return "、".join(str(x) for x in v)
+    if col == "gap_type":
+        return GAP_LABELS.get(v, "") if v else ""
+    if col == "status":
+        return STATUS_LABELS.get(v, v)
+    if col == "kind":
+        return KIND_LABELS.get(v, v)
+    if col == "key":
+        return "★" if v else ""
+    if col in ("completeness", "weighted_completeness") and isinstance(v, float):
+        return f"{v:.0%}"
+    return _plain(v)
+
+
+def for_people(df: pd.DataFrame, kind: str, columns: list[str] | None = None) -> pd.DataFrame:
+    """The table with Chinese headers and Chinese labels, lists joined with 、, breakdown as text."""
+    heads = HEADERS[kind]
+    cols = [c for c in (columns or list(heads)) if c in df.columns]
+    if kind == "targets" and columns is None and "breakdown" in df.columns:
+        cols.append("breakdown")
+        heads = {**heads, "breakdown": "得分构成"}
+    out = pd.DataFrame({heads[c]: [_cell(v, c) for v in df[c]] for c in cols})
+    return out
+
+
+def to_csv(df: pd.DataFrame, kind: str) -> bytes:
+    """UTF-8 with BOM so that Excel shows Chinese correctly."""
+    return for_people(df, kind).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def _width(text: Any) -> int:
+    s = "" if text is None else str(text)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def to_xlsx(tables: dict[str, pd.DataFrame]) -> bytes:
+    """One sheet per list (in the order given), header row frozen and bold, column widths fitted."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for kind, df in tables.items():
+        people = for_people(df, kind)
+        ws = wb.create_sheet(SHEET_NAMES.get(kind, kind))
+        ws.append(list(people.columns))
+        for row in people.itertuples(index=False):
+            ws.append([_plain(v) for v in row])
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+            cell.alignment = Alignment(vertical="center")
+        ws.freeze_panes = "A2"
+        for i, col in enumerate(people.columns, 1):
+            longest = max([_width(col)] + [_width(v) for v in people[col]])
+            ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = min(max(longest + 2, 6), 80)
+        if ws.max_row > 1:
+            ws.auto_filter.ref = ws.dimensions
+    # fixed document properties and zip timestamps: the same tables give the same bytes
+    import datetime as dt
+    import zipfile
+
+    wb.properties.creator = "chainmap"
+    wb.properties.created = wb.properties.modified = dt.datetime(2000, 1, 1)
+    raw = io.BytesIO()
+    wb.save(raw)
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
+
+
+def to_table(df: pd.DataFrame, kind: str, title: str | None = None) -> str:
+    from .terminal import table_text
+
+    people = for_people(df, kind, TERMINAL[kind])
+    return table_text(people, title=title)
