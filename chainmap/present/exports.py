@@ -164,12 +164,14 @@ def to_json(df: pd.DataFrame, kind: str) -> str:
     return json.dumps(to_records(df, kind), ensure_ascii=False, indent=2) + "\n"
 
 
-def _cell(v: Any, col: str) -> Any:
+def _cell(v: Any, col: str, max_items: int | None = None) -> Any:
     if isinstance(v, dict):  # score breakdown
         return "；".join(f"{CRITERIA_LABELS.get(k, k)} {p:g}" for k, p in v.items())
     if isinstance(v, list):
         if col == "gap_types":
             v = [GAP_LABELS.get(x, x) for x in v]
+        if max_items is not None and len(v) > max_items:
+            return "、".join(str(x) for x in v[:max_items]) + f" 等{len(v)}项"
         return "、".join(str(x) for x in v)
     if col == "gap_type":
         return GAP_LABELS.get(v, "") if v else ""
@@ -184,15 +186,16 @@ def _cell(v: Any, col: str) -> Any:
     return _plain(v)
 
 
-def for_people(df: pd.DataFrame, kind: str, columns: list[str] | None = None) -> pd.DataFrame:
-    """The table with Chinese headers and Chinese labels, lists joined with 、, breakdown as text."""
+def for_people(df: pd.DataFrame, kind: str, columns: list[str] | None = None,
+               max_items: int | None = None) -> pd.DataFrame:
+    """The table with Chinese headers and Chinese labels, lists joined with 、 (the first ``max_items``
+    only, for a terminal), breakdown as text."""
     heads = HEADERS[kind]
     cols = [c for c in (columns or list(heads)) if c in df.columns]
     if kind == "targets" and columns is None and "breakdown" in df.columns:
         cols.append("breakdown")
         heads = {**heads, "breakdown": "得分构成"}
-    out = pd.DataFrame({heads[c]: [_cell(v, c) for v in df[c]] for c in cols})
-    return out
+    return pd.DataFrame({heads[c]: [_cell(v, c, max_items) for v in df[c]] for c in cols})
 
 
 def to_csv(df: pd.DataFrame, kind: str) -> bytes:
@@ -247,5 +250,5 @@ def to_xlsx(tables: dict[str, pd.DataFrame]) -> bytes:
 def to_table(df: pd.DataFrame, kind: str, title: str | None = None) -> str:
     from .terminal import table_text
 
-    people = for_people(df, kind, TERMINAL[kind])
+    people = for_people(df, kind, TERMINAL[kind], max_items=8)
     return table_text(people, title=title)

@@ -1,0 +1,98 @@
+"""Data checks on the bundled chain library: complete, referenced, traceable, and a meaningful picture
+for Lianyungang."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+import networkx as nx
+import pytest
+
+import chainmap
+from chainmap.analysis.gaps import gaps
+from chainmap.library import bundled_library
+
+CHAINS = {"polyester", "nylon", "carbon_fiber", "dyeing", "solar", "petrochem", "battery", "grain_oil"}
+
+
+@pytest.fixture(scope="module")
+def lib():
+    return chainmap.load_library(bundled_library())  # raises LoadError if any id does not resolve
+
+
+@pytest.fixture(scope="module")
+def g(lib):
+    return chainmap.build_graph(lib, None, lib.regions["lianyungang"])
+
+
+def test_all_eight_chains_are_there(lib):
+    assert set(lib.chains) == CHAINS
+
+
+def test_every_chain_meets_the_counts(lib, g):
+    for cid, layout in lib.chains.items():
+        assert len(layout.segments) >= 3, cid
+        assert len(layout.links) >= 15, cid
+        firms = [n for n, d in g.nodes(data=True) if d["kind"] == "company" and cid in d["chains"]]
+        assert len(firms) >= 30, (cid, len(firms))
+        inst = [n for n, d in g.nodes(data=True) if d["kind"] == "institution" and cid in d["chains"]]
+        assert len(inst) >= 5, (cid, len(inst))
+        key_links = [n for n in layout.links if lib.nodes[n].key]
+        assert len(key_links) >= 3, cid
+        for link in key_links:
+            techs = [t for a, t in lib.requires if a == link]
+            comps = [c for a, c in lib.uses if a == link]
+            assert len(techs) >= 2 and len(comps) >= 2, (cid, link, techs, comps)
+
+
+def test_every_company_is_traceable(lib):
+    for c in lib.companies.values():
+        assert c.source and all(s.strip() for s in c.source), c.id
+        assert c.as_of.year >= 2000, c.id
+        assert c.name.strip(), c.id
+
+
+EXCHANGE_PREFIX = {"SH": r"^(60|68|90)\d{4}$", "SZ": r"^(00|30|20)\d{4}$", "BJ": r"^(43|83|87|88|92)\d{4}$"}
+
+
+def test_stock_codes_match_their_exchange(lib):
+    codes = defaultdict(list)
+    for c in lib.companies.values():
+        if not c.stock_code:
+            continue
+        number, exchange = c.stock_code.split(".")
+        if exchange in EXCHANGE_PREFIX:
+            assert re.match(EXCHANGE_PREFIX[exchange], number), (c.id, c.stock_code)
+        codes[c.stock_code].append(c.id)
+    assert not {k: v for k, v in codes.items() if len(v) > 1}, "one listed firm recorded twice"
+
+
+def test_no_firm_recorded_twice_by_name(lib):
+    names = defaultdict(list)
+    for c in lib.companies.values():
+        names[c.name].append(c.id)
+    assert not {k: v for k, v in names.items() if len(v) > 1}
+
+
+def test_shared_links_join_the_panorama(lib, g):
+    shared = [n for n, d in g.nodes(data=True) if d["kind"] == "link" and len(d["chains"]) > 1]
+    for link in ("px", "pta", "meg", "caprolactam", "adipic_acid", "acrylonitrile"):
+        assert link in shared, link
+    flow = nx.Graph((u, v) for u, v, k in g.edges(keys=True) if k == "feeds")
+    biggest = max(nx.connected_components(flow), key=len)
+    joined = {c for n in biggest for c in g.nodes[n]["chains"]}
+    assert len(joined) >= 4, joined
+
+
+def test_lianyungang_picture_is_neither_all_red_nor_all_green(lib, g):
+    df = gaps(g, lib.regions["lianyungang"])
+    links = df[df["kind"] == "link"].set_index("node")
+    statuses = links["status"].value_counts()
+    assert statuses.get("strong", 0) >= 5 and statuses.get("missing", 0) >= 20
+    assert links.at["carbon_fiber", "status"] == "strong"  # 中复神鹰
+    assert links.at["px", "status"] == "strong"  # 盛虹炼化
+    assert {"fill", "extend", "strengthen"} <= set(df["gap_type"].dropna())
+    local = [n for n, d in g.nodes(data=True) if d["kind"] == "company" and d["local"]]
+    chains_with_local = {c for n in local for c in g.nodes[n]["chains"]}
+    assert len(chains_with_local) >= 6
