@@ -245,14 +245,18 @@ class Doc:
 
 
 def _raw_ids(item: Any) -> set[str]:
-    """Ids a (possibly invalid) raw entry defines, found without trusting its shape."""
+    """Ids a (possibly invalid) raw entry defines, found anywhere inside it without trusting its shape
+    (a misspelt key such as `technolgies` still holds definitions)."""
     out: set[str] = set()
-    if isinstance(item, dict):
-        if isinstance(item.get("id"), str):
-            out.add(item["id"])
-        for key in ("technologies", "components"):
-            for sub in item.get(key) or [] if isinstance(item.get(key), list) else []:
-                out |= _raw_ids(sub)
+    stack = [item]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if isinstance(node.get("id"), str):
+                out.add(node["id"])
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
     return out
 
 
@@ -396,6 +400,9 @@ def load_library(root: str | Path, *, only: Iterable[str | Path] | None = None) 
     if problems:
         raise LoadError(problems)
     lib.chains = dict(sorted(lib.chains.items()))
+    from .importer.store import attach_imported  # firms of the Parquet stores `chainmap import` writes
+
+    attach_imported(lib, root)
     return lib
 
 

@@ -192,3 +192,11 @@ def test_cli_usage_errors_exit_2(mini):
         assert res.returncode == 2, (args, res.stdout, res.stderr)
         assert "Traceback" not in res.stderr
         assert res.stderr.strip()
+
+
+def test_misspelt_container_does_not_cause_follow_on_errors(mini):
+    f = mini / "alpha.yaml"
+    edit(f, "        technologies:\n          - id: t2\n", "        technolgies:\n          - id: t2\n")
+    msgs = problems(mini)
+    # t2 is still referenced by a firm and an institution: only the typo itself is reported
+    assert msgs == [f"alpha.yaml:{line_of(f, 'technolgies')}:9: unknown field 'technolgies' (did you mean 'technologies'?)"]
