@@ -31,6 +31,21 @@ GAP_LABELS = {"fill": "补链", "extend": "延链", "strengthen": "强链"}
 STATUS_LABELS = {"strong": "强", "weak": "弱", "missing": "缺失"}
 _TIE_ORDER = {"fill": 0, "extend": 1, "strengthen": 2, None: 3}
 _ROLE = {"link": "operates", "technology": "holds", "component": "makes"}
+COMPLETENESS_COLUMNS = [
+    "chain",
+    "name",
+    "links",
+    "key_links",
+    "strong",
+    "weak",
+    "missing",
+    "completeness",
+    "weighted_completeness",
+    "key_present",
+    "fill",
+    "extend",
+    "strengthen",
+]
 GAP_COLUMNS = [
     "chain",
     "chains",
@@ -258,4 +273,4 @@ def completeness(g: nx.MultiDiGraph, gaps_df: pd.DataFrame) -> pd.DataFrame:
         mask = gaps_df["chains"].map(lambda cs, c=cid: c in cs)
         rows.append(row(cid, g.nodes[f"chain:{cid}"]["name"], links[mask[links.index]], gaps_df[mask]))
     rows.append(row("all", "全部", links, gaps_df))
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=COMPLETENESS_COLUMNS)

@@ -11,74 +11,18 @@ from typing import Any
 
 import pandas as pd
 
-from ..analysis.gaps import GAP_LABELS, STATUS_LABELS
-from ..analysis.targets import CRITERIA_LABELS
+from ..analysis.gaps import COMPLETENESS_COLUMNS, GAP_COLUMNS, GAP_LABELS, STATUS_LABELS
+from ..analysis.routes import ROUTE_COLUMNS
+from ..analysis.targets import CRITERIA_LABELS, TARGET_COLUMNS
 
 KIND_LABELS = {"link": "环节", "technology": "关键技术", "component": "关键部件/材料"}
 
-# list name -> (JSON keys in CONTRACT order, {column: Chinese header} for people)
+# list name -> JSON keys in CONTRACT order (the analysis tables' own columns)
 JSON_KEYS = {
-    "gaps": [
-        "chain",
-        "chains",
-        "node",
-        "name",
-        "kind",
-        "key",
-        "status",
-        "gap_type",
-        "local_firms",
-        "local_names",
-        "candidates",
-        "downstream",
-        "priority",
-        "reason",
-    ],
-    "targets": [
-        "rank",
-        "company",
-        "name",
-        "short_name",
-        "province",
-        "city",
-        "stock_code",
-        "tags",
-        "score",
-        "covers",
-        "cover_names",
-        "gap_types",
-        "chains",
-        "local_ties",
-        "why",
-        "breakdown",
-    ],
-    "routes": [
-        "rank",
-        "city",
-        "province",
-        "priority_region",
-        "score",
-        "firm_count",
-        "firms",
-        "firm_names",
-        "covers",
-        "cover_names",
-    ],
-    "completeness": [
-        "chain",
-        "name",
-        "links",
-        "key_links",
-        "strong",
-        "weak",
-        "missing",
-        "completeness",
-        "weighted_completeness",
-        "key_present",
-        "fill",
-        "extend",
-        "strengthen",
-    ],
+    "gaps": GAP_COLUMNS,
+    "targets": TARGET_COLUMNS,
+    "routes": ROUTE_COLUMNS,
+    "completeness": COMPLETENESS_COLUMNS,
 }
 HEADERS = {
     "gaps": {
@@ -187,8 +131,9 @@ def _cell(v: Any, col: str, max_items: int | None = None) -> Any:
     return _plain(v)
 
 
-def for_people(df: pd.DataFrame, kind: str, columns: list[str] | None = None,
-               max_items: int | None = None) -> pd.DataFrame:
+def for_people(
+    df: pd.DataFrame, kind: str, columns: list[str] | None = None, max_items: int | None = None
+) -> pd.DataFrame:
     """The table with Chinese headers and Chinese labels, lists joined with 、 (the first ``max_items``
     only, for a terminal), breakdown as text."""
     heads = HEADERS[kind]
