@@ -1,0 +1,233 @@
+"""Open an export as a stream of rows: CSV in UTF-8, UTF-8 with BOM, GBK/GB18030 or UTF-16 (detected),
+comma / tab / semicolon separated; XLSX (first sheet or a named one) through openpyxl's read-only mode.
+
+Rows are yielded one by one with their 1-based row number as a spreadsheet shows it (a cell holding a
+line break is still one row), so memory stays bounded whatever the file's size.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import UsageError
+
+ENCODING_LABELS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8（带BOM）", "gb18030": "GBK/GB18030", "utf-16": "UTF-16"}
+_SAMPLE = 256 * 1024
+
+
+def detect_encoding(head: bytes) -> str:
+    """The encoding of a CSV from its first bytes: a BOM decides; else strict UTF-8; else GB18030
+    (a superset of GBK and GB2312, what Chinese Excel writes); else charset-normalizer's best guess."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    for enc in ("utf-8", "gb18030"):
+        try:
+            head.decode(enc)
+            return enc
+        except UnicodeDecodeError as err:
+            if err.start >= len(head) - 4 and len(head) >= _SAMPLE:  # a character cut by the sample's end
+                return enc
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(head).best()
+        if best is not None and best.encoding:
+            return best.encoding
+    except ImportError:  # optional: without it, GB18030 with replacement characters is the safest guess
+        pass
+    return "gb18030"
+
+
+def sniff_delimiter(text: str) -> str:
+    """The separator that occurs most often on the first lines (Excel's 'Unicode text' export uses tabs)."""
+    lines = [ln for ln in text.splitlines()[:30] if ln.strip()]
+    counts = {d: sum(ln.count(d) for ln in lines) for d in (",", "\t", ";", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+@dataclass
+class Opened:
+    """An export opened for streaming."""
+
+    path: Path
+    kind: str  # csv | xlsx
+    rows: Iterator[tuple[int, list[Any]]]
+    size: int  # total for progress: bytes (csv) or rows (xlsx)
+    position: Callable[[], int]
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    file_date: dt.date | None = None  # from the workbook's properties (xlsx)
+    _close: list[Callable[[], None]] = field(default_factory=list)
+
+    def close(self) -> None:
+        for fn in self._close:
+            fn()
+
+    @property
+    def encoding_label(self) -> str | None:
+        return ENCODING_LABELS.get(self.encoding or "", self.encoding)
+
+
+def open_export(path: Path, sheet: str | None = None) -> Opened:
+    """Open ``path`` (CSV or XLSX, told by content, not only by name). Raises UsageError with a
+    message for officers when the file cannot be read."""
+    if not path.exists():
+        raise UsageError(f"找不到文件 {path}：请检查路径和文件名")
+    if path.is_dir():
+        raise UsageError(f"{path} 是文件夹，请给出导出的 CSV 或 XLSX 文件")
+    with path.open("rb") as fh:
+        magic = fh.read(8)
+    suffix = path.suffix.lower()
+    if magic.startswith(b"PK\x03\x04"):
+        return _open_xlsx(path, sheet)
+    if magic.startswith(b"\xd0\xcf\x11\xe0") or suffix == ".xls":
+        raise UsageError(f"{path.name} 是旧版 Excel（.xls）文件：请在 Excel 中“另存为” .xlsx 或 CSV（UTF-8）后再导入")
+    if suffix in (".xlsx", ".xlsm"):
+        raise UsageError(f"{path.name} 不是有效的 XLSX 文件（可能已损坏，或是改了扩展名的其他文件）")
+    if sheet:
+        raise UsageError("--sheet 只用于 XLSX 文件")
+    return _open_csv(path)
+
+
+def _open_csv(path: Path) -> Opened:
+    raw = path.open("rb")
+    head = raw.read(_SAMPLE)
+    raw.seek(0)
+    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raw.close()
+        raise UsageError(f"{path.name} 看起来不是文本（CSV）文件：请导出为 CSV 或 XLSX")
+    encoding = detect_encoding(head)
+    text = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
+    delimiter = sniff_delimiter(head.decode(encoding if encoding != "utf-16" else "utf-16", errors="ignore"))
+    reader = csv.reader(text, delimiter=delimiter)
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # long 经营范围 cells
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        n = 0
+        try:
+            for cells in reader:
+                n += 1
+                yield n, cells
+        except csv.Error as err:
+            raise UsageError(f"{path.name} 第{n + 1}行附近无法按 CSV 解析：{err}") from err
+
+    size = path.stat().st_size
+    return Opened(path, "csv", rows(), size, raw.tell, encoding, delimiter, _close=[text.close])
+
+
+def _open_xlsx(path: Path, sheet: str | None) -> Opened:
+    import zipfile
+
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as err:
+        raise UsageError(f"{path.name} 无法作为 XLSX 打开：{err}") from err
+    if sheet is not None:
+        if sheet not in wb.sheetnames:
+            names = "、".join(wb.sheetnames)
+            wb.close()
+            raise UsageError(f"{path.name} 中没有名为“{sheet}”的工作表；已有：{names}")
+        ws = wb[sheet]
+    else:
+        ws = wb.worksheets[0]
+    total = ws.max_row or 0
+    state = {"row": 0}
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        for cells in ws.iter_rows(values_only=True):
+            state["row"] += 1
+            yield state["row"], list(cells)
+
+    modified = getattr(wb.properties, "modified", None) or getattr(wb.properties, "created", None)
+    file_date = modified.date() if isinstance(modified, dt.datetime) else None
+    return Opened(path, "xlsx", rows(), total, lambda: state["row"], sheet=ws.title, file_date=file_date,
+                  _close=[wb.close])
+
+
+# -- chunks ----------------------------------------------------------------------------------------
+
+class SlowPath(Exception):
+    """The fast CSV reader met a row whose cell count differs from the header's: read again with the
+    row-by-row reader, which keeps exact row numbers for such rows."""
+
+
+Chunk = tuple[list[Any], list[int], list[tuple[int, list[Any], str]]]  # columns, row numbers, early rejects
+
+
+def row_chunks(rows: Iterator[tuple[int, list[Any]]], width: int, size: int) -> Iterator[Chunk]:
+    """Rows (CSV read by the csv module, or XLSX) grouped into chunks of columns. Blank rows are
+    dropped; short rows padded; rows with more cells than the header are rejected here."""
+    from .columns import as_strings
+
+    buf: list[list[Any]] = []
+    nums: list[int] = []
+    early: list[tuple[int, list[Any], str]] = []
+    for rownum, cells in rows:
+        if not any(c is not None and (c.__class__ is not str or c.strip()) for c in cells):
+            continue
+        n = len(cells)
+        if n != width:
+            if n > width and any(c not in (None, "") for c in cells[width:]):
+                early.append((rownum, list(cells), f"本行有{n}列，多于表头的{width}列（可能含未加引号的逗号）"))
+                continue
+            cells = list(cells[:width]) + [None] * (width - n)
+        buf.append(cells)
+        nums.append(rownum)
+        if len(buf) >= size:
+            yield as_strings(buf, width), nums, early
+            buf, nums, early = [], [], []
+    if buf or early:
+        yield as_strings(buf, width), nums, early
+
+
+def csv_fast_chunks(opened: Opened, header_row: int, width: int, block_size: int = 16 << 20) -> Iterator[Chunk]:
+    """The CSV body read by Arrow's multi-threaded reader, every cell as text. Row numbers count
+    records as the csv module does (a blank line is a row); raises :class:`SlowPath` at the first row
+    whose cell count differs from the header's, since Arrow drops such rows without saying where."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    bad: list[str] = []
+
+    def invalid(row: Any) -> str:
+        bad.append(row.text)
+        return "skip"
+
+    names = [f"c{i}" for i in range(width)]
+    reader = pcsv.open_csv(
+        opened.path,
+        read_options=pcsv.ReadOptions(skip_rows=header_row, column_names=names, block_size=block_size,
+                                      # Arrow skips a UTF-8 BOM itself; transcoding through Python would be slower
+                                      encoding="utf8" if opened.encoding in (None, "utf-8", "utf-8-sig")
+                                      else opened.encoding),
+        parse_options=pcsv.ParseOptions(delimiter=opened.delimiter or ",", newlines_in_values=True,
+                                        ignore_empty_lines=False, invalid_row_handler=invalid),
+        convert_options=pcsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                            strings_can_be_null=False, quoted_strings_can_be_null=False),
+    )
+    done = {"bytes": 0}
+    opened.position = lambda: done["bytes"]
+    first = header_row + 1
+    for batch in reader:
+        if bad:
+            raise SlowPath(bad[0])
+        n = batch.num_rows
+        done["bytes"] = min(opened.size, done["bytes"] + int(batch.nbytes))
+        yield list(batch.columns), list(range(first, first + n)), []
+        first += n
+    if bad:
+        raise SlowPath(bad[0])

@@ -1,0 +1,190 @@
+"""chainmap import, the pieces: header variants, value cleaning, credit codes, encodings, matching."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pyarrow as pa
+import pytest
+
+from chainmap import load_library
+from chainmap.errors import UsageError
+from chainmap.importer import clean
+from chainmap.importer.columns import cleaned, uscc_ok
+from chainmap.importer.headers import field_of, find_header, header_unit, parse_maps
+from chainmap.importer.match import Matcher
+from chainmap.importer.read import detect_encoding, sniff_delimiter
+from chainmap.money import Amount, uscc_problem, uscc_valid
+
+VALID = "91350100M000100Y43"
+
+
+@pytest.mark.parametrize("header, field", [
+    ("企业名称", "name"), ("公司名称", "name"), (" 企业名称 ", "name"), ("*企业名称", "name"), ("企业名称（中文）", "name"),
+    ("统一社会信用代码", "credit_code"), ("信用代码", "credit_code"), ("法定代表人", "legal_rep"), ("法人代表", "legal_rep"),
+    ("登记状态", "status"), ("经营状态", "status"), ("成立日期", "founded"), ("成立时间", "founded"),
+    ("注册资本", "registered_capital"), ("注册资本(万元)", "registered_capital"), ("注册资本（万元）", "registered_capital"),
+    ("实缴资本", "paid_in_capital"), ("所属省份", "province"), ("省份", "province"), ("所属城市", "city"),
+    ("城市", "city"), ("所属区县", "district"), ("区县", "district"), ("企业类型", "company_type"),
+    ("所属行业", "industry"), ("国标行业", "industry"), ("国标行业门类", "industry"), ("注册地址", "address"),
+    ("经营范围", "scope"), ("主营产品", "products"), ("主营业务", "products"), ("上市代码", "stock_code"),
+    ("股票代码", "stock_code"), ("参保人数", "employees"), ("电话", None), ("序号", None),
+])
+def test_header_variants(header, field):
+    assert field_of(header) == field
+
+
+def test_header_units():
+    assert header_unit("注册资本(万元)") == 1e4 and header_unit("注册资本（亿元）") == 1e8
+    assert header_unit("注册资本") == 1.0
+
+
+def test_header_row_found_below_title_and_note_rows():
+    rows = [(1, ["企业名单（导出时间：2024-06-01）", None, None]), (2, ["说明：数据来自公开信息", "", ""]), (3, []),
+            (4, ["企业名称", "统一社会信用代码", "经营范围"]), (5, ["甲公司", VALID, "生产"])]
+    hm = find_header(rows, {})
+    assert hm is not None and hm.row == 4 and hm.columns == {"name": [0], "credit_code": [1], "scope": [2]}
+
+
+def test_map_option_names_odd_headers():
+    maps = parse_maps(["单位全称=name", "信用号=统一社会信用代码", "备注=-"])
+    hm = find_header([(1, ["单位全称", "信用号", "备注", "经营范围"])], maps)
+    assert hm.columns == {"name": [0], "credit_code": [1], "scope": [3]} and hm.unused == []
+    with pytest.raises(UsageError, match="未知字段"):
+        parse_maps(["x=nonsense"])
+    with pytest.raises(UsageError, match="格式"):
+        parse_maps(["no equals sign"])
+    assert find_header([(1, ["单位", "地址"])], {}) is None  # no name column: nothing to import
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("5000万元人民币", Amount(5e7, "CNY")), ("1.2亿元", Amount(1.2e8, "CNY")), ("300万美元", Amount(3e6, "USD")),
+    ("50万(元)", Amount(5e5, "CNY")), ("500万元(人民币)", Amount(5e6, "CNY")), ("1,000万港元", Amount(1e7, "HKD")),
+    ("5000.0000万人民币", Amount(5e7, "CNY")), ("-", None), ("", None), ("--", None), (12345, Amount(12345, "CNY")),
+])
+def test_capital_text(value, expected):
+    assert clean.parse_capital(value) == expected
+
+
+def test_capital_in_header_unit_and_bad_text():
+    assert clean.parse_capital("5000", 1e4) == Amount(5e7, "CNY")
+    assert clean.parse_capital(5000.0, 1e4) == Amount(5e7, "CNY")
+    assert clean.parse_capital("300万美元", 1e4) == Amount(3e6, "USD")  # a unit in the cell wins
+    with pytest.raises(ValueError, match="无法识别的金额"):
+        clean.parse_capital("很多钱")
+
+
+def test_amount_text_round_trips():
+    for a in (Amount(5e7, "CNY"), Amount(1.2e8, "CNY"), Amount(3e6, "USD"), Amount(123.45, "CNY"), Amount(7e4, "EUR")):
+        assert clean.parse_capital(clean.amount_text(a)) == a
+    assert clean.amount_text(Amount(5e7, "CNY")) == "5000万元" and clean.amount_text(Amount(1.2e8, "CNY")) == "1.2亿元"
+
+
+@pytest.mark.parametrize("value", ["2015-03-01", "2015/3/1", "2015.03.01", "2015年3月1日", "20150301",
+                                   "2015-03-01 00:00:00", dt.datetime(2015, 3, 1, 8, 0), 42064, 20150301])
+def test_dates(value):
+    assert clean.parse_date(value) == dt.date(2015, 3, 1)
+
+
+def test_bad_dates():
+    assert clean.parse_date("-") is None
+    for bad in ("2015-02-30", "三月", "2015"):
+        with pytest.raises(ValueError):
+            clean.parse_date(bad)
+    assert clean.date_in("企业名单_20240601") == dt.date(2024, 6, 1)
+    assert clean.date_in("导出时间：2024-06-01 10:00") == dt.date(2024, 6, 1)
+    assert clean.date_in("名单") is None
+
+
+def test_empty_markers_and_whitespace():
+    for v in ("", " ", "-", "--", "—", "/", "无", "null", "NaN", "\u3000"):
+        assert clean.text(v) is None
+    assert clean.text("\u3000 甲公司 ") == "甲公司" and clean.text(3.0) == "3"
+    col = cleaned(pa.array([" 甲 ", "-", None, "无", "null", "乙"]))
+    assert col.to_pylist() == ["甲", None, None, None, None, "乙"]
+
+
+def test_places_take_the_profile_form():
+    places = clean.Places({"连云港市"})
+    assert clean.province("江苏") == "江苏省" and clean.province("广西") == "广西壮族自治区"
+    assert clean.province("上海") == "上海市" and clean.province("江苏省") == "江苏省"
+    assert places.city("连云港", "江苏省") == "连云港市" and places.city("连云港市", "江苏省") == "连云港市"
+    assert places.city("宁波", "浙江省") == "宁波市" and places.city("延边朝鲜族自治州", "吉林省") == "延边朝鲜族自治州"
+    assert places.city("市辖区", "北京市") == "北京市" and places.city(None, "上海市") == "上海市"
+    assert places.city(None, "江苏省") is None
+
+
+def test_stock_codes():
+    assert clean.stock_code("600346") == "600346.SH" and clean.stock_code("000703") == "000703.SZ"
+    assert clean.stock_code("SH600346") == "600346.SH" and clean.stock_code("00700") == "0700.HK"
+    assert clean.stock_code("430047") == "430047.BJ" and clean.stock_code("600346.sh") == "600346.SH"
+    with pytest.raises(ValueError):
+        clean.stock_code("未上市代码")
+
+
+def test_status():
+    assert clean.is_closed("注销") and clean.is_closed("吊销，未注销") and clean.is_closed("已注销")
+    assert not clean.is_closed("存续") and not clean.is_closed("在业") and not clean.is_closed(None)
+
+
+def test_credit_code_check_digit():
+    assert uscc_problem(VALID) is None and uscc_valid(VALID)
+    for bad in ("91350100M000100Y44", "91350100M000100Y4", "91350100M000100I43", ""):
+        assert not uscc_valid(bad)
+    codes = pa.array([VALID, "91350100M000100Y44", None, "123", "91350100M000100I43", VALID.lower().upper()])
+    assert uscc_ok(codes).tolist() == [True, False, True, False, False, True]
+
+
+def test_encoding_detection():
+    text = "企业名称,经营范围\n甲化纤有限公司,涤纶长丝生产\n"
+    assert detect_encoding(text.encode("utf-8")) == "utf-8"
+    assert detect_encoding("\ufeff".encode() + text.encode("utf-8")) == "utf-8-sig"
+    assert detect_encoding(text.encode("gbk")) == "gb18030"
+    assert detect_encoding(text.encode("utf-16")) == "utf-16"
+    assert sniff_delimiter("a\tb\tc\n1\t2\t3") == "\t" and sniff_delimiter("a,b\n1,2") == ","
+
+
+# -- matching --------------------------------------------------------------------------------------
+
+def test_matcher_evidence_confidence_and_threshold(mini):
+    m = Matcher(load_library(mini))
+    p = m.place(("乙中间体", None, None, "某某公司"))  # products: 1.0
+    assert p.ties == {"operates": ["a2"]} and p.evidence[0].field == "products" and p.scores["a2"] == 1.0
+    p = m.place((None, "乙中间体的生产", None, None))  # business scope: 0.7
+    assert p.ties == {"operates": ["a2"]} and p.scores["a2"] == 0.7
+    p = m.place((None, None, "乙中间体制造业", None))  # industry alone: 0.5, below 0.6
+    assert p.ties == {} and p.scores["a2"] == 0.5
+    p = m.place((None, None, None, "乙中间体有限公司"))  # name alone: 0.4
+    assert p.ties == {}
+    p = m.place((None, None, "乙中间体制造业", "乙中间体有限公司"))  # two weak signals add up: 1-0.5*0.6
+    assert p.ties == {"operates": ["a2"]} and p.scores["a2"] == pytest.approx(0.7)
+    assert "a2 乙中间体←所属行业「乙中间体」0.50" in m.describe(p)
+    p = m.place((None, "乙中间体批发；日用百货销售", None, None))  # trading only: half weight
+    assert p.ties == {} and p.evidence[0].field == "scope_trade" and "（未达阈值）" in m.describe(p)
+    assert Matcher(load_library(mini), threshold=0.3).place((None, "乙中间体批发", None, None)).ties
+
+
+def test_matcher_roles_keywords_and_longest_match(mini):
+    m = Matcher(load_library(mini))
+    p = m.place(("乙合成技术服务；甲催化剂；共用体", None, None, None))
+    assert p.ties == {"holds": ["t2"], "makes": ["c1"], "operates": ["shared"]}
+    # 乙合成技术 (a keyword of t2) is one hit, not also 乙合成 (t2's name) -- the same node either way
+    assert [e.keyword for e in p.evidence if e.node == "t2"] == ["乙合成技术"]
+    assert m.place(("与本链无关的产品", None, None, None)) is None
+
+
+def test_matcher_ascii_keywords_need_word_boundaries(tmp_path, mini):
+    chain = (mini / "alpha.yaml").read_text(encoding="utf-8").replace("keywords: [共用体]",
+                                                                       "keywords: [共用体, PTA]")
+    (mini / "alpha.yaml").write_text(chain, encoding="utf-8")
+    m = Matcher(load_library(mini))
+    assert m.place(("PTA", None, None, None)).ties == {"operates": ["shared"]}
+    assert m.place(("精对苯二甲酸(pta)", None, None, None)).ties == {"operates": ["shared"]}
+    assert m.place(("ＰＴＡ生产", None, None, None)).ties == {"operates": ["shared"]}  # full-width
+    assert m.place(("PTAX", None, None, None)) is None
+
+
+def test_matcher_limited_to_chains(mini):
+    lib = load_library(mini)
+    assert Matcher(lib, ["beta"]).place(("甲催化剂", None, None, None)) is None  # c1 is alpha only
+    assert Matcher(lib, ["beta"]).place(("贝制品", None, None, None)).ties == {"operates": ["b2"]}
