@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import networkx as nx
@@ -21,16 +21,41 @@ from .model import Region
 DEFAULT_REGION = "lianyungang"
 
 
-@dataclass
 class Analysis:
-    """Everything one analysis run produces, for one set of chains and one region."""
+    """One analysis run for a set of chains and a region. Each table is computed on first use, so a
+    caller that wants only the gaps does not pay for ranking thousands of firms."""
 
-    graph: nx.MultiDiGraph
-    region: Region
-    gaps: pd.DataFrame
-    completeness: pd.DataFrame
-    targets: pd.DataFrame
-    routes: pd.DataFrame
+    def __init__(
+        self,
+        graph: nx.MultiDiGraph,
+        region: Region,
+        *,
+        gap: str | None = None,
+        top: int | None = None,
+        route_top: int | None = None,
+    ):
+        self.graph, self.region = graph, region
+        self._gap, self._top, self._route_top = gap, top, route_top
+
+    @cached_property
+    def gaps(self) -> pd.DataFrame:
+        return gaps_of(self.graph, self.region)
+
+    @cached_property
+    def completeness(self) -> pd.DataFrame:
+        return completeness_of(self.graph, self.gaps)
+
+    @cached_property
+    def all_targets(self) -> pd.DataFrame:
+        return targets_of(self.graph, self.region, self.gaps, gap=self._gap)
+
+    @cached_property
+    def targets(self) -> pd.DataFrame:
+        return self.all_targets.head(self._top) if self._top is not None else self.all_targets
+
+    @cached_property
+    def routes(self) -> pd.DataFrame:
+        return routes_of(self.all_targets, self.region, top=self._route_top)
 
 
 def load(path: str | Path | None = None) -> Library:
@@ -70,17 +95,10 @@ def analyse(
             f"the library at {lib.root} has no region profile (regions/<id>.yaml); gaps and targets "
             "are relative to a home region"
         )
-    g = build_graph(lib, chains, reg)
-    gaps_df = gaps_of(g, reg)
-    all_targets = targets_of(g, reg, gaps_df, gap=gap)
-    return Analysis(
-        graph=g,
-        region=reg,
-        gaps=gaps_df,
-        completeness=completeness_of(g, gaps_df),
-        targets=all_targets.head(top) if top is not None else all_targets,
-        routes=routes_of(all_targets, reg, top=route_top),
-    )
+    analysis = Analysis(build_graph(lib, chains, reg), reg, gap=gap, top=top, route_top=route_top)
+    if gap is not None:
+        analysis.all_targets  # noqa: B018 - check the --gap node now, before anything is written
+    return analysis
 
 
 def gaps(lib: Library, chains: list[str] | None = None, region_id: str | None = None) -> pd.DataFrame:
@@ -156,19 +174,36 @@ def render(
         g = build_graph(lib, [cid], reg)
         name = g.nodes[f"chain:{cid}"]["name"]
         en = g.nodes[f"chain:{cid}"].get("name_en")
-        comp = one(g, f"{cid}.html", f"{name}产业链招商地图 · {where}",
-                   (f"{en} · " if en else "") + (f"本地 = {reg.name}；颜色表示本地状态与缺口类型" if reg else "未指定地区，不显示本地状态"))
+        comp = one(
+            g,
+            f"{cid}.html",
+            f"{name}产业链招商地图 · {where}",
+            (f"{en} · " if en else "")
+            + (f"本地 = {reg.name}；颜色表示本地状态与缺口类型" if reg else "未指定地区，不显示本地状态"),
+        )
         row = comp[comp["chain"] == cid].iloc[0].to_dict() if comp is not None else {"chain": cid, "name": name}
         rows.append({**row, "name": name, "href": f"{cid}.html"})
     g_all = build_graph(lib, selected, reg)
     names = "、".join(g_all.nodes[f"chain:{c}"]["name"] for c in selected)
-    comp = one(g_all, "panorama.html", f"产业链全景招商地图 · {where}",
-               f"{len(selected)} 条产业链在共用环节处相连：{names}")
+    comp = one(
+        g_all, "panorama.html", f"产业链全景招商地图 · {where}", f"{len(selected)} 条产业链在共用环节处相连：{names}"
+    )
     row = comp[comp["chain"] == "all"].iloc[0].to_dict() if comp is not None else {}
-    rows.append({**row, "chain": "panorama", "name": f"全景图（{len(selected)} 条链合并）", "href": "panorama.html",
-                 "panorama": True})
-    subtitle = (f"本地 = {reg.name}（{reg.province}）。各链按单链计算；全景图按合并后的链计算（共用环节只算一次）。"
-                if reg else "未指定地区：不计算完整度与缺口。")
-    written.append(write_atomic(out / "index.html", render_index(rows, title=f"产业链招商地图 · {where}",
-                                                                 subtitle=subtitle)))
+    rows.append(
+        {
+            **row,
+            "chain": "panorama",
+            "name": f"全景图（{len(selected)} 条链合并）",
+            "href": "panorama.html",
+            "panorama": True,
+        }
+    )
+    subtitle = (
+        f"本地 = {reg.name}（{reg.province}）。各链按单链计算；全景图按合并后的链计算（共用环节只算一次）。"
+        if reg
+        else "未指定地区：不计算完整度与缺口。"
+    )
+    written.append(
+        write_atomic(out / "index.html", render_index(rows, title=f"产业链招商地图 · {where}", subtitle=subtitle))
+    )
     return written

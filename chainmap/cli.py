@@ -267,13 +267,25 @@ def report(ctx: Ctx, chains: tuple[str, ...], all_: bool, region: str | None, to
 @click.argument("chains", nargs=-1)
 @click.option("--all", "all_", is_flag=True, help="All chains of the library (the default when no chain is given).")
 @click.option("--region", default=None, help="Region profile id (default: lianyungang).")
-@click.option("-o", "--output", "outdir", type=click.Path(path_type=Path), default=Path("chainmap-out"),
-              show_default=True, help="Folder for the HTML maps.")
-@click.option("--firm-cap", type=click.IntRange(min=0), default=None,
-              help="Firms shown per link before a '+N' node that expands (default: 12).")
+@click.option(
+    "-o",
+    "--output",
+    "outdir",
+    type=click.Path(path_type=Path),
+    default=Path("chainmap-out"),
+    show_default=True,
+    help="Folder for the HTML maps.",
+)
+@click.option(
+    "--firm-cap",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Firms shown per link before a '+N' node that expands (default: 12).",
+)
 @pass_ctx
-def render(ctx: Ctx, chains: tuple[str, ...], all_: bool, region: str | None, outdir: Path,
-           firm_cap: int | None) -> None:
+def render(
+    ctx: Ctx, chains: tuple[str, ...], all_: bool, region: str | None, outdir: Path, firm_cap: int | None
+) -> None:
     """Offline HTML maps (招商地图): DIR/<chain>.html, DIR/panorama.html and DIR/index.html."""
     paths = api.render(ctx.lib, chain_args(chains, all_), region, outdir, firm_cap=firm_cap)
     for p in paths:
@@ -282,8 +294,15 @@ def render(ctx: Ctx, chains: tuple[str, ...], all_: bool, region: str | None, ou
 
 
 @main.command()
-@click.option("-o", "--output", "outdir", type=click.Path(path_type=Path), default=Path("chainmap-out"),
-              show_default=True, help="Folder for the maps and lists.")
+@click.option(
+    "-o",
+    "--output",
+    "outdir",
+    type=click.Path(path_type=Path),
+    default=Path("chainmap-out"),
+    show_default=True,
+    help="Folder for the maps and lists.",
+)
 @click.option("--region", default=None, help="Region profile id (default: lianyungang).")
 @pass_ctx
 def demo(ctx: Ctx, outdir: Path, region: str | None) -> None:
@@ -300,14 +319,29 @@ def demo(ctx: Ctx, outdir: Path, region: str | None) -> None:
         written.append(write_atomic(outdir / f"{name}.csv", exports.to_csv(tables[kind], kind)))
     open_gaps = a.gaps[a.gaps["gap_type"].notna()]
     click.echo(exports.to_table(a.completeness, "completeness", title=f"{a.region.name} 产业链完整度"), nl=False)
-    click.echo(table_text(exports.for_people(open_gaps.head(15), "gaps", ["priority", "gap_type", "name", "kind",
-                                                                          "chain", "candidates", "reason"], 8),
-                          title=f"优先缺口（前15，共{len(open_gaps)}个）"), nl=False)
-    click.echo(table_text(exports.for_people(a.targets.head(10), "targets", ["rank", "name", "city", "score", "why"]),
-                          title=f"目标企业（前10，共{len(a.targets)}家）"), nl=False)
-    click.echo(table_text(exports.for_people(a.routes.head(8), "routes", ["rank", "city", "score", "firm_count",
-                                                                          "firm_names"], 8),
-                          title=f"招商线路（前8，共{len(a.routes)}个城市）"), nl=False)
+    click.echo(
+        table_text(
+            exports.for_people(
+                open_gaps.head(15), "gaps", ["priority", "gap_type", "name", "kind", "chain", "candidates", "reason"], 8
+            ),
+            title=f"优先缺口（前15，共{len(open_gaps)}个）",
+        ),
+        nl=False,
+    )
+    click.echo(
+        table_text(
+            exports.for_people(a.targets.head(10), "targets", ["rank", "name", "city", "score", "why"]),
+            title=f"目标企业（前10，共{len(a.targets)}家）",
+        ),
+        nl=False,
+    )
+    click.echo(
+        table_text(
+            exports.for_people(a.routes.head(8), "routes", ["rank", "city", "score", "firm_count", "firm_names"], 8),
+            title=f"招商线路（前8，共{len(a.routes)}个城市）",
+        ),
+        nl=False,
+    )
     click.echo(f"\n地图 maps: {outdir / 'index.html'}（{len(pages)} pages）")
     click.echo("清单 lists: " + "、".join(str(p) for p in written))
 
@@ -315,27 +349,62 @@ def demo(ctx: Ctx, outdir: Path, region: str | None) -> None:
 @main.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--chain", "chains", multiple=True, help="Place firms on these chains only (repeatable; default: all).")
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
-              help="Store to write (.yaml or .parquet; default: <library>/imported/<file stem>.yaml, "
-                   "Parquet above 2000 firms).")
-@click.option("--as-of", "as_of", default=None, help="Date the export's facts hold for (default: a date in the "
-              "file name or title row, else the file's modification date).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Store to write (.yaml or .parquet; default: <library>/imported/<file stem>.yaml, Parquet above 2000 firms).",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    default=None,
+    help="Date the export's facts hold for (default: a date in the "
+    "file name or title row, else the file's modification date).",
+)
 @click.option("--dry-run", is_flag=True, help="Read, check and count; write nothing.")
-@click.option("--map", "maps", multiple=True, metavar="'HEADER=field'",
-              help="Say what an odd column holds, e.g. --map '单位全称=name' (field or Chinese label; '-' ignores).")
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="'HEADER=field'",
+    help="Say what an odd column holds, e.g. --map '单位全称=name' (field or Chinese label; '-' ignores).",
+)
 @click.option("--sheet", default=None, help="XLSX sheet to read (default: the first).")
-@click.option("--store", type=click.Choice(["auto", "yaml", "parquet"]), default="auto", show_default=True,
-              help="Store kind when -o is not given.")
-@click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=None,
-              help="Match confidence needed to place a firm on a node (default 0.6: products 1.0, business "
-                   "scope 0.7, industry 0.5, name 0.4, several fields add up).")
+@click.option(
+    "--store",
+    type=click.Choice(["auto", "yaml", "parquet"]),
+    default="auto",
+    show_default=True,
+    help="Store kind when -o is not given.",
+)
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0.0, 1.0),
+    default=None,
+    help="Match confidence needed to place a firm on a node (default 0.6: products 1.0, business "
+    "scope 0.7, industry 0.5, name 0.4, several fields add up).",
+)
 @click.option("--include-closed", is_flag=True, help="Also import deregistered / revoked firms (注销, 吊销).")
 @click.option("--region", default=None, help="Region profile whose local firms are counted (default: lianyungang).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @pass_ctx
-def import_cmd(ctx: Ctx, file: Path, chains: tuple[str, ...], output: Path | None, as_of: str | None,
-               dry_run: bool, maps: tuple[str, ...], sheet: str | None, store: str, threshold: float | None,
-               include_closed: bool, region: str | None, fmt: str) -> None:
+def import_cmd(
+    ctx: Ctx,
+    file: Path,
+    chains: tuple[str, ...],
+    output: Path | None,
+    as_of: str | None,
+    dry_run: bool,
+    maps: tuple[str, ...],
+    sheet: str | None,
+    store: str,
+    threshold: float | None,
+    include_closed: bool,
+    region: str | None,
+    fmt: str,
+) -> None:
     """Import a company list (CSV / XLSX business-data export) and place the firms on the chains."""
     import datetime as dt
 
@@ -353,20 +422,41 @@ def import_cmd(ctx: Ctx, file: Path, chains: tuple[str, ...], output: Path | Non
         except ValueError:
             raise UsageError(f"--as-of '{as_of}' 不是日期，请写作 2024-06-30") from None
     lib = ctx.lib
-    opts = ImportOptions(file=file, chains=list(chains) or None, output=output, as_of=day, dry_run=dry_run,
-                         maps=maps, sheet=sheet, store=store, include_closed=include_closed,
-                         threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
-                         region=api.region(lib, region))
+    opts = ImportOptions(
+        file=file,
+        chains=list(chains) or None,
+        output=output,
+        as_of=day,
+        dry_run=dry_run,
+        maps=maps,
+        sheet=sheet,
+        store=store,
+        include_closed=include_closed,
+        threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
+        region=api.region(lib, region),
+    )
     summary = run_import(lib, opts)
     click.echo(summary_json(summary) if fmt == "json" else summary_text(summary, lib), nl=False)
     if fmt == "json":
         click.echo()
 
 
+def _finish() -> None:
+    """Leave without tearing down the heap: with a million imported firms loaded, freeing every
+    object one by one takes most of a second, and the OS reclaims it all at once anyway. Every file
+    is written and closed by now (write_atomic); only the standard streams need a flush."""
+    import os
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
 def run() -> None:
     """Entry point: bad input or usage exits 2 with a message, never a traceback."""
     try:
         main.main(standalone_mode=False)
+        _finish()
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:

@@ -85,7 +85,10 @@ def parse(text: str, file: str) -> tuple[Source | None, list[Problem]]:
             Problem(file, 1, 1, "the file is empty: write the YAML content (see docs/format.md) or delete the file")
         ]
     try:
-        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        try:  # libyaml composes several times faster; its nodes carry the same marks
+            nodes = list(yaml.compose_all(text, Loader=_FAST))
+        except yaml.YAMLError:  # let the pure-Python loader word the error (and give its hints)
+            nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if exc.context == "while scanning a simple key" and exc.context_mark is not None:
@@ -116,6 +119,7 @@ def parse(text: str, file: str) -> tuple[Source | None, list[Problem]]:
 
 
 _constructor = yaml.SafeLoader("")
+_FAST = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _build(node: yaml.Node, path: Path_, src: Source, problems: list[Problem], stack: set[int]) -> Any:

@@ -60,8 +60,9 @@ def test_targets_json_follows_the_contract(targets_json, gaps_json):
 
 
 def test_target_gap_filter_through_cli(gaps_json):
-    fill = next(row["node"] for row in gaps_json if row["gap_type"] == "fill" and row["kind"] == "link"
-                and row["candidates"])
+    fill = next(
+        row["node"] for row in gaps_json if row["gap_type"] == "fill" and row["kind"] == "link" and row["candidates"]
+    )
     rows = json.loads(ok("targets", "--all", "--gap", fill, "--format", "json"))
     assert rows and all(fill in row["covers"] for row in rows)
     strong = next(row["node"] for row in gaps_json if row["status"] == "strong")
@@ -77,7 +78,9 @@ def test_routes_json(targets_json):
     assert [r["city"] for r in top] == [r["city"] for r in rows[:3]]
 
 
-@pytest.mark.parametrize("kind,header", [("gaps", "缺口类型"), ("targets", "推荐理由"), ("routes", "拜访企业（按优先顺序）")])
+@pytest.mark.parametrize(
+    "kind,header", [("gaps", "缺口类型"), ("targets", "推荐理由"), ("routes", "拜访企业（按优先顺序）")]
+)
 def test_csv_has_bom_and_chinese_headers(tmp_path, kind, header):
     out = tmp_path / f"{kind}.csv"
     ok(kind, "carbon_fiber", "--format", "csv", "-o", str(out))
@@ -122,3 +125,14 @@ def test_table_aligns_cjk():
     lines = [ln for ln in out.splitlines() if ln.startswith(("┃", "│", "┏", "┡", "└"))]
     assert len(lines) > 5 and len({_cells(ln) for ln in lines}) == 1
     assert "推荐理由" in out
+
+
+def test_long_terminal_tables_say_what_they_leave_out():
+    import chainmap
+    from chainmap.present.exports import to_table
+
+    a = chainmap.analyse(chainmap.load(), None, "lianyungang")
+    text = to_table(a.gaps, "gaps", max_rows=20)
+    assert f"仅显示前 20 行，共 {len(a.gaps)} 行" in text
+    assert a.gaps.iloc[19]["name"][:4] in text
+    assert "仅显示" not in to_table(a.gaps.head(10), "gaps", max_rows=20)

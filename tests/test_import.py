@@ -22,8 +22,18 @@ from chainmap.importer.store import MARK
 from .conftest import ROOT, run_cli
 
 VALID = "91350100M000100Y43"  # a valid unified social credit code
-HEADER = ["序号", "企业名称", "统一社会信用代码", "登记状态", "注册资本", "成立日期", "所属省份", "所属城市", "经营范围",
-          "主营产品"]
+HEADER = [
+    "序号",
+    "企业名称",
+    "统一社会信用代码",
+    "登记状态",
+    "注册资本",
+    "成立日期",
+    "所属省份",
+    "所属城市",
+    "经营范围",
+    "主营产品",
+]
 MESSY = [
     ["企业名单导出（导出时间：2024-06-01）"],
     HEADER,
@@ -114,8 +124,11 @@ def test_reimport_is_idempotent(mini, tmp_path):
 
 def test_newer_export_updates_in_place(mini, tmp_path):
     imp(mini, write_csv(tmp_path / "名单_20240101.csv", MESSY[1:4]))
-    newer = [HEADER, ["1", "远方乙合成有限公司", VALID, "存续", "2亿元", "2015/3/1", "浙江", "宁波", "乙中间体的生产", ""],
-             ["2", "新来的材料有限公司", "", "存续", "", "", "江苏", "测试", "丙材料生产", ""]]
+    newer = [
+        HEADER,
+        ["1", "远方乙合成有限公司", VALID, "存续", "2亿元", "2015/3/1", "浙江", "宁波", "乙中间体的生产", ""],
+        ["2", "新来的材料有限公司", "", "存续", "", "", "江苏", "测试", "丙材料生产", ""],
+    ]
     s = imp(mini, write_csv(tmp_path / "名单_20240601.csv", newer))
     assert (s["imported"], s["updated"], s["unchanged"]) == (1, 1, 0) and s["as_of_from"] == "文件名中的日期"
     lib = load_library(mini)  # one record per firm, the newer facts
@@ -138,12 +151,16 @@ def test_firms_kept_by_hand_are_not_duplicated(mini, tmp_path):
 
 
 def test_a_firm_later_kept_by_hand_leaves_the_import_store(mini, tmp_path):
-    f = write_csv(tmp_path / "x.csv", [["企业名称", "统一社会信用代码", "主营产品"], ["甲公司", VALID, "乙中间体"],
-                                       ["乙公司", "", "丙材料"]])
+    f = write_csv(
+        tmp_path / "x.csv",
+        [["企业名称", "统一社会信用代码", "主营产品"], ["甲公司", VALID, "乙中间体"], ["乙公司", "", "丙材料"]],
+    )
     imp(mini, f)
     (mini / "companies" / "more.yaml").write_text(
         f"companies:\n  - id: jia\n    name: 甲公司\n    credit_code: {VALID}\n    operates: [a2]\n"
-        "    source: 年报\n    as_of: 2024-01-01\n", encoding="utf-8")
+        "    source: 年报\n    as_of: 2024-01-01\n",
+        encoding="utf-8",
+    )
     s = imp(mini, f)
     assert s["skipped_reasons"] == {"库中已有手工维护的记录": 1} and s["unchanged"] == 1
     names = sorted(c.name for c in load_library(mini).companies.values() if c.name in ("甲公司", "乙公司"))
@@ -175,10 +192,36 @@ def test_include_closed(mini, tmp_path):
 
 
 def test_header_variants_and_capital_unit_in_header(mini, tmp_path):
-    rows = [["公司名称", "社会信用代码", "经营状态", "注册资本(万元)", "成立时间", "省份", "城市", "区县", "国标行业门类",
-             "国标行业大类", "主营业务", "股票代码"],
-            ["丙材料股份有限公司", VALID, "存续", "5000", "2001-02-03", "江苏", "连云港", "赣榆区", "制造业", "丙材料业",
-             "", "600346"]]
+    rows = [
+        [
+            "公司名称",
+            "社会信用代码",
+            "经营状态",
+            "注册资本(万元)",
+            "成立时间",
+            "省份",
+            "城市",
+            "区县",
+            "国标行业门类",
+            "国标行业大类",
+            "主营业务",
+            "股票代码",
+        ],
+        [
+            "丙材料股份有限公司",
+            VALID,
+            "存续",
+            "5000",
+            "2001-02-03",
+            "江苏",
+            "连云港",
+            "赣榆区",
+            "制造业",
+            "丙材料业",
+            "",
+            "600346",
+        ],
+    ]
     s = imp(mini, write_csv(tmp_path / "v.csv", rows), region=None)
     assert s["columns"]["industry"] == "国标行业门类、国标行业大类" and s["local"] is None
     c = load_library(mini).companies[f"imp_{VALID.lower()}"]
@@ -206,8 +249,11 @@ def test_notes_below_the_table_are_not_firms(mini, tmp_path):
 
 
 def test_xlsx_first_sheet_or_named_sheet(mini, tmp_path):
-    rows = [["企业查询结果"], ["企业名称", "统一社会信用代码", "成立日期", "注册资本", "经营范围"],
-            ["甲公司", VALID, dt.datetime(2015, 3, 1), 5000, "乙中间体生产"]]
+    rows = [
+        ["企业查询结果"],
+        ["企业名称", "统一社会信用代码", "成立日期", "注册资本", "经营范围"],
+        ["甲公司", VALID, dt.datetime(2015, 3, 1), 5000, "乙中间体生产"],
+    ]
     f = write_xlsx(tmp_path / "list.xlsx", {"说明": [["本表说明"]], "企业": rows})
     with pytest.raises(UsageError, match="找不到表头"):
         imp(mini, f)  # the first sheet holds no table
@@ -246,7 +292,9 @@ def test_generated_export_counts_add_up(mini, tmp_path):
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import gen_export
 
-    f = gen_export.write(tmp_path / "gen.csv", 400, ["乙中间体", "丙材料", "甲催化剂", "贝制品"], seed=3, match_share=0.5)
+    f = gen_export.write(
+        tmp_path / "gen.csv", 400, ["乙中间体", "丙材料", "甲催化剂", "贝制品"], seed=3, match_share=0.5
+    )
     s = imp(mini, f)
     assert adds_up(s) and s["rows"] == 400 and s["imported"] > 300 and s["placed"] > 100
     assert s["skipped"] > 0 and s["rejected"] > 0 and s["merged"] > 0
@@ -255,6 +303,7 @@ def test_generated_export_counts_add_up(mini, tmp_path):
 
 
 # -- the Parquet store -----------------------------------------------------------------------------
+
 
 def test_parquet_store_loads_placed_firms_only(mini, tmp_path):
     f = write_csv(tmp_path / "名单.csv", MESSY)
@@ -288,7 +337,11 @@ def test_a_yaml_store_that_outgrows_yaml_becomes_parquet(mini, tmp_path, monkeyp
     assert s["store"] == "parquet" and (s["imported"], s["updated"]) == (2, 2)
     assert sorted(p.name for p in (mini / "imported").iterdir()) == ["名单.parquet"]
     assert {c.name for c in load_library(mini).companies.values() if c.id.startswith("imp_")} == {
-        "甲公司", "乙公司", "丙公司", "丁公司"}
+        "甲公司",
+        "乙公司",
+        "丙公司",
+        "丁公司",
+    }
 
 
 def test_parquet_store_survives_a_changed_chain(mini, tmp_path):
@@ -296,13 +349,16 @@ def test_parquet_store_survives_a_changed_chain(mini, tmp_path):
     imp(mini, write_csv(tmp_path / "c.csv", rows), store="parquet")
     assert load_library(mini).companies[f"imp_{VALID.lower()}"].makes == ["c1"]
     alpha = (mini / "alpha.yaml").read_text(encoding="utf-8")
-    (mini / "alpha.yaml").write_text(alpha.replace("          - id: c1\n            name: 甲催化剂\n"
-                                                   "            type: material\n", ""), encoding="utf-8")
+    (mini / "alpha.yaml").write_text(
+        alpha.replace("          - id: c1\n            name: 甲催化剂\n            type: material\n", ""),
+        encoding="utf-8",
+    )
     c = load_library(mini).companies[f"imp_{VALID.lower()}"]
     assert c.operates == ["a2"] and c.makes == []  # the tie to the removed component is dropped
 
 
 # -- the analysis sees imported firms --------------------------------------------------------------
+
 
 def test_imported_firms_change_gaps_and_targets(mini, tmp_path):
     lib = load_library(mini)
@@ -327,6 +383,7 @@ def test_imported_firms_change_gaps_and_targets(mini, tmp_path):
 
 
 # -- the command -----------------------------------------------------------------------------------
+
 
 def test_cli_text_and_json(mini, tmp_path):
     f = write_csv(tmp_path / "名单.csv", MESSY, encoding="gbk")

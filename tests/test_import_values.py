@@ -19,17 +19,47 @@ from chainmap.money import Amount, uscc_problem, uscc_valid
 VALID = "91350100M000100Y43"
 
 
-@pytest.mark.parametrize("header, field", [
-    ("企业名称", "name"), ("公司名称", "name"), (" 企业名称 ", "name"), ("*企业名称", "name"), ("企业名称（中文）", "name"),
-    ("统一社会信用代码", "credit_code"), ("信用代码", "credit_code"), ("法定代表人", "legal_rep"), ("法人代表", "legal_rep"),
-    ("登记状态", "status"), ("经营状态", "status"), ("成立日期", "founded"), ("成立时间", "founded"),
-    ("注册资本", "registered_capital"), ("注册资本(万元)", "registered_capital"), ("注册资本（万元）", "registered_capital"),
-    ("实缴资本", "paid_in_capital"), ("所属省份", "province"), ("省份", "province"), ("所属城市", "city"),
-    ("城市", "city"), ("所属区县", "district"), ("区县", "district"), ("企业类型", "company_type"),
-    ("所属行业", "industry"), ("国标行业", "industry"), ("国标行业门类", "industry"), ("注册地址", "address"),
-    ("经营范围", "scope"), ("主营产品", "products"), ("主营业务", "products"), ("上市代码", "stock_code"),
-    ("股票代码", "stock_code"), ("参保人数", "employees"), ("电话", None), ("序号", None),
-])
+@pytest.mark.parametrize(
+    "header, field",
+    [
+        ("企业名称", "name"),
+        ("公司名称", "name"),
+        (" 企业名称 ", "name"),
+        ("*企业名称", "name"),
+        ("企业名称（中文）", "name"),
+        ("统一社会信用代码", "credit_code"),
+        ("信用代码", "credit_code"),
+        ("法定代表人", "legal_rep"),
+        ("法人代表", "legal_rep"),
+        ("登记状态", "status"),
+        ("经营状态", "status"),
+        ("成立日期", "founded"),
+        ("成立时间", "founded"),
+        ("注册资本", "registered_capital"),
+        ("注册资本(万元)", "registered_capital"),
+        ("注册资本（万元）", "registered_capital"),
+        ("实缴资本", "paid_in_capital"),
+        ("所属省份", "province"),
+        ("省份", "province"),
+        ("所属城市", "city"),
+        ("城市", "city"),
+        ("所属区县", "district"),
+        ("区县", "district"),
+        ("企业类型", "company_type"),
+        ("所属行业", "industry"),
+        ("国标行业", "industry"),
+        ("国标行业门类", "industry"),
+        ("注册地址", "address"),
+        ("经营范围", "scope"),
+        ("主营产品", "products"),
+        ("主营业务", "products"),
+        ("上市代码", "stock_code"),
+        ("股票代码", "stock_code"),
+        ("参保人数", "employees"),
+        ("电话", None),
+        ("序号", None),
+    ],
+)
 def test_header_variants(header, field):
     assert field_of(header) == field
 
@@ -40,8 +70,13 @@ def test_header_units():
 
 
 def test_header_row_found_below_title_and_note_rows():
-    rows = [(1, ["企业名单（导出时间：2024-06-01）", None, None]), (2, ["说明：数据来自公开信息", "", ""]), (3, []),
-            (4, ["企业名称", "统一社会信用代码", "经营范围"]), (5, ["甲公司", VALID, "生产"])]
+    rows = [
+        (1, ["企业名单（导出时间：2024-06-01）", None, None]),
+        (2, ["说明：数据来自公开信息", "", ""]),
+        (3, []),
+        (4, ["企业名称", "统一社会信用代码", "经营范围"]),
+        (5, ["甲公司", VALID, "生产"]),
+    ]
     hm = find_header(rows, {})
     assert hm is not None and hm.row == 4 and hm.columns == {"name": [0], "credit_code": [1], "scope": [2]}
 
@@ -57,11 +92,22 @@ def test_map_option_names_odd_headers():
     assert find_header([(1, ["单位", "地址"])], {}) is None  # no name column: nothing to import
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("5000万元人民币", Amount(5e7, "CNY")), ("1.2亿元", Amount(1.2e8, "CNY")), ("300万美元", Amount(3e6, "USD")),
-    ("50万(元)", Amount(5e5, "CNY")), ("500万元(人民币)", Amount(5e6, "CNY")), ("1,000万港元", Amount(1e7, "HKD")),
-    ("5000.0000万人民币", Amount(5e7, "CNY")), ("-", None), ("", None), ("--", None), (12345, Amount(12345, "CNY")),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("5000万元人民币", Amount(5e7, "CNY")),
+        ("1.2亿元", Amount(1.2e8, "CNY")),
+        ("300万美元", Amount(3e6, "USD")),
+        ("50万(元)", Amount(5e5, "CNY")),
+        ("500万元(人民币)", Amount(5e6, "CNY")),
+        ("1,000万港元", Amount(1e7, "HKD")),
+        ("5000.0000万人民币", Amount(5e7, "CNY")),
+        ("-", None),
+        ("", None),
+        ("--", None),
+        (12345, Amount(12345, "CNY")),
+    ],
+)
 def test_capital_text(value, expected):
     assert clean.parse_capital(value) == expected
 
@@ -80,8 +126,20 @@ def test_amount_text_round_trips():
     assert clean.amount_text(Amount(5e7, "CNY")) == "5000万元" and clean.amount_text(Amount(1.2e8, "CNY")) == "1.2亿元"
 
 
-@pytest.mark.parametrize("value", ["2015-03-01", "2015/3/1", "2015.03.01", "2015年3月1日", "20150301",
-                                   "2015-03-01 00:00:00", dt.datetime(2015, 3, 1, 8, 0), 42064, 20150301])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2015-03-01",
+        "2015/3/1",
+        "2015.03.01",
+        "2015年3月1日",
+        "20150301",
+        "2015-03-01 00:00:00",
+        dt.datetime(2015, 3, 1, 8, 0),
+        42064,
+        20150301,
+    ],
+)
 def test_dates(value):
     assert clean.parse_date(value) == dt.date(2015, 3, 1)
 
@@ -146,6 +204,7 @@ def test_encoding_detection():
 
 # -- matching --------------------------------------------------------------------------------------
 
+
 def test_matcher_evidence_confidence_and_threshold(mini):
     m = Matcher(load_library(mini))
     p = m.place(("乙中间体", None, None, "某某公司"))  # products: 1.0
@@ -174,8 +233,7 @@ def test_matcher_roles_keywords_and_longest_match(mini):
 
 
 def test_matcher_ascii_keywords_need_word_boundaries(tmp_path, mini):
-    chain = (mini / "alpha.yaml").read_text(encoding="utf-8").replace("keywords: [共用体]",
-                                                                       "keywords: [共用体, PTA]")
+    chain = (mini / "alpha.yaml").read_text(encoding="utf-8").replace("keywords: [共用体]", "keywords: [共用体, PTA]")
     (mini / "alpha.yaml").write_text(chain, encoding="utf-8")
     m = Matcher(load_library(mini))
     assert m.place(("PTA", None, None, None)).ties == {"operates": ["shared"]}

@@ -199,4 +199,6 @@ def test_misspelt_container_does_not_cause_follow_on_errors(mini):
     edit(f, "        technologies:\n          - id: t2\n", "        technolgies:\n          - id: t2\n")
     msgs = problems(mini)
     # t2 is still referenced by a firm and an institution: only the typo itself is reported
-    assert msgs == [f"alpha.yaml:{line_of(f, 'technolgies')}:9: unknown field 'technolgies' (did you mean 'technologies'?)"]
+    assert msgs == [
+        f"alpha.yaml:{line_of(f, 'technolgies')}:9: unknown field 'technolgies' (did you mean 'technologies'?)"
+    ]

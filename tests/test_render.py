@@ -188,8 +188,13 @@ def test_same_input_byte_identical_output_across_processes(mini, tmp_path):
     for seed in ("1", "2"):
         out = tmp_path / f"out{seed}"
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        r = subprocess.run([sys.executable, "-m", "chainmap", "--chains", str(mini), "render", "--region", "home",
-                            "-o", str(out)], capture_output=True, text=True, env=env, encoding="utf-8")
+        r = subprocess.run(
+            [sys.executable, "-m", "chainmap", "--chains", str(mini), "render", "--region", "home", "-o", str(out)],
+            capture_output=True,
+            text=True,
+            env=env,
+            encoding="utf-8",
+        )
         assert r.returncode == 0, r.stderr
         outs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
     assert outs[0] == outs[1] and len(outs[0]) == 4

@@ -24,14 +24,22 @@ from .conftest import BUNDLED, MINI
 from .synth import write_library
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 HOSTILE = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(shutil.which("chromium") is None and not Path(CHROMIUM).exists(),
-                       reason="needs Debian's chromium (apt-get install chromium fonts-noto-cjk)"),
+    pytest.mark.skipif(
+        shutil.which("chromium") is None and not Path(CHROMIUM).exists(),
+        reason="needs Debian's chromium (apt-get install chromium fonts-noto-cjk)",
+    ),
 ]
 
 
@@ -67,8 +75,12 @@ def open_map(browser, path: Path, width: int = 1400, height: int = 850) -> Loade
     page = browser.new_page(viewport={"width": width, "height": height})
     loaded = Loaded(page)
     page.on("pageerror", lambda exc: loaded.errors.append(f"pageerror: {exc}"))
-    page.on("console", lambda msg: loaded.errors.append(f"console {msg.type}: {msg.text}")
-            if msg.type in ("error", "warning") else None)
+    page.on(
+        "console",
+        lambda msg: (
+            loaded.errors.append(f"console {msg.type}: {msg.text}") if msg.type in ("error", "warning") else None
+        ),
+    )
 
     def route(r):
         if r.request.url.startswith(("file:", "data:")):
@@ -103,9 +115,11 @@ def test_every_page_loads_offline_without_errors(browser, site):
 
 
 def test_node_count_matches_the_graph(browser, site):
-    cases = [(site["mini"] / "alpha.html", MINI, ["alpha"], "home", 12),
-             (site["mini"] / "panorama.html", MINI, None, "home", 12),
-             (site["synth"] / "synth.html", site["synth_lib"], None, "bench", 6)]
+    cases = [
+        (site["mini"] / "alpha.html", MINI, ["alpha"], "home", 12),
+        (site["mini"] / "panorama.html", MINI, None, "home", 12),
+        (site["synth"] / "synth.html", site["synth_lib"], None, "bench", 6),
+    ]
     for path, lib, chains, region, cap in cases:
         g = graph_of(lib, chains, region)
         expected = browser_node_ids(g, firm_cap=cap)
@@ -114,8 +128,9 @@ def test_node_count_matches_the_graph(browser, site):
             count = loaded.page.evaluate("network.body.data.nodes.length")
             graph_nodes = sum(1 for _n, d in g.nodes(data=True) if d["kind"] in SHOWN_KINDS)
             more = [n[5:] for n in expected if n.startswith("more:")]
-            folded = sum(len(grp["firms"]) - grp["shown"] for grp in loaded.page.evaluate("chainmap.data.groups")
-                         .values())
+            folded = sum(
+                len(grp["firms"]) - grp["shown"] for grp in loaded.page.evaluate("chainmap.data.groups").values()
+            )
             assert count == len(expected) == graph_nodes - folded + len(more), path.name
             assert loaded.page.evaluate("network.body.data.nodes.getIds()") == expected
             if path.parent == site["synth"]:
@@ -225,8 +240,10 @@ def test_click_on_a_link_highlights_its_parts_and_firms(browser, site):
         page.mouse.click(box["x"] + pos["x"], box["y"] + pos["y"])
         page.wait_for_selector("#cm-panel:not([hidden])")
         assert page.evaluate("network.getSelectedNodes()") == ["a2"]
-        lit = set(page.evaluate("""network.getSelectedEdges().map(id => {
-            const e = network.body.data.edges.get(id); return e.from === 'a2' ? e.to : e.from; })"""))
+        lit = set(
+            page.evaluate("""network.getSelectedEdges().map(id => {
+            const e = network.body.data.edges.get(id); return e.from === 'a2' ? e.to : e.from; })""")
+        )
         assert {"t2", "t2b", "c2", "c2b", "far_a2_big", "far_a2_a4", "test_univ"} <= lit
         panel = page.text_content("#cm-panel")
         assert "远方乙" in panel and "乙合成" in panel and "测试大学" in panel and "补链" in panel

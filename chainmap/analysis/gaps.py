@@ -83,16 +83,19 @@ def _presence(g: nx.MultiDiGraph, node: str, region: Region) -> _Presence:
     role = _ROLE[g.nodes[node]["kind"]]
     local, outside, leader = [], 0, False
     leaders = set(region.thresholds.leader_tags)
-    for firm, _v, key in g.in_edges(node, keys=True):
-        if key != role or g.nodes[firm]["kind"] != "company":
+    nodes = g.nodes
+    for firm, keys in g.pred[node].items():  # the adjacency itself: 100k+ firms may sit on a few nodes
+        if role not in keys:
             continue
-        d = g.nodes[firm]
+        d = nodes[firm]
+        if d["kind"] != "company":
+            continue
         if d.get("local"):
             local.append(firm)
-            leader = leader or bool(leaders & set(d.get("tags", ())))
+            leader = leader or not leaders.isdisjoint(d.get("tags", ()))
         else:
             outside += 1
-    local.sort(key=lambda n: (g.nodes[n]["short_name"], n))
+    local.sort(key=lambda n: (nodes[n]["short_name"], n))
     return _Presence(local, outside, leader)
 
 

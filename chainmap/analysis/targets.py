@@ -130,29 +130,37 @@ def targets(
                 "`chainmap gaps` lists with a gap type"
             )
     weights = region.weights
+    # plain dicts: pandas .at lookups cost microseconds each, and firms x gaps of them add up
+    kind_of = dict(zip(open_gaps.index, open_gaps["kind"], strict=True))
+    priority_of = {n: float(p) for n, p in zip(open_gaps.index, open_gaps["priority"], strict=True)}
+    info = {
+        n: (name, gtype)
+        for n, name, gtype in zip(open_gaps.index, open_gaps["name"], open_gaps["gap_type"], strict=True)
+    }
+    nodes = g.nodes
     firms: dict[str, list[str]] = {}
-    for node in open_gaps.index:
-        role = _ROLE_OF[open_gaps.at[node, "kind"]]
-        for u, _v, k in g.in_edges(node, keys=True):
-            if k == role and g.nodes[u]["kind"] == "company" and not g.nodes[u].get("local"):
+    for node, kind in kind_of.items():
+        role = _ROLE_OF[kind]
+        for u, keys in g.pred[node].items():
+            if role in keys and nodes[u]["kind"] == "company" and not nodes[u].get("local"):
                 firms.setdefault(u, []).append(node)
     if gap is not None:
         firms = {f: c for f, c in firms.items() if gap in c}
-    gap_links = {n for n in open_gaps.index if open_gaps.at[n, "kind"] == "link"}
-    gap_techs = set(open_gaps.index[open_gaps["kind"] == "technology"]) | {
-        v for n in gap_links for _u, v, k in g.out_edges(n, keys=True) if k == "requires"
+    gap_links = {n for n, k in kind_of.items() if k == "link"}
+    gap_techs = {n for n, k in kind_of.items() if k == "technology"} | {
+        v for n in gap_links for v, keys in g.succ[n].items() if "requires" in keys
     }
 
     rows = []
     for firm, covers in firms.items():
-        d = g.nodes[firm]
-        covers = sorted(set(covers), key=lambda n: (-open_gaps.at[n, "priority"], n))
+        d = nodes[firm]
+        covers = sorted(set(covers), key=lambda n: (-priority_of[n], n))
         lead, lead_tag = _leadership(d.get("tags", []))
         reg_w, reg_name = _priority_region(d, region)
         ties = _local_ties(g, firm)
-        techs = sorted(v for _u, v, k in g.out_edges(firm, keys=True) if k == "holds" and v in gap_techs)
+        techs = sorted(v for v, keys in g.succ[firm].items() if "holds" in keys and v in gap_techs)
         frac = {
-            "gap_priority": float(open_gaps.at[covers[0], "priority"]) / 100.0,
+            "gap_priority": priority_of[covers[0]] / 100.0,
             "coverage": min(len(covers), 4) / 4,
             "scale": _scale(d),
             "leadership": lead,
@@ -173,11 +181,11 @@ def targets(
                 "tags": list(d.get("tags", [])),
                 "score": score,
                 "covers": covers,
-                "cover_names": [open_gaps.at[n, "name"] for n in covers],
-                "gap_types": sorted({open_gaps.at[n, "gap_type"] for n in covers}),
+                "cover_names": [info[n][0] for n in covers],
+                "gap_types": sorted({info[n][1] for n in covers}),
                 "chains": list(d.get("chains", [])),
                 "local_ties": ties,
-                "why": _why(d, covers, open_gaps, lead_tag, reg_name, ties, techs, g),
+                "why": _why(d, covers, info, lead_tag, reg_name, ties, techs, g),
                 "breakdown": breakdown,
             }
         )
@@ -196,7 +204,7 @@ def targets(
 def _why(
     d: dict,
     covers: list[str],
-    gaps: pd.DataFrame,
+    info: dict[str, tuple[str, str]],
     lead_tag: str | None,
     reg_name: str | None,
     ties: list[str],
@@ -210,10 +218,8 @@ def _why(
     where = d.get("province", "") + (city if city != d.get("province") else "")
     facts = [x for x in (where, d.get("stock_code", "")) if x]
     who = d["short_name"] + (f"（{'，'.join(facts)}）" if facts else "")
-    names = "、".join(f"「{gaps.at[n, 'name']}」" for n in covers[:3]) + (
-        f"等{len(covers)}处" if len(covers) > 3 else ""
-    )
-    types = "、".join(dict.fromkeys(GAP_LABELS[gaps.at[n, "gap_type"]] for n in covers))
+    names = "、".join(f"「{info[n][0]}」" for n in covers[:3]) + (f"等{len(covers)}处" if len(covers) > 3 else "")
+    types = "、".join(dict.fromkeys(GAP_LABELS[info[n][1]] for n in covers))
     parts = [f"{who}可填补本地{names}缺口（{types}）"]
     if lead_tag:
         parts.append(f"是{lead_tag}企业")

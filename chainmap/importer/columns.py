@@ -82,8 +82,9 @@ def uscc_ok(codes: pa.Array) -> np.ndarray:
 _BAD = object()
 
 
-def map_unique(col: pa.Array, fn: Callable[[str], Any], memo: dict[str, Any] | None = None
-               ) -> tuple[list[Any], pa.Array, int]:
+def map_unique(
+    col: pa.Array, fn: Callable[[str], Any], memo: dict[str, Any] | None = None
+) -> tuple[list[Any], pa.Array, int]:
     """Apply ``fn`` once per distinct value (and, with ``memo``, once per import): (results per
     distinct value, indices per row, rows whose value ``fn`` rejected with ValueError -- their
     result is None)."""

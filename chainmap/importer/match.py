@@ -20,21 +20,48 @@ import ahocorasick
 from ..load import Library
 
 FIELD_WEIGHT = {"products": 1.0, "scope": 0.7, "scope_trade": 0.35, "industry": 0.5, "name": 0.4}
-FIELD_LABEL = {"products": "主营产品", "scope": "经营范围", "scope_trade": "经营范围(仅销售)", "industry": "所属行业",
-               "name": "企业名称"}
+FIELD_LABEL = {
+    "products": "主营产品",
+    "scope": "经营范围",
+    "scope_trade": "经营范围(仅销售)",
+    "industry": "所属行业",
+    "name": "企业名称",
+}
 _FIELDS = ("products", "scope", "industry", "name")
 # A business-scope item that only trades a product (服装服饰批发, 化工产品销售) says less than one that
 # makes it: such hits count half, below the threshold on their own.
 _CLAUSE_END = "；;。，,\n：:"
 _TRADE = ("销售", "批发", "零售", "进出口", "代理", "贸易", "经销", "经营", "租赁", "咨询")
-_MAKE = ("生产", "制造", "加工", "研发", "制备", "冶炼", "合成", "纺丝", "织造", "印染", "种植", "开采", "回收", "研制",
-         "组装", "炼制", "装配", "养殖", "压榨", "精炼", "设计", "开发")
+_MAKE = (
+    "生产",
+    "制造",
+    "加工",
+    "研发",
+    "制备",
+    "冶炼",
+    "合成",
+    "纺丝",
+    "织造",
+    "印染",
+    "种植",
+    "开采",
+    "回收",
+    "研制",
+    "组装",
+    "炼制",
+    "装配",
+    "养殖",
+    "压榨",
+    "精炼",
+    "设计",
+    "开发",
+)
 
 
 def _trade_only(text: str, start: int, end: int) -> bool:
     lo = max(text.rfind(c, 0, start) for c in _CLAUSE_END) + 1
     his = [i for i in (text.find(c, end + 1) for c in _CLAUSE_END) if i >= 0]
-    clause = text[lo:min(his) if his else len(text)]
+    clause = text[lo : min(his) if his else len(text)]
     return any(w in clause for w in _TRADE) and not any(w in clause for w in _MAKE)
 
 
@@ -45,6 +72,8 @@ def _is_word_char(ch: str) -> bool:
 
 def _fullwidth(s: str, letters: bool = True) -> str:
     return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" and (letters or not c.isalnum()) else c for c in s)
+
+
 ROLE = {"link": "operates", "component": "makes", "technology": "holds"}
 DEFAULT_THRESHOLD = 0.6
 _ASCII_WORD = re.compile(r"^[0-9a-z][0-9a-z\-+./ ]*$")
@@ -64,7 +93,9 @@ class Evidence:
     confidence: float
 
     def text(self, names: dict[str, str]) -> str:
-        return f"{self.node} {names.get(self.node, '')}←{FIELD_LABEL[self.field]}「{self.keyword}」{self.confidence:.2f}"
+        return (
+            f"{self.node} {names.get(self.node, '')}←{FIELD_LABEL[self.field]}「{self.keyword}」{self.confidence:.2f}"
+        )
 
 
 @dataclass
@@ -119,8 +150,9 @@ class Matcher:
         found = []
         for end, (key, written, ids, ascii_word) in self.automaton.iter(s):
             start = end - len(key) + 1
-            if ascii_word and ((start > 0 and _is_word_char(s[start - 1]))
-                               or (end + 1 < len(s) and _is_word_char(s[end + 1]))):
+            if ascii_word and (
+                (start > 0 and _is_word_char(s[start - 1])) or (end + 1 < len(s) and _is_word_char(s[end + 1]))
+            ):
                 continue  # PX inside PXA is not PX
             found.append((start, end, written, ids))
         if len(found) > 1:

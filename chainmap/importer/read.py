@@ -154,11 +154,13 @@ def _open_xlsx(path: Path, sheet: str | None) -> Opened:
 
     modified = getattr(wb.properties, "modified", None) or getattr(wb.properties, "created", None)
     file_date = modified.date() if isinstance(modified, dt.datetime) else None
-    return Opened(path, "xlsx", rows(), total, lambda: state["row"], sheet=ws.title, file_date=file_date,
-                  _close=[wb.close])
+    return Opened(
+        path, "xlsx", rows(), total, lambda: state["row"], sheet=ws.title, file_date=file_date, _close=[wb.close]
+    )
 
 
 # -- chunks ----------------------------------------------------------------------------------------
+
 
 class SlowPath(Exception):
     """The fast CSV reader met a row whose cell count differs from the header's: read again with the
@@ -210,14 +212,22 @@ def csv_fast_chunks(opened: Opened, header_row: int, width: int, block_size: int
     names = [f"c{i}" for i in range(width)]
     reader = pcsv.open_csv(
         opened.path,
-        read_options=pcsv.ReadOptions(skip_rows=header_row, column_names=names, block_size=block_size,
-                                      # Arrow skips a UTF-8 BOM itself; transcoding through Python would be slower
-                                      encoding="utf8" if opened.encoding in (None, "utf-8", "utf-8-sig")
-                                      else opened.encoding),
-        parse_options=pcsv.ParseOptions(delimiter=opened.delimiter or ",", newlines_in_values=True,
-                                        ignore_empty_lines=False, invalid_row_handler=invalid),
-        convert_options=pcsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
-                                            strings_can_be_null=False, quoted_strings_can_be_null=False),
+        read_options=pcsv.ReadOptions(
+            skip_rows=header_row,
+            column_names=names,
+            block_size=block_size,
+            # Arrow skips a UTF-8 BOM itself; transcoding through Python would be slower
+            encoding="utf8" if opened.encoding in (None, "utf-8", "utf-8-sig") else opened.encoding,
+        ),
+        parse_options=pcsv.ParseOptions(
+            delimiter=opened.delimiter or ",",
+            newlines_in_values=True,
+            ignore_empty_lines=False,
+            invalid_row_handler=invalid,
+        ),
+        convert_options=pcsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False, quoted_strings_can_be_null=False
+        ),
     )
     done = {"bytes": 0}
     opened.position = lambda: done["bytes"]

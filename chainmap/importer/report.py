@@ -31,10 +31,13 @@ def summary_text(s: Summary, lib: Library | None = None) -> str:
     df = pd.DataFrame(counts, columns=["项目", "数量", "说明"])
     title = f"导入 {s.file}" + ("（试运行，未写入任何文件）" if s.dry_run else "")
     out = [table_text(df, title=title)]
-    info = [f"数据日期 as_of：{s.as_of}（取自{s.as_of_from}）",
-            f"表头在第{s.header_row}行" + (f"；编码 {s.encoding}" if s.encoding else "")
-            + (f"；工作表“{s.sheet}”" if s.sheet else ""),
-            "识别的列：" + "，".join(f"{k}←{v}" for k, v in s.columns.items())]
+    info = [
+        f"数据日期 as_of：{s.as_of}（取自{s.as_of_from}）",
+        f"表头在第{s.header_row}行"
+        + (f"；编码 {s.encoding}" if s.encoding else "")
+        + (f"；工作表“{s.sheet}”" if s.sheet else ""),
+        "识别的列：" + "，".join(f"{k}←{v}" for k, v in s.columns.items()),
+    ]
     if s.unused_columns:
         info.append("未使用的列：" + "、".join(s.unused_columns) + "（可用 --map '表头=字段' 指定）")
     if s.warnings:
@@ -52,6 +55,8 @@ def summary_text(s: Summary, lib: Library | None = None) -> str:
     if s.rejects:
         info.append(f"拒绝清单：{s.rejects}")
     counted = s.imported + s.updated + s.merged + s.skipped + s.rejected
-    info.append(f"核对：{s.imported}+{s.updated}+{s.merged}+{s.skipped}+{s.rejected} = {counted} = 读取行数 {s.rows}；"
-                f"用时 {s.seconds:g} 秒")
+    info.append(
+        f"核对：{s.imported}+{s.updated}+{s.merged}+{s.skipped}+{s.rejected} = {counted} = 读取行数 {s.rows}；"
+        f"用时 {s.seconds:g} 秒"
+    )
     return out[0] + "\n".join(info) + "\n"

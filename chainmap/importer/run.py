@@ -197,8 +197,7 @@ class _Importer:
                 known.update(pr.cities)
         self.places = clean.Places(known)
         self.maps = parse_maps(list(opts.maps))
-        self.s = Summary(file=str(opts.file), dry_run=opts.dry_run, threshold=opts.threshold,
-                         chains=self.chains)
+        self.s = Summary(file=str(opts.file), dry_run=opts.dry_run, threshold=opts.threshold, chains=self.chains)
         self.records = _Records()
         self.code_idx: dict[str, int] = {}
         self.name_idx: dict[str, int] = {}
@@ -277,7 +276,9 @@ class _Importer:
         else:
             found: list[tuple[dt.date | None, str]] = [(clean.date_in(o.file.stem), "文件名中的日期")]
             for _n, cells in above:
-                found.append((clean.date_in(" ".join(str(c) for c in cells if c is not None)), "表头上方标题行中的日期"))
+                found.append(
+                    (clean.date_in(" ".join(str(c) for c in cells if c is not None)), "表头上方标题行中的日期")
+                )
             found.append((opened.file_date, "工作簿属性中的修改日期"))
             found.append((dt.date.fromtimestamp(o.file.stat().st_mtime), "文件修改时间"))
             self.as_of, self.s.as_of_from = next((d, how) for d, how in found if d is not None and d <= today)
@@ -302,7 +303,8 @@ class _Importer:
             if hm is None:
                 raise UsageError(
                     f"{o.file.name}: 前{len(head)}行中找不到表头（需要有“企业名称”一列，以及统一社会信用代码、"
-                    "经营范围等至少一列）。若表头名称特殊，请用 --map '表头=name' 指明哪一列是企业名称")
+                    "经营范围等至少一列）。若表头名称特殊，请用 --map '表头=name' 指明哪一列是企业名称"
+                )
             self.hm = hm
             self._name_i = hm.columns["name"][0]
             self.s.header_row, self.s.columns, self.s.unused_columns = hm.row, hm.describe(), hm.unused
@@ -337,8 +339,9 @@ class _Importer:
             return
         if self.rejects_writer is None:
             self.rejects_path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{self.rejects_path.name}.", suffix=".tmp",
-                                       dir=self.rejects_path.parent)
+            fd, tmp = tempfile.mkstemp(
+                prefix=f".{self.rejects_path.name}.", suffix=".tmp", dir=self.rejects_path.parent
+            )
             self.rejects_tmp = (os.fdopen(fd, "w", encoding="utf-8-sig", newline=""), tmp)
             self.rejects_writer = csv.writer(self.rejects_tmp[0])
             self.rejects_writer.writerow(["原文件行号", "拒绝原因", *self.hm.headers])
@@ -369,9 +372,15 @@ class _Importer:
             from rich.console import Console
             from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
-            with Progress(TextColumn("导入 {task.fields[name]}"), BarColumn(), TaskProgressColumn(),
-                          TextColumn("{task.fields[rows]} 行"), TimeRemainingColumn(), transient=True,
-                          console=Console(stderr=True)) as bar:
+            with Progress(
+                TextColumn("导入 {task.fields[name]}"),
+                BarColumn(),
+                TaskProgressColumn(),
+                TextColumn("{task.fields[rows]} 行"),
+                TimeRemainingColumn(),
+                transient=True,
+                console=Console(stderr=True),
+            ) as bar:
                 task = bar.add_task("import", total=opened.size or None, name=opened.path.name, rows=0)
                 pending = None
                 for cols, nums, early in chunks:
@@ -386,8 +395,7 @@ class _Importer:
             if pool is not None:
                 pool.terminate()
 
-    def _chunk(self, cols: list[pa.Array], nums: list[int], early: list[tuple[int, list[Any], str]],
-               pool: Any) -> Any:
+    def _chunk(self, cols: list[pa.Array], nums: list[int], early: list[tuple[int, list[Any], str]], pool: Any) -> Any:
         """Clean, check and fold one chunk of rows (columns of text, their row numbers), and hand its
         firms to the matcher; :meth:`_finish_chunk` takes the result (the next chunk is read meanwhile)."""
         hm, s = self.hm, self.s
@@ -422,8 +430,9 @@ class _Importer:
                 if not any(o[int(i)].is_valid for o in others):
                     text = name[int(i)].as_py()
                     reasons[int(i)] = (f"说明/备注行，不是企业记录：“{text[:30]}”", "说明/备注行")
-        name = pc.replace_substring(pc.replace_substring(pc.replace_substring_regex(name, r"\s+", ""),
-                                                         "(", "（"), ")", "）")
+        name = pc.replace_substring(
+            pc.replace_substring(pc.replace_substring_regex(name, r"\s+", ""), "(", "（"), ")", "）"
+        )
         code = f.get("credit_code")
         if code is not None:
             code = pc.replace_substring(pc.utf8_upper(code), " ", "")
@@ -469,8 +478,9 @@ class _Importer:
         scope = txt("scope")
         if "scope" in f:  # the standard sentence every scope ends with says nothing about the firm
             scope = pc.replace_substring_regex(scope, _BOILERPLATE, "")
-        texts = pc.binary_join_element_wise(txt("products"), scope, txt("industry"), name, "\n",
-                                            null_handling="replace", null_replacement="")
+        texts = pc.binary_join_element_wise(
+            txt("products"), scope, txt("industry"), name, "\n", null_handling="replace", null_replacement=""
+        )
         jobs = _submit(pool, texts)
 
         rec = self._columns(f, name, code, rownums, n)
@@ -533,8 +543,7 @@ class _Importer:
         """Second half of a chunk: the matcher's results in, the records stored, duplicates folded."""
         jobs, texts, rec, ids, action, target = pending
         n = len(ids)
-        for k, arr in zip(("operates", "makes", "holds", "evidence"), _collect(jobs, self.matcher, texts),
-                          strict=True):
+        for k, arr in zip(("operates", "makes", "holds", "evidence"), _collect(jobs, self.matcher, texts), strict=True):
             rec[k] = arr
         rec["id"] = pa.array(ids, pa.string())
         table = pa.table([rec[c] for c in COLUMNS], schema=SCHEMA)
@@ -552,14 +561,25 @@ class _Importer:
             m.clear()
         return m
 
-    def _columns(self, f: dict[str, pa.Array], name: pa.Array, code: pa.Array | None, rownums: pa.Array,
-                 n: int) -> dict[str, pa.Array]:
+    def _columns(
+        self, f: dict[str, pa.Array], name: pa.Array, code: pa.Array | None, rownums: pa.Array, n: int
+    ) -> dict[str, pa.Array]:
         """The record columns of the chunk's firms, cleaned (values parsed once per distinct value)."""
         hm = self.hm
         none = pa.nulls(n, pa.string())
         rec: dict[str, pa.Array] = {"name": name, "credit_code": code if code is not None else none}
-        for k in ("short_name", "name_en", "address", "website", "legal_rep", "company_type", "district",
-                  "industry", "products", "status"):
+        for k in (
+            "short_name",
+            "name_en",
+            "address",
+            "website",
+            "legal_rep",
+            "company_type",
+            "district",
+            "industry",
+            "products",
+            "status",
+        ):
             rec[k] = f.get(k, none)
         prov = f.get("province")
         if prov is not None:
@@ -568,8 +588,13 @@ class _Importer:
         rec["province"] = prov if prov is not None else none
         city = f.get("city")
         if city is not None or prov is not None:
-            both = pc.binary_join_element_wise(city if city is not None else none, rec["province"], "\x1f",
-                                               null_handling="replace", null_replacement="")
+            both = pc.binary_join_element_wise(
+                city if city is not None else none,
+                rec["province"],
+                "\x1f",
+                null_handling="replace",
+                null_replacement="",
+            )
 
             def place(key: str) -> str | None:
                 c, p = key.split("\x1f")
@@ -579,8 +604,10 @@ class _Importer:
             rec["city"] = take_mapped(res, idx, pa.string())
         else:
             rec["city"] = none
-        for fld, vcol, ccol, label in (("registered_capital", "capital_value", "capital_currency", "注册资本"),
-                                       ("paid_in_capital", "paid_in_value", "paid_in_currency", "实缴资本")):
+        for fld, vcol, ccol, label in (
+            ("registered_capital", "capital_value", "capital_currency", "注册资本"),
+            ("paid_in_capital", "paid_in_value", "paid_in_currency", "实缴资本"),
+        ):
             raw = f.get(fld)
             if raw is None:
                 rec[vcol], rec[ccol] = pa.nulls(n, pa.float64()), none
@@ -598,8 +625,10 @@ class _Importer:
                 self.warn["成立日期无法识别，已留空"] += nbad
             late = [d is not None and d > self.as_of for d in res]
             if any(late):
-                nlate = pc.sum(pc.is_in(idx, value_set=pa.array([i for i, x in enumerate(late) if x],
-                                                                idx.type))).as_py() or 0
+                nlate = (
+                    pc.sum(pc.is_in(idx, value_set=pa.array([i for i, x in enumerate(late) if x], idx.type))).as_py()
+                    or 0
+                )
                 self.warn["成立日期晚于数据日期，已留空"] += nlate
                 res = [None if x else d for d, x in zip(res, late, strict=True)]
             rec["founded"] = take_mapped(res, idx, pa.date32())
@@ -710,8 +739,11 @@ class _Importer:
             if pc.any(gone).as_py():
                 base, rewrite = base.filter(pc.invert(gone)), True
         if rewrite:
-            final = mine if base is None else pa.concat_tables(
-                [base.filter(pc.invert(pc.is_in(base["id"], value_set=mine["id"]))), mine])
+            final = (
+                mine
+                if base is None
+                else pa.concat_tables([base.filter(pc.invert(pc.is_in(base["id"], value_set=mine["id"]))), mine])
+            )
             if len(final) or base is not None:
                 writes[out_res] = (output, final, kind)
         if not self.opts.dry_run:
@@ -722,7 +754,9 @@ class _Importer:
                 if k == "parquet":
                     write_parquet(path, t, {"source_file": self.source_name})
                 else:
-                    data = write_yaml(path, t.to_pylist(), "# 由导入生成的企业记录；source 为原文件及行号，as_of 为数据日期。\n")
+                    data = write_yaml(
+                        path, t.to_pylist(), "# 由导入生成的企业记录；source 为原文件及行号，as_of 为数据日期。\n"
+                    )
                     write_atomic(path, data)
             stale = output.with_suffix(".yaml")
             if kind == "parquet" and stale.exists() and is_ours(stale):
@@ -783,9 +817,15 @@ class _Importer:
             if r.city:
                 s.local = pc.sum(pc.equal(t["city"], r.city)).as_py() or 0
             else:
-                s.local = pc.sum(pc.and_(pc.equal(t["province"], r.province),
-                                         pc.is_in(t["district"], value_set=pa.array(r.districts, pa.string()))
-                                         )).as_py() or 0
+                s.local = (
+                    pc.sum(
+                        pc.and_(
+                            pc.equal(t["province"], r.province),
+                            pc.is_in(t["district"], value_set=pa.array(r.districts, pa.string())),
+                        )
+                    ).as_py()
+                    or 0
+                )
         elif r is not None:
             s.local = 0
         s.skipped_reasons = dict(self.skip.most_common())

@@ -196,8 +196,18 @@ def to_xlsx(tables: dict[str, pd.DataFrame]) -> bytes:
     return out.getvalue()
 
 
-def to_table(df: pd.DataFrame, kind: str, title: str | None = None) -> str:
+TABLE_MAX_ROWS = 300  # a terminal table longer than this is read in Excel, not on screen
+
+
+def to_table(df: pd.DataFrame, kind: str, title: str | None = None, max_rows: int = TABLE_MAX_ROWS) -> str:
+    """A terminal table of the first ``max_rows`` rows; a note says how to get the rest."""
     from .terminal import table_text
 
-    people = for_people(df, kind, TERMINAL[kind], max_items=8)
-    return table_text(people, title=title)
+    people = for_people(df.head(max_rows), kind, TERMINAL[kind], max_items=8)
+    text = table_text(people, title=title)
+    if len(df) > max_rows:
+        text += (
+            f"（表格仅显示前 {max_rows} 行，共 {len(df)} 行；完整清单请用 --format csv / xlsx / json，"
+            f"或用 --top 选取 / showing {max_rows} of {len(df)} rows）\n"
+        )
+    return text

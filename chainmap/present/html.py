@@ -70,8 +70,12 @@ FIRM_CANDIDATE = ("#ffffff", "#7b1fa2")
 INSTITUTION = ("#b2dfdb", "#00796b")
 
 EDGE_STYLES: dict[str, dict[str, Any]] = {
-    "feeds": {"color": "#546e7a", "width": 2.5, "arrows": "to",
-              "smooth": {"enabled": True, "type": "cubicBezier", "forceDirection": "horizontal", "roundness": 0.45}},
+    "feeds": {
+        "color": "#546e7a",
+        "width": 2.5,
+        "arrows": "to",
+        "smooth": {"enabled": True, "type": "cubicBezier", "forceDirection": "horizontal", "roundness": 0.45},
+    },
     "requires": {"color": "#b0bec5", "width": 1, "arrows": ""},
     "uses": {"color": "#b0bec5", "width": 1, "arrows": ""},
     "researches": {"color": "#80cbc4", "width": 1, "arrows": "", "dashes": [4, 3]},
@@ -91,7 +95,9 @@ for _style in EDGE_STYLES.values():
         del _style["width"]  # vis-network's default
 
 
-_JSON_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+_JSON_ESCAPES = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
 
 
 def script_json(data: Any) -> str:
@@ -124,8 +130,14 @@ def _asset(name: str) -> str:
 
 # vis-network widgets the maps never enable; their CSS is 99% of the file (base64 button images) and
 # parsing it cost about 100 ms of every page's first frame
-_UNUSED_VIS_WIDGETS = ("vis-navigation", "vis-manipulation", "vis-edit-mode", "vis-close", "vis-configuration",
-                       "vis-color-picker")
+_UNUSED_VIS_WIDGETS = (
+    "vis-navigation",
+    "vis-manipulation",
+    "vis-edit-mode",
+    "vis-close",
+    "vis-configuration",
+    "vis-color-picker",
+)
 
 
 def _used_vis_css(css: str) -> str:
@@ -281,8 +293,12 @@ def _group_styles() -> dict[str, dict[str, Any]]:
     groups: dict[str, dict[str, Any]] = {}
 
     def color(bg: str, border: str) -> dict[str, Any]:
-        return {"background": bg, "border": border, "highlight": {"background": bg, "border": SELECT},
-                "hover": {"background": bg, "border": SELECT}}
+        return {
+            "background": bg,
+            "border": border,
+            "highlight": {"background": bg, "border": SELECT},
+            "hover": {"background": bg, "border": SELECT},
+        }
 
     for status in ("strong", "weak", "missing", "unknown"):
         for gap in ("fill", "extend", "strengthen", "none"):
@@ -291,13 +307,20 @@ def _group_styles() -> dict[str, dict[str, Any]]:
                 bg, border = STATUS_COLORS[palette]
                 width = 1.5 + (1.5 if gap == "fill" else 0) + (1 if key else 0)
                 style: dict[str, Any] = {
-                    "shape": "box", "color": color(bg, border), "borderWidth": width, "borderWidthSelected": width + 2,
+                    "shape": "box",
+                    "color": color(bg, border),
+                    "borderWidth": width,
+                    "borderWidthSelected": width + 2,
                     "margin": {"top": 7, "bottom": 7, "left": 10, "right": 10},
                     "widthConstraint": {"maximum": LINK_WIDTH},
                     # the name in bold, large enough to read on the whole-map view; the status line smaller
-                    "font": {"size": 15, "color": "#37474f", "face": FONT_STACK, "multi": "html",
-                             "bold": {"color": "#1c2833", "size": 22 if key else 20, "face": FONT_STACK,
-                                      "mod": "bold"}},
+                    "font": {
+                        "size": 15,
+                        "color": "#37474f",
+                        "face": FONT_STACK,
+                        "multi": "html",
+                        "bold": {"color": "#1c2833", "size": 22 if key else 20, "face": FONT_STACK, "mod": "bold"},
+                    },
                     "shapeProperties": {"borderRadius": 4},
                 }
                 if gap == "extend":
@@ -308,24 +331,38 @@ def _group_styles() -> dict[str, dict[str, Any]]:
         bg, border = STATUS_COLORS[status]
         for kind, shape, size in (("technology", "diamond", 11), ("component", "square", 9)):
             groups[f"{kind}.{status}"] = {
-                "shape": shape, "size": size, "color": color(bg, border), "borderWidth": 2,
+                "shape": shape,
+                "size": size,
+                "color": color(bg, border),
+                "borderWidth": 2,
                 "font": {"size": 13, "color": "#37474f", "face": FONT_STACK},
                 "widthConstraint": {"maximum": 150},
             }
-    groups["institution"] = {"shape": "triangle", "size": 10, "color": color(*INSTITUTION), "borderWidth": 1.5,
-                             "font": {"size": 13, "color": "#37474f", "face": FONT_STACK},
-                             "widthConstraint": {"maximum": 150}}
+    groups["institution"] = {
+        "shape": "triangle",
+        "size": 10,
+        "color": color(*INSTITUTION),
+        "borderWidth": 1.5,
+        "font": {"size": 13, "color": "#37474f", "face": FONT_STACK},
+        "widthConstraint": {"maximum": 150},
+    }
     for local, (bg, border) in ((True, FIRM_LOCAL), (False, FIRM_CANDIDATE)):
         for leader in (True, False):
             groups[f"company.{'local' if local else 'candidate'}.{'leader' if leader else 'std'}"] = {
-                "shape": "dot", "size": 11 if leader else 7, "color": color(bg, border),
+                "shape": "dot",
+                "size": 11 if leader else 7,
+                "color": color(bg, border),
                 "borderWidth": 2.5 if leader else 1.5,
                 "font": {"size": 12, "color": "#0d47a1" if local else "#4a148c", "face": FONT_STACK},
             }
-    groups["more"] = {"shape": "box", "color": color("#f5f5f5", "#9e9e9e"), "borderWidth": 1,
-                      "shapeProperties": {"borderDashes": [3, 3], "borderRadius": 10},
-                      "font": {"size": 12, "color": "#424242", "face": FONT_STACK},
-                      "margin": {"top": 4, "bottom": 4, "left": 8, "right": 8}}
+    groups["more"] = {
+        "shape": "box",
+        "color": color("#f5f5f5", "#9e9e9e"),
+        "borderWidth": 1,
+        "shapeProperties": {"borderDashes": [3, 3], "borderRadius": 10},
+        "font": {"size": 12, "color": "#424242", "face": FONT_STACK},
+        "margin": {"top": 4, "bottom": 4, "left": 8, "right": 8},
+    }
     return groups
 
 
@@ -391,8 +428,13 @@ def build_network(
             link = n[5:]
             grp = lay.groups[link]
             net.add_node(n, label=f"+{len(grp.firms) - grp.shown} 家企业 ▸", shape="box", group="more", x=x, y=y)
-            meta[n] = {"kind": "more", "name": f"{g.nodes[link].get('name', link)}：其余企业", "anchor": link,
-                       "col": lay.column[n], "count": len(grp.firms) - grp.shown}
+            meta[n] = {
+                "kind": "more",
+                "name": f"{g.nodes[link].get('name', link)}：其余企业",
+                "anchor": link,
+                "col": lay.column[n],
+                "count": len(grp.firms) - grp.shown,
+            }
             continue
         d = g.nodes[n]
         status, gap_type = _status(n, gap)
@@ -401,10 +443,15 @@ def build_network(
         if n in lay.hidden:
             opts["hidden"] = True
         shape = {"link": "box", "technology": "diamond", "component": "square", "institution": "triangle"}.get(
-            d["kind"], "dot")
+            d["kind"], "dot"
+        )
         net.add_node(n, label=_label(g, n, status, gap_type, has_gaps), shape=shape, **opts)
-        m: dict[str, Any] = {"kind": d["kind"], "name": d.get("name") or n, "col": lay.column[n],
-                             "info": _info(g, n, gap, chain_names)}
+        m: dict[str, Any] = {
+            "kind": d["kind"],
+            "name": d.get("name") or n,
+            "col": lay.column[n],
+            "info": _info(g, n, gap, chain_names),
+        }
         if d.get("short_name") and d["short_name"] != m["name"]:
             m["short"] = d["short_name"]
         if d.get("aliases"):
@@ -429,15 +476,19 @@ def build_network(
         kind = d.get("kind", k)
         style_key = kind
         if kind == "operates":
-            style_key = "operates-far" if lay.anchor.get(u) != v else (
-                "operates-local" if g.nodes[u].get("local") else "operates")
+            style_key = (
+                "operates-far"
+                if lay.anchor.get(u) != v
+                else ("operates-local" if g.nodes[u].get("local") else "operates")
+            )
         style = EDGE_STYLES.get(style_key, {"color": "#cfd8dc", "width": 1, "arrows": ""})
         net.add_edge(u, v, id=f"e{net.num_edges()}", kind=kind, **style)
     return net, meta, lay
 
 
-def map_payload(g: nx.MultiDiGraph, gaps_df: pd.DataFrame | None, firm_cap: int | None = DEFAULT_FIRM_CAP
-                ) -> dict[str, Any]:
+def map_payload(
+    g: nx.MultiDiGraph, gaps_df: pd.DataFrame | None, firm_cap: int | None = DEFAULT_FIRM_CAP
+) -> dict[str, Any]:
     """Everything the page's script needs, JSON-ready."""
     net, meta, lay = build_network(g, gaps_df, firm_cap)
     many = len(net.nodes) > 2500
@@ -445,12 +496,25 @@ def map_payload(g: nx.MultiDiGraph, gaps_df: pd.DataFrame | None, firm_cap: int 
         "autoResize": True,
         "physics": {"enabled": False},
         "layout": {"improvedLayout": False, "hierarchical": {"enabled": False}},
-        "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": many, "hideEdgesOnZoom": many,
-                        "selectConnectedEdges": False, "hoverConnectedEdges": False, "keyboard": False,
-                        "navigationButtons": False, "multiselect": False, "zoomSpeed": 0.7},
+        "interaction": {
+            "hover": True,
+            "tooltipDelay": 120,
+            "hideEdgesOnDrag": many,
+            "hideEdgesOnZoom": many,
+            "selectConnectedEdges": False,
+            "hoverConnectedEdges": False,
+            "keyboard": False,
+            "navigationButtons": False,
+            "multiselect": False,
+            "zoomSpeed": 0.7,
+        },
         "nodes": {"font": {"face": FONT_STACK}, "chosen": True},
-        "edges": {"smooth": False, "selectionWidth": 2, "hoverWidth": 0,
-                  "color": {"inherit": False, "highlight": SELECT, "hover": SELECT}},
+        "edges": {
+            "smooth": False,
+            "selectionWidth": 2,
+            "hoverWidth": 0,
+            "color": {"inherit": False, "highlight": SELECT, "hover": SELECT},
+        },
         "groups": _group_styles(),
     }
     nodes, edges, _heading, _h, _w, options = net.get_network_data()
@@ -464,8 +528,10 @@ def map_payload(g: nx.MultiDiGraph, gaps_df: pd.DataFrame | None, firm_cap: int 
         "edges": edges,
         "options": opts,
         "meta": meta,
-        "groups": {link: {"firms": grp.firms, "shown": grp.shown, "more": grp.more, "extra": grp.extra}
-                   for link, grp in lay.groups.items()},
+        "groups": {
+            link: {"firms": grp.firms, "shown": grp.shown, "more": grp.more, "extra": grp.extra}
+            for link, grp in lay.groups.items()
+        },
         "blocks": {link: list(tb) for link, tb in lay.blocks.items()},
         "lanes": [{"x": ln.x, "band": ln.band, "bottom": ln.bottom} for ln in lay.lanes],
         "bands": [{"x0": b.x0, "x1": b.x1, "bottom": b.bottom, "header": b.header} for b in lay.bands],
@@ -492,25 +558,29 @@ def render_map(
     by status). ``firm_cap``: firms shown per link before a "+N" node (None: all).
     """
     payload = map_payload(g, gaps_df, firm_cap)
-    return _env().get_template("map.html.j2").render(
-        title=title,
-        subtitle=subtitle,
-        index_href=index_href,
-        data_json=script_json(payload),
-        has_gaps=payload["hasGaps"],
-        counts=payload["counts"],
-        local_firms=payload["localFirms"],
-        as_of=payload["asOf"],
-        vis_css=_asset("vis-network.css"),
-        vis_js=_asset("vis-network.min.js"),
-        map_css=_asset("map.css"),
-        map_js=_asset("map.js"),
-        select_color=SELECT,
-        status_colors=STATUS_COLORS,
-        firm_local=FIRM_LOCAL,
-        firm_candidate=FIRM_CANDIDATE,
-        institution=INSTITUTION,
-        font_stack=FONT_STACK,
+    return (
+        _env()
+        .get_template("map.html.j2")
+        .render(
+            title=title,
+            subtitle=subtitle,
+            index_href=index_href,
+            data_json=script_json(payload),
+            has_gaps=payload["hasGaps"],
+            counts=payload["counts"],
+            local_firms=payload["localFirms"],
+            as_of=payload["asOf"],
+            vis_css=_asset("vis-network.css"),
+            vis_js=_asset("vis-network.min.js"),
+            map_css=_asset("map.css"),
+            map_js=_asset("map.js"),
+            select_color=SELECT,
+            status_colors=STATUS_COLORS,
+            firm_local=FIRM_LOCAL,
+            firm_candidate=FIRM_CANDIDATE,
+            institution=INSTITUTION,
+            font_stack=FONT_STACK,
+        )
     )
 
 
@@ -526,20 +596,41 @@ def render_index(rows: Iterable[Mapping[str, Any]], *, title: str = "产业链�
     ``key_links``, ``strong``, ``weak``, ``missing``, ``completeness``, ``weighted_completeness``,
     ``fill``, ``extend``, ``strengthen`` (the columns of :func:`chainmap.analysis.gaps.completeness`).
     """
-    columns = ("chain", "links", "key_links", "strong", "weak", "missing", "completeness", "weighted_completeness",
-               "fill", "extend", "strengthen")
+    columns = (
+        "chain",
+        "links",
+        "key_links",
+        "strong",
+        "weak",
+        "missing",
+        "completeness",
+        "weighted_completeness",
+        "fill",
+        "extend",
+        "strengthen",
+    )
     items = []
     for r in rows:
         r = {**dict.fromkeys(columns), **{k: _clean(v) for k, v in r.items()}}
         comp = r.get("completeness")
-        items.append({
-            **r,
-            "href": quote(str(r.get("href") or ""), safe="/#"),
-            "pct": _pct(comp),
-            "wpct": _pct(r.get("weighted_completeness")),
-            "bar": 0 if comp is None else max(0, min(100, round(float(comp) * 100))),
-        })
-    return _env().get_template("index.html.j2").render(
-        title=title, subtitle=subtitle, rows=items, map_css=_asset("index.css"), font_stack=FONT_STACK,
-        status_colors=STATUS_COLORS,
+        items.append(
+            {
+                **r,
+                "href": quote(str(r.get("href") or ""), safe="/#"),
+                "pct": _pct(comp),
+                "wpct": _pct(r.get("weighted_completeness")),
+                "bar": 0 if comp is None else max(0, min(100, round(float(comp) * 100))),
+            }
+        )
+    return (
+        _env()
+        .get_template("index.html.j2")
+        .render(
+            title=title,
+            subtitle=subtitle,
+            rows=items,
+            map_css=_asset("index.css"),
+            font_stack=FONT_STACK,
+            status_colors=STATUS_COLORS,
+        )
     )

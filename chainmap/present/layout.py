@@ -234,11 +234,17 @@ def _box(g: nx.MultiDiGraph, link: str) -> int:
     return 14 + 13 * link_label_lines(g.nodes[link].get("name", link)) + 9
 
 
-def _block_height(g: nx.MultiDiGraph, link: str, nparts: int, nfirms: int, firm_cap: int | None,
-                  grid: tuple[int, int]) -> int:
+def _block_height(
+    g: nx.MultiDiGraph, link: str, nparts: int, nfirms: int, firm_cap: int | None, grid: tuple[int, int]
+) -> int:
     shown = nfirms if firm_cap is None or nfirms <= firm_cap else firm_cap + 1
-    return (2 * _box(g, link) + 46 + math.ceil(nparts / grid[0]) * PART_ROW
-            + math.ceil(shown / grid[1]) * FIRM_ROW + BLOCK_GAP)
+    return (
+        2 * _box(g, link)
+        + 46
+        + math.ceil(nparts / grid[0]) * PART_ROW
+        + math.ceil(shown / grid[1]) * FIRM_ROW
+        + BLOCK_GAP
+    )
 
 
 def _split(heights: list[int], lanes: int) -> list[int]:
@@ -285,8 +291,18 @@ def compute_layout(g: nx.MultiDiGraph, firm_cap: int | None = 12) -> Layout:
             split = [_split(h, max(1, min(len(h), math.ceil(sum(h) / target - 0.01)))) if h else [] for h in heights]
             lane_w = 2 * _half(grid)
             width = sum(len(s) * lane_w + (len(s) - 1) * LANE_GAP for s in split) + EDGE_ROOM * (len(split) - 1)
-            height = max((sum(h[i:i + n]) for s, h in zip(split, heights, strict=True)
-                          for i, n in zip(_starts(s), s, strict=True)), default=0) + HEADER_GAP + 90
+            height = (
+                max(
+                    (
+                        sum(h[i : i + n])
+                        for s, h in zip(split, heights, strict=True)
+                        for i, n in zip(_starts(s), s, strict=True)
+                    ),
+                    default=0,
+                )
+                + HEADER_GAP
+                + 90
+            )
             scale = min(VIEW[0] / max(width, 1), VIEW[1] / max(height, 1))
             if best is None or scale > best[0] * 1.02:  # more lanes or a wider grid must gain clearly
                 best = (scale, grid, split)
@@ -328,7 +344,7 @@ def _place(
         for start, size in zip(_starts(sizes), sizes, strict=True):
             lane = len(lay.lanes)
             y = 0
-            for link in col[start:start + size]:
+            for link in col[start : start + size]:
                 top = y
                 box = _box(g, link)
                 put(link, x, y + box, lane, None)
