@@ -149,6 +149,7 @@ def render(
     from .graph import select_chains
     from .present.files import write_atomic
     from .present.html import DEFAULT_FIRM_CAP, render_index, render_map
+    from .present.layout import limit_firms
 
     out = Path(outdir)
     if out.exists() and not out.is_dir():
@@ -165,8 +166,11 @@ def render(
     rows: list[dict] = []
 
     def one(g: nx.MultiDiGraph, file: str, title: str, subtitle: str) -> pd.DataFrame | None:
-        gaps_df = gaps_of(g, reg) if reg else None
-        html = render_map(g, gaps_df, title=title, subtitle=subtitle, firm_cap=cap, index_href="index.html")
+        gaps_df = gaps_of(g, reg) if reg else None  # on every firm: the true counts
+        shown, left_out = limit_firms(g)
+        if left_out:
+            subtitle += f"；企业过多，每个节点只显示本地、龙头与规模靠前的企业，另有 {left_out} 家见目标企业清单"
+        html = render_map(shown, gaps_df, title=title, subtitle=subtitle, firm_cap=cap, index_href="index.html")
         written.append(write_atomic(out / file, html))
         return completeness_of(g, gaps_df) if gaps_df is not None else None
 

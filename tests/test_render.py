@@ -236,3 +236,33 @@ def test_bundled_library_renders(tmp_path):
     for p in paths:
         assert p.stat().st_size > 1000
     assert Path(tmp_path / "index.html").read_text(encoding="utf-8").count("<tr") == len(lib.chains) + 2
+
+
+def test_crowded_links_keep_local_and_leading_firms_on_the_map():
+    import networkx as nx
+
+    from chainmap.present.layout import limit_firms
+
+    g = nx.MultiDiGraph()
+    g.add_node("l1", kind="link", name="环节")
+    for i in range(30):
+        g.add_node(
+            f"f{i:02d}",
+            kind="company",
+            name=f"企业{i:02d}",
+            short_name=f"企业{i:02d}",
+            local=(i == 29),
+            tags=["链主"] if i == 28 else [],
+        )
+        g.add_edge(f"f{i:02d}", "l1", key="operates", kind="operates")
+    small, left_out = limit_firms(g, budget=5)
+    firms = sorted(n for n, d in small.nodes(data=True) if d["kind"] == "company")
+    assert left_out == 25 and len(firms) == 5
+    assert "f29" in firms and "f28" in firms  # the local firm and the 链主 come first
+    for i in range(20, 28):  # many local firms: candidates still get half of the share
+        g.nodes[f"f{i:02d}"]["local"] = True
+    small, _ = limit_firms(g, budget=6)
+    kept = [n for n, d in small.nodes(data=True) if d["kind"] == "company"]
+    assert sum(1 for n in kept if small.nodes[n]["local"]) == 3 and len(kept) == 6
+    assert g.number_of_nodes() == 31  # the input graph is untouched
+    assert limit_firms(g, budget=50) == (g, 0)

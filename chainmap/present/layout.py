@@ -208,6 +208,49 @@ def firm_sort_key(g: nx.MultiDiGraph, firm: str) -> tuple:
     )
 
 
+MAP_FIRM_BUDGET = 5000  # firm nodes in one page's data: it still draws in a fraction of a second
+
+
+def limit_firms(g: nx.MultiDiGraph, budget: int | None = MAP_FIRM_BUDGET) -> tuple[nx.MultiDiGraph, int]:
+    """The graph with at most about ``budget`` firms, shared evenly among the links, technologies and
+    components that hold firms; each node's share goes half to local firms and half to candidates
+    (either side's unused part to the other), each side in display order (leaders, listed, larger).
+    A firm stays if any of its nodes keeps it.
+
+    A map is for seeing the chain: with a national import one link can hold tens of thousands of
+    firms, which would make every page hundreds of megabytes; the lists carry them all. Returns the
+    graph (``g`` itself when nothing is dropped) and the number of firms left out.
+    """
+    firms_total = sum(1 for _n, d in g.nodes(data=True) if d["kind"] == "company")
+    if budget is None or firms_total <= budget:
+        return g, 0
+    holders = {
+        n: [u for u in g.pred[n] if g.nodes[u]["kind"] == "company"]
+        for n, d in g.nodes(data=True)
+        if d["kind"] in ("link", "technology", "component")
+    }
+    holders = {n: f for n, f in holders.items() if f}
+    per_node = max(budget // max(len(holders), 1), 5)
+    keep: set[str] = set()
+    for firms in holders.values():
+        if len(firms) <= per_node:
+            keep.update(firms)
+            continue
+        firms.sort(key=lambda f: firm_sort_key(g, f))
+        local = [f for f in firms if g.nodes[f].get("local")]
+        outside = [f for f in firms if not g.nodes[f].get("local")]
+        # half the share each for local firms and candidates; what one side does not use, the other gets
+        n_local = min(len(local), max(per_node // 2, per_node - len(outside)))
+        keep.update(local[:n_local])
+        keep.update(outside[: per_node - n_local])
+    dropped = [n for n, d in g.nodes(data=True) if d["kind"] == "company" and n not in keep]
+    if not dropped:
+        return g, 0
+    smaller = g.copy()
+    smaller.remove_nodes_from(dropped)
+    return smaller, len(dropped)
+
+
 def _column_header(g: nx.MultiDiGraph, index: int, links: list[str]) -> list[str]:
     """第N层 and the segment most of the level's links belong to (two when no segment has most)."""
     names: Counter[str] = Counter()
