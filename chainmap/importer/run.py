@@ -634,22 +634,18 @@ class _Importer:
             rec["founded"] = take_mapped(res, idx, pa.date32())
         else:
             rec["founded"] = pa.nulls(n, pa.date32())
-        raw = f.get("employees")
-        if raw is not None:
-            res, idx, nbad = map_unique(raw, clean.parse_int, self._memo("employees"))
+        for fld, parse, typ, label, empty in (
+            ("employees", clean.parse_int, pa.int64(), "人数", pa.nulls(n, pa.int64())),
+            ("stock_code", clean.stock_code, pa.string(), "上市代码", none),
+        ):
+            raw = f.get(fld)
+            if raw is None:
+                rec[fld] = empty
+                continue
+            res, idx, nbad = map_unique(raw, parse, self._memo(fld))
             if nbad:
-                self.warn["人数无法识别，已留空"] += nbad
-            rec["employees"] = take_mapped(res, idx, pa.int64())
-        else:
-            rec["employees"] = pa.nulls(n, pa.int64())
-        raw = f.get("stock_code")
-        if raw is not None:
-            res, idx, nbad = map_unique(raw, clean.stock_code, self._memo("stock_code"))
-            if nbad:
-                self.warn["上市代码无法识别，已留空"] += nbad
-            rec["stock_code"] = take_mapped(res, idx, pa.string())
-        else:
-            rec["stock_code"] = none
+                self.warn[f"{label}无法识别，已留空"] += nbad
+            rec[fld] = take_mapped(res, idx, typ)
         rec["note"] = none
         src = pc.binary_join_element_wise(f"{self.source_name} 第", pc.cast(rownums, pa.string()), "行", "")
         rec["source"] = pa.ListArray.from_arrays(pa.array(np.arange(n + 1, dtype=np.int32)), src)

@@ -34,6 +34,7 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pyvis.network import Network
 
+from ..analysis.gaps import COMPLETENESS_COLUMNS
 from ..money import format_amount
 from .layout import LEADER_TAGS, LINK_WIDTH, SHOWN_KINDS, Layout, compute_layout, text_width
 
@@ -596,19 +597,7 @@ def render_index(rows: Iterable[Mapping[str, Any]], *, title: str = "产业链�
     ``key_links``, ``strong``, ``weak``, ``missing``, ``completeness``, ``weighted_completeness``,
     ``fill``, ``extend``, ``strengthen`` (the columns of :func:`chainmap.analysis.gaps.completeness`).
     """
-    columns = (
-        "chain",
-        "links",
-        "key_links",
-        "strong",
-        "weak",
-        "missing",
-        "completeness",
-        "weighted_completeness",
-        "fill",
-        "extend",
-        "strengthen",
-    )
+    columns = tuple(c for c in COMPLETENESS_COLUMNS if c not in ("name", "key_present"))
     items = []
     for r in rows:
         r = {**dict.fromkeys(columns), **{k: _clean(v) for k, v in r.items()}}
