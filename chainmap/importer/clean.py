@@ -240,7 +240,7 @@ for _p in PROVINCES:
     _stem = re.sub(r"(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$", "", _p)
     _SHORT_PROVINCE[_stem] = _p
 _SHORT_PROVINCE.update({"内蒙": "内蒙古自治区", "香港": "香港特别行政区", "澳门": "澳门特别行政区"})
-_CITY_SUFFIX = ("市", "州", "盟", "地区", "县", "区", "特别行政区", "林区")
+_CITY_SUFFIX = ("市", "自治州", "盟", "地区", "县", "区", "特别行政区", "林区")
 _NOT_A_CITY = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划", "直辖县级", "省直辖"}
 
 
@@ -279,6 +279,8 @@ class Places:
             return full
         if v.endswith(_CITY_SUFFIX):
             return v
+        if v.endswith("州") and len(v) >= 3:
+            return v  # 恩施州, 湘西州: short forms of autonomous prefectures (常州, 苏州 get 市 below)
         if 2 <= len(v) <= 4 and all("\u4e00" <= ch <= "\u9fff" for ch in v):
             return v + "市"  # 宁波 -> 宁波市: prefecture-level cities are by far the commonest case
         return v
