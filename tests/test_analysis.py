@@ -86,6 +86,9 @@ def test_completeness(mini):
     # key link a1 present counts double: (2 + 1) / (6 + 2)
     assert c.at["alpha", "weighted_completeness"] == pytest.approx(3 / 8, abs=1e-3)
     assert c.at["all", "links"] == 9
+    # gap types count links (a2 fill, a4 extend, a3 strengthen); technologies and components apart
+    assert (c.at["alpha", "fill"], c.at["alpha", "extend"], c.at["alpha", "strengthen"]) == (1, 1, 1)
+    assert c.at["alpha", "part_gaps"] == 9  # t2 t2b c2 c2b (fill), t1 t1b c1 c1b t3 (extend)
 
 
 def test_breakdowns_add_up_and_stay_within_weights(mini):

@@ -45,6 +45,7 @@ COMPLETENESS_COLUMNS = [
     "fill",
     "extend",
     "strengthen",
+    "part_gaps",
 ]
 GAP_COLUMNS = [
     "chain",
@@ -247,7 +248,8 @@ def gaps(g: nx.MultiDiGraph, region: Region) -> pd.DataFrame:
 
 def completeness(g: nx.MultiDiGraph, gaps_df: pd.DataFrame) -> pd.DataFrame:
     """Per chain (and overall): share of links the region has (strong or weak), also weighted with
-    key links counting double, and the number of gaps of each type."""
+    key links counting double; the number of links of each gap type (补链 / 延链 / 强链), and the
+    number of key technologies and components that are gaps (``part_gaps``)."""
     links = gaps_df[gaps_df["kind"] == "link"]
     rows = []
 
@@ -255,7 +257,8 @@ def completeness(g: nx.MultiDiGraph, gaps_df: pd.DataFrame) -> pd.DataFrame:
         n = len(sub)
         present = sub["status"] != "missing"
         weight = sub["key"].map({True: 2, False: 1})
-        counts = all_gaps["gap_type"].value_counts()
+        counts = sub["gap_type"].value_counts()
+        parts = all_gaps[all_gaps["kind"] != "link"]
         return {
             "chain": chain,
             "name": name,
@@ -270,6 +273,7 @@ def completeness(g: nx.MultiDiGraph, gaps_df: pd.DataFrame) -> pd.DataFrame:
             "fill": int(counts.get("fill", 0)),
             "extend": int(counts.get("extend", 0)),
             "strengthen": int(counts.get("strengthen", 0)),
+            "part_gaps": int(parts["gap_type"].notna().sum()),
         }
 
     for cid in g.graph.get("chains", []):

@@ -80,6 +80,7 @@ HEADERS = {
         "fill": "补链",
         "extend": "延链",
         "strengthen": "强链",
+        "part_gaps": "技术/部件缺口",
     },
 }
 SHEET_NAMES = {"completeness": "产业链完整度", "gaps": "缺链清单", "targets": "目标企业清单", "routes": "招商线路"}
