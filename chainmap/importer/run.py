@@ -360,14 +360,7 @@ class _Importer:
         pool = _pool_for(self.matcher, self.opts.workers) if big else None
         try:
             if not show:
-                pending = None
-                for cols, nums, early in chunks:
-                    nxt = self._chunk(cols, nums, early, pool)
-                    if pending is not None:
-                        self._finish_chunk(pending)
-                    pending = nxt
-                if pending is not None:
-                    self._finish_chunk(pending)
+                self._pump(chunks, pool, lambda: None)
                 return
             from rich.console import Console
             from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
@@ -382,18 +375,22 @@ class _Importer:
                 console=Console(stderr=True),
             ) as bar:
                 task = bar.add_task("import", total=opened.size or None, name=opened.path.name, rows=0)
-                pending = None
-                for cols, nums, early in chunks:
-                    nxt = self._chunk(cols, nums, early, pool)
-                    if pending is not None:
-                        self._finish_chunk(pending)
-                    pending = nxt
-                    bar.update(task, completed=opened.position(), rows=self.s.rows)
-                if pending is not None:
-                    self._finish_chunk(pending)
+                self._pump(chunks, pool, lambda: bar.update(task, completed=opened.position(), rows=self.s.rows))
         finally:
             if pool is not None:
                 pool.terminate()
+
+    def _pump(self, chunks: Any, pool: Any, tick: Any) -> None:
+        """Clean each chunk while the previous one's matches finish (in the worker pool, if any)."""
+        pending = None
+        for cols, nums, early in chunks:
+            nxt = self._chunk(cols, nums, early, pool)
+            if pending is not None:
+                self._finish_chunk(pending)
+            pending = nxt
+            tick()
+        if pending is not None:
+            self._finish_chunk(pending)
 
     def _chunk(self, cols: list[pa.Array], nums: list[int], early: list[tuple[int, list[Any], str]], pool: Any) -> Any:
         """Clean, check and fold one chunk of rows (columns of text, their row numbers), and hand its
