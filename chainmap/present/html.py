@@ -36,7 +36,7 @@ from pyvis.network import Network
 
 from ..analysis.gaps import COMPLETENESS_COLUMNS
 from ..money import format_amount
-from .layout import LEADER_TAGS, LINK_WIDTH, SHOWN_KINDS, Layout, compute_layout, text_width
+from .layout import LEADER_TAGS, LINK_FONT, LINK_WIDTH, SHOWN_KINDS, Layout, compute_layout, text_width
 
 DEFAULT_FIRM_CAP = 12
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -316,11 +316,12 @@ def _group_styles() -> dict[str, dict[str, Any]]:
                     "widthConstraint": {"maximum": LINK_WIDTH},
                     # the name in bold, large enough to read on the whole-map view; the status line smaller
                     "font": {
-                        "size": 15,
+                        "size": round(LINK_FONT * 0.7),
                         "color": "#37474f",
                         "face": FONT_STACK,
                         "multi": "html",
-                        "bold": {"color": "#1c2833", "size": 22 if key else 20, "face": FONT_STACK, "mod": "bold"},
+                        "bold": {"color": "#1c2833", "size": round(LINK_FONT * (1.1 if key else 1)),
+                                 "face": FONT_STACK, "mod": "bold"},
                     },
                     "shapeProperties": {"borderRadius": 4},
                 }

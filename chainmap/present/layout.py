@@ -32,8 +32,9 @@ PART_ROW = 68  # a part's label may take two lines
 FIRM_ROW = 50
 BLOCK_GAP = 70
 HEADER_GAP = 110  # from the column heading down to the first link
-LINK_WIDTH = 240  # widthConstraint of a link box
-LINK_WRAP = 10  # CJK characters per line of a link label in that box (bold, 20-22 px)
+LINK_FONT = 30  # bold link names (key links 10% larger): big enough to read on the whole-chain view
+LINK_WIDTH = 360  # widthConstraint of a link box
+LINK_WRAP = 10  # CJK characters per line of a link label in that box
 # (parts per row, firms per row) tried, with 1..MAX_LANES lanes per level: the layout that a 16:9
 # canvas shows at the largest scale wins (a level with many links gets several lanes side by side)
 GRIDS = ((2, 3), (3, 4), (4, 6), (5, 8), (6, 10))
@@ -274,7 +275,7 @@ def _half(grid: tuple[int, int]) -> int:
 
 def _box(g: nx.MultiDiGraph, link: str) -> int:
     """Half the height of a link box: margins, the name's lines, the status line."""
-    return 14 + 13 * link_label_lines(g.nodes[link].get("name", link)) + 9
+    return 14 + round(0.65 * LINK_FONT) * link_label_lines(g.nodes[link].get("name", link)) + 13
 
 
 def _block_height(
