@@ -272,24 +272,8 @@ def check_writable(path: Path) -> None:
 
 # -- the loader's hook ------------------------------------------------------------------------------
 
-_LOAD_COLUMNS = [
-    "id",
-    "name",
-    "short_name",
-    "name_en",
-    "credit_code",
-    "province",
-    "city",
-    "district",
-    "address",
-    "stock_code",
-    "employees",
-    "founded",
-    "website",
-    *TIES,
-    "source",
-    "as_of",
-]
+# The Parquet columns read into Company fields directly (capital and note are assembled apart).
+_LOAD_COLUMNS = [f for f in YAML_FIELDS if f not in ("registered_capital", "note")]
 
 
 def _company_factory() -> Any:

@@ -320,8 +320,12 @@ def _group_styles() -> dict[str, dict[str, Any]]:
                         "color": "#37474f",
                         "face": FONT_STACK,
                         "multi": "html",
-                        "bold": {"color": "#1c2833", "size": round(LINK_FONT * (1.1 if key else 1)),
-                                 "face": FONT_STACK, "mod": "bold"},
+                        "bold": {
+                            "color": "#1c2833",
+                            "size": round(LINK_FONT * (1.1 if key else 1)),
+                            "face": FONT_STACK,
+                            "mod": "bold",
+                        },
                     },
                     "shapeProperties": {"borderRadius": 4},
                 }
