@@ -87,6 +87,13 @@ def _company_attrs(c: Company, chains: list[str], local: bool) -> dict[str, Any]
         attrs["exchange"] = c.exchange
     if c.credit_code:
         attrs["credit_code"] = c.credit_code
+    if c.status != "存续":
+        attrs["status"] = c.status
+    if c.delisted:
+        attrs["delisted"] = c.delisted.isoformat()
+    for k in ("registered_province", "registered_city", "registered_district"):
+        if getattr(c, k):
+            attrs[k] = getattr(c, k)
     if c.registered_capital:
         attrs["registered_capital"] = c.registered_capital.value
         attrs["capital_currency"] = c.registered_capital.currency
@@ -169,6 +176,8 @@ def _build_graph(lib: Library, chains: Iterable[str] | None, region: Region | No
             attrs["key"] = n.key
             attrs["level"] = levels[nid]
             attrs["home_chain"] = n.chain
+            if n.role:
+                attrs["role"] = n.role
         if n.kind == "component":
             attrs["type"] = n.type or "component"
         if n.note:

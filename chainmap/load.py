@@ -41,6 +41,7 @@ class Node:
     keywords: list[str] = field(default_factory=list)
     note: str | None = None
     key: bool = False
+    role: str | None = None  # links: resource / service (never recruitment gaps)
     type: str | None = None  # components: material / component / equipment
     where: tuple[str, int, int] = ("", 0, 0)
 
@@ -453,6 +454,7 @@ def _node(entry: Any, kind: str, chain: str, src: Source, path: tuple) -> Node:
         keywords=list(entry.keywords),
         note=entry.note,
         key=bool(getattr(entry, "key", False)),
+        role=getattr(entry, "role", None),
         type=getattr(entry, "type", None) or ("component" if kind == "component" else None),
         where=(p.file, p.line, p.column),
     )

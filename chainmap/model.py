@@ -94,12 +94,15 @@ class ComponentEntry(_Entry):
 
 class LinkEntry(_Entry):
     key: bool = False
+    # resource (原油, 粮食, 矿产: 资源保障) and service (物流, 公用工程) links show their status but are
+    # never recruitment gaps and never make a firm a target.
+    role: Literal["resource", "service"] | None = None
     feeds: list[Id] = []
     technologies: list[TechnologyEntry] = []
     components: list[ComponentEntry] = []
 
     def _definition_fields(self) -> list[str]:
-        return super()._definition_fields() + ["key", "technologies", "components"]
+        return super()._definition_fields() + ["key", "role", "technologies", "components"]
 
 
 class Segment(Base):
@@ -174,6 +177,9 @@ class _Sourced(Base):
         return value
 
 
+COMPANY_STATUSES = ("存续", "在业", "停业", "注销", "吊销", "破产", "清算", "破产清算")
+
+
 class Company(_Sourced):
     id: Id
     name: Name
@@ -181,10 +187,18 @@ class Company(_Sourced):
     name_en: Text | None = None
     aliases: list[Name] = []
     credit_code: Text | None = None
+    # province/city/district/address: the operating headquarters (where decisions are made; used by
+    # routes, trips and maps). registered_*: the registered seat (注册地), only when it differs.
     province: Text | None = None
     city: Text | None = None
     district: Text | None = None
     address: Text | None = None
+    registered_province: Text | None = None
+    registered_city: Text | None = None
+    registered_district: Text | None = None
+    # 登记状态: 存续 (default) / 停业 / 注销 / 吊销 / 破产 / 清算; a firm not 存续 is never a target.
+    status: Literal[COMPANY_STATUSES] = "存续"  # type: ignore[valid-type]
+    delisted: dt.date | None = None  # date its shares stopped trading (退市), when it was once listed
     stock_code: Text | None = None
     parent: Id | None = None
     tags: list[Name] = []
@@ -276,6 +290,8 @@ class PriorityRegion(Base):
 
 class Thresholds(Base):
     strong_min_firms: int = Field(default=2, ge=1)
+    # 补链 needs a present link within this many feeds steps upstream and downstream in the same chain
+    fill_reach: int = Field(default=2, ge=1)
     leader_tags: list[Name] = ["链主", "龙头", "单项冠军"]
     candidate_min_score: float = Field(default=0, ge=0)
 
