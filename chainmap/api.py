@@ -17,6 +17,7 @@ from .graph import build_graph
 from .library import default_library
 from .load import Library, load_library
 from .model import Region
+from .vocab import chain_node
 
 DEFAULT_REGION = "lianyungang"
 
@@ -176,8 +177,8 @@ def render(
 
     for cid in selected:
         g = build_graph(lib, [cid], reg)
-        name = g.nodes[f"chain:{cid}"]["name"]
-        en = g.nodes[f"chain:{cid}"].get("name_en")
+        name = g.nodes[chain_node(cid)]["name"]
+        en = g.nodes[chain_node(cid)].get("name_en")
         comp = one(
             g,
             f"{cid}.html",
@@ -188,7 +189,7 @@ def render(
         row = comp[comp["chain"] == cid].iloc[0].to_dict() if comp is not None else {"chain": cid, "name": name}
         rows.append({**row, "name": name, "href": f"{cid}.html"})
     g_all = build_graph(lib, selected, reg)
-    names = "、".join(g_all.nodes[f"chain:{c}"]["name"] for c in selected)
+    names = "、".join(g_all.nodes[chain_node(c)]["name"] for c in selected)
     comp = one(
         g_all, "panorama.html", f"产业链全景招商地图 · {where}", f"{len(selected)} 条产业链在共用环节处相连：{names}"
     )

@@ -15,14 +15,7 @@ import networkx as nx
 from .errors import UsageError
 from .load import Library
 from .model import Company, Region
-
-
-def chain_node(chain: str) -> str:
-    return f"chain:{chain}"
-
-
-def segment_node(chain: str, segment: str) -> str:
-    return f"{chain}:{segment}"
+from .vocab import TIE_ROLES, chain_node, segment_node
 
 
 def select_chains(lib: Library, chains: Iterable[str] | None) -> list[str]:
@@ -241,7 +234,7 @@ def _build_graph(lib: Library, chains: Iterable[str] | None, region: Region | No
         if found is None:
             found = chains_memo[key] = chains_of(ops + mks + hds)
         node_rows.append((cid, _company_attrs(c, list(found), is_local(c, region))))
-        for role, targets in (("operates", ops), ("makes", mks), ("holds", hds)):
+        for role, targets in zip(TIE_ROLES, (ops, mks, hds), strict=True):
             tie_rows.extend((cid, t, role) for t in dict.fromkeys(targets))
     g.add_nodes_from(node_rows)
     add_edge = g.add_edge

@@ -21,9 +21,10 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import LoadError, Problem
 from .model import ChainHead, Company, CompanyFile, Institution, InstitutionFile, LinkEntry, Region, SegmentHead
+from .vocab import CHAIN_NODE_KINDS, ROLE_OF_KIND
 from .yamlsrc import Source, read
 
-NODE_KINDS = ("link", "technology", "component")
+NODE_KINDS = CHAIN_NODE_KINDS
 _ID_LINE = re.compile(r"^[ \t-]*id:[ \t]*['\"]?([a-z][a-z0-9_]*)", re.MULTILINE)
 SUBDIRS = {"companies": "companies", "institutions": "institutions", "regions": "region", "imported": "companies"}
 
@@ -508,7 +509,8 @@ def _check_references(lib: Library, check: _Checker, docs: list[Doc]) -> None:
         if kind == "companies":
             for i, c in doc.items:
                 base = ("companies", i)
-                for role, kinds in (("operates", ["link"]), ("makes", ["component"]), ("holds", ["technology"])):
+                for node_kind, role in ROLE_OF_KIND.items():
+                    kinds = [node_kind]
                     for j, ident in enumerate(getattr(c, role)):
                         check.resolve(src, base + (role, j), ident, kinds, role)
                 for j, tie in enumerate(c.supplies):

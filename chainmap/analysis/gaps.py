@@ -24,45 +24,14 @@ import networkx as nx
 import pandas as pd
 
 from ..model import Region
+from ..vocab import CHAIN_NODE_KINDS, GAP_LABELS, GAP_ORDER, ROLE_OF_KIND, columns
 
-GAP_NODE_KINDS = ("link", "technology", "component")
+GAP_NODE_KINDS = CHAIN_NODE_KINDS
 TYPE_BASE = {"fill": 50.0, "extend": 35.0, "strengthen": 25.0}
-GAP_LABELS = {"fill": "补链", "extend": "延链", "strengthen": "强链"}
-STATUS_LABELS = {"strong": "强", "weak": "弱", "missing": "缺失"}
-_TIE_ORDER = {"fill": 0, "extend": 1, "strengthen": 2, None: 3}
-_ROLE = {"link": "operates", "technology": "holds", "component": "makes"}
-COMPLETENESS_COLUMNS = [
-    "chain",
-    "name",
-    "links",
-    "key_links",
-    "strong",
-    "weak",
-    "missing",
-    "completeness",
-    "weighted_completeness",
-    "key_present",
-    "fill",
-    "extend",
-    "strengthen",
-    "part_gaps",
-]
-GAP_COLUMNS = [
-    "chain",
-    "chains",
-    "node",
-    "name",
-    "kind",
-    "key",
-    "status",
-    "gap_type",
-    "local_firms",
-    "local_names",
-    "candidates",
-    "downstream",
-    "priority",
-    "reason",
-]
+_TIE_ORDER = GAP_ORDER
+_ROLE = ROLE_OF_KIND
+COMPLETENESS_COLUMNS = columns("completeness")
+GAP_COLUMNS = columns("gaps")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ Each criterion gives a fraction in [0, 1] that is multiplied by its weight from 
 * coverage: how many gaps one firm fills, min(n, 4) / 4;
 * scale: log-scaled revenue or registered capital (10 million yuan -> 0, 100 billion -> 1), at least
   0.5 for a listed firm;
-* leadership: 链主 / 龙头 / 单项冠军 1.0, 专精特新小巨人 0.7, 专精特新 0.5, 上市 0.4 (the highest);
+* leadership: the region's leader_tags (default 链主 / 龙头 / 单项冠军) 1.0, 专精特新小巨人 0.7, 专精特新 0.5, 上市 0.4 (the highest);
 * priority_region: the weight of the first priority region (长三角 ...) the firm sits in;
 * ties: supply ties with local firms either way (以商引商), or a local subsidiary: 1 -> 0.75, 2+ -> 1;
 * technology: key technologies it holds among the gaps and the gap links' technologies, min(n, 2) / 2.
@@ -23,39 +23,13 @@ import pandas as pd
 
 from ..errors import UsageError
 from ..model import Region
+from ..vocab import GAP_LABELS, LEADERSHIP_POINTS, ROLE_OF_KIND, columns
 
 CRITERIA = ("gap_priority", "coverage", "scale", "leadership", "priority_region", "ties", "technology")
-CRITERIA_LABELS = {
-    "gap_priority": "缺口优先级",
-    "coverage": "覆盖缺口数",
-    "scale": "企业规模",
-    "leadership": "龙头地位",
-    "priority_region": "重点区域",
-    "ties": "本地业务关联",
-    "technology": "掌握关键技术",
-}
-LEADER_TAGS = {"链主": 1.0, "龙头": 1.0, "单项冠军": 1.0, "专精特新小巨人": 0.7, "专精特新": 0.5, "上市": 0.4}
 # Rough yuan rates, used only to compare the scale of firms reporting capital in other currencies.
 TO_CNY = {"CNY": 1.0, "USD": 7.1, "HKD": 0.91, "EUR": 7.7, "JPY": 0.048, "GBP": 9.0, "TWD": 0.22, "SGD": 5.3}
-TARGET_COLUMNS = [
-    "rank",
-    "company",
-    "name",
-    "short_name",
-    "province",
-    "city",
-    "stock_code",
-    "tags",
-    "score",
-    "covers",
-    "cover_names",
-    "gap_types",
-    "chains",
-    "local_ties",
-    "why",
-    "breakdown",
-]
-_ROLE_OF = {"link": "operates", "technology": "holds", "component": "makes"}
+TARGET_COLUMNS = columns("targets")
+_ROLE_OF = ROLE_OF_KIND
 
 
 def _scale(d: dict) -> float:
@@ -70,11 +44,13 @@ def _scale(d: dict) -> float:
     return best
 
 
-def _leadership(tags: list[str]) -> tuple[float, str | None]:
+def _leadership(tags: list[str], region: Region) -> tuple[float, str | None]:
+    """The best tag's share of the leadership points; the region's own leader_tags earn full points."""
+    points = {**LEADERSHIP_POINTS, **dict.fromkeys(region.thresholds.leader_tags, 1.0)}
     best, which = 0.0, None
     for t in tags:
-        if LEADER_TAGS.get(t, 0) > best:
-            best, which = LEADER_TAGS[t], t
+        if points.get(t, 0) > best:
+            best, which = points[t], t
     return best, which
 
 
@@ -155,7 +131,7 @@ def targets(
     for firm, covers in firms.items():
         d = nodes[firm]
         covers = sorted(set(covers), key=lambda n: (-priority_of[n], n))
-        lead, lead_tag = _leadership(d.get("tags", []))
+        lead, lead_tag = _leadership(d.get("tags", []), region)
         reg_w, reg_name = _priority_region(d, region)
         ties = _local_ties(g, firm)
         techs = sorted(v for v, keys in g.succ[firm].items() if "holds" in keys and v in gap_techs)
@@ -212,8 +188,6 @@ def _why(
     g: nx.MultiDiGraph,
 ) -> str:
     """One Chinese sentence an officer can read aloud, built only from facts in the data."""
-    from .gaps import GAP_LABELS
-
     city = d.get("city", "")
     where = d.get("province", "") + (city if city != d.get("province") else "")
     facts = [x for x in (where, d.get("stock_code", "")) if x]

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import ahocorasick
 
 from ..load import Library
+from ..vocab import ROLE_OF_KIND
 
 FIELD_WEIGHT = {"products": 1.0, "scope": 0.7, "scope_trade": 0.35, "industry": 0.5, "name": 0.4}
 FIELD_LABEL = {
@@ -74,7 +75,7 @@ def _fullwidth(s: str, letters: bool = True) -> str:
     return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" and (letters or not c.isalnum()) else c for c in s)
 
 
-ROLE = {"link": "operates", "component": "makes", "technology": "holds"}
+ROLE = ROLE_OF_KIND
 DEFAULT_THRESHOLD = 0.6
 _ASCII_WORD = re.compile(r"^[0-9a-z][0-9a-z\-+./ ]*$")
 _BRACKET_TAIL = re.compile(r"\s*[(（].*$")

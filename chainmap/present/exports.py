@@ -11,78 +11,56 @@ from typing import Any
 
 import pandas as pd
 
-from ..analysis.gaps import COMPLETENESS_COLUMNS, GAP_COLUMNS, GAP_LABELS, STATUS_LABELS
-from ..analysis.routes import ROUTE_COLUMNS
-from ..analysis.targets import CRITERIA_LABELS, TARGET_COLUMNS
+from ..vocab import CRITERIA_LABELS, GAP_LABELS, KIND_LABELS, STATUS_LABELS, columns, headers
 
-KIND_LABELS = {"link": "环节", "technology": "关键技术", "component": "关键部件/材料"}
-
-# list name -> JSON keys in CONTRACT order (the analysis tables' own columns)
-JSON_KEYS = {
-    "gaps": GAP_COLUMNS,
-    "targets": TARGET_COLUMNS,
-    "routes": ROUTE_COLUMNS,
-    "completeness": COMPLETENESS_COLUMNS,
+# list name -> JSON keys in CONTRACT order (the vocabulary's column specs)
+JSON_KEYS = {kind: columns(kind) for kind in ("gaps", "targets", "routes", "completeness")}
+# The columns people read (CSV, XLSX), in reading order: priority and names first, ids last.
+PEOPLE_COLUMNS = {
+    "gaps": [
+        "priority",
+        "gap_type",
+        "name",
+        "kind",
+        "key",
+        "status",
+        "local_firms",
+        "local_names",
+        "candidates",
+        "downstream",
+        "chain",
+        "node",
+        "reason",
+    ],
+    "targets": [
+        "rank",
+        "name",
+        "province",
+        "city",
+        "stock_code",
+        "tags",
+        "score",
+        "cover_names",
+        "gap_types",
+        "local_ties",
+        "why",
+        "company",
+        "covers",
+    ],
+    "routes": [
+        "rank",
+        "city",
+        "province",
+        "priority_region",
+        "score",
+        "firm_count",
+        "firm_names",
+        "cover_names",
+        "firms",
+    ],
+    "completeness": [c for c in columns("completeness")],
 }
-HEADERS = {
-    "gaps": {
-        "priority": "优先级",
-        "gap_type": "缺口类型",
-        "name": "名称",
-        "kind": "类别",
-        "key": "重点",
-        "status": "本地状态",
-        "local_firms": "本地企业数",
-        "local_names": "本地企业",
-        "candidates": "候选企业数",
-        "downstream": "下游依赖环节数",
-        "chain": "产业链",
-        "node": "节点ID",
-        "reason": "原因",
-    },
-    "targets": {
-        "rank": "排名",
-        "name": "企业名称",
-        "province": "省份",
-        "city": "城市",
-        "stock_code": "股票代码",
-        "tags": "标签",
-        "score": "得分",
-        "cover_names": "可填补缺口",
-        "gap_types": "缺口类型",
-        "local_ties": "本地业务关联",
-        "why": "推荐理由",
-        "company": "企业ID",
-        "covers": "缺口节点ID",
-    },
-    "routes": {
-        "rank": "排名",
-        "city": "城市",
-        "province": "省份",
-        "priority_region": "重点区域",
-        "score": "线路价值",
-        "firm_count": "目标企业数",
-        "firm_names": "拜访企业（按优先顺序）",
-        "cover_names": "可填补缺口",
-        "firms": "企业ID",
-    },
-    "completeness": {
-        "chain": "产业链ID",
-        "name": "产业链",
-        "links": "环节数",
-        "key_links": "重点环节数",
-        "strong": "强",
-        "weak": "弱",
-        "missing": "缺失",
-        "completeness": "完整度",
-        "weighted_completeness": "加权完整度(重点环节×2)",
-        "key_present": "本地已有重点环节",
-        "fill": "补链",
-        "extend": "延链",
-        "strengthen": "强链",
-        "part_gaps": "技术/部件缺口",
-    },
-}
+HEADERS = {kind: {k: headers(kind)[k] for k in cols} for kind, cols in PEOPLE_COLUMNS.items()}
 SHEET_NAMES = {"completeness": "产业链完整度", "gaps": "缺链清单", "targets": "目标企业清单", "routes": "招商线路"}
 TERMINAL = {  # narrower column sets for a terminal
     "gaps": ["priority", "gap_type", "name", "kind", "status", "local_firms", "candidates", "chain", "reason"],
@@ -141,7 +119,7 @@ def for_people(
     cols = [c for c in (columns or list(heads)) if c in df.columns]
     if kind == "targets" and columns is None and "breakdown" in df.columns:
         cols.append("breakdown")
-        heads = {**heads, "breakdown": "得分构成"}
+        heads = {**heads, "breakdown": headers("targets")["breakdown"]}
     return pd.DataFrame({heads[c]: [_cell(v, c, max_items) for v in df[c]] for c in cols})
 
 

@@ -36,6 +36,7 @@ from pyvis.network import Network
 
 from ..analysis.gaps import COMPLETENESS_COLUMNS
 from ..money import format_amount
+from ..vocab import COMPONENT_TYPE_LABELS, GAP_LABELS, KIND_LABELS, STATUS_LABELS
 from .layout import LEADER_TAGS, LINK_FONT, LINK_WIDTH, SHOWN_KINDS, Layout, compute_layout, text_width
 
 DEFAULT_FIRM_CAP = 12
@@ -46,16 +47,7 @@ FONT_STACK = (
     '"Microsoft YaHei", "WenQuanYi Micro Hei", "SimHei", "Noto Sans", Arial, sans-serif'
 )
 
-STATUS_LABELS = {"strong": "强", "weak": "弱", "missing": "缺失", "unknown": "未评估"}
-GAP_LABELS = {"fill": "补链", "extend": "延链", "strengthen": "强链"}
-KIND_LABELS = {
-    "link": "环节",
-    "technology": "关键技术",
-    "component": "关键部件/材料",
-    "institution": "研究机构",
-    "company": "企业",
-}
-COMPONENT_TYPES = {"material": "关键材料", "component": "关键零部件", "equipment": "关键装备"}
+COMPONENT_TYPES = COMPONENT_TYPE_LABELS
 
 # status -> (background, border); a missing node that is no priority gap is drawn muted
 STATUS_COLORS = {

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from ..vocab import chain_node
+
 SHOWN_KINDS = ("link", "technology", "component", "institution", "company")
 LEADER_TAGS = ("链主", "龙头", "单项冠军")
 
@@ -119,7 +121,7 @@ def declared_rank(g: nx.MultiDiGraph) -> dict[str, int]:
     """Links in the order the chain files list them: chain, then segment, then place in the segment."""
     rank: dict[str, int] = {}
     for cid in chain_ids(g):
-        cnode = f"chain:{cid}"
+        cnode = chain_node(cid)
         if cnode not in g:
             continue
         segments = sorted(_members(g, cnode, ("part_of",), out=False), key=lambda s: (g.nodes[s].get("order", 0), s))

@@ -13,6 +13,8 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from ..vocab import chain_node
+
 
 def _console(width: int | None = None) -> tuple[Console, io.StringIO]:
     buf = io.StringIO()
@@ -36,7 +38,7 @@ def table_text(
 def chain_tree(g: nx.MultiDiGraph, chain: str, width: int | None = None) -> str:
     """The chain as a tree: segments -> links (★ key) -> technologies, components, institutions, firms."""
     console, buf = _console(width)
-    cnode = f"chain:{chain}"
+    cnode = chain_node(chain)
     data = g.nodes[cnode]
     root = Tree(Text(f"{data['name']}" + (f"  {data['name_en']}" if data.get("name_en") else "") + f"  [{chain}]"))
     segments = sorted(
