@@ -1,7 +1,23 @@
-"""The Python API in one place: load a library, pick a region, build graphs (notebooks start here)."""
+"""The Python API in one place: load a library, pick a region, build graphs, analyse (notebooks start here).
+
+Every function takes chains, nodes and regions by id or by Chinese name, and raises a
+:class:`~chainmap.errors.ChainmapError` (never prints, never exits) on a request it cannot meet.
+
+Examples
+--------
+>>> import chainmap
+>>> lib = chainmap.load()
+>>> a = chainmap.analyse(lib, "碳纤维")
+>>> a.region.name
+'连云港市'
+>>> list(a.gaps.columns[:3])
+['chain', 'chains', 'node']
+"""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
 
@@ -17,9 +33,23 @@ from .graph import build_graph
 from .library import default_library
 from .load import Library, load_library
 from .model import Region
-from .vocab import chain_node
 
-DEFAULT_REGION = "lianyungang"
+__all__ = [
+    "Analysis",
+    "analyse",
+    "chain_ids",
+    "gaps",
+    "graph",
+    "load",
+    "region",
+    "render",
+    "routes",
+    "targets",
+]
+
+Chains = str | Iterable[str] | None
+REGION_ENV = "CHAINMAP_REGION"
+NODE_KINDS = ("link", "technology", "component")
 
 
 class Analysis:
@@ -38,102 +68,215 @@ class Analysis:
         self.graph, self.region = graph, region
         self._gap, self._top, self._route_top = gap, top, route_top
 
+    def __repr__(self) -> str:
+        return f"Analysis(chains={self.graph.graph.get('chains')}, region={self.region.id!r})"
+
     @cached_property
     def gaps(self) -> pd.DataFrame:
+        """The gap list (缺链清单), highest priority first."""
         return gaps_of(self.graph, self.region)
 
     @cached_property
     def completeness(self) -> pd.DataFrame:
+        """Completeness per chain (产业链完整度)."""
         return completeness_of(self.graph, self.gaps)
 
     @cached_property
     def all_targets(self) -> pd.DataFrame:
+        """Every ranked target firm (before ``top``)."""
         return targets_of(self.graph, self.region, self.gaps, gap=self._gap)
 
     @cached_property
     def targets(self) -> pd.DataFrame:
+        """The ranked target firms (目标企业清单), the best ``top`` when given."""
         return self.all_targets.head(self._top) if self._top is not None else self.all_targets
 
     @cached_property
     def routes(self) -> pd.DataFrame:
+        """Cities worth a trip (招商线路), best first."""
         return routes_of(self.all_targets, self.region, top=self._route_top)
 
 
 def load(path: str | Path | None = None) -> Library:
-    """Load the chain library at ``path`` (default: ``./chains`` or the bundled library)."""
+    """Load the chain library at ``path`` (default: ``./chains`` or the bundled library).
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The library folder (chain YAML files, ``companies/``, ``institutions/``, ``regions/``).
+
+    Returns
+    -------
+    Library
+        Raises :class:`~chainmap.errors.LoadError` listing every problem at once.
+
+    Examples
+    --------
+    >>> lib = load()
+    >>> "carbon_fiber" in lib.chains
+    True
+    """
     return load_library(Path(path) if path else default_library())
 
 
-def region(lib: Library, region_id: str | None = None) -> Region | None:
-    """The region profile ``region_id``; by default Lianyungang, else the library's only profile."""
-    if region_id is None:
-        if DEFAULT_REGION in lib.regions:
-            return lib.regions[DEFAULT_REGION]
-        if len(lib.regions) == 1:
-            return next(iter(lib.regions.values()))
+def chain_ids(lib: Library, chains: Chains) -> list[str] | None:
+    """Chain ids for a selection given as one id or name, several, or None (= all).
+
+    Examples
+    --------
+    >>> chain_ids(load(), "碳纤维")
+    ['carbon_fiber']
+    >>> chain_ids(load(), ["polyester", "尼龙纤维"])
+    ['polyester', 'nylon']
+    >>> chain_ids(load(), None) is None
+    True
+    """
+    if chains is None:
         return None
-    if region_id not in lib.regions:
-        have = ", ".join(sorted(lib.regions)) or "none"
+    if isinstance(chains, str):
+        chains = [chains]
+    return list(dict.fromkeys(lib.resolve(c, ["chain"]) for c in chains)) or None
+
+
+def region(lib: Library, region_id: str | None = None) -> Region | None:
+    """The region profile ``region_id`` (an id or Chinese name).
+
+    Without one: the profile named by ``$CHAINMAP_REGION``, else the one marked ``default: true``, else
+    the library's only profile, else None.
+
+    Examples
+    --------
+    >>> region(load()).id
+    'lianyungang'
+    >>> region(load(), "连云港市").id
+    'lianyungang'
+    """
+    if region_id is None:
+        region_id = os.environ.get(REGION_ENV) or None
+    if region_id is None:
+        marked = [r for r in lib.regions.values() if r.default]
+        if len(marked) == 1:
+            return marked[0]
+        return next(iter(lib.regions.values())) if len(lib.regions) == 1 else None
+    if not lib.regions:
+        raise UsageError(f"unknown region '{region_id}': the library has no region profiles ({lib.root / 'regions'})")
+    return lib.regions[lib.resolve(region_id, ["region"])]
+
+
+def _home(lib: Library, region_id: str | None) -> Region:
+    reg = region(lib, region_id)
+    if reg is None:
+        have = ", ".join(sorted(lib.regions))
         raise UsageError(
-            f"unknown region '{region_id}': the library's region profiles are {have} (files in {lib.root / 'regions'})"
+            f"the library at {lib.root} has no default region profile: give --region ({have}) or mark one "
+            "`default: true`"
+            if have
+            else f"the library at {lib.root} has no region profile (regions/<id>.yaml); gaps and targets "
+            "are relative to a home region"
         )
-    return lib.regions[region_id]
+    return reg
 
 
 def analyse(
     lib: Library,
-    chains: list[str] | None = None,
+    chains: Chains = None,
     region_id: str | None = None,
     *,
     gap: str | None = None,
     top: int | None = None,
     route_top: int | None = None,
 ) -> Analysis:
-    """Gaps, completeness, targets and routes of ``chains`` (all when None) for a region, as DataFrames."""
-    reg = region(lib, region_id)
-    if reg is None:
-        raise UsageError(
-            f"the library at {lib.root} has no region profile (regions/<id>.yaml); gaps and targets "
-            "are relative to a home region"
-        )
-    analysis = Analysis(build_graph(lib, chains, reg), reg, gap=gap, top=top, route_top=route_top)
+    """Gaps, completeness, targets and routes of ``chains`` (all when None) for a region, as DataFrames.
+
+    Parameters
+    ----------
+    lib : Library
+    chains : str or list of str, optional
+        One chain (id or Chinese name) or several; None = all chains, merged on shared links.
+    region_id : str, optional
+        Region profile id or name (default: see :func:`region`).
+    gap : str, optional
+        Keep only target firms that would fill this node (id or Chinese name).
+    top, route_top : int, optional
+        Keep the best N targets / cities.
+
+    Examples
+    --------
+    >>> a = analyse(load(), "carbon_fiber", top=3)
+    >>> len(a.targets) <= 3
+    True
+    >>> sorted(set(a.gaps["status"]) - {"strong", "weak", "missing"})
+    []
+    """
+    reg = _home(lib, region_id)
+    if gap is not None and gap not in lib.nodes:
+        gap = lib.resolve(gap, NODE_KINDS)
+    analysis = Analysis(build_graph(lib, chain_ids(lib, chains), reg), reg, gap=gap, top=top, route_top=route_top)
     if gap is not None:
         analysis.all_targets  # noqa: B018 - check the --gap node now, before anything is written
     return analysis
 
 
-def gaps(lib: Library, chains: list[str] | None = None, region_id: str | None = None) -> pd.DataFrame:
-    """The gap list (缺链清单) of ``chains`` for a region: see :func:`chainmap.analysis.gaps.gaps`."""
+def gaps(lib: Library, chains: Chains = None, region_id: str | None = None) -> pd.DataFrame:
+    """The gap list (缺链清单) of ``chains`` for a region: see :func:`chainmap.analysis.gaps.gaps`.
+
+    Examples
+    --------
+    >>> df = gaps(load(), "聚酯纤维")
+    >>> set(df["chain"]) == {"polyester"}
+    True
+    """
     return analyse(lib, chains, region_id).gaps
 
 
 def targets(
     lib: Library,
-    chains: list[str] | None = None,
+    chains: Chains = None,
     region_id: str | None = None,
     *,
     gap: str | None = None,
     top: int | None = None,
 ) -> pd.DataFrame:
-    """The ranked target firms (目标企业清单): see :func:`chainmap.analysis.targets.targets`."""
+    """The ranked target firms (目标企业清单): see :func:`chainmap.analysis.targets.targets`.
+
+    Examples
+    --------
+    >>> df = targets(load(), "carbon_fiber", top=5)
+    >>> list(df["rank"]) == list(range(1, len(df) + 1))
+    True
+    """
     return analyse(lib, chains, region_id, gap=gap, top=top).targets
 
 
 def routes(
-    lib: Library, chains: list[str] | None = None, region_id: str | None = None, *, top: int | None = None
+    lib: Library, chains: Chains = None, region_id: str | None = None, *, top: int | None = None
 ) -> pd.DataFrame:
-    """Cities worth a trip (招商线路图): see :func:`chainmap.analysis.routes.routes`."""
+    """Cities worth a trip (招商线路图): see :func:`chainmap.analysis.routes.routes`.
+
+    Examples
+    --------
+    >>> df = routes(load(), "carbon_fiber", top=2)
+    >>> len(df) <= 2 and {"city", "province", "score"} <= set(df.columns)
+    True
+    """
     return analyse(lib, chains, region_id, route_top=top).routes
 
 
-def graph(lib: Library, chains: list[str] | None = None, region_id: str | None = None) -> nx.MultiDiGraph:
-    """The graph of ``chains`` (all when None) with firms marked local for the region."""
-    return build_graph(lib, chains, region(lib, region_id))
+def graph(lib: Library, chains: Chains = None, region_id: str | None = None) -> nx.MultiDiGraph:
+    """The graph of ``chains`` (all when None) with firms marked local for the region.
+
+    Examples
+    --------
+    >>> g = graph(load(), "碳纤维")
+    >>> g.nodes["chain:carbon_fiber"]["kind"]
+    'chain'
+    """
+    return build_graph(lib, chain_ids(lib, chains), region(lib, region_id))
 
 
 def render(
     lib: Library,
-    chains: list[str] | None = None,
+    chains: Chains = None,
     region_id: str | None = None,
     outdir: str | Path = "chainmap-out",
     *,
@@ -146,69 +289,13 @@ def render(
     Each chain map is coloured by the gaps of that chain alone (as ``chainmap gaps CHAIN`` reports
     them); the panorama by the gaps of the joined chains. Without a region profile the maps show no
     status colours. ``firm_cap``: firms shown per link before a "+N" node (default 12).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> [p.name for p in render(load(), "碳纤维", outdir=tempfile.mkdtemp())]
+    ['carbon_fiber.html', 'panorama.html', 'index.html']
     """
-    from .graph import select_chains
-    from .present.files import write_atomic
-    from .present.html import DEFAULT_FIRM_CAP, render_index, render_map
-    from .present.layout import limit_firms
+    from .present.pages import write_pages  # present is imported only when pages are asked for
 
-    out = Path(outdir)
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"{out} is a file; give a folder for the maps (-o DIR)")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise UsageError(f"cannot create the folder {out}: {err.strerror or err}") from err
-    cap = DEFAULT_FIRM_CAP if firm_cap is None else firm_cap
-    selected = select_chains(lib, chains)
-    reg = region(lib, region_id)
-    where = f"{reg.name}" if reg else "未指定地区"
-    written: list[Path] = []
-    rows: list[dict] = []
-
-    def one(g: nx.MultiDiGraph, file: str, title: str, subtitle: str) -> pd.DataFrame | None:
-        gaps_df = gaps_of(g, reg) if reg else None  # on every firm: the true counts
-        shown, left_out = limit_firms(g)
-        if left_out:
-            subtitle += f"；企业过多，每个节点只显示本地、龙头与规模靠前的企业，另有 {left_out} 家见目标企业清单"
-        html = render_map(shown, gaps_df, title=title, subtitle=subtitle, firm_cap=cap, index_href="index.html")
-        written.append(write_atomic(out / file, html))
-        return completeness_of(g, gaps_df) if gaps_df is not None else None
-
-    for cid in selected:
-        g = build_graph(lib, [cid], reg)
-        name = g.nodes[chain_node(cid)]["name"]
-        en = g.nodes[chain_node(cid)].get("name_en")
-        comp = one(
-            g,
-            f"{cid}.html",
-            f"{name}产业链招商地图 · {where}",
-            (f"{en} · " if en else "")
-            + (f"本地 = {reg.name}；颜色表示本地状态与缺口类型" if reg else "未指定地区，不显示本地状态"),
-        )
-        row = comp[comp["chain"] == cid].iloc[0].to_dict() if comp is not None else {"chain": cid, "name": name}
-        rows.append({**row, "name": name, "href": f"{cid}.html"})
-    g_all = build_graph(lib, selected, reg)
-    names = "、".join(g_all.nodes[chain_node(c)]["name"] for c in selected)
-    comp = one(
-        g_all, "panorama.html", f"产业链全景招商地图 · {where}", f"{len(selected)} 条产业链在共用环节处相连：{names}"
-    )
-    row = comp[comp["chain"] == "all"].iloc[0].to_dict() if comp is not None else {}
-    rows.append(
-        {
-            **row,
-            "chain": "panorama",
-            "name": f"全景图（{len(selected)} 条链合并）",
-            "href": "panorama.html",
-            "panorama": True,
-        }
-    )
-    subtitle = (
-        f"本地 = {reg.name}（{reg.province}）。各链按单链计算；全景图按合并后的链计算（共用环节只算一次）。"
-        if reg
-        else "未指定地区：不计算完整度与缺口。"
-    )
-    written.append(
-        write_atomic(out / "index.html", render_index(rows, title=f"产业链招商地图 · {where}", subtitle=subtitle))
-    )
-    return written
+    return write_pages(lib, chain_ids(lib, chains), region(lib, region_id), Path(outdir), firm_cap=firm_cap)

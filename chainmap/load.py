@@ -20,71 +20,17 @@ import networkx as nx
 from pydantic import BaseModel, ValidationError
 
 from .errors import LoadError, Problem
+from .library import ChainLayout, Library, Node
 from .model import ChainHead, Company, CompanyFile, Institution, InstitutionFile, LinkEntry, Region, SegmentHead
+from .problems import describe, problems_from
 from .vocab import CHAIN_NODE_KINDS, ROLE_OF_KIND
 from .yamlsrc import Source, read
 
 NODE_KINDS = CHAIN_NODE_KINDS
 _ID_LINE = re.compile(r"^[ \t-]*id:[ \t]*['\"]?([a-z][a-z0-9_]*)", re.MULTILINE)
+__all__ = ["ChainLayout", "Library", "Node", "SUBDIRS", "display_path", "did_you_mean", "library_files", "load_library"]
+
 SUBDIRS = {"companies": "companies", "institutions": "institutions", "regions": "region", "imported": "companies"}
-
-
-@dataclass
-class Node:
-    """A link, technology or component, as defined once in the library."""
-
-    id: str
-    kind: str
-    name: str
-    chain: str  # the chain whose file defines it
-    name_en: str | None = None
-    aliases: list[str] = field(default_factory=list)
-    keywords: list[str] = field(default_factory=list)
-    note: str | None = None
-    key: bool = False
-    role: str | None = None  # links: resource / service (never recruitment gaps)
-    type: str | None = None  # components: material / component / equipment
-    where: tuple[str, int, int] = ("", 0, 0)
-
-
-@dataclass
-class ChainLayout:
-    """A chain's membership: segments in order, each with its links in order."""
-
-    chain: ChainHead
-    segments: list[tuple[str, str, list[str]]]  # (segment id, segment name, link ids)
-    file: str = ""
-
-    @property
-    def links(self) -> list[str]:
-        return [link for _, _, links in self.segments for link in links]
-
-
-@dataclass
-class Library:
-    """A whole, validated chain library. Built by :func:`load_library`; read by :mod:`chainmap.graph`."""
-
-    root: Path
-    chains: dict[str, ChainLayout] = field(default_factory=dict)
-    nodes: dict[str, Node] = field(default_factory=dict)
-    feeds: list[tuple[str, str]] = field(default_factory=list)
-    requires: list[tuple[str, str]] = field(default_factory=list)  # link -> technology
-    uses: list[tuple[str, str]] = field(default_factory=list)  # link -> component
-    companies: dict[str, Company] = field(default_factory=dict)
-    institutions: dict[str, Institution] = field(default_factory=dict)
-    regions: dict[str, Region] = field(default_factory=dict)
-    where: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # company/institution id -> place
-
-    def chain_of_nodes(self) -> dict[str, set[str]]:
-        """Node id -> ids of the chains it belongs to (a technology or component through its links)."""
-        out: dict[str, set[str]] = {}
-        for cid, layout in self.chains.items():
-            for link in layout.links:
-                out.setdefault(link, set()).add(cid)
-        for pairs in (self.requires, self.uses):
-            for link, node in pairs:
-                out.setdefault(node, set()).update(out.get(link, set()))
-        return out
 
 
 def did_you_mean(word: str, pool: Iterable[str]) -> list[str]:
@@ -97,7 +43,8 @@ def did_you_mean(word: str, pool: Iterable[str]) -> list[str]:
     return sorted(prefixes, key=lambda p: (-len(p), p))[:1]
 
 
-def _display(path: Path) -> str:
+def display_path(path: Path) -> str:
+    """``path`` relative to the current folder when inside it, else absolute (how problems name files)."""
     try:
         rel = os.path.relpath(path)
     except ValueError:
@@ -122,114 +69,11 @@ def library_files(root: Path) -> list[tuple[Path, str]]:
     return [(p, k) for p, k in files if p.suffix in (".yaml", ".yml") and p.is_file()]
 
 
-# -- pydantic errors -> located problems ----------------------------------------------------------
-
-_FIELD_HINTS = {
-    "source": "every record needs `source`: the document its facts come from (an annual report, a filing, the company site)",
-    "as_of": "every record needs `as_of`: the date its facts hold for, like 2024-06-30",
-}
-
-
-def _allowed_fields(model: type[BaseModel], loc: tuple) -> list[str]:
-    """Field names allowed at ``loc`` (walks nested models through list items)."""
-    current: Any = model
-    for part in loc[:-1]:
-        if isinstance(part, int):
-            continue
-        f = getattr(current, "model_fields", {}).get(part)
-        if f is None:
-            return []
-        ann = f.annotation
-        for _ in range(3):  # unwrap list[...] / Optional[...]
-            args = [a for a in getattr(ann, "__args__", ()) if isinstance(a, type) and issubclass(a, BaseModel)]
-            if isinstance(ann, type) and issubclass(ann, BaseModel):
-                break
-            if args:
-                ann = args[0]
-                break
-            inner = getattr(ann, "__args__", ())
-            ann = inner[0] if inner else ann
-        current = ann
-    return list(getattr(current, "model_fields", {}))
-
-
-def _describe(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return f"true/false ({value})"
-    if isinstance(value, (int, float)):
-        return f"a number ({value})"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return f"{type(value).__name__} {value!r}"
-
-
-def _problems_from(err: ValidationError, src: Source, model: type[BaseModel], prefix: tuple = ()) -> list[Problem]:
-    out = []
-    for e in err.errors():
-        rel = tuple(e["loc"])
-        loc = prefix + rel
-        fname = next((p for p in reversed(loc) if isinstance(p, str)), "")
-        kind, value = e["type"], e.get("input")
-        if kind == "missing":
-            msg = f"missing required field '{fname}'"
-            if fname in _FIELD_HINTS:
-                msg += f" ({_FIELD_HINTS[fname]})"
-            out.append(src.at(loc[:-1], msg))
-            continue
-        if kind == "extra_forbidden":
-            allowed = _allowed_fields(model, rel)
-            guess = difflib.get_close_matches(str(fname), allowed, n=1, cutoff=0.6)
-            msg = f"unknown field '{fname}'"
-            msg += (
-                f" (did you mean '{guess[0]}'?)"
-                if guess
-                else (f" (allowed here: {', '.join(allowed)})" if allowed else "")
-            )
-            out.append(src.at(loc, msg, key=True))
-            continue
-        where = f"'{fname}'" if fname else "this entry"
-        if kind == "string_type":
-            msg = f"{where} should be text, got {_describe(value)}"
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                msg += " (put it in quotes)"
-        elif kind == "string_pattern_mismatch":
-            msg = (
-                f"{_describe(value)} is not a valid id: use lowercase ASCII letters, digits and _, "
-                "starting with a letter (e.g. 'pta', 'pan_precursor')"
-            )
-        elif kind == "string_too_short":
-            msg = f"{where} is empty"
-        elif kind in ("list_type",):
-            msg = f"{where} should be a list (`- item` lines, or [a, b]), got {_describe(value)}"
-        elif kind in ("model_type", "dict_type", "model_attributes_type"):
-            msg = f"{where} should be a mapping (`key: value` lines), got {_describe(value)}"
-        elif kind in ("bool_type", "bool_parsing"):
-            msg = f"{where} should be true or false, got {_describe(value)}"
-        elif kind.startswith("date") or kind.startswith("datetime"):
-            msg = f"{where} should be a date like 2024-06-30, got {_describe(value)}"
-        elif kind in ("int_type", "int_parsing", "int_from_float", "float_type", "float_parsing"):
-            msg = f"{where} should be a number, got {_describe(value)}"
-        elif kind == "too_short":
-            msg = f"{where} needs at least one entry"
-        elif kind == "value_error":
-            msg = e["msg"].removeprefix("Value error, ")
-            if fname and fname not in msg:
-                msg = f"{where}: {msg}"
-        else:
-            msg = f"{where}: {e['msg']}"
-        out.append(src.at(loc, msg))
-    return out
-
-
 def _check(model: type[BaseModel], data: Any, src: Source, prefix: tuple, problems: list[Problem]) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as err:
-        problems += _problems_from(err, src, model, prefix)
+        problems += problems_from(err, src, model, prefix)
         return None
 
 
@@ -266,7 +110,7 @@ def _validate(src: Source, kind: str) -> tuple[Doc | None, list[Problem]]:
     problems: list[Problem] = []
     if not isinstance(src.data, dict):
         top = {"companies": "companies:", "institutions": "institutions:"}.get(kind, "`key: value` lines")
-        return None, [src.at((), f"the file should hold a mapping (start with {top}), got {_describe(src.data)}")]
+        return None, [src.at((), f"the file should hold a mapping (start with {top}), got {describe(src.data)}")]
     if kind == "region":
         head = _check(Region, src.data, src, (), problems)
         return (Doc(src, kind, head) if head else None), problems
@@ -365,14 +209,14 @@ def load_library(root: str | Path, *, only: Iterable[str | Path] | None = None) 
     root = Path(root)
     if not root.is_dir():
         raise LoadError(
-            [Problem(_display(root), 0, 0, "no such folder: give the folder that holds the chain YAML files")]
+            [Problem(display_path(root), 0, 0, "no such folder: give the folder that holds the chain YAML files")]
         )
     lib = Library(root=root)
     problems: list[Problem] = []
     docs: list[Doc] = []
     broken_files: list[Path] = []
     for path, kind in library_files(root):
-        src, probs = read(path, _display(path))
+        src, probs = read(path, display_path(path))
         problems += probs
         if src is None:
             broken_files.append(path)
@@ -397,7 +241,7 @@ def load_library(root: str | Path, *, only: Iterable[str | Path] | None = None) 
     _check_references(lib, check, docs)
     problems += check.problems
     if only is not None:
-        wanted = {_display(Path(p)) for p in only}
+        wanted = {display_path(Path(p)) for p in only}
         problems = [p for p in problems if p.file in wanted]
     if problems:
         raise LoadError(problems)

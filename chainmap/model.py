@@ -317,4 +317,5 @@ class Region(Base):
     priority_regions: list[PriorityRegion] = []
     thresholds: Thresholds = Thresholds()
     weights: Weights = Weights()
+    default: bool = False  # the profile commands use when no --region is given (one per library)
     note: Text | None = None

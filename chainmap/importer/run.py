@@ -29,11 +29,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import UsageError
+from ..files import _umask, write_atomic
 from ..graph import select_chains
 from ..load import Library
 from ..model import Region
 from ..money import uscc_problem
-from ..present.files import _umask, write_atomic
 from . import clean
 from .columns import blank_rows, cleaned, joined, map_unique, take_mapped, uscc_ok
 from .headers import find_header, parse_maps

@@ -22,8 +22,8 @@ import pyarrow.parquet as pq
 import yaml
 
 from ..errors import UsageError
+from ..files import atomic_path
 from ..money import Amount, parse_amount
-from ..present.files import atomic_path
 from ..vocab import TIE_ROLES
 from .clean import amount_text
 

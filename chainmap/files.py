@@ -1,0 +1,106 @@
+"""Writing files safely: atomically (a crash never leaves half a file) and as UTF-8.
+
+A neutral module: the loader, the importer and the presenters all write through it, so none of them
+imports another layer to do so. A write that fails (read-only folder, full disk, a folder where a
+file should go) raises :class:`~chainmap.errors.OutputError` naming the path and the fix, and leaves
+the old file, if any, untouched.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> write_atomic(d / "a.txt", "连云港").read_text(encoding="utf-8")
+'连云港'
+>>> sorted(p.name for p in d.iterdir())  # no temporary file left behind
+['a.txt']
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .errors import OutputError
+
+__all__ = ["atomic_path", "output_error", "write_atomic"]
+
+_FIXES = {
+    errno.ENOSPC: "the disk is full: free some space or write to another disk",
+    errno.EDQUOT: "the disk quota is used up: free some space or write elsewhere",
+    errno.EACCES: "no permission to write there: choose a folder you can write to (-o)",
+    errno.EPERM: "no permission to write there: choose a folder you can write to (-o)",
+    errno.EROFS: "the folder is on a read-only disk: choose another folder (-o)",
+    errno.EISDIR: "a folder has this name: give a file name",
+    errno.ENOTDIR: "part of the path is a file, not a folder: check the path",
+    errno.ENAMETOOLONG: "the file name is too long: choose a shorter one",
+}
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def output_error(path: str | Path, err: OSError) -> OutputError:
+    """An :class:`OutputError` for a failed write to ``path``, with the reason and the fix.
+
+    >>> import errno
+    >>> str(output_error("out/a.csv", OSError(errno.ENOSPC, "No space left on device")))
+    '无法写入 out/a.csv：No space left on device (the disk is full: free some space or write to another disk)'
+    """
+    reason = err.strerror or str(err)
+    fix = _FIXES.get(err.errno or 0, "check the path and that you may write there")
+    return OutputError(f"无法写入 {path}：{reason} ({fix})")
+
+
+@contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """A temporary path in the folder of ``path`` to write to; on success it replaces ``path`` in one
+    rename, on failure it is removed and ``path`` is left as it was. An :class:`OSError` while
+    creating, writing or renaming becomes an :class:`OutputError` naming ``path``."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_dir():
+            raise IsADirectoryError(errno.EISDIR, "is a folder", str(path))
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+    except OSError as err:
+        raise output_error(path, err) from err
+    try:
+        yield Path(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a normal file follows the umask
+        os.replace(tmp, path)
+    except OSError as err:
+        _remove(tmp)
+        raise output_error(path, err) from err
+    except BaseException:
+        _remove(tmp)
+        raise
+
+
+def _remove(tmp: str) -> None:
+    try:
+        os.unlink(tmp)
+    except FileNotFoundError:
+        pass
+
+
+def write_atomic(path: str | Path, data: bytes | str) -> Path:
+    """Write ``data`` (text as UTF-8) to ``path`` through a temporary file and an atomic rename.
+
+    Returns ``path`` as a :class:`~pathlib.Path`; raises :class:`OutputError` when it cannot be written
+    (nothing half-written stays behind).
+    """
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+    return Path(path)
