@@ -239,6 +239,7 @@ def load_library(root: str | Path, *, only: Iterable[str | Path] | None = None) 
         check.broken |= set(_ID_LINE.findall(text))
     _collect_definitions(lib, check, docs)
     _check_references(lib, check, docs)
+    _check_default_region(check, docs)
     problems += check.problems
     if only is not None:
         wanted = {display_path(Path(p)) for p in only}
@@ -250,6 +251,20 @@ def load_library(root: str | Path, *, only: Iterable[str | Path] | None = None) 
 
     attach_imported(lib, root)
     return lib
+
+
+def _check_default_region(check: _Checker, docs: list[Doc]) -> None:
+    """At most one region profile may be marked ``default: true``."""
+    marked = [d for d in docs if d.kind == "region" and d.head is not None and d.head.default]
+    if len(marked) > 1:
+        ids = ", ".join(sorted(d.head.id for d in marked))
+        for d in marked:
+            check.add(
+                d.src,
+                ("default",),
+                f"more than one region profile is marked `default: true` ({ids}): keep it on one",
+                key=True,
+            )
 
 
 def _collect_definitions(lib: Library, check: _Checker, docs: list[Doc]) -> None:
