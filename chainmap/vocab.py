@@ -217,7 +217,7 @@ OUTPUTS: dict[str, tuple[Column, ...]] = {
         ("rca_capital", "RCA(注册资本)", "the same by registered capital, where known"),
         ("density", "关联密度", "share of the link's related links (proximity-weighted) the region has, 0-1"),
         ("present", "本地已有", "RCA >= 1"),
-        ("quadrant", "象限", "PSWOT quadrant (优势 / 潜力 / 威胁 / 薄弱)"),
+        ("quadrant", "象限", "PSWOT quadrant: 优势 (RCA>=1, dense), 威胁 (RCA>=1, sparse), 机会 (RCA<1, dense), 劣势"),
     ),
     "routes": _cols(
         ("rank", "排名", "1 = most valuable city to visit"),
