@@ -71,7 +71,8 @@ def _main(f: Facts, room: int) -> str:
     more = f"等{len(f.covers)}个缺口" if len(f.covers) > 1 else ""
     if f.track == "existing" and f.sites:
         site = "、".join(f.sites[:2]) + ("等" if len(f.sites) > 2 else "")
-        make = lambda n, m: f"已在我市投资{site}，争取{n}{unit}项目{m}"  # noqa: E731
+        more = f"等{len(f.covers)}处缺口" if len(f.covers) > 1 else ""
+        make = lambda n, m: f"已在我市投资{site}，争取{n}{m if m else unit}项目"  # noqa: E731
     else:
         verb = "可强化我市" if f.gap_types[0] == "strengthen" else "可补我市"
         make = lambda n, m: f"{verb}{n}{unit}{m}"  # noqa: E731
