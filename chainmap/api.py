@@ -17,17 +17,26 @@ Examples
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import pandas as pd
 
+from .analysis.feasibility import feasibility as feasibility_of
+from .analysis.feasibility import placements_from_graph
+from .analysis.gaps import chain_gaps as chain_gaps_of
 from .analysis.gaps import completeness as completeness_of
 from .analysis.gaps import gaps as gaps_of
+from .analysis.groups import Groups, company_groups
 from .analysis.routes import routes as routes_of
+from .analysis.targets import excluded as excluded_of
 from .analysis.targets import targets as targets_of
+from .analysis.wave import FIRST_WAVE, WhatIf
+from .analysis.wave import first_wave as first_wave_of
+from .analysis.wave import what_if as what_if_of
 from .errors import UsageError
 from .graph import build_graph
 from .library import default_library
@@ -54,7 +63,12 @@ NODE_KINDS = ("link", "technology", "component")
 
 class Analysis:
     """One analysis run for a set of chains and a region. Each table is computed on first use, so a
-    caller that wants only the gaps does not pay for ranking thousands of firms."""
+    caller that wants only the gaps does not pay for ranking thousands of firms.
+
+    ``chain_gaps`` holds one row per (chain, node); ``gaps`` one row per node (its most urgent chain);
+    every other table and output reads them. ``projects``: node id -> live ledger projects there;
+    ``imported``: ids of imported firms (a census) for feasibility; ``groups``: company groups over the
+    whole library (default: the graph's firms)."""
 
     def __init__(
         self,
@@ -64,9 +78,31 @@ class Analysis:
         gap: str | None = None,
         top: int | None = None,
         route_top: int | None = None,
+        projects: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+        imported: Iterable[str] = (),
+        groups: Groups | None = None,
+        wave_size: int = FIRST_WAVE,
     ):
         self.graph, self.region = graph, region
         self._gap, self._top, self._route_top = gap, top, route_top
+        self._projects, self._imported, self._groups = projects, set(imported), groups
+        self._wave_size = wave_size
+
+    @cached_property
+    def feasibility(self) -> pd.DataFrame | None:
+        """RCA, density and PSWOT quadrant per (chain, link) from the imported firms; None without them."""
+        placements = placements_from_graph(self.graph, self._imported)
+        chains = {
+            c: [n for n, d in self.graph.nodes(data=True) if d["kind"] == "link" and c in d.get("chains", ())]
+            for c in self.graph.graph.get("chains", [])
+        }
+        names = {n: d["name"] for n, d in self.graph.nodes(data=True) if d["kind"] == "link"}
+        return feasibility_of(placements, (self.region.province, self.region.city), chains, names)
+
+    @cached_property
+    def chain_gaps(self) -> pd.DataFrame:
+        """One row per (chain, node): each node judged in each selected chain that holds it."""
+        return chain_gaps_of(self.graph, self.region, projects=self._projects, feasibility=self.feasibility)
 
     def __repr__(self) -> str:
         return f"Analysis(chains={self.graph.graph.get('chains')}, region={self.region.id!r})"
@@ -74,22 +110,41 @@ class Analysis:
     @cached_property
     def gaps(self) -> pd.DataFrame:
         """The gap list (缺链清单), highest priority first."""
-        return gaps_of(self.graph, self.region)
+        return gaps_of(self.graph, self.region, by_chain=self.chain_gaps)
+
+    def gaps_of_chain(self, chain: str) -> pd.DataFrame:
+        """The rows of ``chain`` as judged in it: the same as ``gaps`` of an analysis of that chain alone."""
+        rows = self.chain_gaps[self.chain_gaps["chain"] == chain]
+        return gaps_of(self.graph, self.region, by_chain=rows.reset_index(drop=True))
 
     @cached_property
     def completeness(self) -> pd.DataFrame:
         """Completeness per chain (产业链完整度)."""
-        return completeness_of(self.graph, self.gaps)
+        return completeness_of(self.graph, self.gaps, by_chain=self.chain_gaps)
 
     @cached_property
     def all_targets(self) -> pd.DataFrame:
         """Every ranked target firm (before ``top``)."""
-        return targets_of(self.graph, self.region, self.gaps, gap=self._gap)
+        return targets_of(self.graph, self.region, self.gaps, gap=self._gap, groups=self._groups)
 
     @cached_property
     def targets(self) -> pd.DataFrame:
         """The ranked target firms (目标企业清单), the best ``top`` when given."""
         return self.all_targets.head(self._top) if self._top is not None else self.all_targets
+
+    @cached_property
+    def excluded(self) -> pd.DataFrame:
+        """Firms at the gaps left out of the targets (not 存续 / 在业), with the reason."""
+        return excluded_of(self.graph, self.region, self.gaps)
+
+    @cached_property
+    def first_wave(self) -> pd.DataFrame:
+        """The recommended first wave (default 20 firms), chosen greedily by marginal value."""
+        return first_wave_of(self.all_targets, self.gaps, self._wave_size)
+
+    def what_if(self, firms: Iterable[str]) -> WhatIf:
+        """Attracting ``firms`` (ids or names): which gaps close and how completeness changes."""
+        return what_if_of(self.graph, self.region, firms, projects=self._projects, feasibility=self.feasibility)
 
     @cached_property
     def routes(self) -> pd.DataFrame:
@@ -185,6 +240,7 @@ def analyse(
     gap: str | None = None,
     top: int | None = None,
     route_top: int | None = None,
+    projects: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
 ) -> Analysis:
     """Gaps, completeness, targets and routes of ``chains`` (all when None) for a region, as DataFrames.
 
@@ -211,7 +267,17 @@ def analyse(
     reg = _home(lib, region_id)
     if gap is not None and gap not in lib.nodes:
         gap = lib.resolve(gap, NODE_KINDS)
-    analysis = Analysis(build_graph(lib, chain_ids(lib, chains), reg), reg, gap=gap, top=top, route_top=route_top)
+    imported = [cid for cid, (file, _line, _col) in lib.where.items() if str(file).endswith(".parquet")]
+    analysis = Analysis(
+        build_graph(lib, chain_ids(lib, chains), reg),
+        reg,
+        gap=gap,
+        top=top,
+        route_top=route_top,
+        projects=projects,
+        imported=imported,
+        groups=company_groups(lib.companies, reg),
+    )
     if gap is not None:
         analysis.all_targets  # noqa: B018 - check the --gap node now, before anything is written
     return analysis

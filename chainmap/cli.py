@@ -304,7 +304,11 @@ def targets(
 ) -> None:
     """目标企业清单: firms outside the region at the gap nodes, ranked by a transparent score."""
     a = api.analyse(ctx.lib, chain_args(chains, all_), region, gap=gap, top=top)
-    _emit_list({"targets": a.targets}, "targets", fmt, output, f"{a.region.name} 目标企业清单（{len(a.targets)}家）")
+    title = f"{a.region.name} 目标企业清单（{len(a.targets)}家）"
+    _emit_list({"targets": a.targets}, "targets", fmt, output, title)
+    if len(a.excluded):
+        why = "、".join(f"{k}{v}家" for k, v in a.excluded["status"].value_counts().sort_index().items())
+        click.echo(f"另有{len(a.excluded)}家企业因登记状态（{why}）未列入目标企业清单。", err=True)
 
 
 @main.command()

@@ -90,6 +90,9 @@ def _company_attrs(c: Company, chains: list[str], local: bool) -> dict[str, Any]
         attrs["employees"] = c.employees
     if c.parent:
         attrs["parent"] = c.parent
+    caps = getattr(c, "capacities", None)  # imported firms (fast constructor) carry none
+    if caps:
+        attrs["capacities"] = [{"link": k.link, "value": k.value, "unit": k.unit} for k in caps]
     if c.note:
         attrs["note"] = c.note
     if c.website:

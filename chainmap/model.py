@@ -177,6 +177,15 @@ class _Sourced(Base):
         return value
 
 
+class Capacity(_Sourced):
+    """A firm's capacity at one of its links (or components), with its source: e.g. PTA 390 万吨/年."""
+
+    link: Id
+    value: float = Field(gt=0)
+    unit: Name
+    note: Text | None = None
+
+
 COMPANY_STATUSES = ("存续", "在业", "停业", "注销", "吊销", "破产", "清算", "破产清算")
 
 
@@ -211,8 +220,22 @@ class Company(_Sourced):
     makes: list[Id] = []
     holds: list[Id] = []
     supplies: list[SupplyTie] = []
+    # capacity at a link it operates or a component it makes (万吨/年, GW ...); a large local plant
+    # can make a link strong (thresholds.strong_capacity)
+    capacities: list[Capacity] = []
     website: Text | None = None
     note: Text | None = None
+
+    @model_validator(mode="after")
+    def _capacity_at_own_node(self) -> Company:
+        own = set(self.operates) | set(self.makes)
+        wrong = [c.link for c in self.capacities if c.link not in own]
+        if wrong:
+            raise ValueError(
+                f"capacities name {', '.join(wrong)}, which the firm does not operate or make: "
+                "add them to `operates` / `makes` or fix the link id"
+            )
+        return self
 
     @field_validator("revenue", "registered_capital", mode="before")
     @classmethod
@@ -294,6 +317,11 @@ class Thresholds(Base):
     fill_reach: int = Field(default=2, ge=1)
     leader_tags: list[Name] = ["链主", "龙头", "单项冠军"]
     candidate_min_score: float = Field(default=0, ge=0)
+    # a link is strong when its local firms' capacity in a unit reaches this figure (one large plant
+    # is enough); units not listed never decide strength
+    strong_capacity: dict[Name, float] = {"万吨/年": 100.0, "GW": 10.0, "GWh": 10.0}
+    # data older than this many years is flagged `stale` in the target list
+    stale_years: int = Field(default=2, ge=1)
 
 
 class Weights(Base):
@@ -304,6 +332,27 @@ class Weights(Base):
     priority_region: float = Field(default=10, ge=0)
     ties: float = Field(default=15, ge=0)
     technology: float = Field(default=5, ge=0)
+
+
+class GapWeights(Base):
+    """Points of the gap priority (0-100): one named criterion each, changed in the region profile."""
+
+    fill: float = Field(default=50, ge=0)  # 补链: the local chain is broken here
+    extend: float = Field(default=35, ge=0)  # 延链: next to what the region has
+    strengthen: float = Field(default=25, ge=0)  # 强链: present but weak
+    key: float = Field(default=20, ge=0)  # a key link (or a part of one)
+    downstream: float = Field(default=20, ge=0)  # x share of the chain's links downstream of it
+    betweenness: float = Field(default=10, ge=0)  # x betweenness on the chain's flow (relative to its max)
+    density: float = Field(default=10, ge=0)  # x relatedness density (only when feasibility is computed)
+    part_factor: float = Field(default=0.6, ge=0, le=1)  # technologies / components: this share of the points
+
+
+class StrengthOverride(_Sourced):
+    """A sourced judgement that overrides the firm-count rule for one node (e.g. one world-scale plant)."""
+
+    node: Id
+    status: Literal["strong", "weak"]
+    note: Text | None = None
 
 
 class Region(Base):
@@ -317,5 +366,7 @@ class Region(Base):
     priority_regions: list[PriorityRegion] = []
     thresholds: Thresholds = Thresholds()
     weights: Weights = Weights()
+    gap_weights: GapWeights = GapWeights()
+    strength_overrides: list[StrengthOverride] = []
     default: bool = False  # the profile commands use when no --region is given (one per library)
     note: Text | None = None

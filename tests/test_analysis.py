@@ -114,7 +114,8 @@ def test_local_supply_tie_raises_a_firm(mini):
     without = targets(g, region, gdf).set_index("company").loc["far_a2_big"]
     assert with_tie["breakdown"]["ties"] > 0 and without["breakdown"]["ties"] == 0
     assert with_tie["score"] > without["score"]
-    assert "以商引商" in with_tie["why"] and "以商引商" not in without["why"]
+    assert "以商引商" in with_tie["why_detail"] and "以商引商" not in without["why_detail"]
+    assert "本地甲" in with_tie["why"] and "本地甲" not in without["why"]
 
 
 def _add_firms(mini, text):

@@ -41,7 +41,10 @@ def test_gaps_json_follows_the_contract(gaps_json):
         assert row["kind"] in {"link", "technology", "component"}
         assert row["status"] in {"strong", "weak", "missing"}
         assert row["gap_type"] in {"fill", "extend", "strengthen", None}
-        assert (row["gap_type"] == "strengthen") == (row["status"] == "weak")
+        if row["gap_type"] == "strengthen":
+            assert row["status"] == "weak" and row["role"] is None
+        if row["status"] == "weak" and row["kind"] == "link" and row["role"] is None:
+            assert row["gap_type"] == "strengthen"  # resource / service links are never gaps
         assert row["reason"].endswith("。")
     assert {"fill", "extend", "strengthen"} <= {row["gap_type"] for row in gaps_json}
 

@@ -1,252 +1,327 @@
-"""Gap analysis (补链 / 延链 / 强链) of a graph relative to a region profile.
+"""Gap analysis (补链 / 延链 / 强链) of a graph relative to a region profile: one basis for every output.
 
-For every link, key technology and key component of the graph's chains we count the local firms
-working there (``operates`` a link, ``makes`` a component, ``holds`` a technology), decide its
-status from the profile's thresholds, and derive the gap type from the node's place in the chain:
+:func:`chain_gaps` judges every link, key technology and key component in each chain that holds it
+(classify: :mod:`.classify`; score: :mod:`.score`; explain: :mod:`.explain`) and returns one row per
+(chain, node). :func:`gaps` keeps one row per node, its most urgent per-chain result, naming the chain
+it comes from. A one-chain graph gives the same rows either way, so ``gaps CHAIN``, ``gaps --all``,
+the maps, the index page, the workbook and the API read the same status, gap type, priority and
+reason for the same node in the same chain.
 
-* fill (补链): a missing link with local presence both upstream and downstream of it on the
-  ``feeds`` graph: the local chain is broken there;
-* extend (延链): a missing link one step up- or downstream of a present link, or a missing
-  technology / component of a present link: the edge of what the region has;
-* strengthen (强链): a present but weak node (too few firms, no leading firm).
-
-Priority (0-100) combines the gap type (fill 50, extend 35, strengthen 25), whether the node is key
-(+20), and how much of the chain depends on it (up to +20 for the share of links downstream of it, up
-to +10 for its betweenness on the ``feeds`` graph). A technology or component takes 0.6 of the
-priority its link would have, so links come first. Nodes that are no gap get 0.
+Examples
+--------
+>>> import networkx as nx
+>>> from chainmap.model import Region
+>>> g = nx.MultiDiGraph(chains=["x"])
+>>> for n in "abc":
+...     g.add_node(n, kind="link", name=n.upper(), chains=["x"], key=False)
+>>> _ = g.add_edge("a", "b", key="feeds"); _ = g.add_edge("b", "c", key="feeds")
+>>> for f in "ac":
+...     g.add_node("f" + f, kind="company", local=True, short_name="F" + f, tags=[]); _ = g.add_edge("f" + f, f, key="operates")
+>>> df = gaps(g, Region(id="r", name="R", province="江苏省"))
+>>> df.set_index("node").loc["b", ["status", "gap_type"]].tolist()
+['missing', 'fill']
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import networkx as nx
 import pandas as pd
 
 from ..model import Region
-from ..vocab import CHAIN_NODE_KINDS, GAP_LABELS, GAP_ORDER, ROLE_OF_KIND, columns
+from ..vocab import CHAIN_NODE_KINDS, GAP_ORDER, columns
+from .classify import chain_flow, judge_link, presence, status_of
+from .explain import link_reason, part_reason, presence_text, suffixes
+from .score import gap_priority
+
+__all__ = ["chain_gaps", "completeness", "gaps", "project_labels"]
 
 GAP_NODE_KINDS = CHAIN_NODE_KINDS
-TYPE_BASE = {"fill": 50.0, "extend": 35.0, "strengthen": 25.0}
-_TIE_ORDER = GAP_ORDER
-_ROLE = ROLE_OF_KIND
 COMPLETENESS_COLUMNS = columns("completeness")
 GAP_COLUMNS = columns("gaps")
+_KIND_ORDER = {"link": 0, "technology": 1, "component": 2}
 
 
-@dataclass(frozen=True)
-class _Presence:
-    local: list[str]  # local firm node ids, sorted by name
-    outside: int  # firms outside the region at this node
-    leader: bool
+def project_labels(items: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Ledger projects as ``名称（阶段）``, in the order given.
 
-
-def feeds_graph(g: nx.MultiDiGraph) -> nx.DiGraph:
-    """The material-flow graph: links and their ``feeds`` edges only."""
-    f = nx.DiGraph()
-    f.add_nodes_from(n for n, d in g.nodes(data=True) if d["kind"] == "link")
-    f.add_edges_from((u, v) for u, v, k in g.edges(keys=True) if k == "feeds")
-    return f
-
-
-def _presence(g: nx.MultiDiGraph, node: str, region: Region) -> _Presence:
-    role = _ROLE[g.nodes[node]["kind"]]
-    local, outside, leader = [], 0, False
-    leaders = set(region.thresholds.leader_tags)
-    nodes = g.nodes
-    for firm, keys in g.pred[node].items():  # the adjacency itself: 100k+ firms may sit on a few nodes
-        if role not in keys:
-            continue
-        d = nodes[firm]
-        if d["kind"] != "company":
-            continue
-        if d.get("local"):
-            local.append(firm)
-            leader = leader or not leaders.isdisjoint(d.get("tags", ()))
-        else:
-            outside += 1
-    local.sort(key=lambda n: (nodes[n]["short_name"], n))
-    return _Presence(local, outside, leader)
-
-
-def _status(p: _Presence, region: Region) -> str:
-    if not p.local:
-        return "missing"
-    if p.leader or len(p.local) >= region.thresholds.strong_min_firms:
-        return "strong"
-    return "weak"
-
-
-def _names(g: nx.MultiDiGraph, ids: list[str], limit: int = 3) -> str:
-    names = [f"「{g.nodes[i]['name']}」" for i in ids[:limit]]
-    return "、".join(names) + (f"等{len(ids)}个" if len(ids) > limit else "")
-
-
-def _firm_names(g: nx.MultiDiGraph, ids: list[str], limit: int = 3) -> str:
-    names = [g.nodes[i]["short_name"] for i in ids[:limit]]
-    return "、".join(names) + (f"等{len(ids)}家" if len(ids) > limit else "")
-
-
-def gaps(g: nx.MultiDiGraph, region: Region) -> pd.DataFrame:
-    """One row per link, key technology and key component of ``g``: status, gap type, priority, reason.
-
-    Rows are sorted by priority (highest first); ties by gap type (fill, extend, strengthen), then id.
-    ``chain`` is the chain the node is defined in when selected, else its first chain; ``chains``
-    lists all chains of the graph it belongs to.
+    Examples
+    --------
+    >>> project_labels([{"name": "年产10万吨切片项目", "stage": "签约"}, {"id": 7}])
+    ['年产10万吨切片项目（签约）', '7']
     """
-    flow = feeds_graph(g)
-    presence = {n: _presence(g, n, region) for n, d in g.nodes(data=True) if d["kind"] in GAP_NODE_KINDS}
-    status = {n: _status(p, region) for n, p in presence.items()}
-    present = {n for n in flow if status[n] != "missing"}
-    total_links = max(flow.number_of_nodes(), 1)
+    out = []
+    for p in items:
+        name = str(p.get("name") or p.get("project") or p.get("id") or "")
+        stage = p.get("stage")
+        out.append(f"{name}（{stage}）" if stage else name)
+    return out
+
+
+def _chains(g: nx.MultiDiGraph) -> list[str]:
+    found = g.graph.get("chains")
+    if found:
+        return list(found)
+    return sorted({c for _n, d in g.nodes(data=True) if d["kind"] in GAP_NODE_KINDS for c in d.get("chains", ())})
+
+
+def _feasibility_of(feasibility: pd.DataFrame | None) -> dict[tuple[str, str], dict[str, float]]:
+    if feasibility is None or feasibility.empty:
+        return {}
+    return {
+        (c, n): {"rca": round(float(r), 3), "density": round(float(d), 3)}
+        for c, n, r, d in zip(
+            feasibility["chain"], feasibility["node"], feasibility["rca"], feasibility["density"], strict=True
+        )
+        if pd.notna(d)
+    }
+
+
+class _Context:
+    """What every chain's judgement shares: presence and status of each node, profile, projects."""
+
+    def __init__(self, g: nx.MultiDiGraph, region: Region, projects, feasibility) -> None:
+        self.g, self.region = g, region
+        self.nodes = {n: d for n, d in g.nodes(data=True) if d["kind"] in GAP_NODE_KINDS}
+        self.overrides = {o.node: o for o in region.strength_overrides}
+        self.pres = {n: presence(g, n, region) for n in self.nodes}
+        self.stat = {
+            n: status_of(p, region, self.overrides[n].status if n in self.overrides else None)
+            for n, p in self.pres.items()
+        }
+        self.text = {
+            n: presence_text(g, self.pres[n], *self.stat[n], region, self.overrides.get(n)) for n in self.nodes
+        }
+        self.projects = {n: project_labels(v) for n, v in (projects or {}).items() if v}
+        self.feas = _feasibility_of(feasibility)
+
+    def row(self, chain: str, n: str, gap_type: str | None, reason: str, key: bool, dep: tuple[int, float, float]):
+        d, p = self.nodes[n], self.pres[n]
+        down, down_share, between_share = dep
+        feas = self.feas.get((chain, n))
+        part = d["kind"] != "link"
+        priority, breakdown = gap_priority(
+            gap_type,
+            key=key,
+            downstream_share=down_share,
+            between_share=between_share,
+            weights=self.region.gap_weights,
+            density=feas["density"] if feas else None,
+            part=part,
+        )
+        projects = self.projects.get(n, [])
+        reason += suffixes(
+            kind=d["kind"],
+            key=key,
+            downstream=down,
+            projects=projects,
+            density=feas["density"] if feas else None,
+            gap=gap_type is not None,
+        )
+        return {
+            "chain": chain,
+            "chains": list(d["chains"]),
+            "node": n,
+            "name": d["name"],
+            "kind": d["kind"],
+            "role": d.get("role"),
+            "key": key,
+            "status": self.stat[n][0],
+            "gap_type": gap_type,
+            "local_firms": len(p.local),
+            "local_names": [self.g.nodes[f]["short_name"] for f in p.local],
+            "candidates": p.outside,
+            "downstream": down,
+            "projects": projects,
+            "feasibility": feas,
+            "priority": priority,
+            "breakdown": breakdown,
+            "reason": reason + "。",
+        }
+
+
+def _chain_rows(ctx: _Context, chain: str) -> list[dict]:
+    g, nodes, stat = ctx.g, ctx.nodes, ctx.stat
+    flow = chain_flow(g, chain)
+    present = {n for n in flow if stat[n][0] != "missing"}
+    total = max(flow.number_of_nodes(), 1)
     between = nx.betweenness_centrality(flow, normalized=True) if flow.number_of_edges() else {}
     max_between = max(between.values(), default=0) or 1.0
     downstream = {n: len(nx.descendants(flow, n)) for n in flow}
-    link_type: dict[str, str | None] = {}
-    link_reason: dict[str, str] = {}
+    dep = {n: (downstream[n], downstream[n] / total, between.get(n, 0.0) / max_between) for n in flow}
+    reach = ctx.region.thresholds.fill_reach
+    rows, link_type = [], {}
     for n in flow:
-        p, st = presence[n], status[n]
-        ups = sorted(nx.ancestors(flow, n) & present)
-        downs = sorted(nx.descendants(flow, n) & present)
-        if st == "missing" and ups and downs:
-            near_up = sorted(set(flow.predecessors(n)) & present) or ups
-            near_down = sorted(set(flow.successors(n)) & present) or downs
-            link_type[n] = "fill"
-            link_reason[n] = (
-                f"本地已有上游{_names(g, near_up)}和下游{_names(g, near_down)}，缺少本环节，本地链条在此断开"
-            )
-        elif st == "missing" and (set(flow.predecessors(n)) | set(flow.successors(n))) & present:
-            before = sorted(set(flow.predecessors(n)) & present)
-            after = sorted(set(flow.successors(n)) & present)
-            link_type[n] = "extend"
-            side = (
-                f"本地已有上游{_names(g, before)}，可向下游延伸"
-                if before
-                else f"本地已有下游{_names(g, after)}，可向上游延伸"
-            )
-            link_reason[n] = f"{side}；本地尚无企业"
+        role, st = nodes[n].get("role"), stat[n][0]
+        j = judge_link(flow, n, present, reach) if st == "missing" and not role else None
+        link_type[n] = j.gap_type if j else ("strengthen" if st == "weak" and not role else None)
+        reason = link_reason(g, j, st, ctx.text[n], role)
+        rows.append(ctx.row(chain, n, link_type[n], reason, bool(nodes[n].get("key")), dep[n]))
+    for n, d in nodes.items():
+        if d["kind"] == "link" or chain not in d.get("chains", ()):
+            continue
+        owners = sorted(u for u, keys in g.pred[n].items() if u in flow and ("requires" in keys or "uses" in keys))
+        eligible = [o for o in owners if not nodes[o].get("role")]
+        st = stat[n][0]
+        if not eligible:
+            gap_type = None
         elif st == "weak":
-            link_type[n] = "strengthen"
-            link_reason[n] = (
-                f"本地仅{len(p.local)}家企业（{_firm_names(g, p.local)}），未达强链标准"
-                f"（≥{region.thresholds.strong_min_firms}家或有{'/'.join(region.thresholds.leader_tags)}企业）"
-            )
-        elif st == "strong":
-            link_type[n] = None
-            link_reason[n] = f"本地有{len(p.local)}家企业（{_firm_names(g, p.local)}）" + (
-                "，含龙头企业" if p.leader else ""
-            )
-        else:
-            link_type[n] = None
-            link_reason[n] = "本地无企业，且与本地已有环节不相邻，暂不列为优先缺口"
-
-    def dependence(n: str) -> float:
-        # share of the flow downstream (up to 20 points) plus betweenness (up to 10 points)
-        return 20.0 * downstream[n] / total_links + 10.0 * between.get(n, 0.0) / max_between
-
-    rows = []
-    for n, p in presence.items():
-        d = g.nodes[n]
-        kind, st = d["kind"], status[n]
-        if kind == "link":
-            gap_type, reason = link_type[n], link_reason[n]
-            key = bool(d.get("key"))
-            dep = dependence(n)
-            down = downstream[n]
-        else:
-            owners = sorted(u for u, _v, k in g.in_edges(n, keys=True) if k in ("requires", "uses"))
-            owners_present = [o for o in owners if o in present]
-            key = any(g.nodes[o].get("key") for o in owners)
-            dep = max((dependence(o) for o in owners), default=0.0)
-            down = max((downstream[o] for o in owners), default=0)
-            word = "关键技术" if kind == "technology" else "关键部件/材料"
-            if st == "weak":
-                gap_type = "strengthen"
-                reason = f"本地仅{len(p.local)}家企业（{_firm_names(g, p.local)}）掌握该{word}"
-            elif st == "strong":
-                gap_type, reason = None, f"本地有{len(p.local)}家企业（{_firm_names(g, p.local)}）"
-            elif owners_present:
+            gap_type = "strengthen"
+        elif st == "missing":
+            if any(o in present for o in eligible):
                 gap_type = "extend"
-                reason = f"本地已有{_names(g, owners_present)}环节，但无企业掌握该{word}"
             else:
-                owner_types = [link_type[o] for o in owners]
-                gap_type = "fill" if "fill" in owner_types else ("extend" if "extend" in owner_types else None)
-                if gap_type:
-                    reason = f"所属环节{_names(g, owners)}为{GAP_LABELS[gap_type]}缺口，本地亦无企业掌握该{word}"
-                else:
-                    reason = f"所属环节{_names(g, owners)}本地尚无基础"
-        if gap_type:
-            priority = TYPE_BASE[gap_type] + (20.0 if key else 0.0) + dep
-            if kind != "link":
-                priority *= 0.6  # a technology or component ranks below a link of the same standing
-            if key:
-                reason += "；重点环节" if kind == "link" else "；属重点环节"
-            if kind == "link" and down:
-                reason += f"；下游有{down}个环节依赖于此"
+                types = {link_type[o] for o in eligible}
+                gap_type = "fill" if "fill" in types else ("extend" if "extend" in types else None)
         else:
-            priority = 0.0
-        rows.append(
-            {
-                "chain": d["chains"][0] if d.get("home_chain") not in d["chains"] else d["home_chain"],
-                "chains": list(d["chains"]),
-                "node": n,
-                "name": d["name"],
-                "kind": kind,
-                "key": key,
-                "status": st,
-                "gap_type": gap_type,
-                "local_firms": len(p.local),
-                "local_names": [g.nodes[f]["short_name"] for f in p.local],
-                "candidates": p.outside,
-                "downstream": down,
-                "priority": round(max(priority, 0.0), 1),
-                "reason": reason + "。",
-            }
-        )
-    df = pd.DataFrame(rows, columns=GAP_COLUMNS)
+            gap_type = None
+        reason = part_reason(g, d["kind"], st, ctx.text[n], owners, [o for o in eligible if o in present], gap_type)
+        key = any(nodes[o].get("key") for o in owners)
+        best = max((dep[o] for o in owners), key=lambda t: t[1] * 20 + t[2] * 10, default=(0, 0.0, 0.0))
+        rows.append(ctx.row(chain, n, gap_type, reason, key, best))
+    return rows
+
+
+def _sorted(df: pd.DataFrame, by_chain: bool, chain_order: list[str]) -> pd.DataFrame:
     if df.empty:
         return df
-    df["_t"] = df["gap_type"].map(_TIE_ORDER)
-    df["_k"] = df["kind"].map({"link": 0, "technology": 1, "component": 2})
-    df = df.sort_values(["priority", "_t", "_k", "node"], ascending=[False, True, True, True], kind="mergesort")
-    df = df.drop(columns=["_t", "_k"]).reset_index(drop=True)
+    df = df.assign(
+        _c=df["chain"].map({c: i for i, c in enumerate(chain_order)}),
+        _t=df["gap_type"].map(GAP_ORDER),
+        _k=df["kind"].map(_KIND_ORDER),
+    )
+    keys = ["priority", "_t", "_k", "node"]
+    asc = [False, True, True, True]
+    if by_chain:
+        keys, asc = ["_c", *keys], [True, *asc]
+    df = df.sort_values(keys, ascending=asc, kind="mergesort").drop(columns=["_c", "_t", "_k"])
+    df = df.reset_index(drop=True)
     # keep "no gap" as None (pandas would turn it into NaN in a string column)
     df["gap_type"] = pd.Series([v if isinstance(v, str) else None for v in df["gap_type"]], dtype=object)
+    df["role"] = pd.Series([v if isinstance(v, str) else None for v in df["role"]], dtype=object)
     return df
 
 
-def completeness(g: nx.MultiDiGraph, gaps_df: pd.DataFrame) -> pd.DataFrame:
-    """Per chain (and overall): share of links the region has (strong or weak), also weighted with
-    key links counting double; the number of links of each gap type (补链 / 延链 / 强链), and the
-    number of key technologies and components that are gaps (``part_gaps``)."""
-    links = gaps_df[gaps_df["kind"] == "link"]
+def chain_gaps(
+    g: nx.MultiDiGraph,
+    region: Region,
+    *,
+    projects: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+    feasibility: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """One row per (chain, node): each link, key technology and key component judged in each chain of
+    ``g`` that holds it, on that chain's own ``feeds`` edges (columns of ``OUTPUTS["gaps"]``).
+
+    ``projects``: node id -> live ledger projects there (dicts with ``name`` and ``stage``), named in the
+    reason. ``feasibility``: the table of :func:`chainmap.analysis.feasibility.feasibility`; its density
+    enters the priority (``gap_weights.density``). Rows by chain (graph order), then priority.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from chainmap.model import Region
+    >>> g = nx.MultiDiGraph(chains=["x", "y"])
+    >>> g.add_node("a", kind="link", name="A", chains=["x", "y"], key=False)
+    >>> g.add_node("b", kind="link", name="B", chains=["x"], key=False)
+    >>> _ = g.add_edge("b", "a", key="feeds")
+    >>> g.add_node("f", kind="company", local=True, short_name="F", tags=[]); _ = g.add_edge("f", "b", key="operates")
+    >>> t = chain_gaps(g, Region(id="r", name="R", province="江苏省"))
+    >>> t[t.node == "a"][["chain", "gap_type"]].values.tolist()
+    [['x', 'extend'], ['y', None]]
+    """
+    ctx = _Context(g, region, projects, feasibility)
+    order = _chains(g)
+    rows = [r for chain in order for r in _chain_rows(ctx, chain)]
+    return _sorted(pd.DataFrame(rows, columns=GAP_COLUMNS), True, order)
+
+
+def gaps(
+    g: nx.MultiDiGraph,
+    region: Region,
+    *,
+    projects: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+    feasibility: pd.DataFrame | None = None,
+    by_chain: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """One row per link, key technology and key component: its most urgent per-chain result (highest
+    priority; then fill, extend, strengthen; then the first chain), ``chain`` naming the chain it comes from.
+
+    Rows are sorted by priority (highest first); ties by gap type, kind, then id. ``by_chain``: the
+    :func:`chain_gaps` table when already computed (else it is computed with ``projects`` and
+    ``feasibility``). A node that is no gap in any chain has priority 0.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from chainmap.model import Region
+    >>> g = nx.MultiDiGraph(chains=["x"])
+    >>> g.add_node("a", kind="link", name="A", chains=["x"], key=True, role="resource")
+    >>> gaps(g, Region(id="r", name="R", province="江苏省"))[["status", "gap_type", "reason"]].values.tolist()
+    [['missing', None, '资源保障环节，不作为招商缺口；本地尚无企业。']]
+    """
+    table = by_chain if by_chain is not None else chain_gaps(g, region, projects=projects, feasibility=feasibility)
+    order = _chains(g)
+    if table.empty:
+        return table.copy()
+    ranked = _sorted(table, False, order)
+    ranked["_c"] = ranked["chain"].map({c: i for i, c in enumerate(order)})
+    ranked["_t"] = ranked["gap_type"].map(GAP_ORDER)
+    ranked = ranked.sort_values(["node", "priority", "_t", "_c"], ascending=[True, False, True, True], kind="mergesort")
+    best = ranked.drop_duplicates("node", keep="first").drop(columns=["_c", "_t"])
+    return _sorted(best.reset_index(drop=True), False, order)
+
+
+def _completeness_row(chain: str, name: str, links: pd.DataFrame, parts: pd.DataFrame) -> dict:
+    n = len(links)
+    present = links["status"] != "missing"
+    weight = links["key"].map({True: 2, False: 1})
+    counts = links["gap_type"].value_counts()
+    return {
+        "chain": chain,
+        "name": name,
+        "links": n,
+        "key_links": int(links["key"].sum()),
+        "strong": int((links["status"] == "strong").sum()),
+        "weak": int((links["status"] == "weak").sum()),
+        "missing": int((links["status"] == "missing").sum()),
+        "completeness": round(float(present.mean()) if n else 0.0, 3),
+        "weighted_completeness": round(float((weight * present).sum() / weight.sum()) if n else 0.0, 3),
+        "key_present": int((links["key"].astype(bool) & present).sum()),
+        "fill": int(counts.get("fill", 0)),
+        "extend": int(counts.get("extend", 0)),
+        "strengthen": int(counts.get("strengthen", 0)),
+        "part_gaps": int(parts["gap_type"].notna().sum()),
+    }
+
+
+def completeness(g: nx.MultiDiGraph, gaps_df: pd.DataFrame, by_chain: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per chain (and overall, ``all``): share of links the region has (strong or weak), also weighted with
+    key links counting double; links of each gap type and technology / component gaps (``part_gaps``).
+
+    Each chain's row counts that chain's own judgement (``by_chain``, the :func:`chain_gaps` table; without
+    it the rows of ``gaps_df`` of the chain's nodes); the ``all`` row counts ``gaps_df`` (one row per node).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from chainmap.model import Region
+    >>> g = nx.MultiDiGraph(chains=["x"]); g.add_node("chain:x", kind="chain", name="X链")
+    >>> g.add_node("a", kind="link", name="A", chains=["x"], key=True)
+    >>> df = gaps(g, Region(id="r", name="R", province="江苏省"))
+    >>> completeness(g, df)[["chain", "links", "missing", "completeness"]].values.tolist()
+    [['x', 1, 1, 0.0], ['all', 1, 1, 0.0]]
+    """
     rows = []
-
-    def row(chain: str, name: str, sub: pd.DataFrame, all_gaps: pd.DataFrame) -> dict:
-        n = len(sub)
-        present = sub["status"] != "missing"
-        weight = sub["key"].map({True: 2, False: 1})
-        counts = sub["gap_type"].value_counts()
-        parts = all_gaps[all_gaps["kind"] != "link"]
-        return {
-            "chain": chain,
-            "name": name,
-            "links": n,
-            "key_links": int(sub["key"].sum()),
-            "strong": int((sub["status"] == "strong").sum()),
-            "weak": int((sub["status"] == "weak").sum()),
-            "missing": int((sub["status"] == "missing").sum()),
-            "completeness": round(float(present.mean()) if n else 0.0, 3),
-            "weighted_completeness": round(float((weight * present).sum() / weight.sum()) if n else 0.0, 3),
-            "key_present": int((sub["key"] & present).sum()),
-            "fill": int(counts.get("fill", 0)),
-            "extend": int(counts.get("extend", 0)),
-            "strengthen": int(counts.get("strengthen", 0)),
-            "part_gaps": int(parts["gap_type"].notna().sum()),
-        }
-
-    for cid in g.graph.get("chains", []):
-        mask = gaps_df["chains"].map(lambda cs, c=cid: c in cs)
-        rows.append(row(cid, g.nodes[f"chain:{cid}"]["name"], links[mask[links.index]], gaps_df[mask]))
-    rows.append(row("all", "全部", links, gaps_df))
+    for cid in _chains(g):
+        if by_chain is not None:
+            sub = by_chain[by_chain["chain"] == cid]
+        else:
+            sub = gaps_df[gaps_df["chains"].map(lambda cs, c=cid: c in cs)]
+        name = g.nodes[f"chain:{cid}"]["name"] if f"chain:{cid}" in g else cid
+        rows.append(_completeness_row(cid, name, sub[sub["kind"] == "link"], sub[sub["kind"] != "link"]))
+    rows.append(
+        _completeness_row("all", "全部", gaps_df[gaps_df["kind"] == "link"], gaps_df[gaps_df["kind"] != "link"])
+    )
     return pd.DataFrame(rows, columns=COMPLETENESS_COLUMNS)

@@ -1,0 +1,191 @@
+"""Feasibility from relatedness (economic complexity): can the home region realistically attract a link?
+
+From a table of firm placements (firm, province, city, node, registered capital) over many regions:
+
+* RCA(r, i) = (x_ri / sum_i x_ri) / (sum_r x_ri / sum_ri x_ri), x = firm count (``rca``) or registered
+  capital in yuan where known (``rca_capital``); the region "has" i when RCA >= 1 (Balassa; Hidalgo 2007);
+* proximity phi_ij = min(P(i | j), P(j | i)), P(i | j) the share of firms operating j that also operate i
+  (co-occurrence within firms, Neffke, Henning & Boschma 2011);
+* density d_ri = sum_j M_rj phi_ij / sum_j phi_ij (j != i), M_rj = 1 when RCA(r, j) >= 1: the share of
+  i's related links the region already has (Hidalgo et al. 2007).
+
+Everything is computed per chain over that chain's links, so a chain's figures do not depend on which
+other chains are selected. Without imported firms (a census of many regions, not the curated sample)
+there is nothing to compute: :func:`feasibility` returns None and no figure is invented.
+
+Examples
+--------
+>>> import pandas as pd
+>>> p = pd.DataFrame({"firm": ["a", "a", "b", "c", "d"], "province": ["江苏省"] * 2 + ["浙江省"] * 3,
+...                   "city": ["连云港市"] * 2 + ["宁波市"] * 3, "node": ["x", "y", "x", "y", "z"],
+...                   "capital": [None] * 5})
+>>> [float(v) for v in rca(p).round(2).loc["江苏省连云港市"]]
+[1.25, 1.25, 0.0]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from ..vocab import columns
+
+__all__ = ["density", "feasibility", "placements_from_graph", "proximity", "quadrant", "rca"]
+
+PLACEMENT_COLUMNS = ["firm", "province", "city", "node", "capital"]
+FEASIBILITY_COLUMNS = columns("feasibility")
+QUADRANTS = {"strength": "优势", "threat": "威胁", "opportunity": "机会", "weakness": "劣势"}
+
+
+def placements_from_graph(g: nx.MultiDiGraph, firms: Iterable[str]) -> pd.DataFrame:
+    """One row per (firm, link it operates) for ``firms`` of ``g`` (the imported firms: a census, not the
+    curated leaders). The scale engineer can back this with the store instead.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph(); g.add_node("x", kind="link")
+    >>> g.add_node("f", kind="company", province="江苏省", city="连云港市", registered_capital=5e7)
+    >>> _ = g.add_edge("f", "x", key="operates")
+    >>> placements_from_graph(g, ["f"]).values.tolist()
+    [['f', '江苏省', '连云港市', 'x', 50000000.0]]
+    """
+    rows = []
+    for f in sorted(set(firms)):
+        if f not in g:
+            continue
+        d = g.nodes[f]
+        cap = d.get("registered_capital")
+        cap = float(cap) if cap and d.get("capital_currency", "CNY") == "CNY" else None
+        for v, keys in sorted(g.succ[f].items()):
+            if "operates" in keys:
+                rows.append((f, d.get("province", ""), d.get("city", ""), v, cap))
+    return pd.DataFrame(rows, columns=PLACEMENT_COLUMNS)
+
+
+def _region_key(p: pd.DataFrame, level: str) -> pd.Series:
+    return p["province"].fillna("") + (p["city"].fillna("") if level == "city" else "")
+
+
+def rca(placements: pd.DataFrame, *, by: str = "count", level: str = "city") -> pd.DataFrame:
+    """Region x node revealed comparative advantage, by firm ``count`` or registered ``capital``.
+
+    Regions are keyed ``province + city`` (``level="city"``) or the province (``level="province"``).
+    """
+    p = placements.assign(region=_region_key(placements, level))
+    if by == "capital":
+        p = p[p["capital"].notna()]
+        x = p.pivot_table(index="region", columns="node", values="capital", aggfunc="sum", fill_value=0.0)
+    else:
+        x = p.pivot_table(index="region", columns="node", values="firm", aggfunc="nunique", fill_value=0)
+    x = x.astype(float)
+    total = x.values.sum()
+    if total <= 0:
+        return x * 0.0
+    share_r = x.div(x.sum(axis=1).replace(0, np.nan), axis=0)
+    share_all = x.sum(axis=0) / total
+    return share_r.div(share_all.replace(0, np.nan), axis=1).fillna(0.0)
+
+
+def proximity(placements: pd.DataFrame) -> pd.DataFrame:
+    """Node x node proximity: min of the two conditional shares of firms operating both.
+
+    >>> p = pd.DataFrame({"firm": ["a", "a", "b"], "node": ["x", "y", "x"]})
+    >>> float(proximity(p).loc["x", "y"])
+    0.5
+    """
+    m = pd.crosstab(placements["firm"], placements["node"]).clip(upper=1).astype(float)
+    both = m.T @ m
+    n = np.diag(both.values)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cond = both.values / n[np.newaxis, :]  # P(i | j): column j
+        phi = np.minimum(cond, cond.T)
+    phi = np.nan_to_num(phi)
+    np.fill_diagonal(phi, 0.0)
+    return pd.DataFrame(phi, index=both.index, columns=both.columns)
+
+
+def density(present: pd.DataFrame, phi: pd.DataFrame) -> pd.DataFrame:
+    """Region x node density: sum_j M_rj phi_ij / sum_j phi_ij (0 where a node is related to none).
+
+    >>> phi = pd.DataFrame([[0, 1.0], [1.0, 0]], index=["x", "y"], columns=["x", "y"])
+    >>> density(pd.DataFrame({"x": [1.0], "y": [0.0]}, index=["r"]), phi).values.tolist()
+    [[0.0, 1.0]]
+    """
+    nodes = list(phi.columns)
+    m = present.reindex(columns=nodes, fill_value=0.0).astype(float)
+    num = m.values @ phi.values
+    den = phi.values.sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d = np.where(den > 0, num / den, 0.0)
+    return pd.DataFrame(d, index=m.index, columns=nodes)
+
+
+def quadrant(rca_value: float, density_value: float, cut: float) -> str:
+    """PSWOT quadrant: RCA >= 1 (present) x density above ``cut`` (well supported).
+
+    >>> quadrant(1.5, 0.6, 0.5), quadrant(0.0, 0.6, 0.5)
+    ('优势', '机会')
+    """
+    if rca_value >= 1:
+        return QUADRANTS["strength"] if density_value >= cut else QUADRANTS["threat"]
+    return QUADRANTS["opportunity"] if density_value >= cut else QUADRANTS["weakness"]
+
+
+def feasibility(
+    placements: pd.DataFrame,
+    home: tuple[str, str | None],
+    chains: Mapping[str, list[str]],
+    names: Mapping[str, str] | None = None,
+) -> pd.DataFrame | None:
+    """Per chain and link: the home region's RCA (firm count and capital), density and PSWOT quadrant
+    (density cut at the chain's median). ``home`` is (province, city); ``chains`` chain -> its links.
+    None when ``placements`` is empty: feasibility is not computed.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"firm": ["a", "a", "b", "b", "c"], "province": ["江苏省", "江苏省", "浙江省", "浙江省", "浙江省"],
+    ...                   "city": ["连云港市", "连云港市", "宁波市", "宁波市", "宁波市"],
+    ...                   "node": ["x", "y", "y", "z", "z"], "capital": [None] * 5})
+    >>> t = feasibility(p, ("江苏省", "连云港市"), {"c": ["x", "y", "z"]})
+    >>> z = t.set_index("node").loc["z"]
+    >>> float(z["rca"]), float(z["density"]), z["quadrant"]
+    (0.0, 1.0, '机会')
+    >>> feasibility(p.iloc[:0], ("江苏省", "连云港市"), {"c": ["x"]}) is None
+    True
+    """
+    if placements.empty:
+        return None
+    level = "city" if home[1] else "province"
+    key = home[0] + (home[1] or "")
+    rows = []
+    for chain, links in chains.items():
+        p = placements[placements["node"].isin(links)]
+        if p.empty:
+            continue
+        r = rca(p, level=level)
+        rc = rca(p, by="capital", level=level)
+        d = density((r >= 1).astype(float), proximity(p))
+        home_rca = r.loc[key] if key in r.index else pd.Series(0.0, index=r.columns)
+        home_d = d.loc[key] if key in d.index else density(pd.DataFrame([home_rca * 0.0]), proximity(p)).iloc[0]
+        cut = float(home_d.median())
+        for n in links:
+            if n not in r.columns:
+                continue
+            rv, dv = float(home_rca.get(n, 0.0)), float(home_d.get(n, 0.0))
+            cap = float(rc.loc[key, n]) if key in rc.index and n in rc.columns else None
+            rows.append(
+                {
+                    "chain": chain,
+                    "node": n,
+                    "name": (names or {}).get(n, n),
+                    "rca": round(rv, 3),
+                    "rca_capital": round(cap, 3) if cap is not None else None,
+                    "density": round(dv, 3),
+                    "present": rv >= 1,
+                    "quadrant": quadrant(rv, dv, cut),
+                }
+            )
+    return pd.DataFrame(rows, columns=FEASIBILITY_COLUMNS)
