@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from . import api
+from .cli_import import register as register_import_commands
 from .errors import ChainmapError, LoadError, UsageError
 from .load import Library, load_library
 from .present.files import write_atomic
@@ -346,101 +347,6 @@ def demo(ctx: Ctx, outdir: Path, region: str | None) -> None:
     click.echo("清单 lists: " + "、".join(str(p) for p in written))
 
 
-@main.command("import")
-@click.argument("file", type=click.Path(path_type=Path))
-@click.option("--chain", "chains", multiple=True, help="Place firms on these chains only (repeatable; default: all).")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Store to write (.yaml or .parquet; default: <library>/imported/<file stem>.yaml, Parquet above 2000 firms).",
-)
-@click.option(
-    "--as-of",
-    "as_of",
-    default=None,
-    help="Date the export's facts hold for (default: a date in the "
-    "file name or title row, else the file's modification date).",
-)
-@click.option("--dry-run", is_flag=True, help="Read, check and count; write nothing.")
-@click.option(
-    "--map",
-    "maps",
-    multiple=True,
-    metavar="'HEADER=field'",
-    help="Say what an odd column holds, e.g. --map '单位全称=name' (field or Chinese label; '-' ignores).",
-)
-@click.option("--sheet", default=None, help="XLSX sheet to read (default: the first).")
-@click.option(
-    "--store",
-    type=click.Choice(["auto", "yaml", "parquet"]),
-    default="auto",
-    show_default=True,
-    help="Store kind when -o is not given.",
-)
-@click.option(
-    "--threshold",
-    type=click.FloatRange(0.0, 1.0),
-    default=None,
-    help="Match confidence needed to place a firm on a node (default 0.6: products 1.0, business "
-    "scope 0.7, industry 0.5, name 0.4, several fields add up).",
-)
-@click.option("--include-closed", is_flag=True, help="Also import deregistered / revoked firms (注销, 吊销).")
-@click.option("--region", default=None, help="Region profile whose local firms are counted (default: lianyungang).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@pass_ctx
-def import_cmd(
-    ctx: Ctx,
-    file: Path,
-    chains: tuple[str, ...],
-    output: Path | None,
-    as_of: str | None,
-    dry_run: bool,
-    maps: tuple[str, ...],
-    sheet: str | None,
-    store: str,
-    threshold: float | None,
-    include_closed: bool,
-    region: str | None,
-    fmt: str,
-) -> None:
-    """Import a company list (CSV / XLSX business-data export) and place the firms on the chains."""
-    import datetime as dt
-
-    from .importer import DEFAULT_THRESHOLD, ImportOptions, run_import
-    from .importer.report import summary_json, summary_text
-
-    if not file.exists():
-        raise UsageError(f"找不到文件 {file}：请检查路径和文件名")
-    if ctx.chains_dir is None and not (Path.cwd() / "chains").is_dir() and output is None:
-        raise UsageError("当前目录下没有 chains/ 链库：请用 --chains 指定要导入到的链库，或用 -o 指定输出文件")
-    day = None
-    if as_of:
-        try:
-            day = dt.date.fromisoformat(as_of.strip().replace("/", "-"))
-        except ValueError:
-            raise UsageError(f"--as-of '{as_of}' 不是日期，请写作 2024-06-30") from None
-    lib = ctx.lib
-    opts = ImportOptions(
-        file=file,
-        chains=list(chains) or None,
-        output=output,
-        as_of=day,
-        dry_run=dry_run,
-        maps=maps,
-        sheet=sheet,
-        store=store,
-        include_closed=include_closed,
-        threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
-        region=api.region(lib, region),
-    )
-    summary = run_import(lib, opts)
-    click.echo(summary_json(summary) if fmt == "json" else summary_text(summary, lib), nl=False)
-    if fmt == "json":
-        click.echo()
-
-
 def _finish() -> None:
     """Leave without tearing down the heap: with a million imported firms loaded, freeing every
     object one by one takes most of a second, and the OS reclaims it all at once anyway. Every file
@@ -489,6 +395,9 @@ def run() -> None:
         if os.environ.get("CHAINMAP_DEBUG"):
             raise
         sys.exit(1)
+
+
+register_import_commands(main)  # import, changes, review: chainmap/cli_import.py
 
 
 if __name__ == "__main__":
