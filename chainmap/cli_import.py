@@ -40,7 +40,12 @@ def _interrupted() -> None:
 
 
 @click.command("import")
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path), required=False)
+@click.option(
+    "--repair",
+    is_flag=True,
+    help="Repair the library's import stores instead of importing: one record per firm again (the newest kept).",
+)
 @click.option("--chain", "chains", multiple=True, help="Place firms on these chains only (repeatable; default: all).")
 @click.option(
     "-o",
@@ -83,12 +88,17 @@ def _interrupted() -> None:
 @click.option("--region", default=None, help="Region profile whose local firms are counted (default: the library's).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
-def import_cmd(ctx: Any, file: Path, fmt: str, region: str | None, **kw: Any) -> None:
+def import_cmd(ctx: Any, file: Path | None, fmt: str, region: str | None, repair: bool, **kw: Any) -> None:
     """Import a company list (CSV / XLSX business-data export) and place the firms on the chains."""
     from . import api
     from .import_report import summary_json, summary_text
     from .importer import DEFAULT_THRESHOLD, ImportOptions, run_import
 
+    if repair:
+        _repair(ctx, file, fmt, kw["output"])
+        return
+    if file is None:
+        raise UsageError("请给出要导入的 CSV 或 XLSX 文件（或用 --repair 修复已有的导入数据）")
     if not file.exists():
         raise UsageError(f"找不到文件 {file}：请检查路径和文件名")
     if ctx.chains_dir is None and not (Path.cwd() / "chains").is_dir() and kw["output"] is None:
@@ -113,3 +123,32 @@ def import_cmd(ctx: Any, file: Path, fmt: str, region: str | None, **kw: Any) ->
     except KeyboardInterrupt:
         _interrupted()
     click.echo(summary_json(summary) + "\n" if fmt == "json" else summary_text(summary, lib), nl=False)
+
+
+def _repair(ctx: Any, file: Path | None, fmt: str, output: Path | None) -> None:
+    """``import --repair``: works on the store files alone (the library may not load before it)."""
+    import json
+
+    from .importer.repair import repair_store
+
+    if file is not None:
+        raise UsageError("--repair 不导入文件：请去掉文件参数单独运行 chainmap import --repair")
+    root = ctx.chains_dir if ctx.chains_dir is not None else Path("chains")
+    folder = output.parent if output is not None else root / "imported"
+    if not folder.is_dir():
+        raise UsageError(f"{folder} 不存在：没有可修复的导入数据（用 --chains 指定链库）")
+    try:
+        r = repair_store(folder)
+    except KeyboardInterrupt:
+        _interrupted()
+    if fmt == "json":
+        click.echo(json.dumps(r.as_dict(), ensure_ascii=False, indent=2))
+        return
+    removed = sum(r.removed.values())
+    click.echo(f"检查了 {folder} 中的 {r.files} 个导入文件、{r.records} 条记录。")
+    if not removed:
+        click.echo("没有重复记录，无需修复。")
+        return
+    click.echo(f"{len(r.firms)} 家企业有重复记录，删除了 {removed} 条较旧的（每家保留数据日期最新的一条）：")
+    for f, n in r.removed.items():
+        click.echo(f"  {f}：删除 {n} 条")

@@ -256,4 +256,7 @@ _OS_HINTS = {
 def _os_message(err: OSError) -> str:
     hint = _OS_HINTS.get(err.errno or 0, "请检查文件和文件夹是否存在、可读写")
     where = err.filename or ""
-    return f"{where}：{err.strerror or err}。{hint}。导入未完成，已有的导入数据保持原样"
+    return (
+        f"{where}：{err.strerror or err}。{hint}。导入已停止：链库的导入数据是导入前的原样，"
+        "或（若中断发生在最后的切换时）下次加载时自动补全为导入后的完整状态"
+    )

@@ -207,6 +207,7 @@ class Transaction:
         self.folder = Path(folder)
         self.replace: list[tuple[Path, Path]] = []
         self.delete: list[Path] = []
+        self.landed = False  # the journal is in place: the switch is decided
 
     def temp(self, final: Path) -> Path:
         """A new temporary file for ``final`` (in its folder, removed on abort)."""
@@ -246,17 +247,17 @@ class Transaction:
         _write_bytes(tmp, json.dumps(plan, ensure_ascii=False).encode("utf-8"))
         _fsync(tmp)
         os.replace(tmp, journal)  # from here on the new state is the truth
-        for t, f in self.replace:
-            os.replace(t, self.folder / f.name)
-        for name in plan["delete"]:
-            (self.folder / name).unlink(missing_ok=True)
+        self.landed = True
+        settle(self.folder, holding_lock=True)  # the same roll-forward a later load would do
         _fsync_dir(self.folder)
-        journal.unlink()
         self.replace, self.delete = [], []
 
     def abort(self) -> None:
-        for tmp, _final in self.replace:
-            tmp.unlink(missing_ok=True)
+        """Undo what is not yet switched: the temporaries go. Past the journal, nothing is undone:
+        the next load (or import) finishes the switch."""
+        if not self.landed:
+            for tmp, _final in self.replace:
+                tmp.unlink(missing_ok=True)
         self.replace, self.delete = [], []
 
 
