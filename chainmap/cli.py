@@ -19,6 +19,7 @@ from typing import Any
 import click
 
 from . import api
+from .cli_import import register as register_import_commands
 from .errors import ChainmapError, LoadError, UsageError
 from .files import output_error, write_atomic
 from .load import Library
@@ -377,81 +378,6 @@ def demo(ctx: Ctx, output: Path, region: str | None) -> None:
     click.echo(demo_text(run_demo(ctx.lib, region, output)), nl=False)
 
 
-@main.command("import")
-@click.argument("file", type=click.Path(path_type=Path))
-@click.option("--chain", "chains", multiple=True, help="Place firms on these chains only (repeatable; default: all).")
-@output_option(
-    "Store to write (.yaml or .parquet; default: <library>/imported/<file stem>.yaml, Parquet above 2000 firms).",
-    type=click.Path(path_type=Path),
-)
-@click.option(
-    "--as-of",
-    "as_of",
-    default=None,
-    help="Date the export's facts hold for (default: a date in the "
-    "file name or title row, else the file's modification date).",
-)
-@click.option("--dry-run", is_flag=True, help="Read, check and count; write nothing.")
-@click.option(
-    "--map",
-    "maps",
-    multiple=True,
-    metavar="'HEADER=field'",
-    help="Say what an odd column holds, e.g. --map '单位全称=name' (field or Chinese label; '-' ignores).",
-)
-@click.option("--sheet", default=None, help="XLSX sheet to read (default: the first).")
-@click.option(
-    "--store",
-    type=click.Choice(["auto", "yaml", "parquet"]),
-    default="auto",
-    show_default=True,
-    help="Store kind when -o is not given.",
-)
-@click.option(
-    "--threshold",
-    type=click.FloatRange(0.0, 1.0),
-    default=None,
-    help="Match confidence needed to place a firm on a node (default 0.6: products 1.0, business "
-    "scope 0.7, industry 0.5, name 0.4, several fields add up).",
-)
-@click.option("--include-closed", is_flag=True, help="Also import deregistered / revoked firms (注销, 吊销).")
-@region_option
-@format_option("text", "json")
-@pass_ctx
-def import_cmd(
-    ctx: Ctx,
-    file: Path,
-    chains: tuple[str, ...],
-    output: Path | None,
-    as_of: str | None,
-    region: str | None,
-    fmt: str,
-    **opts: Any,
-) -> None:
-    """Import a company list (CSV / XLSX business-data export) and place the firms on the chains."""
-    from .importer import DEFAULT_THRESHOLD, ImportOptions, run_import
-    from .importer.report import summary_json, summary_text
-
-    if not file.exists():
-        raise UsageError(f"找不到文件 {file}：请检查路径和文件名")
-    if ctx.chains_dir is None and not (Path.cwd() / "chains").is_dir() and output is None:
-        raise UsageError("当前目录下没有 chains/ 链库：请用 --chains 指定要导入到的链库，或用 -o 指定输出文件")
-    if opts["threshold"] is None:
-        opts["threshold"] = DEFAULT_THRESHOLD
-    lib = ctx.lib
-    chain_list = [lib.resolve(c, ["chain"]) for c in chains] or None
-    options = ImportOptions(
-        file=file,
-        chains=chain_list,
-        output=output,
-        as_of=_date(as_of, "--as-of"),
-        region=api.region(lib, region),
-        **opts,
-    )
-    summary = run_import(lib, options)
-    click.echo(summary_json(summary) + "\n" if fmt == "json" else summary_text(summary, lib), nl=False)
-
-
 def _date(text: str | None, option: str) -> Any:
     """A date option (2024-06-30 or 2024/06/30), or None."""
     import datetime as dt
@@ -471,6 +397,9 @@ def run() -> None:
     except KeyboardInterrupt:  # before or after a command ran
         click.echo("已中断 (interrupted)", err=True)
         sys.exit(130)
+
+
+register_import_commands(main)  # import, changes, review: chainmap/cli_import.py
 
 
 if __name__ == "__main__":

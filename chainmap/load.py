@@ -23,6 +23,7 @@ from .errors import LoadError, Problem
 from .library import ChainLayout, Library, Node
 from .model import ChainHead, Company, CompanyFile, Institution, InstitutionFile, LinkEntry, Region, SegmentHead
 from .problems import describe, problems_from
+from .store import attach_imported, settle
 from .vocab import CHAIN_NODE_KINDS, ROLE_OF_KIND
 from .yamlsrc import Source, read
 
@@ -200,6 +201,15 @@ class _Checker:
         return False
 
 
+def _settle_store(root: Path) -> None:
+    """Finish a store switch a crashed import left half done, before any store file is read."""
+    try:
+        settle(root / "imported")
+    except OSError as err:
+        where = display_path(root / "imported")
+        raise LoadError([Problem(where, 0, 0, f"上次导入中断，无法完成恢复：{err}；请检查该文件夹的写权限后重试")]) from None
+
+
 def load_library(root: str | Path, *, only: Iterable[str | Path] | None = None) -> Library:
     """Load and check the library at ``root``. Raises :class:`LoadError` listing every problem.
 
@@ -211,6 +221,7 @@ def load_library(root: str | Path, *, only: Iterable[str | Path] | None = None) 
         raise LoadError(
             [Problem(display_path(root), 0, 0, "no such folder: give the folder that holds the chain YAML files")]
         )
+    _settle_store(root)
     lib = Library(root=root)
     problems: list[Problem] = []
     docs: list[Doc] = []
@@ -247,8 +258,6 @@ def load_library(root: str | Path, *, only: Iterable[str | Path] | None = None) 
     if problems:
         raise LoadError(problems)
     lib.chains = dict(sorted(lib.chains.items()))
-    from .importer.store import attach_imported  # firms of the Parquet stores `chainmap import` writes
-
     attach_imported(lib, root)
     return lib
 

@@ -36,9 +36,9 @@ def test_chain_node_and_gap_arguments_take_chinese_names():
     assert by_name.returncode == 0 and by_name.stdout == by_id.stdout
     shown = run_cli("show", "聚酯纤维")
     assert shown.returncode == 0 and shown.stdout.startswith("聚酯纤维") and "[polyester]" in shown.stdout
-    gap = json.loads(run_cli("targets", "--gap", "电芯", "--format", "json").stdout)
-    assert gap and all("battery_cells" in t["covers"] for t in gap)
-    assert gap == json.loads(run_cli("targets", "--gap", "battery_cells", "--format", "json").stdout)
+    gap = json.loads(run_cli("targets", "--gap", "电解液", "--format", "json").stdout)
+    assert gap and all("electrolyte" in t["covers"] for t in gap)
+    assert gap == json.loads(run_cli("targets", "--gap", "electrolyte", "--format", "json").stdout)
 
 
 def test_an_unknown_name_suggests_and_an_ambiguous_one_lists_the_choices(mini):

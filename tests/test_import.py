@@ -326,9 +326,9 @@ def test_parquet_store_loads_placed_firms_only(mini, tmp_path):
 
 
 def test_a_yaml_store_that_outgrows_yaml_becomes_parquet(mini, tmp_path, monkeypatch):
-    from chainmap.importer import run
+    from chainmap.importer import write
 
-    monkeypatch.setattr(run, "YAML_LIMIT", 3)
+    monkeypatch.setattr(write, "YAML_LIMIT", 3)
     rows = [["企业名称", "主营产品"], ["甲公司", "乙中间体"], ["乙公司", "丙材料"]]
     f = write_csv(tmp_path / "名单.csv", rows)
     assert imp(mini, f)["store"] == "yaml"

@@ -3,11 +3,21 @@
 Read in chunks (:mod:`.read`), header row and columns found by name (:mod:`.headers`), values cleaned
 (:mod:`.clean`), firms placed on chain nodes by one Aho-Corasick automaton (:mod:`.match`), records
 written to ``<library>/imported/`` as YAML or Parquet (:mod:`.store`), counted in a summary
-(:mod:`.run`, :mod:`.report`).
+(:mod:`.run`, :class:`ImportSummary`); the store is read by the loader through :mod:`chainmap.store`.
 """
 
+from ..store import attach_imported, read_store
 from .match import DEFAULT_THRESHOLD, Matcher
-from .run import ImportOptions, Summary, run_import
-from .store import attach_imported, read_store
+from .options import ImportOptions, ImportSummary, Summary
+from .run import run_import
 
-__all__ = ["DEFAULT_THRESHOLD", "ImportOptions", "Matcher", "Summary", "attach_imported", "read_store", "run_import"]
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "ImportOptions",
+    "ImportSummary",
+    "Matcher",
+    "Summary",
+    "attach_imported",
+    "read_store",
+    "run_import",
+]

@@ -11,7 +11,6 @@ import codecs
 import csv
 import datetime as dt
 import io
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,7 +111,6 @@ def _open_csv(path: Path) -> Opened:
     text = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
     delimiter = sniff_delimiter(head.decode(encoding if encoding != "utf-16" else "utf-16", errors="ignore"))
     reader = csv.reader(text, delimiter=delimiter)
-    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # long 经营范围 cells
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         n = 0
@@ -121,10 +119,66 @@ def _open_csv(path: Path) -> Opened:
                 n += 1
                 yield n, cells
         except csv.Error as err:
-            raise UsageError(f"{path.name} 第{n + 1}行附近无法按 CSV 解析：{err}") from err
+            hint = (
+                "（单元格过长：命令行会放宽此限制；在 Python 中请先调用 csv.field_size_limit）"
+                if "limit" in str(err)
+                else ""
+            )
+            raise UsageError(f"{path.name} 第{n + 1}行附近无法按 CSV 解析：{err}{hint}") from err
 
     size = path.stat().st_size
     return Opened(path, "csv", rows(), size, raw.tell, encoding, delimiter, _close=[text.close])
+
+
+MAX_UNPACKED = 4 << 30  # bytes an XLSX may unpack to in all (a 1M-row export is well under 1 GB)
+MAX_RATIO = 100  # an entry above RATIO_FROM bytes may not inflate more than this (sheet XML: ~10-20x)
+RATIO_FROM = 16 << 20
+
+
+def check_inflation(path: Path) -> None:
+    """Refuse a workbook whose declared sizes would inflate beyond reason (a zip bomb), before any
+    part of it is unpacked."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError) as err:
+        raise UsageError(f"{path.name} 无法作为 XLSX 打开：{err}") from err
+    total = sum(i.file_size for i in infos)
+    worst = max(infos, key=lambda i: i.file_size / max(i.compress_size, 1), default=None)
+    too_big = total > MAX_UNPACKED
+    bomb = (
+        worst is not None and worst.file_size > RATIO_FROM and worst.file_size > MAX_RATIO * max(worst.compress_size, 1)
+    )
+    if too_big or bomb:
+        what = worst.filename if bomb and worst is not None else "全部内容"
+        raise UsageError(
+            f"{path.name}：压缩包内的 {what} 声明解压后为 {total / 2**20:,.0f} MB（文件本身 "
+            f"{path.stat().st_size / 2**20:,.1f} MB），远超正常工作簿，可能是恶意构造的文件，已拒绝读取。"
+            "若确是正常导出，请另存为 CSV 后再导入"
+        )
+
+
+def first_undecodable_line(path: Path, limit: int = 1 << 30) -> int | None:
+    """The first line (1-based) that is not valid in the encoding the file's start is in; None if all are."""
+    with path.open("rb") as fh:
+        head = fh.read(_SAMPLE)
+        enc = detect_encoding(head)
+        if enc in ("utf-16",):
+            return None
+        fh.seek(0)
+        decoder = codecs.getincrementaldecoder(enc)()
+        seen = 0
+        for n, line in enumerate(fh, 1):
+            seen += len(line)
+            try:
+                decoder.decode(line)
+            except UnicodeDecodeError:
+                return n
+            if seen > limit:
+                return None
+    return None
 
 
 def _open_xlsx(path: Path, sheet: str | None) -> Opened:
@@ -132,6 +186,7 @@ def _open_xlsx(path: Path, sheet: str | None) -> Opened:
 
     import openpyxl
 
+    check_inflation(path)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as err:

@@ -1,4 +1,6 @@
-"""The import summary as officers read it: a Chinese table of counts, then reasons and placements."""
+"""The import summary as officers read it (a Chinese table of counts, then reasons and placements), or
+as JSON. Presentation of :class:`chainmap.importer.ImportSummary`, kept out of the importer (which never
+imports :mod:`chainmap.present`)."""
 
 from __future__ import annotations
 
@@ -6,9 +8,11 @@ import json
 
 import pandas as pd
 
-from ..load import Library
-from ..present.terminal import table_text
-from .run import Summary
+from .importer.options import ImportSummary as Summary
+from .load import Library
+from .present.terminal import table_text
+
+__all__ = ["summary_json", "summary_text"]
 
 
 def summary_json(s: Summary) -> str:

@@ -1,0 +1,159 @@
+"""The importer's commands: ``chainmap import`` (and, later, ``changes`` and ``review``).
+
+A thin shell over :func:`chainmap.importer.run_import`: options in, an :class:`ImportSummary` out,
+printed as a Chinese table or JSON. Registered on the main group by :func:`register`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import UsageError
+
+__all__ = ["import_cmd", "register"]
+
+
+def register(group: click.Group) -> None:
+    """Add the importer's commands to the ``chainmap`` group."""
+    group.add_command(import_cmd)
+
+
+def _date(value: str | None, option: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip().replace("/", "-"))
+    except ValueError:
+        raise UsageError(f"{option} '{value}' 不是日期，请写作 2024-06-30") from None
+
+
+def _interrupted() -> None:
+    """Ctrl-C: the workers are stopped and the temporary files removed by then; one line, exit 130."""
+    click.echo("已中断：导入未完成，链库中已有的导入数据保持原样。", err=True)
+    raise click.exceptions.Exit(130)
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(path_type=Path), required=False)
+@click.option(
+    "--repair",
+    is_flag=True,
+    help="Repair the library's import stores instead of importing: one record per firm again (the newest kept).",
+)
+@click.option("--chain", "chains", multiple=True, help="Place firms on these chains only (repeatable; default: all).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Store to write (.yaml or .parquet; default: <library>/imported/<file stem>.yaml, Parquet above 2000 firms).",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    default=None,
+    help="Date the export's facts hold for (default: a date in the "
+    "file name or title row, else the file's modification date).",
+)
+@click.option("--dry-run", is_flag=True, help="Read, check and count; write nothing.")
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="'HEADER=field'",
+    help="Say what an odd column holds, e.g. --map '单位全称=name' (field or Chinese label; '-' ignores).",
+)
+@click.option("--sheet", default=None, help="XLSX sheet to read (default: the first).")
+@click.option(
+    "--store",
+    type=click.Choice(["auto", "yaml", "parquet"]),
+    default="auto",
+    show_default=True,
+    help="Store kind when -o is not given.",
+)
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0.0, 1.0),
+    default=None,
+    help="Match confidence needed to place a firm on a node (default 0.6: products 1.0, business "
+    "scope 0.7, industry 0.5, name 0.4, several fields add up).",
+)
+@click.option("--include-closed", is_flag=True, help="Also import deregistered / revoked firms (注销, 吊销).")
+@click.option(
+    "--region",
+    default=None,
+    help="Region profile (id or name; default: the profile marked `default: true`, "
+    "or $CHAINMAP_REGION); its local firms are counted.",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+def import_cmd(ctx: Any, file: Path | None, fmt: str, region: str | None, repair: bool, **kw: Any) -> None:
+    """Import a company list (CSV / XLSX business-data export) and place the firms on the chains."""
+    from . import api
+    from .import_report import summary_json, summary_text
+    from .importer import DEFAULT_THRESHOLD, ImportOptions, run_import
+
+    if repair:
+        _repair(ctx, file, fmt, kw["output"])
+        return
+    if file is None:
+        raise UsageError("请给出要导入的 CSV 或 XLSX 文件（或用 --repair 修复已有的导入数据）")
+    if not file.exists():
+        raise UsageError(f"找不到文件 {file}：请检查路径和文件名")
+    if ctx.chains_dir is None and not (Path.cwd() / "chains").is_dir() and kw["output"] is None:
+        raise UsageError("当前目录下没有 chains/ 链库：请用 --chains 指定要导入到的链库，或用 -o 指定输出文件")
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # long 经营范围 cells
+    lib = ctx.lib
+    opts = ImportOptions(
+        file=file,
+        chains=list(kw["chains"]) or None,
+        output=kw["output"],
+        as_of=_date(kw["as_of"], "--as-of"),
+        dry_run=kw["dry_run"],
+        maps=kw["maps"],
+        sheet=kw["sheet"],
+        store=kw["store"],
+        include_closed=kw["include_closed"],
+        threshold=DEFAULT_THRESHOLD if kw["threshold"] is None else kw["threshold"],
+        region=api.region(lib, region),
+    )
+    try:
+        summary = run_import(lib, opts)
+    except KeyboardInterrupt:
+        _interrupted()
+    click.echo(summary_json(summary) + "\n" if fmt == "json" else summary_text(summary, lib), nl=False)
+
+
+def _repair(ctx: Any, file: Path | None, fmt: str, output: Path | None) -> None:
+    """``import --repair``: works on the store files alone (the library may not load before it)."""
+    import json
+
+    from .importer.repair import repair_store
+
+    if file is not None:
+        raise UsageError("--repair 不导入文件：请去掉文件参数单独运行 chainmap import --repair")
+    root = ctx.chains_dir if ctx.chains_dir is not None else Path("chains")
+    folder = output.parent if output is not None else root / "imported"
+    if not folder.is_dir():
+        raise UsageError(f"{folder} 不存在：没有可修复的导入数据（用 --chains 指定链库）")
+    try:
+        r = repair_store(folder)
+    except KeyboardInterrupt:
+        _interrupted()
+    if fmt == "json":
+        click.echo(json.dumps(r.as_dict(), ensure_ascii=False, indent=2))
+        return
+    removed = sum(r.removed.values())
+    click.echo(f"检查了 {folder} 中的 {r.files} 个导入文件、{r.records} 条记录。")
+    if not removed:
+        click.echo("没有重复记录，无需修复。")
+        return
+    click.echo(f"{len(r.firms)} 家企业有重复记录，删除了 {removed} 条较旧的（每家保留数据日期最新的一条）：")
+    for f, n in r.removed.items():
+        click.echo(f"  {f}：删除 {n} 条")

@@ -1,0 +1,158 @@
+"""Before the rows: where the records go, the date the export's facts hold for, and the records
+earlier imports (and the library's hand-kept files) already hold, indexed for look-ups."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..errors import UsageError
+from ..load import Library
+from ..store import is_ours, read_table
+from . import clean
+from .options import ImportOptions
+from .read import Opened
+
+__all__ = ["Existing", "load_existing", "namekey", "resolve_as_of", "resolve_output"]
+
+KINDS = {".yaml": "yaml", ".yml": "yaml", ".parquet": "parquet"}
+
+
+def namekey(name: str) -> str:
+    """A firm's name as compared (never as shown): NFKC (full-width and half-width alike), no spaces.
+
+    Examples
+    --------
+    >>> namekey("BASF (China) Co., Ltd.") == namekey("BASF（China）Co.,Ltd.")
+    True
+    """
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
+
+
+def resolve_output(root: Path, opts: ImportOptions) -> tuple[Path, str]:
+    """The store file to write and its kind (yaml, parquet, or auto: YAML that may grow into Parquet).
+    Refuses a path inside the library the loader would read as something else."""
+    folder = root / "imported"
+    if opts.output is not None:
+        out = opts.output
+        kind = KINDS.get(out.suffix.lower())
+        if kind is None:
+            raise UsageError(f"-o {out}: 输出文件应以 .yaml 或 .parquet 结尾")
+        if opts.store != "auto" and opts.store != kind:
+            raise UsageError(f"-o {out} 与 --store {opts.store} 不一致")
+        _refuse_misread(root, out)
+        return out, kind
+    stem = re.sub(r"[\\/:*?\"<>|\s]+", "_", opts.file.stem)
+    if opts.store != "auto":
+        return folder / f"{stem}.{'yaml' if opts.store == 'yaml' else 'parquet'}", opts.store
+    if (folder / f"{stem}.parquet").exists():
+        return folder / f"{stem}.parquet", "parquet"
+    return folder / f"{stem}.yaml", "auto"
+
+
+def _refuse_misread(root: Path, out: Path) -> None:
+    """A store written into the library but outside ``imported/`` would be read as a chain (top level),
+    a hand-kept company file, a region ... or not at all: say where to write instead."""
+    try:
+        rel = out.resolve().relative_to(root.resolve())
+    except ValueError:
+        return  # outside the library: a standalone store
+    if rel.parent == Path("imported"):
+        return
+    where = root / "imported" / out.name
+    raise UsageError(
+        f"-o {out}：这个位置在链库 {root} 内，但不在 imported/ 文件夹中，链库加载时会把它当作"
+        f"{'产业链文件' if rel.parent == Path('.') else '其他类型的文件'}读取而出错。"
+        f"请写到 {where}（或不加 -o，默认即写到 imported/），或写到链库以外"
+    )
+
+
+def resolve_as_of(opts: ImportOptions, opened: Opened, above: list[tuple[int, list[Any]]]) -> tuple[dt.date, str]:
+    """The date the export's facts hold for, and where it came from (never a future date)."""
+    today = dt.date.today()
+    if opts.as_of is not None:
+        if opts.as_of > today:
+            raise UsageError(f"--as-of {opts.as_of} 是未来的日期：请给出导出数据所反映的日期")
+        return opts.as_of, "--as-of 参数"
+    found: list[tuple[dt.date | None, str]] = [(clean.date_in(opts.file.stem), "文件名中的日期")]
+    for _n, cells in above:
+        found.append((clean.date_in(" ".join(str(c) for c in cells if c is not None)), "表头上方标题行中的日期"))
+    found.append((opened.file_date, "工作簿属性中的修改日期"))
+    found.append((dt.date.fromtimestamp(opts.file.stat().st_mtime), "文件修改时间"))
+    for day, how in found:
+        if day is not None and day <= today:
+            return day, how
+    raise UsageError(
+        f"{opts.file.name}：找不到数据日期（文件名和标题行中没有日期，文件的修改时间在未来：系统时钟可能不对）。"
+        "请用 --as-of 2024-06-30 给出导出数据所反映的日期"
+    )
+
+
+@dataclass
+class Existing:
+    """Records earlier imports wrote (every store of the output's folder), indexed by credit code and
+    name, and the firms the library keeps by hand (rows naming them are skipped)."""
+
+    pool: dict[Path, pa.Table] = field(default_factory=dict)
+    ids: dict[Path, list[str]] = field(default_factory=dict)
+    by_code: dict[str, tuple[Path, int]] = field(default_factory=dict)
+    by_name: dict[str, tuple[Path, int, str | None]] = field(default_factory=dict)
+    hand_code: dict[str, str] = field(default_factory=dict)
+    hand_name: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    taken: set[str] = field(default_factory=set)
+    outside_library: bool = False
+
+    def hand(self, code: str | None, nk: str) -> str | None:
+        """The hand-kept record of this firm, if any."""
+        cid = self.hand_code.get(code) if code else None
+        if cid is None and nk in self.hand_name and (code is None or self.hand_name[nk][1] in (None, code)):
+            cid = self.hand_name[nk][0]
+        return cid
+
+    def stored(self, code: str | None, nk: str) -> tuple[Path, int] | None:
+        """Where an earlier import stored this firm, if it did."""
+        prev = self.by_code.get(code) if code else None
+        if prev is None and nk in self.by_name:
+            pf, pi, pcode = self.by_name[nk]
+            if code is None or pcode in (None, code):
+                prev = (pf, pi)
+        return prev
+
+
+def load_existing(lib: Library, output: Path) -> Existing:
+    ex = Existing()
+    folder = lib.root / "imported"
+    if output.parent.resolve() == folder.resolve():
+        files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.parquet"))
+    else:  # a store outside the library: on its own, it must not take records from the library's
+        files = [output] if output.exists() else []
+        ex.outside_library = True
+    for f in files:
+        if is_ours(f):
+            ex.pool[f.resolve()] = read_table(f)
+    ex.taken = set(lib.companies) | set(lib.institutions) | set(lib.nodes)
+    for f, t in ex.pool.items():
+        ex.ids[f] = t["id"].to_pylist()
+        codes = t["credit_code"].to_pylist()
+        names = pc.replace_substring_regex(pc.utf8_normalize(t["name"], "NFKC"), r"\s+", "").to_pylist()
+        ex.taken.update(ex.ids[f])
+        for i, (c, n) in enumerate(zip(codes, names, strict=True)):
+            if c:
+                ex.by_code.setdefault(c, (f, i))
+            ex.by_name.setdefault(n, (f, i, c))
+    ours = {str(f) for f in ex.pool} | {str(f.resolve()) for f in folder.glob("*.*") if is_ours(f)}
+    for cid, c in lib.companies.items():
+        where = lib.where.get(cid, ("", 0, 0))[0]
+        if where and str(Path(where).resolve()) in ours:
+            continue
+        if c.credit_code:
+            ex.hand_code[c.credit_code] = cid
+        ex.hand_name[namekey(c.name)] = (cid, c.credit_code)
+    return ex

@@ -1,0 +1,323 @@
+"""The clean stage: one chunk of an export's rows (columns of text) in, the firms' record columns out,
+with the rows that are no firm (rejected, with a reason) and the closed ones (skipped) set apart.
+
+Values are parsed once per distinct value and checked so that whatever is written loads again:
+a capital, head count or date the loader would refuse leaves its field empty and is counted as a
+warning; a row without a usable name or with a wrong credit code is rejected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..money import Amount, uscc_problem
+from . import clean
+from .columns import blank_rows, cleaned, joined, map_unique, take_mapped, uscc_ok
+from .headers import HeaderMap
+
+__all__ = ["Chunk", "Cleaner", "code_problem"]
+
+_NOTE_ROW = re.compile(r"^(注|备注|说明|数据来源|来源|合计|总计|共\d|导出|免责)")
+_CLOSED = "|".join(clean.CLOSED_WORDS)
+_BOILERPLATE = r"[(（]?依法须经批准的项目[^)）]*[)）]?|[一般许可]{2}项目[:：]"
+_TEXT_FIELDS = (
+    "short_name",
+    "name_en",
+    "address",
+    "website",
+    "legal_rep",
+    "company_type",
+    "district",
+    "industry",
+    "products",
+)
+MAX_CAPITAL = 1e16  # yuan: a thousand times the largest registered capital on record
+MAX_EMPLOYEES = 10_000_000
+_STATUS_WORDS = (
+    ("破产清算", "破产清算"),
+    ("破产", "破产"),
+    ("清算", "清算"),
+    ("注销", "注销"),
+    ("吊销", "吊销"),
+    ("停业", "停业"),
+    ("歇业", "停业"),
+    ("存续", "存续"),
+    ("在业", "在业"),
+    ("在营", "在业"),
+    ("开业", "在业"),
+    ("正常", "存续"),
+)
+
+
+def code_problem(code: str) -> str | None:
+    """Why a credit code is invalid, in Chinese for the rejects file.
+
+    Examples
+    --------
+    >>> code_problem("91350100M000100Y44")
+    '统一社会信用代码“91350100M000100Y44”校验位错误（应为 3），代码可能录错'
+    >>> code_problem("9.1E+17")[-7:]
+    '文本后重新导出'
+    """
+    why = uscc_problem(code)
+    if why is None:
+        return None
+    if re.fullmatch(r"\d(\.\d+)?E\+?\d+", code):
+        return f"统一社会信用代码“{code}”被 Excel 转成了科学计数法，请把该列设为文本后重新导出"
+    if len(code) != 18:
+        return f"统一社会信用代码“{code}”应为18位，实为{len(code)}位"
+    if "cannot appear" in why:
+        return f"统一社会信用代码“{code}”含有不允许的字符（代码中不用 I、O、S、V、Z）"
+    expected = why.split("should be ")[-1].split(":")[0].strip("'")
+    return f"统一社会信用代码“{code}”校验位错误（应为 {expected}），代码可能录错"
+
+
+def status_of(value: str) -> str:
+    """登记状态 as the Company model knows it (存续, 在业, 停业, 注销, 吊销, 破产, 清算, 破产清算).
+
+    Examples
+    --------
+    >>> status_of("存续（在营、开业、在册）"), status_of("吊销，未注销"), status_of("吊销，已注销"), status_of("迁出")
+    ('存续', '吊销', '注销', '')
+    """
+    value = value.replace("未注销", "")
+    for word, status in _STATUS_WORDS:
+        if word in value:
+            return status
+    return ""
+
+
+def capital(value: str, unit: float) -> Amount | None:
+    """A capital the store can hold and the loader read back (finite, not negative, plausible)."""
+    a = clean.parse_capital(value, unit)
+    if a is not None and not (math.isfinite(a.value) and 0 <= a.value < MAX_CAPITAL):
+        raise ValueError(f"金额超出范围“{value}”")
+    return a
+
+
+def employees(value: str) -> int | None:
+    n = clean.parse_int(value)
+    if n is not None and n > MAX_EMPLOYEES:
+        raise ValueError(f"人数“{value}”超出范围")
+    return n
+
+
+@dataclass
+class Chunk:
+    """One chunk's firms after cleaning: record columns (without ids and ties), the text the matcher
+    reads, their row numbers, and the rows set apart."""
+
+    rec: dict[str, pa.Array]
+    texts: pa.Array
+    rownums: pa.Array
+    rows: int = 0
+    rejects: list[tuple[int, str, str, list[Any]]] = field(default_factory=list)  # row, reason, short, cells
+    skipped: Counter[str] = field(default_factory=Counter)
+
+    def __len__(self) -> int:
+        return len(self.rownums)
+
+
+class Cleaner:
+    """Cleans chunks for one import: the header map, the date the facts hold for, the place names the
+    library knows, and caches of parsed values kept across chunks."""
+
+    def __init__(self, hm: HeaderMap, as_of: dt.date, source_name: str, places: clean.Places, include_closed: bool):
+        self.hm, self.as_of, self.source_name, self.places = hm, as_of, source_name, places
+        self.include_closed = include_closed
+        self.name_i = hm.columns["name"][0]
+        self.warn: Counter[str] = Counter()
+        self._memos: dict[str, dict[str, Any]] = {}
+
+    def memo(self, name: str) -> dict[str, Any]:
+        """Parsed values of one column, kept across chunks (bounded: a cleared cache only costs time)."""
+        m = self._memos.setdefault(name, {})
+        if len(m) > 500_000:
+            m.clear()
+        return m
+
+    def chunk(self, cols: list[pa.Array], nums: list[int], early: list[tuple[int, list[Any], str]]) -> Chunk:
+        out = Chunk({}, pa.array([], pa.string()), pa.array([], pa.int64()))
+        for rownum, cells, reason in early:
+            out.rejects.append((rownum, reason, "列数多于表头", cells))
+        out.rows = len(early)
+        if not nums:
+            return out
+        cols = [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in cols]
+        rownums = pa.array(nums, pa.int64())
+        blank = blank_rows(cols)
+        if pc.any(blank).as_py():
+            keep = pc.invert(blank)
+            cols, rownums = [c.filter(keep) for c in cols], rownums.filter(keep)
+        out.rows += len(rownums)
+        if not len(rownums):
+            return out
+        f = {fld: joined([cleaned(cols[i]) for i in idx]) for fld, idx in self.hm.columns.items()}
+        alive = self._set_apart(f, cols, rownums, out)
+        if not alive.all():
+            sel = pa.array(alive)
+            f = {k: v.filter(sel) for k, v in f.items()}
+            rownums = rownums.filter(sel)
+        out.rownums = rownums
+        if len(rownums):
+            out.texts = self._texts(f, len(rownums))
+            out.rec = self.columns(f, rownums)
+        return out
+
+    def _set_apart(self, f: dict[str, pa.Array], cols: list[pa.Array], rownums: pa.Array, out: Chunk) -> np.ndarray:
+        """Reject rows that are no firm (no name, a note under the table, a wrong credit code) and skip
+        closed firms; returns the mask of rows that go on."""
+        name, n = f["name"], len(rownums)
+        reasons: dict[int, tuple[str, str]] = {
+            int(i): ("缺少企业名称", "缺少企业名称") for i in np.nonzero(np.asarray(pc.is_null(name)))[0]
+        }
+        maybe_note = np.asarray(pc.fill_null(pc.match_substring_regex(name, _NOTE_ROW.pattern), False))
+        if maybe_note.any():
+            others = [cleaned(c) for j, c in enumerate(cols) if j != self.name_i]
+            for i in map(int, np.nonzero(maybe_note)[0]):
+                if not any(o[i].is_valid for o in others):
+                    reasons[i] = (f"说明/备注行，不是企业记录：“{name[i].as_py()[:30]}”", "说明/备注行")
+        code = f.get("credit_code")
+        if code is not None:
+            code = f["credit_code"] = pc.replace_substring(pc.utf8_upper(code), " ", "")
+            for i in map(int, np.nonzero(~uscc_ok(code))[0]):
+                if i not in reasons:
+                    c = code[i].as_py()
+                    reasons[i] = (code_problem(c) or f"统一社会信用代码“{c}”无效", "统一社会信用代码无效")
+        status = f.get("status")
+        closed = np.zeros(n, dtype=bool)
+        if status is not None and not self.include_closed:
+            closed = np.asarray(pc.fill_null(pc.match_substring_regex(status, _CLOSED, ignore_case=True), False))
+        if reasons:
+            order = sorted(reasons)
+            which = pa.array(order, pa.int64())
+            rows = zip(*(c.take(which).to_pylist() for c in cols), strict=True)
+            for i, num, cells in zip(order, rownums.take(which).to_pylist(), rows, strict=True):
+                out.rejects.append((num, reasons[i][0], reasons[i][1], list(cells)))
+            closed[order] = False
+        if closed.any():
+            st = status.filter(pa.array(closed))
+            for v, c in zip(*(x.to_pylist() for x in pc.value_counts(st).flatten()), strict=True):
+                out.skipped[f"登记状态为{v}" if len(v) <= 8 else "已注销/吊销"] += c
+        alive = ~closed
+        if reasons:
+            alive[list(reasons)] = False
+        return alive
+
+    def _texts(self, f: dict[str, pa.Array], n: int) -> pa.Array:
+        """What the matcher reads per firm: products, business scope, industry and name."""
+
+        def txt(k: str) -> pa.Array:
+            v = f.get(k)
+            return pa.nulls(n, pa.string()) if v is None else pc.replace_substring(v, "\n", " ")
+
+        scope = txt("scope")
+        if "scope" in f:  # the standard sentence every scope ends with says nothing about the firm
+            scope = pc.replace_substring_regex(scope, _BOILERPLATE, "")
+        return pc.binary_join_element_wise(
+            txt("products"), scope, txt("industry"), txt("name"), "\n", null_handling="replace", null_replacement=""
+        )
+
+    def columns(self, f: dict[str, pa.Array], rownums: pa.Array) -> dict[str, pa.Array]:
+        """The record columns of the chunk's firms (values parsed once per distinct value)."""
+        n = len(rownums)
+        none = pa.nulls(n, pa.string())
+        rec: dict[str, pa.Array] = {"name": display_names(f["name"]), "credit_code": f.get("credit_code", none)}
+        for k in _TEXT_FIELDS:
+            rec[k] = f.get(k, none)
+        rec["status"] = self._mapped(f.get("status"), status_of, pa.string(), "", n)
+        rec["status"] = pc.if_else(pc.equal(rec["status"], ""), pa.scalar(None, pa.string()), rec["status"])
+        self._places(f, rec, none)
+        self._amounts(f, rec, n)
+        rec["founded"] = self._founded(f.get("founded"), n)
+        rec["employees"] = self._mapped(f.get("employees"), employees, pa.int64(), "人数无法识别，已留空", n)
+        rec["stock_code"] = self._mapped(
+            f.get("stock_code"), clean.stock_code, pa.string(), "上市代码无法识别，已留空", n
+        )
+        src = pc.binary_join_element_wise(f"{self.source_name} 第", pc.cast(rownums, pa.string()), "行", "")
+        rec["source"] = pa.ListArray.from_arrays(pa.array(np.arange(n + 1, dtype=np.int32)), src)
+        rec["as_of"] = pa.array([self.as_of] * n, pa.date32())
+        return rec
+
+    def _mapped(self, raw: pa.Array | None, parse: Callable[[str], Any], typ: pa.DataType, label: str, n: int) -> Any:
+        if raw is None:
+            return pa.nulls(n, typ)
+        res, idx, nbad = map_unique(raw, parse, self.memo(label or str(parse)))
+        if nbad and label:
+            self.warn[label] += nbad
+        return take_mapped(res, idx, typ)
+
+    def _places(self, f: dict[str, pa.Array], rec: dict[str, pa.Array], none: pa.Array) -> None:
+        prov = f.get("province")
+        if prov is not None:
+            res, idx, _bad = map_unique(prov, clean.province, self.memo("province"))
+            prov = take_mapped(res, idx, pa.string())
+        rec["province"] = prov if prov is not None else none
+        city = f.get("city")
+        if city is None and prov is None:
+            rec["city"] = none
+            return
+        both = pc.binary_join_element_wise(
+            city if city is not None else none, rec["province"], "\x1f", null_handling="replace", null_replacement=""
+        )
+
+        def place(key: str) -> str | None:
+            c, p = key.split("\x1f")
+            return self.places.city(c or None, p or None)
+
+        res, idx, _bad = map_unique(both, place, self.memo("city"))
+        rec["city"] = take_mapped(res, idx, pa.string())
+
+    def _amounts(self, f: dict[str, pa.Array], rec: dict[str, pa.Array], n: int) -> None:
+        for fld, vcol, ccol, label in (
+            ("registered_capital", "capital_value", "capital_currency", "注册资本"),
+            ("paid_in_capital", "paid_in_value", "paid_in_currency", "实缴资本"),
+        ):
+            raw = f.get(fld)
+            if raw is None:
+                rec[vcol], rec[ccol] = pa.nulls(n, pa.float64()), pa.nulls(n, pa.string())
+                continue
+            unit = self.hm.units.get(self.hm.columns[fld][0], 1.0)
+            res, idx, nbad = map_unique(raw, lambda v, u=unit: capital(v, u), self.memo(fld))
+            if nbad:
+                self.warn[f"{label}无法识别或超出范围，已留空"] += nbad
+            rec[vcol] = take_mapped([a.value if a else None for a in res], idx, pa.float64())
+            rec[ccol] = take_mapped([a.currency if a else None for a in res], idx, pa.string())
+
+    def _founded(self, raw: pa.Array | None, n: int) -> pa.Array:
+        if raw is None:
+            return pa.nulls(n, pa.date32())
+        res, idx, nbad = map_unique(raw, clean.parse_date, self.memo("founded"))
+        if nbad:
+            self.warn["成立日期无法识别，已留空"] += nbad
+        late = [d is not None and d > self.as_of for d in res]
+        if any(late):
+            late_idx = pa.array([i for i, x in enumerate(late) if x], idx.type)
+            self.warn["成立日期晚于数据日期，已留空"] += pc.sum(pc.is_in(idx, value_set=late_idx)).as_py() or 0
+            res = [None if x else d for d, x in zip(res, late, strict=True)]
+        return take_mapped(res, idx, pa.date32())
+
+
+def display_names(name: pa.Array) -> pa.Array:
+    """Names as the user wrote them (their punctuation kept), with line breaks and runs of spaces made
+    one space and spaces between two Chinese characters dropped (an export's padding, not a name's).
+
+    Examples
+    --------
+    >>> display_names(pa.array(["BASF (China) Co.,  Ltd.", "宁波 恒瑞\\n化纤有限公司"])).to_pylist()
+    ['BASF (China) Co., Ltd.', '宁波恒瑞化纤有限公司']
+    """
+    name = pc.replace_substring_regex(name, r"\s+", " ")
+    for _ in range(2):  # non-overlapping matches: twice covers 甲 乙 丙
+        name = pc.replace_substring_regex(name, r"(\p{Han}) (\p{Han})", r"\1\2")
+    return name
