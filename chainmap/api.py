@@ -17,7 +17,6 @@ from .graph import build_graph
 from .library import default_library
 from .load import Library, load_library
 from .model import Region
-from .vocab import chain_node
 
 DEFAULT_REGION = "lianyungang"
 
@@ -138,77 +137,16 @@ def render(
     outdir: str | Path = "chainmap-out",
     *,
     firm_cap: int | None = None,
+    force: bool = False,
+    extras: list[tuple[str, str]] | None = None,
 ) -> list[Path]:
-    """Write the offline HTML maps (招商地图): ``outdir/<chain>.html`` per chain, ``outdir/panorama.html``
-    (the selected chains joined on their shared links) and ``outdir/index.html`` (completeness and gap
-    counts per chain, linking to each map). Returns the paths written, in that order.
-
-    Each chain map is coloured by the gaps of that chain alone (as ``chainmap gaps CHAIN`` reports
-    them); the panorama by the gaps of the joined chains. Without a region profile the maps show no
-    status colours. ``firm_cap``: firms shown per link before a "+N" node (default 12).
+    """Write the offline HTML pages: ``outdir/<chain>.html`` per chain (the 招商图谱, with the relationship
+    network as a second tab; ``chain-<id>.html`` for an id that is a reserved page name),
+    ``outdir/panorama.html`` (a matrix of every chain's links by stage) and ``outdir/index.html``.
+    Returns the paths written, in that order. A file there that chainmap did not write is kept (UsageError)
+    unless ``force``. Each chain page is coloured by the gaps of that chain alone. ``firm_cap``: firms per
+    link in the network before a "+N" node (default 12).
     """
-    from .graph import select_chains
-    from .present.files import write_atomic
-    from .present.html import DEFAULT_FIRM_CAP, render_index, render_map
-    from .present.layout import limit_firms
+    from .present.site import write_site
 
-    out = Path(outdir)
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"{out} is a file; give a folder for the maps (-o DIR)")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise UsageError(f"cannot create the folder {out}: {err.strerror or err}") from err
-    cap = DEFAULT_FIRM_CAP if firm_cap is None else firm_cap
-    selected = select_chains(lib, chains)
-    reg = region(lib, region_id)
-    where = f"{reg.name}" if reg else "未指定地区"
-    written: list[Path] = []
-    rows: list[dict] = []
-
-    def one(g: nx.MultiDiGraph, file: str, title: str, subtitle: str) -> pd.DataFrame | None:
-        gaps_df = gaps_of(g, reg) if reg else None  # on every firm: the true counts
-        shown, left_out = limit_firms(g)
-        if left_out:
-            subtitle += f"；企业过多，每个节点只显示本地、龙头与规模靠前的企业，另有 {left_out} 家见目标企业清单"
-        html = render_map(shown, gaps_df, title=title, subtitle=subtitle, firm_cap=cap, index_href="index.html")
-        written.append(write_atomic(out / file, html))
-        return completeness_of(g, gaps_df) if gaps_df is not None else None
-
-    for cid in selected:
-        g = build_graph(lib, [cid], reg)
-        name = g.nodes[chain_node(cid)]["name"]
-        en = g.nodes[chain_node(cid)].get("name_en")
-        comp = one(
-            g,
-            f"{cid}.html",
-            f"{name}产业链招商地图 · {where}",
-            (f"{en} · " if en else "")
-            + (f"本地 = {reg.name}；颜色表示本地状态与缺口类型" if reg else "未指定地区，不显示本地状态"),
-        )
-        row = comp[comp["chain"] == cid].iloc[0].to_dict() if comp is not None else {"chain": cid, "name": name}
-        rows.append({**row, "name": name, "href": f"{cid}.html"})
-    g_all = build_graph(lib, selected, reg)
-    names = "、".join(g_all.nodes[chain_node(c)]["name"] for c in selected)
-    comp = one(
-        g_all, "panorama.html", f"产业链全景招商地图 · {where}", f"{len(selected)} 条产业链在共用环节处相连：{names}"
-    )
-    row = comp[comp["chain"] == "all"].iloc[0].to_dict() if comp is not None else {}
-    rows.append(
-        {
-            **row,
-            "chain": "panorama",
-            "name": f"全景图（{len(selected)} 条链合并）",
-            "href": "panorama.html",
-            "panorama": True,
-        }
-    )
-    subtitle = (
-        f"本地 = {reg.name}（{reg.province}）。各链按单链计算；全景图按合并后的链计算（共用环节只算一次）。"
-        if reg
-        else "未指定地区：不计算完整度与缺口。"
-    )
-    written.append(
-        write_atomic(out / "index.html", render_index(rows, title=f"产业链招商地图 · {where}", subtitle=subtitle))
-    )
-    return written
+    return write_site(lib, chains, region(lib, region_id), outdir, firm_cap=firm_cap, force=force, extras=extras)

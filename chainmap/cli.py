@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from . import api
+from .cli_present import register as register_present
 from .errors import ChainmapError, LoadError, UsageError
 from .load import Library, load_library
 from .present.files import write_atomic
@@ -245,105 +246,7 @@ def routes(
     _emit_list({"routes": a.routes}, "routes", fmt, output, title)
 
 
-@main.command()
-@click.argument("chains", nargs=-1)
-@click.option("--all", "all_", is_flag=True, help="All chains of the library.")
-@click.option("--region", default=None, help="Region profile id (default: lianyungang).")
-@click.option("--top", type=click.IntRange(min=1), default=None, help="Keep the best N target firms.")
-@click.option("-o", "--output", type=click.Path(), required=True, help="The workbook to write (.xlsx).")
-@pass_ctx
-def report(ctx: Ctx, chains: tuple[str, ...], all_: bool, region: str | None, top: int | None, output: str) -> None:
-    """One workbook with 产业链完整度, 缺链清单, 目标企业清单 and 招商线路 of one run."""
-    from .present import exports
-
-    a = api.analyse(ctx.lib, chain_args(chains, all_), region, top=top)
-    emit(
-        exports.to_xlsx({"completeness": a.completeness, "gaps": a.gaps, "targets": a.targets, "routes": a.routes}),
-        output,
-    )
-
-
-@main.command()
-@click.argument("chains", nargs=-1)
-@click.option("--all", "all_", is_flag=True, help="All chains of the library (the default when no chain is given).")
-@click.option("--region", default=None, help="Region profile id (default: lianyungang).")
-@click.option(
-    "-o",
-    "--output",
-    "outdir",
-    type=click.Path(path_type=Path),
-    default=Path("chainmap-out"),
-    show_default=True,
-    help="Folder for the HTML maps.",
-)
-@click.option(
-    "--firm-cap",
-    type=click.IntRange(min=0),
-    default=None,
-    help="Firms shown per link before a '+N' node that expands (default: 12).",
-)
-@pass_ctx
-def render(
-    ctx: Ctx, chains: tuple[str, ...], all_: bool, region: str | None, outdir: Path, firm_cap: int | None
-) -> None:
-    """Offline HTML maps (招商地图): DIR/<chain>.html, DIR/panorama.html and DIR/index.html."""
-    paths = api.render(ctx.lib, chain_args(chains, all_), region, outdir, firm_cap=firm_cap)
-    for p in paths:
-        click.echo(f"wrote {p}", err=True)
-    click.echo(f"{len(paths)} pages; open {outdir / 'index.html'} in a browser (works offline)")
-
-
-@main.command()
-@click.option(
-    "-o",
-    "--output",
-    "outdir",
-    type=click.Path(path_type=Path),
-    default=Path("chainmap-out"),
-    show_default=True,
-    help="Folder for the maps and lists.",
-)
-@click.option("--region", default=None, help="Region profile id (default: lianyungang).")
-@pass_ctx
-def demo(ctx: Ctx, outdir: Path, region: str | None) -> None:
-    """The main job on the whole library: 招商地图 (HTML), lists (XLSX + CSV) and a gap summary."""
-    from .present import exports
-    from .present.terminal import table_text
-
-    lib = ctx.lib
-    a = api.analyse(lib, None, region)
-    pages = api.render(lib, None, a.region.id, outdir)
-    tables = {"completeness": a.completeness, "gaps": a.gaps, "targets": a.targets, "routes": a.routes}
-    written = [write_atomic(outdir / "招商清单.xlsx", exports.to_xlsx(tables))]
-    for kind, name in (("gaps", "缺链清单"), ("targets", "目标企业清单"), ("routes", "招商线路")):
-        written.append(write_atomic(outdir / f"{name}.csv", exports.to_csv(tables[kind], kind)))
-    open_gaps = a.gaps[a.gaps["gap_type"].notna()]
-    click.echo(exports.to_table(a.completeness, "completeness", title=f"{a.region.name} 产业链完整度"), nl=False)
-    click.echo(
-        table_text(
-            exports.for_people(
-                open_gaps.head(15), "gaps", ["priority", "gap_type", "name", "kind", "chain", "candidates", "reason"], 8
-            ),
-            title=f"优先缺口（前15，共{len(open_gaps)}个）",
-        ),
-        nl=False,
-    )
-    click.echo(
-        table_text(
-            exports.for_people(a.targets.head(10), "targets", ["rank", "name", "city", "score", "why"]),
-            title=f"目标企业（前10，共{len(a.targets)}家）",
-        ),
-        nl=False,
-    )
-    click.echo(
-        table_text(
-            exports.for_people(a.routes.head(8), "routes", ["rank", "city", "score", "firm_count", "firm_names"], 8),
-            title=f"招商线路（前8，共{len(a.routes)}个城市）",
-        ),
-        nl=False,
-    )
-    click.echo(f"\n地图 maps: {outdir / 'index.html'}（{len(pages)} pages）")
-    click.echo("清单 lists: " + "、".join(str(p) for p in written))
+register_present(main)  # render, poster, report, demo: chainmap/cli_present.py
 
 
 @main.command("import")
