@@ -347,14 +347,15 @@ def render(
     outdir: str | Path = "chainmap-out",
     *,
     firm_cap: int | None = None,
+    force: bool = False,
+    extras: list[tuple[str, str]] | None = None,
 ) -> list[Path]:
-    """Write the offline HTML maps (招商地图): ``outdir/<chain>.html`` per chain, ``outdir/panorama.html``
-    (the selected chains joined on their shared links) and ``outdir/index.html`` (completeness and gap
-    counts per chain, linking to each map). Returns the paths written, in that order.
-
-    Each chain map is coloured by the gaps of that chain alone (as ``chainmap gaps CHAIN`` reports
-    them); the panorama by the gaps of the joined chains. Without a region profile the maps show no
-    status colours. ``firm_cap``: firms shown per link before a "+N" node (default 12).
+    """Write the offline HTML pages: ``outdir/<chain>.html`` per chain (the 招商图谱, with the relationship
+    network as a second tab; ``chain-<id>.html`` for an id that is a reserved page name),
+    ``outdir/panorama.html`` (a matrix of every chain's links by stage) and ``outdir/index.html``.
+    Returns the paths written, in that order. A file there that chainmap did not write is kept (UsageError)
+    unless ``force``. Each chain page is coloured by the gaps of that chain alone (as ``chainmap gaps
+    CHAIN`` reports them). ``firm_cap``: firms per link in the network before a "+N" node (default 12).
 
     Examples
     --------
@@ -362,6 +363,7 @@ def render(
     >>> [p.name for p in render(load(), "碳纤维", outdir=tempfile.mkdtemp())]
     ['carbon_fiber.html', 'panorama.html', 'index.html']
     """
-    from .present.pages import write_pages  # present is imported only when pages are asked for
+    from .present.site import write_site  # present is imported only when pages are asked for
 
-    return write_pages(lib, chain_ids(lib, chains), region(lib, region_id), Path(outdir), firm_cap=firm_cap)
+    reg = region(lib, region_id)
+    return write_site(lib, chain_ids(lib, chains), reg, outdir, firm_cap=firm_cap, force=force, extras=extras)

@@ -20,6 +20,7 @@ import click
 
 from . import api
 from .cli_import import register as register_import_commands
+from .cli_present import register as register_present
 from .errors import ChainmapError, LoadError, UsageError
 from .files import output_error, write_atomic
 from .load import Library
@@ -324,58 +325,7 @@ def routes(
     _emit_list({"routes": a.routes}, "routes", fmt, output, f"{a.region.name} 招商线路（{len(a.routes)}个城市）")
 
 
-@main.command()
-@chain_selection
-@region_option
-@TOP
-@output_option("The workbook to write (.xlsx).", required=True)
-@pass_ctx
-def report(ctx: Ctx, chains: tuple[str, ...], all_: bool, region: str | None, top: int | None, output: str) -> None:
-    """One workbook with 产业链完整度, 缺链清单, 目标企业清单 and 招商线路 of one run."""
-    from .present import exports
-
-    a = api.analyse(ctx.lib, chain_args(chains, all_), region, top=top)
-    emit(
-        exports.to_xlsx({"completeness": a.completeness, "gaps": a.gaps, "targets": a.targets, "routes": a.routes}),
-        output,
-    )
-
-
-OUTDIR = output_option(
-    "Folder to write into.", type=click.Path(path_type=Path), default=Path("chainmap-out"), show_default=True
-)
-
-
-@main.command()
-@chain_selection
-@region_option
-@OUTDIR
-@click.option(
-    "--firm-cap",
-    type=click.IntRange(min=0),
-    default=None,
-    help="Firms shown per link before a '+N' node that expands (default: 12).",
-)
-@pass_ctx
-def render(
-    ctx: Ctx, chains: tuple[str, ...], all_: bool, region: str | None, output: Path, firm_cap: int | None
-) -> None:
-    """Offline HTML maps (招商地图): DIR/<chain>.html, DIR/panorama.html and DIR/index.html."""
-    paths = api.render(ctx.lib, chain_args(chains, all_), region, output, firm_cap=firm_cap)
-    for p in paths:
-        click.echo(f"wrote {p}", err=True)
-    click.echo(f"{len(paths)} pages; open {output / 'index.html'} in a browser (works offline)")
-
-
-@main.command()
-@OUTDIR
-@region_option
-@pass_ctx
-def demo(ctx: Ctx, output: Path, region: str | None) -> None:
-    """The main job on the whole library: 招商地图 (HTML), lists (XLSX + CSV) and a gap summary."""
-    from .present.demo import demo_text, run_demo
-
-    click.echo(demo_text(run_demo(ctx.lib, region, output)), nl=False)
+register_present(main)  # render, poster, report, demo: chainmap/cli_present.py
 
 
 def _date(text: str | None, option: str) -> Any:

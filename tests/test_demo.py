@@ -23,8 +23,18 @@ def test_demo_writes_maps_and_lists(tmp_path):
     index = (out / "index.html").read_text(encoding="utf-8")
     assert all(f'href="{c}.html"' in index for c in chains) and 'href="panorama.html"' in index
     wb = openpyxl.load_workbook(out / "招商清单.xlsx")
-    assert wb.sheetnames == ["产业链完整度", "缺链清单", "目标企业清单", "招商线路"]
+    assert wb.sheetnames == ["说明", "产业链完整度", "缺链清单", "全部节点状态", "目标企业清单", "招商线路"]
+    posters = sorted(p.name for p in (out / "posters").iterdir())
+    assert posters == [f"{c}.pdf" for c in chains]
+    assert all(f'href="posters/{c}.pdf"' in index for c in chains) and "招商清单.xlsx" in index
     targets = pd.read_csv(io.BytesIO((out / "目标企业清单.csv").read_bytes()), encoding="utf-8-sig")
     assert len(targets) > 30 and "推荐理由" in targets.columns
     assert "产业链完整度" in res.stdout and "目标企业" in res.stdout and "招商线路" in res.stdout
     assert not (tmp_path / "chains").exists()  # nothing written outside -o
+    # a second run replaces its own files; a file chainmap did not write stops it, unless --force
+    assert run_cli("demo", "-o", "out", cwd=tmp_path).returncode == 0
+    (out / "目标企业清单.csv").write_text("my own notes\n", encoding="utf-8")
+    res = run_cli("demo", "-o", "out", cwd=tmp_path)
+    assert res.returncode == 2 and "目标企业清单.csv" in res.stderr and "--force" in res.stderr
+    assert "Traceback" not in res.stderr
+    assert (out / "目标企业清单.csv").read_text(encoding="utf-8") == "my own notes\n"

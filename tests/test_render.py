@@ -22,7 +22,7 @@ from chainmap.present.html import (
     render_map,
     script_json,
 )
-from chainmap.present.layout import SHOWN_KINDS, compute_layout
+from chainmap.present.layout import SHOWN_KINDS, compute_layout, segment_column
 
 from .conftest import ROOT, run_cli
 from .synth import write_library
@@ -89,30 +89,36 @@ def test_page_is_self_contained_and_declares_utf8(mini):
 # -- layout ----------------------------------------------------------------------------------------------
 
 
-def test_upstream_left_downstream_right(mini):
+def test_segments_are_the_columns_in_file_order(mini):
     g, _gdf = mini_graph(mini)
     lay = compute_layout(g)
-    for u, v, k in g.edges(keys=True):
-        if k == "feeds":
-            assert lay.pos[u][0] < lay.pos[v][0], (u, v)
+    links = [n for n, d in g.nodes(data=True) if d["kind"] == "link"]
+    for a in links:
+        for b in links:
+            if segment_column(g, a) < segment_column(g, b):
+                assert lay.pos[a][0] < lay.pos[b][0], (a, b)
+    band_of = {n: next(b.index for b in lay.bands if b.x0 <= lay.pos[n][0] <= b.x1) for n in links}
+    assert all(band_of[a] == segment_column(g, a) for a in links)
+    seg_names = {d["name"] for _n, d in g.nodes(data=True) if d["kind"] == "segment"}
+    assert all(b.header[0] in seg_names or " / " in b.header[0] for b in lay.bands)
     shown = {n for n, d in g.nodes(data=True) if d["kind"] in SHOWN_KINDS}
     assert shown <= set(lay.pos)
     for n in shown - {n for n, d in g.nodes(data=True) if d["kind"] == "link"}:
         assert lay.anchor[n] in g and g.nodes[lay.anchor[n]]["kind"] == "link"
 
 
-def test_a_wide_level_gets_lanes_and_levels_never_mix(tmp_path):
+def test_a_wide_segment_gets_lanes_and_segments_never_mix(tmp_path):
     root = write_library(tmp_path / "lib", firms=200, links=48, levels=3)
     g = chainmap.build_graph(chainmap.load(root), None, None)
     lay = compute_layout(g)
-    assert len(lay.lanes) > len(lay.bands) == 3  # 16 links per level: split into lanes side by side
+    assert len(lay.lanes) > len(lay.bands) == 3  # 16 links per segment: split into lanes side by side
     for b in lay.bands:
         for other in lay.bands:
             assert b.index == other.index or b.x1 < other.x0 or other.x1 < b.x0
     links = [n for n, d in g.nodes(data=True) if d["kind"] == "link"]
     for a in links:
         for b in links:
-            if g.nodes[a]["level"] < g.nodes[b]["level"]:
+            if segment_column(g, a) < segment_column(g, b):
                 assert lay.pos[a][0] < lay.pos[b][0]
 
 

@@ -104,8 +104,10 @@ def open_map(browser, path: Path, width: int = 1400, height: int = 850) -> Loade
             r.abort()
 
     page.route("**/*", route)
-    page.goto(path.as_uri())
-    if path.name != "index.html":
+    network = path.name != "index.html"
+    # chain pages and the panorama open on the 图谱 / matrix; "#network" opens the relationship network tab
+    page.goto(path.as_uri() + ("#network" if network else ""))
+    if network:
         page.wait_for_function("window.cmFirstDraw > 0", timeout=30_000)
     return loaded
 
@@ -219,7 +221,8 @@ def test_injected_markup_in_names_notes_and_sources_stays_text(browser, site):
         assert HOSTILE in page.text_content("#cm-results")
         assert page.evaluate("window.__xss") is None
         assert page.evaluate("document.querySelectorAll('img').length") == 0
-        assert page.evaluate("document.querySelectorAll('script').length") == 3  # data, vis-network, ours
+        # 图谱 data, poster SVG (text), network data, vis-network, map.js, atlas.js
+        assert page.evaluate("document.querySelectorAll('script').length") == 6
         assert loaded.errors == [] and loaded.requests == []
     with open_map(browser, site["synth"] / "index.html") as index:
         assert index.page.evaluate("window.__xss") is None and index.errors == []

@@ -3,14 +3,13 @@ sheet per list, frozen header, fitted widths) and terminal tables (CJK aligned).
 
 from __future__ import annotations
 
-import io
 import json
-import re
 import unicodedata
 from typing import Any
 
 import pandas as pd
 
+from ..safe import neutralise
 from ..vocab import CRITERIA_LABELS, GAP_LABELS, KIND_LABELS, STATUS_LABELS, columns, headers
 
 # list name -> JSON keys in CONTRACT order (the vocabulary's column specs)
@@ -64,7 +63,7 @@ HEADERS = {kind: {k: headers(kind)[k] for k in cols} for kind, cols in PEOPLE_CO
 SHEET_NAMES = {"completeness": "产业链完整度", "gaps": "缺链清单", "targets": "目标企业清单", "routes": "招商线路"}
 TERMINAL = {  # narrower column sets for a terminal
     "gaps": ["priority", "gap_type", "name", "kind", "status", "local_firms", "candidates", "chain", "reason"],
-    "targets": ["rank", "name", "province", "city", "score", "cover_names", "why"],
+    "targets": ["rank", "name", "city", "score", "why", "cover_names", "province"],
     "routes": ["rank", "city", "province", "priority_region", "score", "firm_count", "firm_names", "cover_names"],
     "completeness": list(HEADERS["completeness"]),
 }
@@ -124,8 +123,10 @@ def for_people(
 
 
 def to_csv(df: pd.DataFrame, kind: str) -> bytes:
-    """UTF-8 with BOM so that Excel shows Chinese correctly."""
-    return for_people(df, kind).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    """UTF-8 with BOM so that Excel shows Chinese correctly; text a spreadsheet would evaluate is neutralised."""
+    people = for_people(df, kind)
+    safe = people.apply(lambda col: col.map(neutralise)) if len(people) else people
+    return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def _width(text: Any) -> int:
@@ -133,46 +134,22 @@ def _width(text: Any) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
 
 
-def to_xlsx(tables: dict[str, pd.DataFrame]) -> bytes:
-    """One sheet per list (in the order given), header row frozen and bold, column widths fitted."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+def to_xlsx(tables: dict[str, pd.DataFrame], **context: Any) -> bytes:
+    """The workbook: a 说明 sheet, then one sheet per list (see :func:`chainmap.present.workbook.workbook`;
+    ``context``: region, as_of, chain_names, maxima)."""
+    from .workbook import workbook
 
-    wb = Workbook()
-    wb.remove(wb.active)
-    for kind, df in tables.items():
-        people = for_people(df, kind)
-        ws = wb.create_sheet(SHEET_NAMES.get(kind, kind))
-        ws.append(list(people.columns))
-        for row in people.itertuples(index=False):
-            ws.append([_plain(v) for v in row])
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-            cell.alignment = Alignment(vertical="center")
-        ws.freeze_panes = "A2"
-        for i, col in enumerate(people.columns, 1):
-            longest = max([_width(col)] + [_width(v) for v in people[col]])
-            ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = min(max(longest + 2, 6), 80)
-        if ws.max_row > 1:
-            ws.auto_filter.ref = ws.dimensions
-    # fixed document properties and zip timestamps: the same tables give the same bytes
-    import datetime as dt
-    import zipfile
+    return workbook(tables, **context)
 
-    wb.properties.creator = "chainmap"
-    wb.properties.created = wb.properties.modified = dt.datetime(2000, 1, 1)
-    raw = io.BytesIO()
-    wb.save(raw)
-    out = io.BytesIO()
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time here
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z", data)
-            dst.writestr(fixed, data)
-    return out.getvalue()
+
+def for_people_headers() -> list[list[str]]:
+    """The header rows of every CSV :func:`to_csv` writes (how the overwrite guard knows our CSV files)."""
+    out = []
+    for kind, heads in HEADERS.items():
+        out.append(list(heads.values()))
+        if kind == "targets":
+            out.append([*heads.values(), headers("targets")["breakdown"]])
+    return out
 
 
 TABLE_MAX_ROWS = 300  # a terminal table longer than this is read in Excel, not on screen

@@ -541,6 +541,39 @@ def map_payload(
     }
 
 
+def network_context(
+    g: nx.MultiDiGraph,
+    gaps_df: pd.DataFrame | None,
+    *,
+    title: str,
+    subtitle: str = "",
+    firm_cap: int | None = DEFAULT_FIRM_CAP,
+    index_href: str | None = None,
+) -> dict[str, Any]:
+    """The template variables of the network view (``network_body.html.j2`` and its scripts)."""
+    payload = map_payload(g, gaps_df, firm_cap)
+    return dict(
+        title=title,
+        subtitle=subtitle,
+        index_href=index_href,
+        data_json=script_json(payload),
+        has_gaps=payload["hasGaps"],
+        counts=payload["counts"],
+        local_firms=payload["localFirms"],
+        as_of=payload["asOf"],
+        vis_css=_asset("vis-network.css"),
+        vis_js=_asset("vis-network.min.js"),
+        map_css=_asset("map.css"),
+        map_js=_asset("map.js"),
+        select_color=SELECT,
+        status_colors=STATUS_COLORS,
+        firm_local=FIRM_LOCAL,
+        firm_candidate=FIRM_CANDIDATE,
+        institution=INSTITUTION,
+        font_stack=FONT_STACK,
+    )
+
+
 def render_map(
     g: nx.MultiDiGraph,
     gaps_df: pd.DataFrame | None,
@@ -550,36 +583,13 @@ def render_map(
     firm_cap: int | None = DEFAULT_FIRM_CAP,
     index_href: str | None = None,
 ) -> str:
-    """One self-contained HTML page: the interactive map of ``g`` coloured by ``gaps_df``.
+    """One self-contained HTML page: the interactive network map of ``g`` coloured by ``gaps_df``.
 
     ``gaps_df`` is :func:`chainmap.analysis.gaps.gaps` of the same graph (None: no region, no colours
     by status). ``firm_cap``: firms shown per link before a "+N" node (None: all).
     """
-    payload = map_payload(g, gaps_df, firm_cap)
-    return (
-        _env()
-        .get_template("map.html.j2")
-        .render(
-            title=title,
-            subtitle=subtitle,
-            index_href=index_href,
-            data_json=script_json(payload),
-            has_gaps=payload["hasGaps"],
-            counts=payload["counts"],
-            local_firms=payload["localFirms"],
-            as_of=payload["asOf"],
-            vis_css=_asset("vis-network.css"),
-            vis_js=_asset("vis-network.min.js"),
-            map_css=_asset("map.css"),
-            map_js=_asset("map.js"),
-            select_color=SELECT,
-            status_colors=STATUS_COLORS,
-            firm_local=FIRM_LOCAL,
-            firm_candidate=FIRM_CANDIDATE,
-            institution=INSTITUTION,
-            font_stack=FONT_STACK,
-        )
-    )
+    ctx = network_context(g, gaps_df, title=title, subtitle=subtitle, firm_cap=firm_cap, index_href=index_href)
+    return _env().get_template("map.html.j2").render(**ctx)
 
 
 def _pct(value: Any) -> str:
@@ -587,12 +597,19 @@ def _pct(value: Any) -> str:
     return "—" if value is None else f"{float(value) * 100:.0f}%"
 
 
-def render_index(rows: Iterable[Mapping[str, Any]], *, title: str = "产业链招商地图", subtitle: str = "") -> str:
+def render_index(
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    title: str = "产业链招商地图",
+    subtitle: str = "",
+    extras: Iterable[tuple[str, str]] = (),
+) -> str:
     """The index page: one row per map with its completeness and gap counts, linking to it.
 
     Each row: ``href`` (the map's file name), ``name``, and optionally ``chain``, ``links``,
     ``key_links``, ``strong``, ``weak``, ``missing``, ``completeness``, ``weighted_completeness``,
-    ``fill``, ``extend``, ``strengthen`` (the columns of :func:`chainmap.analysis.gaps.completeness`).
+    ``fill``, ``extend``, ``strengthen`` (the columns of :func:`chainmap.analysis.gaps.completeness`),
+    ``top5`` (rank, name, city of the best targets). ``extras``: (label, file) links to the workbook and posters.
     """
     columns = tuple(c for c in COMPLETENESS_COLUMNS if c not in ("name", "key_present"))
     items = []
@@ -615,6 +632,7 @@ def render_index(rows: Iterable[Mapping[str, Any]], *, title: str = "产业链�
             title=title,
             subtitle=subtitle,
             rows=items,
+            extras=[{"label": lbl, "href": quote(str(f), safe="/")} for lbl, f in extras],
             map_css=_asset("index.css"),
             font_stack=FONT_STACK,
             status_colors=STATUS_COLORS,

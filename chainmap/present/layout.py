@@ -1,6 +1,6 @@
 """Node positions for the HTML maps, computed in Python so the browser draws at once (physics off).
 
-Links stand in columns by their ``level`` in the material flow: upstream left, downstream right.
+Links stand in columns by their segment, in the order of the chain file (upstream left, downstream right).
 Within a column links keep their chain / segment order, refined by one barycenter sweep (a link
 moves towards the mean position of its suppliers, a raw material towards its customers) so that
 ``feeds`` edges cross less. Every other node is a *satellite* drawn in the block under one link, its
@@ -133,9 +133,17 @@ def declared_rank(g: nx.MultiDiGraph) -> dict[str, int]:
     return rank
 
 
+def segment_column(g: nx.MultiDiGraph, link: str) -> int:
+    """The column of a link: the place of its segment in the chain file (the first of them for a link in
+    several chains); a link outside every segment goes by its level in the material flow."""
+    orders = [int(g.nodes[s].get("order", 0)) for s in _members(g, link, ("part_of",), out=True)]
+    return min(orders) if orders else int(g.nodes[link].get("level", 0))
+
+
 def order_columns(g: nx.MultiDiGraph, links: list[str], rank: dict[str, int]) -> list[list[str]]:
-    """Links per column (by level), each column ordered by declared rank and one barycenter sweep."""
-    level = {n: int(g.nodes[n].get("level", 0)) for n in links}
+    """Links per column (one per segment, in the chain file's order), each column ordered by declared
+    rank and one barycenter sweep."""
+    level = {n: segment_column(g, n) for n in links}
     ncols = max(level.values(), default=-1) + 1
     cols: list[list[str]] = [[] for _ in range(ncols)]
     for n in sorted(links, key=rank.__getitem__):
@@ -255,16 +263,16 @@ def limit_firms(g: nx.MultiDiGraph, budget: int | None = MAP_FIRM_BUDGET) -> tup
 
 
 def _column_header(g: nx.MultiDiGraph, index: int, links: list[str]) -> list[str]:
-    """第N层 and the segment most of the level's links belong to (two when no segment has most)."""
+    """The segment the column's links belong to (two names when the column joins several chains' segments)."""
     names: Counter[str] = Counter()
     for link in links:
         for seg in _members(g, link, ("part_of",), out=True):
             names[g.nodes[seg].get("name", "")] += 1
     common = [n for n, _c in sorted(names.items(), key=lambda kv: (-kv[1], kv[0])) if n]
     if not common:
-        return [f"第{index + 1}层"]
+        return [f"第{index + 1}列"]
     shown = common[:1] if names[common[0]] * 2 >= sum(names.values()) else common[:2]
-    return [f"第{index + 1}层", " / ".join(shown)]
+    return [" / ".join(shown)] + ([f"等{len(common)}个分段"] if len(common) > len(shown) else [])
 
 
 def _offsets(n: int, cell: int) -> list[int]:

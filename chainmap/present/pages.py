@@ -1,94 +1,175 @@
-"""The set of offline HTML maps one ``render`` writes: a map per chain, the panorama and the index.
+"""The pages officers open: a chain's 招商图谱 (segment columns, with the network as a second tab) and the
+panorama matrix (chains as rows, stages as columns). Self-contained, escaped (Jinja autoescape; data for
+scripts as escaped JSON), deterministic.
 
-Called through :func:`chainmap.api.render` (which resolves chain names and the region).
+Examples
+--------
+>>> stage_of("上游 · 原料与单体")
+'上游'
+>>> stage_of("配套")
+'配套'
+>>> spans_of([5, 6, 11, 0])
+[1, 2, 3, 1]
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import pandas as pd
 
-from ..analysis.gaps import completeness as completeness_of
-from ..analysis.gaps import gaps as gaps_of
-from ..errors import UsageError
-from ..files import write_atomic
-from ..graph import build_graph, select_chains
-from ..load import Library
-from ..model import Region
-from ..vocab import chain_node
-from .html import DEFAULT_FIRM_CAP, render_index, render_map
-from .layout import limit_firms
+from .atlas import atlas
+from .html import DEFAULT_FIRM_CAP, _asset, _env, network_context, script_json
+from .poster import poster_svg
 
-__all__ = ["write_pages"]
+__all__ = ["LINKS_PER_COLUMN", "matrix", "render_chain_page", "render_panorama", "spans_of", "stage_of"]
+
+LINKS_PER_COLUMN = 5  # a segment with more links gets another sub-column
+LOCAL_CAP = 4  # local firm names in a box
+STAGE_ORDER = ("上游", "中游", "下游")
 
 
-def _outdir(out: Path) -> Path:
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"{out} is a file; give a folder for the maps (-o DIR)")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise UsageError(f"cannot create the folder {out}: {err.strerror or err}") from err
-    return out
+def stage_of(segment_name: str) -> str:
+    """The stage a segment belongs to: the part of its name before " · " (上游 · 原料 -> 上游)."""
+    return segment_name.split("·")[0].strip() or segment_name
 
 
-class _Writer:
-    """Writes one map page after another and keeps the completeness row of each for the index."""
-
-    def __init__(self, out: Path, reg: Region | None, cap: int):
-        self.out, self.reg, self.cap = out, reg, cap
-        self.written: list[Path] = []
-
-    def page(self, g: nx.MultiDiGraph, file: str, title: str, subtitle: str) -> pd.DataFrame | None:
-        gaps_df = gaps_of(g, self.reg) if self.reg else None  # on every firm: the true counts
-        shown, left_out = limit_firms(g)
-        if left_out:
-            subtitle += f"；企业过多，每个节点只显示本地、龙头与规模靠前的企业，另有 {left_out} 家见目标企业清单"
-        html = render_map(shown, gaps_df, title=title, subtitle=subtitle, firm_cap=self.cap, index_href="index.html")
-        self.written.append(write_atomic(self.out / file, html))
-        return completeness_of(g, gaps_df) if gaps_df is not None else None
+def spans_of(counts: list[int]) -> list[int]:
+    """Sub-columns per segment: one per :data:`LINKS_PER_COLUMN` links."""
+    return [max(1, -(-n // LINKS_PER_COLUMN)) for n in counts]
 
 
-def _chain_page(w: _Writer, lib: Library, cid: str, where: str) -> dict:
-    reg = w.reg
-    g = build_graph(lib, [cid], reg)
-    name = g.nodes[chain_node(cid)]["name"]
-    en = g.nodes[chain_node(cid)].get("name_en")
-    subtitle = (f"{en} · " if en else "") + (
-        f"本地 = {reg.name}；颜色表示本地状态与缺口类型" if reg else "未指定地区，不显示本地状态"
+def _panel_data(doc: dict[str, Any], file: str) -> dict[str, Any]:
+    links = {ln["id"]: ln for s in doc["segments"] for ln in s["links"]}
+    return {"chain": doc["chain"], "file": file, "links": links}
+
+
+def render_chain_page(
+    g: nx.MultiDiGraph,
+    chain: str,
+    gaps_df: pd.DataFrame | None,
+    targets_df: pd.DataFrame | None,
+    *,
+    title: str,
+    subtitle: str,
+    region: str = "",
+    network_graph: nx.MultiDiGraph | None = None,
+    firm_cap: int | None = DEFAULT_FIRM_CAP,
+    index_href: str | None = None,
+    file_stem: str = "图谱",
+) -> str:
+    """The chain page: the 图谱 (default tab) and the relationship network (second tab, drawn on demand).
+
+    ``network_graph`` is the graph the network tab draws (a firm-limited copy for large imports);
+    the 图谱 and the counts use ``g`` with every firm.
+    """
+    doc = atlas(g, chain, gaps_df, targets_df)
+    for seg, span in zip(doc["segments"], spans_of([len(s["links"]) for s in doc["segments"]]), strict=True):
+        seg["span"] = span
+    body = _env().get_template("atlas_boxes.html.j2").render(doc=doc, local_cap=LOCAL_CAP)
+    net = network_context(
+        network_graph if network_graph is not None else g,
+        gaps_df,
+        title=title,
+        subtitle=subtitle,
+        firm_cap=firm_cap,
+        index_href=index_href,
     )
-    comp = w.page(g, f"{cid}.html", f"{name}产业链招商地图 · {where}", subtitle)
-    row = comp[comp["chain"] == cid].iloc[0].to_dict() if comp is not None else {"chain": cid, "name": name}
-    return {**row, "name": name, "href": f"{cid}.html"}
-
-
-def _panorama_page(w: _Writer, lib: Library, selected: list[str], where: str) -> dict:
-    g_all = build_graph(lib, selected, w.reg)
-    names = "、".join(g_all.nodes[chain_node(c)]["name"] for c in selected)
-    title = f"产业链全景招商地图 · {where}"
-    comp = w.page(g_all, "panorama.html", title, f"{len(selected)} 条产业链在共用环节处相连：{names}")
-    row = comp[comp["chain"] == "all"].iloc[0].to_dict() if comp is not None else {}
-    name = f"全景图（{len(selected)} 条链合并）"
-    return {**row, "chain": "panorama", "name": name, "href": "panorama.html", "panorama": True}
-
-
-def write_pages(
-    lib: Library, chains: list[str] | None, reg: Region | None, outdir: Path, *, firm_cap: int | None = None
-) -> list[Path]:
-    """Write ``<chain>.html`` per selected chain, ``panorama.html`` and ``index.html`` into ``outdir``;
-    return the paths in that order."""
-    w = _Writer(_outdir(Path(outdir)), reg, DEFAULT_FIRM_CAP if firm_cap is None else firm_cap)
-    selected = select_chains(lib, chains)
-    where = f"{reg.name}" if reg else "未指定地区"
-    rows = [_chain_page(w, lib, cid, where) for cid in selected]
-    rows.append(_panorama_page(w, lib, selected, where))
-    subtitle = (
-        f"本地 = {reg.name}（{reg.province}）。各链按单链计算；全景图按合并后的链计算（共用环节只算一次）。"
-        if reg
-        else "未指定地区：不计算完整度与缺口。"
+    svg = poster_svg(doc, size="ppt", region=region)
+    return (
+        _env()
+        .get_template("chain.html.j2")
+        .render(
+            **net,
+            net=True,
+            first_tab="招商图谱",
+            body=body,
+            footnote=_footnote(doc),
+            poster=True,
+            poster_json=script_json(svg),
+            atlas_json=script_json(_panel_data(doc, file_stem)),
+            atlas_css=_asset("atlas.css"),
+            atlas_js=_asset("atlas.js"),
+        )
     )
-    index = render_index(rows, title=f"产业链招商地图 · {where}", subtitle=subtitle)
-    w.written.append(write_atomic(w.out / "index.html", index))
-    return w.written
+
+
+def _footnote(doc: dict[str, Any]) -> str:
+    when = f"企业数据截至 {doc['as_of']}；" if doc.get("as_of") else ""
+    return (
+        f"{when}每家企业均附来源与数据日期（点击环节查看，超过两年的标红）。本地N家＝本地登记在该环节的企业；"
+        "候选M家＝外地在该环节的企业；目标＝按缺口优先级、规模、龙头地位、重点区域与本地业务关联打分的前三名。"
+    )
+
+
+def matrix(docs: list[dict[str, Any]], files: dict[str, str]) -> dict[str, Any]:
+    """Rows (one per chain) x stage columns of link chips; links in several chains are marked shared.
+
+    >>> doc = {"chain": "a", "name": "甲链", "segments": [{"name": "上游 · 原料", "links": [
+    ...     {"id": "x", "name": "原料", "key": True, "state": "fill", "words": "缺失·补链"}]}]}
+    >>> m = matrix([doc, {**doc, "chain": "b", "name": "乙链"}], {"a": "a.html", "b": "b.html"})
+    >>> m["stages"], m["rows"][0]["cells"][0][0]["links"][0]["also"]
+    (['上游'], [('b', '乙链')])
+    """
+    stages: list[str] = []
+    for doc in docs:
+        for seg in doc["segments"]:
+            st = stage_of(seg["name"])
+            if st not in stages:
+                stages.append(st)
+    seen = {st: i for i, st in enumerate(stages)}
+    stages = sorted(stages, key=lambda s: (STAGE_ORDER.index(s) if s in STAGE_ORDER else len(STAGE_ORDER), seen[s]))
+    holders: dict[str, list[tuple[str, str]]] = {}
+    for doc in docs:
+        for seg in doc["segments"]:
+            for ln in seg["links"]:
+                holders.setdefault(ln["id"], []).append((doc["chain"], doc["name"]))
+    rows = []
+    for doc in docs:
+        cells: list[list[dict[str, Any]]] = [[] for _ in stages]
+        for seg in doc["segments"]:
+            links = [
+                {**{k: ln[k] for k in ("id", "name", "key", "state", "words")},
+                 "also": [h for h in holders[ln["id"]] if h[0] != doc["chain"]]}
+                for ln in seg["links"]
+            ]
+            cells[stages.index(stage_of(seg["name"]))].append({"name": seg["name"], "links": links})
+        rows.append({"chain": doc["chain"], "name": doc["name"], "href": files[doc["chain"]], "cells": cells})
+    return {"stages": stages, "rows": rows}
+
+
+def render_panorama(
+    docs: list[dict[str, Any]],
+    files: dict[str, str],
+    *,
+    title: str,
+    subtitle: str,
+    network_graph: nx.MultiDiGraph | None = None,
+    gaps_df: pd.DataFrame | None = None,
+    firm_cap: int | None = DEFAULT_FIRM_CAP,
+    index_href: str | None = None,
+) -> str:
+    """The panorama: a matrix of every chain's links by stage; the joined network as a second tab."""
+    m = matrix(docs, files)
+    body = _env().get_template("matrix.html.j2").render(m=m)
+    ctx: dict[str, Any] = {"title": title, "subtitle": subtitle, "index_href": index_href}
+    if network_graph is not None:
+        ctx = network_context(
+            network_graph, gaps_df, title=title, subtitle=subtitle, firm_cap=firm_cap, index_href=index_href
+        )
+    return (
+        _env()
+        .get_template("chain.html.j2")
+        .render(
+            **ctx,
+            net=network_graph is not None,
+            first_tab="全景矩阵",
+            body=body,
+            footnote="每行一条产业链，每列一个阶段；紫色外框＝多条链共用的环节（⇄ 跳到另一条链的同一环节）。点击环节打开该链的招商图谱。",
+            poster=False,
+            atlas_json=script_json({"links": {}, "file": "panorama"}),
+            atlas_css=_asset("atlas.css"),
+            atlas_js=_asset("atlas.js"),
+        )
+    )

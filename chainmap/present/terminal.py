@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import shutil
 from collections.abc import Sequence
 
 import networkx as nx
 import pandas as pd
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -16,23 +18,69 @@ from rich.tree import Tree
 from ..vocab import chain_node
 
 
+def terminal_width(default: int = 100) -> int:
+    """The terminal's width in columns (``COLUMNS`` first, as the shell sets it); ``default`` when unknown."""
+    return max(40, shutil.get_terminal_size((default, 24)).columns)
+
+
 def _console(width: int | None = None) -> tuple[Console, io.StringIO]:
     buf = io.StringIO()
-    return Console(file=buf, width=width or 200, color_system=None, highlight=False, soft_wrap=False), buf
+    console = Console(file=buf, width=width or terminal_width(), color_system=None, highlight=False, soft_wrap=False)
+    return console, buf
+
+
+SHORT_TEXT = 10  # a column whose longest cell is at most this wide is shown whole; longer text gets an ellipsis
+MIN_TEXT = 10  # the narrowest a long-text column may become
+
+
+def _cells(v: object) -> str:
+    return "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
+
+
+def _widths(natural: list[int], need: list[int], room: int) -> list[int]:
+    """Column widths within ``room`` cells: short columns whole, the rest share what is left."""
+    widths = list(natural)
+    if sum(widths) <= room:
+        return widths
+    long = [i for i, n in enumerate(natural) if n > need[i]]
+    spare = room - sum(need)  # beyond every column's minimum, shared by the long ones by their length
+    total = sum(natural[i] - need[i] for i in long) or 1
+    for i in long:
+        widths[i] = need[i] + min(natural[i] - need[i], max(0, spare) * (natural[i] - need[i]) // total)
+    return widths
 
 
 def table_text(
     df: pd.DataFrame, headers: Sequence[str] | None = None, title: str | None = None, width: int | None = None
 ) -> str:
-    """Render a DataFrame as a plain-text table; rich measures CJK characters as two cells wide."""
+    """Render a DataFrame as a plain-text table within ``width`` columns (default: the terminal's).
+
+    Columns are kept in order while they fit (the rest are named in a note); each row stays on one line
+    and long text ends with an ellipsis ("…"): the full text is in --format csv / json. rich measures
+    CJK characters as two cells wide.
+    """
+    width = width or terminal_width()
+    heads = [str(h) for h in (headers or list(df.columns))]
+    data = [[_cells(v) for v in df.iloc[:, i]] for i in range(len(heads))]
+    natural = [max([cell_len(h)] + [cell_len(x) for x in col]) for h, col in zip(heads, data, strict=True)]
+    need = [n if n <= SHORT_TEXT else max(MIN_TEXT, cell_len(h)) for n, h in zip(natural, heads, strict=True)]
+    keep = len(heads)
+    while keep > 1 and sum(need[:keep]) + 3 * keep + 1 > width:
+        keep -= 1
+    widths = _widths(natural[:keep], need[:keep], width - 3 * keep - 1)
     console, buf = _console(width)
     t = Table(title=title, show_lines=False, header_style="bold", pad_edge=True)
-    for h in headers or list(df.columns):
-        t.add_column(escape(str(h)), overflow="fold")
-    for row in df.itertuples(index=False):
-        t.add_row(*["" if v is None or (isinstance(v, float) and pd.isna(v)) else escape(str(v)) for v in row])
+    for i in range(keep):
+        t.add_column(escape(heads[i]), no_wrap=True, overflow="ellipsis", width=widths[i])
+    for r in range(len(df)):
+        t.add_row(*[escape(data[i][r]) for i in range(keep)])
     console.print(t)
-    return buf.getvalue()
+    out = buf.getvalue()
+    cut = any(natural[i] > SHORT_TEXT for i in range(keep)) and sum(natural[:keep]) + 3 * keep + 1 > width
+    if keep < len(heads) or cut:
+        left = f"省略列：{'、'.join(heads[keep:])}；" if keep < len(heads) else ""
+        out += f"（终端宽 {width} 列：{left}长文本以…截断；完整内容请用 --format csv 或 json）\n"
+    return out
 
 
 def chain_tree(g: nx.MultiDiGraph, chain: str, width: int | None = None) -> str:

@@ -2,9 +2,10 @@
    wires the tooltip, side panel, search, filters and "+N" firm groups.
    Text from data reaches the DOM only through textContent, and the canvas only through fillText and
    vis-network labels: never innerHTML. */
-(function () {
+window.cmStartNetwork = function () {
   "use strict";
 
+  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }  // ES5 DOM only: Chromium 80-era kernels
   performance.mark("cm-start");  // for benchmarks/bench_render.py: where the first frame's time goes
   var DATA = JSON.parse(document.getElementById("cm-data").textContent);
   var META = DATA.meta;
@@ -384,7 +385,7 @@
   }
   function showPanel(id) {
     var m = META[id];
-    panel.replaceChildren();
+    clear(panel);
     var close = el("button", "cm-close", "×", panel);
     close.type = "button";
     close.title = "关闭";
@@ -435,7 +436,7 @@
   network.on("hoverNode", function (p) {
     var m = META[p.node];
     if (!m) return;
-    tip.replaceChildren();
+    clear(tip);
     el("div", "cm-tip-title", (m.key ? "★ " : "") + m.name, tip);
     el("div", "cm-tip-kind", kindText(m), tip);
     if (m.kind === "more") el("div", null, "共 " + m.count + " 家未显示，点击展开", tip);
@@ -498,7 +499,7 @@
   function showResults() {
     hits = find(input.value, 30);
     active = hits.length ? 0 : -1;
-    results.replaceChildren();
+    clear(results);
     if (!input.value.trim()) { results.hidden = true; return; }
     if (!hits.length) el("li", "cm-r-none", "没有找到匹配的节点", results);
     hits.forEach(function (id, i) {
@@ -563,4 +564,4 @@
 
   window.chainmap = { focus: focusNode, find: find, select: select, toggleGroup: toggleGroup, expanded: expanded,
     data: DATA };
-})();
+};
