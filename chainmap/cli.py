@@ -452,6 +452,11 @@ def _finish() -> None:
     os._exit(0)
 
 
+from .cli_geo import trips as _trips  # noqa: E402 - registers `chainmap trips` (needs main defined above)
+
+main.add_command(_trips)
+
+
 def run() -> None:
     """Entry point: bad input or usage exits 2 with a message, never a traceback."""
     try:

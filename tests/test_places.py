@@ -100,7 +100,9 @@ def test_credit_code_region_digits():
 
 def test_importer_delegates_to_the_official_table():
     places = clean.Places({"连云港市"})
-    assert places.city("阿拉善", "内蒙古自治区") == "阿拉善盟" and places.city("湘西", "湖南省") == "湘西土家族苗族自治州"
+    assert (
+        places.city("阿拉善", "内蒙古自治区") == "阿拉善盟" and places.city("湘西", "湖南省") == "湘西土家族苗族自治州"
+    )
     assert places.city("大兴安岭", None) == "大兴安岭地区" and places.city(None, "北京市") == "北京市"
     assert places.city("某某开发区", "江苏省") == "某某开发区"  # unknown text kept as written, not given a 市
     assert places.city(None, None, "91320700MA1XXXXXXX") == "连云港市"

@@ -14,6 +14,7 @@ import pandas as pd
 from ..analysis.gaps import COMPLETENESS_COLUMNS, GAP_COLUMNS, GAP_LABELS, STATUS_LABELS
 from ..analysis.routes import ROUTE_COLUMNS
 from ..analysis.targets import CRITERIA_LABELS, TARGET_COLUMNS
+from ..analysis.trips import TRIP_ROW_COLUMNS
 
 KIND_LABELS = {"link": "环节", "technology": "关键技术", "component": "关键部件/材料"}
 
@@ -23,6 +24,7 @@ JSON_KEYS = {
     "targets": TARGET_COLUMNS,
     "routes": ROUTE_COLUMNS,
     "completeness": COMPLETENESS_COLUMNS,
+    "trips": TRIP_ROW_COLUMNS,  # the itinerary rows (trips' own JSON is nested: see cli_geo)
 }
 HEADERS = {
     "gaps": {
@@ -65,6 +67,20 @@ HEADERS = {
         "firm_names": "拜访企业（按优先顺序）",
         "cover_names": "可填补缺口",
         "firms": "企业ID",
+        "trip": "行程",
+        "order": "行程内顺序",
+    },
+    "trips": {
+        "trip": "行程",
+        "region": "方向",
+        "days": "天数",
+        "distance_km": "里程(公里)",
+        "order": "站序",
+        "day": "第几天",
+        "city": "城市",
+        "province": "省份",
+        "name": "拜访企业",
+        "company": "企业ID",
     },
     "completeness": {
         "chain": "产业链ID",
@@ -83,12 +99,13 @@ HEADERS = {
         "part_gaps": "技术/部件缺口",
     },
 }
-SHEET_NAMES = {"completeness": "产业链完整度", "gaps": "缺链清单", "targets": "目标企业清单", "routes": "招商线路"}
+SHEET_NAMES = {"completeness": "产业链完整度", "gaps": "缺链清单", "targets": "目标企业清单", "routes": "招商线路", "trips": "外出行程"}
 TERMINAL = {  # narrower column sets for a terminal
     "gaps": ["priority", "gap_type", "name", "kind", "status", "local_firms", "candidates", "chain", "reason"],
     "targets": ["rank", "name", "province", "city", "score", "cover_names", "why"],
     "routes": ["rank", "city", "province", "priority_region", "score", "firm_count", "firm_names", "cover_names"],
     "completeness": list(HEADERS["completeness"]),
+    "trips": ["trip", "region", "days", "order", "day", "city", "name"],
 }
 
 
