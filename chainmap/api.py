@@ -210,4 +210,8 @@ def render(
     written.append(
         write_atomic(out / "index.html", render_index(rows, title=f"产业链招商地图 · {where}", subtitle=subtitle))
     )
+    if reg is not None:  # the geographic map of the same chains: geo.html and geo.svg
+        from .present.geo import write_geo
+
+        written += write_geo(out, g_all, reg, index_href="index.html")
     return written
