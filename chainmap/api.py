@@ -366,4 +366,10 @@ def render(
     from .present.site import write_site  # present is imported only when pages are asked for
 
     reg = region(lib, region_id)
-    return write_site(lib, chain_ids(lib, chains), reg, outdir, firm_cap=firm_cap, force=force, extras=extras)
+    selected = chain_ids(lib, chains)
+    written = write_site(lib, selected, reg, outdir, firm_cap=firm_cap, force=force, extras=extras)
+    if reg is not None:  # the geographic map of the same chains: geo.html and geo.svg
+        from .present.geo import write_geo
+
+        written += write_geo(Path(outdir), build_graph(lib, selected or None, reg), reg, index_href="index.html")
+    return written

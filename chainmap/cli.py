@@ -340,6 +340,11 @@ def _date(text: str | None, option: str) -> Any:
         raise UsageError(f"{option} '{text}' 不是日期，请写作 2024-06-30") from None
 
 
+from .cli_geo import trips as _trips  # noqa: E402 - registers `chainmap trips` (needs main defined above)
+
+main.add_command(_trips)
+
+
 def run() -> None:
     """Entry point of the `chainmap` script: exit 0, 2 (bad input or usage) or 130 (Ctrl-C), no traceback."""
     try:

@@ -180,7 +180,7 @@ def test_without_a_region_the_map_has_no_status(mini):
 def test_render_writes_maps_panorama_and_index(mini, tmp_path):
     lib = chainmap.load(mini)
     paths = api.render(lib, None, "home", tmp_path / "out")
-    assert [p.name for p in paths] == ["alpha.html", "beta.html", "panorama.html", "index.html"]
+    assert [p.name for p in paths] == ["alpha.html", "beta.html", "panorama.html", "index.html", "geo.html", "geo.svg"]
     index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     for href in ("alpha.html", "beta.html", "panorama.html"):
         assert f'href="{href}"' in index
@@ -204,7 +204,7 @@ def test_same_input_byte_identical_output_across_processes(mini, tmp_path):
         )
         assert r.returncode == 0, r.stderr
         outs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
-    assert outs[0] == outs[1] and len(outs[0]) == 4
+    assert outs[0] == outs[1] and len(outs[0]) == 6
 
 
 def test_cli_render_errors_exit_2(mini, tmp_path):
@@ -235,7 +235,7 @@ def test_library_without_a_region_renders_without_status(mini, tmp_path):
 def test_bundled_library_renders(tmp_path):
     lib = chainmap.load(ROOT / "chains")
     paths = api.render(lib, None, None, tmp_path)
-    assert len(paths) == len(lib.chains) + 2
+    assert len(paths) == len(lib.chains) + 4  # + panorama, index, geo.html, geo.svg
     for cid, p in zip(lib.chains, paths, strict=False):
         data = payload_of(p.read_text(encoding="utf-8"))
         assert p.name == f"{cid}.html" and set(lib.chains[cid].links) <= {n["id"] for n in data["nodes"]}

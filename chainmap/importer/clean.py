@@ -13,6 +13,11 @@ from typing import Any
 
 from ..model import STOCK_CODE
 from ..money import Amount, parse_amount
+from ..places import divisions as _divisions
+from ..places import from_credit_code as _from_credit_code
+from ..places import province_name as _province_name
+from ..places import resolve as _resolve
+from ..places.resolve import NOT_A_PLACE
 
 EMPTY = frozenset(
     {
@@ -197,93 +202,48 @@ def parse_int(value: Any) -> int | None:
 
 
 # -- places ------------------------------------------------------------------------------------------
+# Official names from the GB/T 2260 division table (chainmap.places): nothing here invents a name.
 
-PROVINCES = (
-    "北京市",
-    "天津市",
-    "上海市",
-    "重庆市",
-    "河北省",
-    "山西省",
-    "辽宁省",
-    "吉林省",
-    "黑龙江省",
-    "江苏省",
-    "浙江省",
-    "安徽省",
-    "福建省",
-    "江西省",
-    "山东省",
-    "河南省",
-    "湖北省",
-    "湖南省",
-    "广东省",
-    "海南省",
-    "四川省",
-    "贵州省",
-    "云南省",
-    "陕西省",
-    "甘肃省",
-    "青海省",
-    "台湾省",
-    "内蒙古自治区",
-    "广西壮族自治区",
-    "西藏自治区",
-    "宁夏回族自治区",
-    "新疆维吾尔自治区",
-    "香港特别行政区",
-    "澳门特别行政区",
-)
+PROVINCES = tuple(d.name for d in _divisions().values() if d.level == "province")
 MUNICIPALITIES = {"北京市", "天津市", "上海市", "重庆市"}
-_SHORT_PROVINCE = {p: p for p in PROVINCES}
-for _p in PROVINCES:
-    _stem = re.sub(r"(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$", "", _p)
-    _SHORT_PROVINCE[_stem] = _p
-_SHORT_PROVINCE.update({"内蒙": "内蒙古自治区", "香港": "香港特别行政区", "澳门": "澳门特别行政区"})
-_CITY_SUFFIX = ("市", "自治州", "盟", "地区", "县", "区", "特别行政区", "林区")
-_NOT_A_CITY = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划", "直辖县级", "省直辖"}
 
 
 @lru_cache(maxsize=4096)
 def province(value: str | None) -> str | None:
-    """The full official name: 江苏 -> 江苏省, 广西 -> 广西壮族自治区, 上海 -> 上海市."""
+    """The full official name: 江苏 -> 江苏省, 广西 -> 广西壮族自治区, 上海 -> 上海市; a text that names no
+    province is kept as written (stripped), never rewritten into a made-up name."""
     if value is None:
         return None
-    return _SHORT_PROVINCE.get(value.strip(), value.strip())
+    return _province_name(value) or value.strip()
 
 
 class Places:
-    """Normalises city names to the form the library's region profiles use, so ``连云港`` is ``连云港市``
-    and a local firm is recognised (graph.is_local compares city names exactly)."""
+    """Official city names (连云港 -> 连云港市, 恩施 -> 恩施土家族苗族自治州, 阿拉善 -> 阿拉善盟), so a local
+    firm is recognised (graph.is_local compares city names exactly). A city text that matches no
+    division (or several) stays as written; an empty one is read from the credit code when given."""
 
     def __init__(self, known_cities: set[str] | None = None):
         self.known = {re.sub(r"市$", "", c): c for c in (known_cities or set()) if c}
-        self._cache: dict[tuple[str | None, str | None], str | None] = {}
 
-    def city(self, value: str | None, prov: str | None) -> str | None:
-        key = (value, prov)
-        if key in self._cache:
-            return self._cache[key]
-        out = self._city(value, prov)
-        self._cache[key] = out
-        return out
+    def city(self, value: str | None, prov: str | None, credit_code: str | None = None) -> str | None:
+        return _city(value, prov, credit_code, self.known.get((value or "").strip()))
 
-    def _city(self, value: str | None, prov: str | None) -> str | None:
-        if value is None or value in _NOT_A_CITY:
-            return prov if prov in MUNICIPALITIES else None  # 北京市 / 市辖区 -> city 北京市
-        v = value.strip()
-        if v in self.known:
-            return self.known[v]
-        full = _SHORT_PROVINCE.get(v)
-        if full in MUNICIPALITIES:
-            return full
-        if v.endswith(_CITY_SUFFIX):
-            return v
-        if v.endswith("州") and len(v) >= 3:
-            return v  # 恩施州, 湘西州: short forms of autonomous prefectures (常州, 苏州 get 市 below)
-        if 2 <= len(v) <= 4 and all("\u4e00" <= ch <= "\u9fff" for ch in v):
-            return v + "市"  # 宁波 -> 宁波市: prefecture-level cities are by far the commonest case
-        return v
+
+@lru_cache(maxsize=1 << 16)
+def _city(value: str | None, prov: str | None, credit_code: str | None, known: str | None) -> str | None:
+    v = value.strip() if value else None
+    if v in NOT_A_PLACE:
+        v = None
+    place = _resolve(prov, v)
+    if place.city:
+        return place.city
+    if v:
+        return known or v
+    if credit_code:
+        by_code = _from_credit_code(credit_code)
+        if by_code.city and (prov is None or province(prov) == by_code.province):
+            return by_code.city
+    return None
 
 
 # -- stock codes --------------------------------------------------------------------------------------

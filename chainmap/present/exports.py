@@ -14,6 +14,7 @@ from ..vocab import CRITERIA_LABELS, GAP_LABELS, KIND_LABELS, STATUS_LABELS, col
 
 # list name -> JSON keys in CONTRACT order (the vocabulary's column specs)
 JSON_KEYS = {kind: columns(kind) for kind in ("gaps", "targets", "routes", "completeness")}
+JSON_KEYS["trips"] = columns("itinerary")  # the itinerary rows (trips' own JSON is nested: see cli_geo)
 # The columns people read (CSV, XLSX), in reading order: priority and names first, ids last.
 PEOPLE_COLUMNS = {
     "gaps": [
@@ -56,16 +57,20 @@ PEOPLE_COLUMNS = {
         "firm_names",
         "cover_names",
         "firms",
+        "trip",
+        "order",
     ],
     "completeness": [c for c in columns("completeness")],
 }
 HEADERS = {kind: {k: headers(kind)[k] for k in cols} for kind, cols in PEOPLE_COLUMNS.items()}
+HEADERS["trips"] = headers("itinerary")
 SHEET_NAMES = {"completeness": "产业链完整度", "gaps": "缺链清单", "targets": "目标企业清单", "routes": "招商线路"}
 TERMINAL = {  # narrower column sets for a terminal
     "gaps": ["priority", "gap_type", "name", "kind", "status", "local_firms", "candidates", "chain", "reason"],
     "targets": ["rank", "name", "city", "score", "why", "cover_names", "province"],
     "routes": ["rank", "city", "province", "priority_region", "score", "firm_count", "firm_names", "cover_names"],
     "completeness": list(HEADERS["completeness"]),
+    "trips": ["trip", "region", "days", "order", "day", "city", "name"],
 }
 
 
