@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from . import api
+from .cli_ledger import DB_HELP, register
 from .errors import ChainmapError, LoadError, UsageError
 from .load import Library, load_library
 from .present.files import write_atomic
@@ -60,11 +61,13 @@ def chain_args(chains: tuple[str, ...], all_: bool) -> list[str] | None:
     default=None,
     help="Chain library folder (default: ./chains, else the bundled library).",
 )
+@click.option("--db", "db_url", envvar="CHAINMAP_DB", default=None, metavar="URL", help=DB_HELP)
 @click.version_option(package_name="chainmap")
 @click.pass_context
-def main(ctx: click.Context, chains_dir: Path | None) -> None:
+def main(ctx: click.Context, chains_dir: Path | None, db_url: str | None) -> None:
     """chainmap: 产业链招商地图 — chain maps, gaps, target firms and visit routes from YAML chain definitions."""
     ctx.obj = Ctx(chains_dir)
+    ctx.obj.db_url = db_url
 
 
 @main.command()
@@ -317,6 +320,9 @@ def demo(ctx: Ctx, outdir: Path, region: str | None) -> None:
     written = [write_atomic(outdir / "招商清单.xlsx", exports.to_xlsx(tables))]
     for kind, name in (("gaps", "缺链清单"), ("targets", "目标企业清单"), ("routes", "招商线路")):
         written.append(write_atomic(outdir / f"{name}.csv", exports.to_csv(tables[kind], kind)))
+    from .ledger.example import write_example  # 示例台账 and its 成绩单, marked 示例数据 (no real firm)
+
+    written += [write_atomic(outdir / name, data) for name, data in write_example(lib, a.region).items()]
     open_gaps = a.gaps[a.gaps["gap_type"].notna()]
     click.echo(exports.to_table(a.completeness, "completeness", title=f"{a.region.name} 产业链完整度"), nl=False)
     click.echo(
@@ -439,6 +445,9 @@ def import_cmd(
     click.echo(summary_json(summary) if fmt == "json" else summary_text(summary, lib), nl=False)
     if fmt == "json":
         click.echo()
+
+
+register(main)  # ledger, project, projects, scorecard (chainmap/cli_ledger.py)
 
 
 def _finish() -> None:

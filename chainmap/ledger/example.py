@@ -176,7 +176,7 @@ def example_ledger(lib: Library | None, url: str = "sqlite://") -> Engine:
     return engine
 
 
-def write_example(lib: Library | None, region: Region | None, outdir: Path) -> dict[str, bytes]:
+def write_example(lib: Library | None, region: Region | None) -> dict[str, bytes]:
     """File name -> bytes of the example scorecard (HTML, XLSX) and the example ledger workbook.
 
     The caller writes them (``chainmap demo`` writes them next to the maps).

@@ -13,7 +13,18 @@ from .scorecard import MEASURES
 from .sheets import neutralise
 from .xlsx import fill_sheet, note_sheet, to_bytes, width_of
 
-__all__ = ["LABELS", "card_html", "card_xlsx", "records", "to_csv", "to_json"]
+__all__ = [
+    "LABELS",
+    "card_html",
+    "card_xlsx",
+    "funnel_label",
+    "label",
+    "period_text",
+    "projects_xlsx",
+    "records",
+    "to_csv",
+    "to_json",
+]
 
 LABELS = {
     "team": "团队",
@@ -88,7 +99,7 @@ def to_csv(df: pd.DataFrame, kind: str) -> bytes:
     return people.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
-def _period_text(start: dt.date, end: dt.date) -> str:
+def period_text(start: dt.date, end: dt.date) -> str:
     if start.day == 1 and (end + dt.timedelta(days=1)).day == 1 and (start.year, start.month) == (end.year, end.month):
         return f"{start.year}年{start.month}月"
     return f"{start.isoformat()} 至 {end.isoformat()}"
@@ -143,7 +154,7 @@ def card_html(
     """The scorecard as one self-contained HTML page: the table (with change on the previous period and
     year to date) and a bar chart per measure."""
     key = "team" if by == "team" else "district"
-    title = f"{region} 招商成绩单 · {_period_text(start, end)}（按{'团队' if by == 'team' else '板块'}）"
+    title = f"{region} 招商成绩单 · {period_text(start, end)}（按{'团队' if by == 'team' else '板块'}）"
     head = (
         ["排名", label(key)] + ([label("district")] if by == "team" else []) + [label(m) for m in MEASURES] + ["得分"]
     )
@@ -181,7 +192,7 @@ def card_xlsx(
     from openpyxl.chart import BarChart, Reference
 
     key = "team" if by == "team" else "district"
-    title = f"{region} 招商成绩单 · {_period_text(start, end)}（按{'团队' if by == 'team' else '板块'}）"
+    title = f"{region} 招商成绩单 · {period_text(start, end)}（按{'团队' if by == 'team' else '板块'}）"
     wb = Workbook()
     note = wb.active
     note.title = "说明"
@@ -214,4 +225,45 @@ def card_xlsx(
     charts.page_setup.orientation = "landscape"
     charts.sheet_properties.pageSetUpPr.fitToPage = True
     charts.page_setup.fitToWidth, charts.page_setup.fitToHeight = 1, 0
+    return to_bytes(wb)
+
+
+def funnel_label(col: str) -> str:
+    """The Chinese header of a funnel column."""
+    return {"chain": "产业链", "projects": "项目数", "planned": "计划总投资(亿元)", "paid_in": "累计到资(亿元)"}.get(
+        col, col
+    )
+
+
+def projects_xlsx(fun: pd.DataFrame, df: pd.DataFrame, overdue_days: int) -> bytes:
+    """The pipeline as a workbook: 说明, 项目漏斗 and 项目清单 (overdue and 到资 progress)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    note = wb.active
+    note.title = "说明"
+    note_sheet(
+        note,
+        "项目库说明",
+        [
+            "项目漏斗：各产业链处于各阶段的项目数、计划总投资与累计到资（亿元）。",
+            f"项目清单：逾期未开工 = 阶段为签约、签约后超过{overdue_days}天仍未开工（天数见地区配置 scorecard.overdue_days）。",
+            "到资进度 = 累计到资 / 计划总投资。",
+        ],
+    )
+    fill_sheet(
+        wb.create_sheet("项目漏斗"),
+        [funnel_label(c) for c in fun.columns],
+        [[_plain(v) for v in r] for r in fun.itertuples(index=False)],
+    )
+    people = _people(df, "projects")
+    ws = wb.create_sheet("项目清单")
+    rows = [[_plain(v) for v in r] for r in people.itertuples(index=False)]
+    dates = {i: "yyyy-mm-dd" for i, c in enumerate(df.columns) if c in ("signed", "started")}
+    fill_sheet(
+        ws,
+        list(people.columns),
+        [[dt.date.fromisoformat(v) if i in dates and v else v for i, v in enumerate(r)] for r in rows],
+        formats=dates,
+    )
     return to_bytes(wb)
