@@ -389,15 +389,54 @@ def scorecard_cmd(obj, month, start, end, by, region, fmt, output) -> None:
         _emit(_card_table(card, a, b, by, name), output)
 
 
+_TERSE = {
+    "trips": "外出",
+    "visits": "拜访",
+    "projects": "对接",
+    "hosted": "接待",
+    "signed": "签约",
+    "signed_amount": "金额",
+    "started": "开工",
+    "producing": "投产",
+    "score": "得分",
+    "rank": "名次",
+}
+
+
+def _compact(df, title: str) -> str:
+    """A table without vertical rules: eleven columns fit 80 terminal columns."""
+    import io
+
+    from rich import box
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    buf = io.StringIO()
+    console = Console(file=buf, width=80, color_system=None, highlight=False, soft_wrap=False)
+    table = Table(title=title, box=box.SIMPLE_HEAD, padding=(0, 0), header_style="bold", show_edge=False)
+    for i, col in enumerate(df.columns):
+        table.add_column(escape(str(col)), justify="left" if i == 1 else "right", no_wrap=i != 1, overflow="fold")
+    from rich.cells import cell_len
+
+    table.columns[1].min_width = min(max([cell_len(str(v)) for v in df.iloc[:, 1]] + [4]), 24)
+    for row in df.itertuples(index=False):
+        table.add_row(*[escape(f"{v:g}" if isinstance(v, float) else str(v)) for v in row])
+    console.print(table)
+    return buf.getvalue()
+
+
 def _card_table(card, a: dt.date, b: dt.date, by: str, region: str) -> str:
     from .ledger import MEASURES
     from .ledger.report import label, period_text
-    from .present.terminal import table_text
 
     key = "team" if by == "team" else "district"
     cols = ["rank", key, *MEASURES, "score"]
     title = f"{region} 招商成绩单 · {period_text(a, b)}（按{'团队' if by == 'team' else '板块'}）"
-    return table_text(card[cols].rename(columns=label), title=title)
+    table = _compact(card[cols].rename(columns=lambda c: _TERSE.get(c, label(c))), title)
+    parts = [f"{_TERSE[m]}={label(m)}" for m in MEASURES]
+    legend = "；".join(parts[:4]) + "\n" + "；".join(parts[4:])
+    return table + f"{legend}\n本年累计与较上期：--format xlsx|html|json\n"
 
 
 def register(main: click.Group) -> None:

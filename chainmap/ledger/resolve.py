@@ -69,6 +69,7 @@ class Resolver:
         pool = [self.lib.nodes[n].name for n in self.chain_links.get(chain, set())] if chain else []
         if not pool and self.lib is not None:
             pool = [n.name for n in self.lib.nodes.values() if n.kind == "link"]
-        hint = did_you_mean(text, pool)
-        tip = f"，是不是“{hint[0]}”？" if hint else "：请从下拉列表中选择链库里的环节名称"
+        hint = [n for n in sorted(set(pool)) if _norm(text) in _norm(n) or _norm(n) in _norm(text)][:3]
+        hint = hint or did_you_mean(text, pool)
+        tip = f"，是不是“{'”或“'.join(hint)}”？" if hint else "：请从下拉列表中选择链库里的环节名称"
         return None, f"链库里没有环节“{text}”{tip}"
