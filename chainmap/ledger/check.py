@@ -72,19 +72,22 @@ def _links(out: dict, raw: dict, known: Known, problems: Problems) -> None:
 
 def _project_rules(out: dict, problems: Problems) -> None:
     stage = out.get("stage")
-    earlier = ("first_contact", "首次接触日期")
-    for name, fld, header in _STAGE_DATES:
+    prev_fld, prev_header = "first_contact", "首次接触日期"
+    for name, fld, header in _STAGE_DATES:  # dates in order, none without the one before it
         day = out.get(fld)
-        prev_fld, prev_header = earlier
         if day is not None and prev_fld != "first_contact" and out.get(prev_fld) is None:
             problems.append((prev_fld, f"填了{header}却没有{prev_header}：请补上{prev_header}（{name}之前必经的阶段）"))
         elif day is not None and out.get(prev_fld) is not None and day < out[prev_fld]:
             problems.append((fld, f"{header} {day} 早于{prev_header} {out[prev_fld]}：请核对日期"))
-        if stage in _ORDER and _ORDER.index(stage) >= _ORDER.index(name) and day is None:
+        prev_fld, prev_header = fld, header
+    if stage not in _ORDER:
+        return
+    for name, fld, header in _STAGE_DATES:  # the stage and its dates agree
+        day = out.get(fld)
+        if _ORDER.index(stage) >= _ORDER.index(name) and day is None:
             problems.append((fld, f"阶段为“{stage}”，{header}却为空：请填写{header}"))
-        if stage in _ORDER and _ORDER.index(stage) < _ORDER.index(name) and day is not None:
+        if _ORDER.index(stage) < _ORDER.index(name) and day is not None:
             problems.append(("stage", f"阶段为“{stage}”，却已填{header}：请把阶段改为“{name}”或更后的阶段"))
-        earlier = (fld, header)
 
 
 def check_row(sheet: Sheet, raw: dict, known: Known) -> tuple[dict | None, Problems]:

@@ -130,6 +130,8 @@ def read_text(value: object) -> str | None:
     if isinstance(value, dt.datetime):
         value = value.date()
     text = str(value).strip()
+    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@":  # our own guard against formula injection
+        text = text[1:]
     return text or None
 
 
