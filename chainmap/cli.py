@@ -20,6 +20,8 @@ import click
 
 from . import api
 from .cli_import import register as register_import_commands
+from .cli_ledger import DB_HELP
+from .cli_ledger import register as register_ledger
 from .cli_present import register as register_present
 from .errors import ChainmapError, LoadError, UsageError
 from .files import output_error, write_atomic
@@ -177,11 +179,13 @@ def emit(text: str | bytes, output: str | Path | None) -> None:
     default=None,
     help="Chain library folder (default: ./chains, else the bundled library).",
 )
+@click.option("--db", "db_url", envvar="CHAINMAP_DB", default=None, metavar="URL", help=DB_HELP)
 @click.version_option(package_name="chainmap")
 @click.pass_context
-def main(ctx: click.Context, chains_dir: Path | None) -> None:
+def main(ctx: click.Context, chains_dir: Path | None, db_url: str | None) -> None:
     """chainmap: 产业链招商地图 — chain maps, gaps, target firms and visit routes from YAML chain definitions."""
     ctx.obj = Ctx(chains_dir)
+    ctx.obj.db_url = db_url
     ctx.with_resource(relaxed_gc())
 
 
@@ -341,6 +345,8 @@ def _date(text: str | None, option: str) -> Any:
 
 
 from .cli_geo import trips as _trips  # noqa: E402 - registers `chainmap trips` (needs main defined above)
+
+register_ledger(main)  # ledger, project, projects, scorecard (chainmap/cli_ledger.py)
 
 main.add_command(_trips)
 

@@ -355,6 +355,27 @@ class StrengthOverride(_Sourced):
     note: Text | None = None
 
 
+class ScorecardWeights(Base):
+    """Points per unit of each monthly scorecard (成绩单) measure; ``signed_amount`` is per 亿元."""
+
+    trips: float = Field(default=3, ge=0)
+    visits: float = Field(default=1, ge=0)
+    projects: float = Field(default=2, ge=0)
+    hosted: float = Field(default=2, ge=0)
+    signed: float = Field(default=10, ge=0)
+    signed_amount: float = Field(default=1, ge=0)
+    started: float = Field(default=10, ge=0)
+    producing: float = Field(default=10, ge=0)
+
+
+class ScorecardSettings(Base):
+    """The scorecard's weights and the overdue rule of the project pipeline."""
+
+    weights: ScorecardWeights = ScorecardWeights()
+    # a signed project not started this many days after its 签约日期 is overdue (逾期未开工)
+    overdue_days: int = Field(default=180, ge=1)
+
+
 class Region(Base):
     id: Id
     name: Name
@@ -369,4 +390,5 @@ class Region(Base):
     gap_weights: GapWeights = GapWeights()
     strength_overrides: list[StrengthOverride] = []
     default: bool = False  # the profile commands use when no --region is given (one per library)
+    scorecard: ScorecardSettings = ScorecardSettings()
     note: Text | None = None
