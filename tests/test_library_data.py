@@ -96,3 +96,35 @@ def test_lianyungang_picture_is_neither_all_red_nor_all_green(lib, g):
     local = [n for n, d in g.nodes(data=True) if d["kind"] == "company" and d["local"]]
     chains_with_local = {c for n in local for c in g.nodes[n]["chains"]}
     assert len(chains_with_local) >= 6
+
+
+OWNERSHIP_TAGS = {"央企", "国企", "民企", "外资", "台资", "港资"}
+KNOWN_TAGS = OWNERSHIP_TAGS | {"上市", "链主", "龙头", "单项冠军", "专精特新", "专精特新小巨人", "新三板"}
+GONE = {"停业", "注销", "吊销", "破产", "清算", "破产清算"}
+
+
+def test_no_delisted_or_defunct_firm_is_tagged_listed(lib):
+    for c in lib.companies.values():
+        if c.delisted or c.status in GONE:
+            assert "上市" not in c.tags, c.id
+        if "上市" in c.tags:
+            assert c.stock_code, c.id
+
+
+def test_every_tag_is_known_and_ownership_is_one_kind(lib):
+    for c in lib.companies.values():
+        assert set(c.tags) <= KNOWN_TAGS, (c.id, set(c.tags) - KNOWN_TAGS)
+        owner = [t for t in c.tags if t in OWNERSHIP_TAGS - {"台资", "港资"}]
+        assert len(owner) <= 1, (c.id, owner)
+
+
+def test_registered_seat_only_where_it_differs_from_the_headquarters(lib):
+    for c in lib.companies.values():
+        seat = (c.registered_province, c.registered_city, c.registered_district)
+        if not any(seat):
+            continue
+        assert c.registered_province and c.registered_city, c.id  # a seat is at least province and city
+        assert seat != (c.province, c.city, c.district), c.id
+        assert (c.registered_province, c.registered_city) != (c.province, c.city) or (
+            c.registered_district and c.registered_district != c.district
+        ), c.id
