@@ -78,11 +78,15 @@ def test_at_least_thirty_firms_and_five_institutions(lib, g, pharma_records):
 
 
 def test_the_four_local_leaders_are_local(lib, g):
+    region = lib.regions["lianyungang"]
     for cid, code in LEADERS.items():
         c = lib.companies[cid]
-        assert c.city == "连云港市" and g.nodes[cid]["local"], cid
+        assert g.nodes[cid]["local"], cid
+        # headquartered in the city, or listed by the region profile (正大天晴: group seat in 南京, bases in 连云港)
+        assert c.city == "连云港市" or cid in region.local_companies, cid
         assert c.stock_code == code, cid
         assert "pharma" in g.nodes[cid]["chains"], cid
+    assert [cid for cid in LEADERS if lib.companies[cid].city == "连云港市"] == ["hengrui_medicine", "jiangsu_hansoh", "kanion"]
     assert lib.companies["jiangsu_hansoh"].parent == "hansoh_pharma"
     assert lib.companies["hansoh_pharma"].stock_code == "3692.HK"
     assert lib.companies["cttq_pharma"].parent == "sino_biopharm"
