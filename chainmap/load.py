@@ -34,7 +34,11 @@ SUBDIRS = {"companies": "companies", "institutions": "institutions", "regions": 
 
 
 def did_you_mean(word: str, pool: Iterable[str]) -> list[str]:
-    """The closest id in ``pool``: a similar spelling, or one that is a prefix of the word (a4 for a4_old)."""
+    """The closest id in ``pool``: a similar spelling, or one that is a prefix of the word (a4 for a4_old).
+
+    >>> did_you_mean("a44", ["a4", "b1"]), did_you_mean("pta_old", ["pta", "meg"])
+    (['a4'], ['pta'])
+    """
     pool = list(pool)
     close = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
     if close:
@@ -202,6 +206,14 @@ class _Checker:
 
 def load_library(root: str | Path, *, only: Iterable[str | Path] | None = None) -> Library:
     """Load and check the library at ``root``. Raises :class:`LoadError` listing every problem.
+
+    >>> from chainmap.library import bundled_library
+    >>> lib = load_library(bundled_library())
+    >>> "polyester" in lib.chains and lib.nodes["pta"].kind
+    'link'
+    >>> load_library("no/such/folder")
+    Traceback (most recent call last):
+    chainmap.errors.LoadError: no/such/folder: no such folder: give the folder that holds the chain YAML files
 
     ``only``: restrict the reported problems to these files (the whole library is still checked, since
     references cross files).

@@ -80,7 +80,7 @@ class ImportOptions:
 
 @dataclass
 class Summary:
-    """What an import did (CONTRACT: rows = imported + updated + merged + skipped + rejected)."""
+    """What an import did (docs/outputs.md: rows = imported + updated + merged + skipped + rejected)."""
 
     file: str
     rows: int = 0
