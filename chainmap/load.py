@@ -53,7 +53,7 @@ def display_path(path: Path) -> str:
         rel = os.path.relpath(path)
     except ValueError:
         return str(path)
-    return str(path.resolve()) if rel.startswith("..") else rel
+    return os.path.abspath(path) if rel.startswith("..") else rel  # abspath: a symbolic link keeps its own name
 
 
 def _kind_of(path: Path, root: Path | None) -> str:
@@ -64,13 +64,68 @@ def _kind_of(path: Path, root: Path | None) -> str:
 
 def library_files(root: Path) -> list[tuple[Path, str]]:
     """Every YAML file of a library with its kind (chain, companies, institutions, region)."""
+    return scan_library(root)[0]
+
+
+def _is_yaml(name: str) -> bool:
+    return name.endswith((".yaml", ".yml"))
+
+
+def _entry_problem(path: Path) -> Problem | None:
+    """Why a YAML entry of the library cannot be read as a file (a dangling link, a folder), if it cannot."""
+    if path.is_symlink() and not path.exists():
+        target = os.readlink(path)
+        return Problem(display_path(path), 0, 0, f"a symbolic link to {target}, which does not exist: fix or remove it")
+    if not path.is_file():
+        return Problem(display_path(path), 0, 0, "not a file: a YAML name on a folder or device; rename or remove it")
+    return None
+
+
+def _folder_problem(path: Path, err: OSError) -> Problem:
+    return Problem(
+        display_path(path),
+        0,
+        0,
+        f"cannot read the folder: {err.strerror or err} (give your user read access to it, or move it out)",
+    )
+
+
+def scan_library(root: Path) -> tuple[list[tuple[Path, str]], list[Problem]]:
+    """Every YAML file of a library with its kind, and a located problem for everything that cannot be read
+    (an unreadable folder, a dangling symbolic link): nothing is skipped without a word."""
     files: list[tuple[Path, str]] = []
-    for p in sorted(root.glob("*.y*ml")):
-        files.append((p, "chain"))
+    problems: list[Problem] = []
+
+    def add(path: Path, kind: str) -> None:
+        why = _entry_problem(path)
+        if why is None:
+            files.append((path, kind))
+        else:
+            problems.append(why)
+
+    try:
+        top = sorted(e.name for e in os.scandir(root))
+    except OSError as err:
+        return [], [_folder_problem(root, err)]
+    for name in top:
+        if _is_yaml(name):
+            add(root / name, "chain")
     for sub, kind in SUBDIRS.items():
-        for p in sorted((root / sub).rglob("*.y*ml")):
-            files.append((p, kind))
-    return [(p, k) for p, k in files if p.suffix in (".yaml", ".yml") and p.is_file()]
+        folder = root / sub
+        if not (folder.exists() or folder.is_symlink()):
+            continue
+        if not folder.is_dir():
+            problems.append(Problem(display_path(folder), 0, 0, f"'{sub}' should be a folder of YAML files"))
+            continue
+        found: list[Path] = []
+        for dirpath, dirnames, names in os.walk(
+            folder, onerror=lambda e: problems.append(_folder_problem(Path(e.filename), e))
+        ):
+            dirnames.sort()
+            found += [Path(dirpath) / n for n in names if _is_yaml(n)]
+        for path in sorted(found):
+            add(path, kind)
+    return files, problems
 
 
 def _check(model: type[BaseModel], data: Any, src: Source, prefix: tuple, problems: list[Problem]) -> Any:
@@ -224,10 +279,10 @@ def load_library(root: str | Path, *, only: Iterable[str | Path] | None = None) 
             [Problem(display_path(root), 0, 0, "no such folder: give the folder that holds the chain YAML files")]
         )
     lib = Library(root=root)
-    problems: list[Problem] = []
     docs: list[Doc] = []
     broken_files: list[Path] = []
-    for path, kind in library_files(root):
+    files, problems = scan_library(root)
+    for path, kind in files:
         src, probs = read(path, display_path(path))
         problems += probs
         if src is None:
@@ -247,7 +302,10 @@ def load_library(root: str | Path, *, only: Iterable[str | Path] | None = None) 
     for doc in docs:
         check.broken |= doc.broken
     for path in broken_files:  # unreadable YAML: guess its ids so references to them are not reported too
-        text = path.read_bytes().decode("utf-8", errors="replace")
+        try:
+            text = path.read_bytes().decode("utf-8", errors="replace")
+        except OSError:
+            continue  # already reported by read()
         check.broken |= set(_ID_LINE.findall(text))
     _collect_definitions(lib, check, docs)
     _check_references(lib, check, docs)
