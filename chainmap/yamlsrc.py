@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from .errors import Problem
+from .fastyaml import fast_parse
 
 Path_ = tuple[Any, ...]
 
@@ -37,26 +38,56 @@ _HINTS = (
 
 @dataclass
 class Source:
-    """Data of one YAML file plus the positions of its values (1-based line and column)."""
+    """Data of one YAML file plus its node tree, so that any value's position (1-based line and column)
+    can be found when a problem needs it (positions are looked up, not stored for every value)."""
 
     file: str
     data: Any
-    value_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
-    key_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    root: yaml.Node | None = field(default=None, repr=False)
+    text: str | None = field(default=None, repr=False)  # read by the fast reader: compose on demand
+    marks: dict[Path_, tuple[int, int]] = field(default_factory=dict, repr=False)
+    key_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict, repr=False)
+
+    def _trail(self, path: Path_) -> list[tuple[yaml.Node | None, yaml.Node]]:
+        """(key node or None, value node) from the root down ``path`` as far as it exists."""
+        if self.root is None and self.text is not None:
+            try:
+                self.root = _compose(self.text)[0]
+            except (yaml.YAMLError, IndexError, RecursionError):
+                self.text = None
+        if self.root is None:
+            return []
+        node, trail = self.root, [(None, self.root)]
+        for part in path:
+            if isinstance(node, yaml.MappingNode):
+                hit = next(((k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == part), None)
+                if hit is None:
+                    break
+                trail.append(hit)
+                node = hit[1]
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+                node = node.value[part]
+                trail.append((None, node))
+            else:
+                break
+        return trail
 
     def at(self, path: Path_, message: str, *, key: bool = False) -> Problem:
-        """A problem located at ``path``, or at its nearest ancestor that has a position."""
-        marks = self.key_marks if key else self.value_marks
-        p = tuple(path)
-        while p:
-            if p in marks:
-                line, col = marks[p]
-                return Problem(self.file, line, col, message)
-            if not key and p in self.key_marks:
-                line, col = self.key_marks[p]
-                return Problem(self.file, line, col, message)
-            p = p[:-1]
-        line, col = self.value_marks.get((), (1, 1))
+        """A problem located at ``path`` (its key with ``key=True``), or at its nearest ancestor that exists."""
+        path = tuple(path)
+        known = (self.key_marks if key else self.marks).get(path)
+        if known is not None:
+            return Problem(self.file, known[0], known[1], message)
+        trail = self._trail(path)
+        mark = None
+        for key_node, value_node in reversed(trail):
+            if key and key_node is None:
+                continue
+            mark = (key_node if key else value_node).start_mark
+            break
+        if mark is None:
+            mark = trail[0][1].start_mark if trail else None
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         return Problem(self.file, line, col, message)
 
 
@@ -137,6 +168,10 @@ def parse(text: str, file: str) -> tuple[Source | None, list[Problem]]:
         return None, [
             Problem(file, 1, 1, "the file is empty: write the YAML content (see docs/format.md) or delete the file")
         ]
+    fast = fast_parse(text) if not _CONTROL.search(text) else None
+    if fast is not None:
+        data, marks, key_marks = fast
+        return Source(file, data, text=text, marks=marks, key_marks=key_marks), []
     try:
         nodes = _compose(text)
     except yaml.reader.ReaderError as exc:
@@ -154,15 +189,16 @@ def parse(text: str, file: str) -> tuple[Source | None, list[Problem]]:
         return None, [
             Problem(file, second.line + 1, 1, "the file holds several YAML documents ('---'); keep one per file")
         ]
-    builder = _Builder(Source(file, None), budget=max(2 * len(text), 10_000))
+    builder = _Builder(Source(file, None, nodes[0]), budget=max(2 * len(text), 10_000))
     try:
-        builder.src.data = builder.build(nodes[0], (), 0)
+        builder.src.data = builder.build(nodes[0], 0)
     except _TooBig as exc:
         return None, [exc.problem]
     return builder.src, builder.problems
 
 
 MAX_DEPTH = 50  # a chain file needs about 8 levels
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufeff\ufffe\uffff]")  # YAML forbids them
 _constructor = yaml.SafeLoader("")
 _STR = "tag:yaml.org,2002:str"
 
@@ -190,62 +226,65 @@ class _TooBig(Exception):
 
 
 class _Builder:
-    """Plain Python data from a node tree, recording where every value sits. Aliases are expanded
-    within a budget (a few aliases are fine; a "billion laughs" file is refused), nesting is bounded."""
+    """Plain Python data from a node tree. Aliases are expanded within a budget (a few aliases are fine;
+    a "billion laughs" file is refused), nesting is bounded, keys are compared as written."""
 
     def __init__(self, src: Source, budget: int):
         self.src, self.budget = src, budget
         self.problems: list[Problem] = []
         self.stack: set[int] = set()
         self.built: set[int] = set()  # collections built once: meeting one again is an alias
-        self.alias_use: Path_ | None = None  # where the outermost alias being expanded is used
+        self.key: yaml.Node | None = None  # the key whose value is being built
+        self.alias_use: yaml.Node | None = None  # where the outermost alias being expanded is used
 
     def _at(self, node: yaml.Node, message: str) -> Problem:
         return Problem(self.src.file, node.start_mark.line + 1, node.start_mark.column + 1, message)
 
-    def build(self, node: yaml.Node, path: Path_, depth: int) -> Any:
-        self.src.value_marks.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+    def _over_budget(self, node: yaml.Node) -> _TooBig:
+        msg = (
+            "YAML aliases (*name) expand to far more values than the file holds (an alias bomb?): "
+            "write the values out, or use fewer aliases"
+        )
+        return _TooBig(self._at(self.alias_use or node, msg))
+
+    def build(self, node: yaml.Node, depth: int) -> Any:
         self.budget -= 1
         if self.budget < 0:
-            msg = (
-                "YAML aliases (*name) expand to far more values than the file holds (an alias bomb?): "
-                "write the values out, or use fewer aliases"
-            )
-            use = self.alias_use
-            raise _TooBig(self.src.at(use, msg, key=True) if use is not None else self._at(node, msg))
+            raise self._over_budget(node)
         if isinstance(node, yaml.ScalarNode):
-            return node.value if node.tag == _STR else self._scalar(node, path)
+            return node.value if node.tag == _STR else self._scalar(node)
         if depth >= MAX_DEPTH:
             self.problems.append(self._at(node, f"YAML nesting is too deep: keep it under {MAX_DEPTH} levels"))
             return None
-        if id(node) in self.stack:
-            self.problems.append(self.src.at(path, "recursive YAML alias: an anchor refers to itself"))
+        ident = id(node)
+        if ident in self.stack:
+            self.problems.append(self._at(self.key or node, "recursive YAML alias: an anchor refers to itself"))
             return None
-        outermost = self.alias_use is None and id(node) in self.built
+        outermost = self.alias_use is None and ident in self.built
         if outermost:
-            self.alias_use = path
-        self.stack.add(id(node))
+            self.alias_use = self.key or node
+        self.stack.add(ident)
         try:
             if isinstance(node, yaml.SequenceNode):
-                return [self.build(child, path + (i,), depth + 1) for i, child in enumerate(node.value)]
-            return self._mapping(node, path, depth) if isinstance(node, yaml.MappingNode) else None
+                return [self.build(child, depth + 1) for child in node.value]
+            return self._mapping(node, depth) if isinstance(node, yaml.MappingNode) else None
         finally:
-            self.stack.discard(id(node))
-            self.built.add(id(node))
+            self.stack.discard(ident)
+            self.built.add(ident)
             if outermost:
                 self.alias_use = None
 
-    def _scalar(self, node: yaml.ScalarNode, path: Path_) -> Any:
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
         try:
             _constructor.constructed_objects = {}
             return _constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
-            self.problems.append(self.src.at(path, f"cannot read value {node.value!r}: {exc}"))
+            self.problems.append(self._at(node, f"cannot read value {node.value!r}: {exc}"))
             return node.value
 
-    def _mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict:
+    def _mapping(self, node: yaml.MappingNode, depth: int) -> dict:
         out: dict[Any, Any] = {}
-        marks = self.src.key_marks
+        first: dict[str, int] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:null":
                 self.problems.append(self._at(key_node, "a mapping key must be a plain word"))
@@ -255,11 +294,13 @@ class _Builder:
                 self.problems.append(self._at(key_node, "merge keys (<<) are not supported: write the keys out"))
                 continue
             if key in out:
-                first = marks[path + (key,)]
-                self.problems.append(self._at(key_node, f"duplicate key '{key}' (first at line {first[0]}); keep one"))
+                msg = f"duplicate key '{key}' (first at line {first[key]}); keep one"
+                self.problems.append(self._at(key_node, msg))
                 continue
-            marks[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            out[key] = self.build(value_node, path + (key,), depth + 1)
+            first[key] = key_node.start_mark.line + 1
+            outer, self.key = self.key, key_node
+            out[key] = self.build(value_node, depth + 1)
+            self.key = outer
         return out
 
 
