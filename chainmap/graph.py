@@ -119,28 +119,45 @@ def build_graph(lib: Library, chains: Iterable[str] | None = None, region: Regio
     return _build_graph(lib, chains, region)
 
 
+class _Scope:
+    """The selected chains and which of them each link, technology and component belongs to."""
+
+    def __init__(self, lib: Library, selected: list[str]):
+        self.selected = selected
+        self.membership: dict[str, list[str]] = {}
+        for cid in selected:
+            for link in lib.chains[cid].links:
+                self.membership.setdefault(link, []).append(cid)
+        self.parts: dict[str, list[str]] = {}
+        for pairs in (lib.requires, lib.uses):
+            for link, node in pairs:
+                for cid in self.membership.get(link, []):
+                    if cid not in self.parts.setdefault(node, []):
+                        self.parts[node].append(cid)
+        links = [n for n in lib.nodes if n in self.membership and lib.nodes[n].kind == "link"]
+        self.levels = link_levels(sorted(links), lib.feeds)
+        self.order = {c: i for i, c in enumerate(selected)}
+
+    def chains_of(self, ids: Iterable[str]) -> list[str]:
+        """The selected chains that hold any of ``ids``, in selection order."""
+        found = {c for i in ids for c in (self.membership.get(i) or self.parts.get(i) or [])}
+        return sorted(found, key=self.order.__getitem__)
+
+
 def _build_graph(lib: Library, chains: Iterable[str] | None, region: Region | None) -> nx.MultiDiGraph:
     selected = select_chains(lib, chains)
     g = nx.MultiDiGraph(chains=selected, region=region.id if region else None)
-    membership: dict[str, list[str]] = {}
-    for cid in selected:
-        for link in lib.chains[cid].links:
-            membership.setdefault(link, []).append(cid)
-    links = [n for n in lib.nodes if n in membership and lib.nodes[n].kind == "link"]
-    parts: dict[str, list[str]] = {}
-    for pairs in (lib.requires, lib.uses):
-        for link, node in pairs:
-            if link in membership:
-                for cid in membership[link]:
-                    if cid not in parts.setdefault(node, []):
-                        parts[node].append(cid)
-    levels = link_levels(sorted(links), lib.feeds)
-    order = {c: i for i, c in enumerate(selected)}
+    scope = _Scope(lib, selected)
+    _add_chains(g, lib, scope)
+    _add_institutions(g, lib, scope)
+    _add_firms(g, lib, scope, region)
+    return g
 
-    def chains_of(ids: Iterable[str]) -> list[str]:
-        found = {c for i in ids for c in (membership.get(i) or parts.get(i) or [])}
-        return sorted(found, key=order.__getitem__)
 
+def _add_chains(g: nx.MultiDiGraph, lib: Library, scope: _Scope) -> None:
+    """Chain and segment nodes, the links, technologies and components, and the edges between them."""
+    selected, membership, parts, levels = scope.selected, scope.membership, scope.parts, scope.levels
+    chains_of = scope.chains_of
     for cid in selected:
         layout = lib.chains[cid]
         g.add_node(
@@ -188,6 +205,10 @@ def _build_graph(lib: Library, chains: Iterable[str] | None, region: Region | No
         if link in membership:
             g.add_edge(link, comp, key="uses", kind="uses")
 
+
+def _add_institutions(g: nx.MultiDiGraph, lib: Library, scope: _Scope) -> None:
+    """Research institutions at the selected nodes, with researches / holds edges."""
+    chains_of = scope.chains_of
     for iid, inst in sorted(lib.institutions.items()):
         targets = [t for t in dict.fromkeys(inst.researches + inst.holds) if t in g]
         if not targets:
@@ -211,6 +232,10 @@ def _build_graph(lib: Library, chains: Iterable[str] | None, region: Region | No
             if t in g:
                 g.add_edge(iid, t, key="holds", kind="holds")
 
+
+def _add_firms(g: nx.MultiDiGraph, lib: Library, scope: _Scope, region: Region | None) -> None:
+    """Firms at the selected nodes (operates / makes / holds), their supply and ownership ties."""
+    chains_of = scope.chains_of
     # Firms last, in bulk: with 100k+ imported firms this loop is most of the build.
     present = set(g)
     companies = lib.companies
@@ -248,7 +273,6 @@ def _build_graph(lib: Library, chains: Iterable[str] | None, region: Region | No
                 g.add_edge(c.id, tie.to, key="supplies", **attrs)
         if c.parent and c.parent in g and g.nodes[c.parent]["kind"] == "company":
             g.add_edge(c.id, c.parent, key="subsidiary_of", kind="subsidiary_of")
-    return g
 
 
 def to_node_link(g: nx.MultiDiGraph) -> dict[str, Any]:

@@ -47,8 +47,8 @@ class _Entry(Base):
     id: Id | None = None
     name: Name | None = None
     name_en: Text | None = None
-    aliases: list[Name] = []
-    keywords: list[Name] = []
+    aliases: list[Name] = Field(default_factory=list)
+    keywords: list[Name] = Field(default_factory=list)
     note: Text | None = None
 
     @model_validator(mode="before")
@@ -97,9 +97,9 @@ class LinkEntry(_Entry):
     # resource (原油, 粮食, 矿产: 资源保障) and service (物流, 公用工程) links show their status but are
     # never recruitment gaps and never make a firm a target.
     role: Literal["resource", "service"] | None = None
-    feeds: list[Id] = []
-    technologies: list[TechnologyEntry] = []
-    components: list[ComponentEntry] = []
+    feeds: list[Id] = Field(default_factory=list)
+    technologies: list[TechnologyEntry] = Field(default_factory=list)
+    components: list[ComponentEntry] = Field(default_factory=list)
 
     def _definition_fields(self) -> list[str]:
         return super()._definition_fields() + ["key", "role", "technologies", "components"]
@@ -149,6 +149,10 @@ class SupplyTie(Base):
         return {"to": value} if isinstance(value, str) else value
 
 
+_YEAR_MONTH = re.compile(r"\d{4}-\d{2}")
+_YEAR = re.compile(r"\d{4}")
+
+
 class _Sourced(Base):
     source: list[Name] = Field(min_length=1)
     as_of: dt.date
@@ -163,10 +167,12 @@ class _Sourced(Base):
     def _date(cls, value: Any) -> Any:
         if isinstance(value, dt.datetime):
             return value.date()
-        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}", value.strip()):
-            return value.strip() + "-01"
-        if isinstance(value, str) and re.fullmatch(r"\d{4}", value.strip()):
-            return value.strip() + "-12-31"
+        if isinstance(value, str):
+            text = value.strip()
+            if _YEAR_MONTH.fullmatch(text):
+                return text + "-01"
+            if _YEAR.fullmatch(text):
+                return text + "-12-31"
         return value
 
     @field_validator("as_of")
@@ -194,7 +200,7 @@ class Company(_Sourced):
     name: Name
     short_name: Text | None = None
     name_en: Text | None = None
-    aliases: list[Name] = []
+    aliases: list[Name] = Field(default_factory=list)
     credit_code: Text | None = None
     # province/city/district/address: the operating headquarters (where decisions are made; used by
     # routes, trips and maps). registered_*: the registered seat (注册地), only when it differs.
@@ -210,19 +216,19 @@ class Company(_Sourced):
     delisted: dt.date | None = None  # date its shares stopped trading (退市), when it was once listed
     stock_code: Text | None = None
     parent: Id | None = None
-    tags: list[Name] = []
+    tags: list[Name] = Field(default_factory=list)
     revenue: Amount | None = None
     revenue_year: int | None = Field(default=None, ge=1949, le=2100)
     registered_capital: Amount | None = None
     employees: int | None = Field(default=None, ge=0)
     founded: dt.date | None = None
-    operates: list[Id] = []
-    makes: list[Id] = []
-    holds: list[Id] = []
-    supplies: list[SupplyTie] = []
+    operates: list[Id] = Field(default_factory=list)
+    makes: list[Id] = Field(default_factory=list)
+    holds: list[Id] = Field(default_factory=list)
+    supplies: list[SupplyTie] = Field(default_factory=list)
     # capacity at a link it operates or a component it makes (万吨/年, GW ...); a large local plant
     # can make a link strong (thresholds.strong_capacity)
-    capacities: list[Capacity] = []
+    capacities: list[Capacity] = Field(default_factory=list)
     website: Text | None = None
     note: Text | None = None
 
@@ -282,11 +288,11 @@ class Institution(Base):
     type: Text | None = None
     province: Text | None = None
     city: Text | None = None
-    researches: list[Id] = []
-    holds: list[Id] = []
+    researches: list[Id] = Field(default_factory=list)
+    holds: list[Id] = Field(default_factory=list)
     website: Text | None = None
     note: Text | None = None
-    source: list[Name] = []
+    source: list[Name] = Field(default_factory=list)
     as_of: dt.date | None = None
 
     @field_validator("source", mode="before")
@@ -296,17 +302,17 @@ class Institution(Base):
 
 
 class CompanyFile(Base):
-    companies: list[Any] = []
+    companies: list[Any] = Field(default_factory=list)
 
 
 class InstitutionFile(Base):
-    institutions: list[Any] = []
+    institutions: list[Any] = Field(default_factory=list)
 
 
 class PriorityRegion(Base):
     name: Name
-    provinces: list[Name] = []
-    cities: list[Name] = []
+    provinces: list[Name] = Field(default_factory=list)
+    cities: list[Name] = Field(default_factory=list)
     weight: float = Field(default=1.0, ge=0, le=1)
     note: Text | None = None
 
@@ -382,13 +388,13 @@ class Region(Base):
     name_en: Text | None = None
     province: Name
     city: Text | None = None
-    districts: list[Name] = []
-    local_companies: list[Id] = []
-    priority_regions: list[PriorityRegion] = []
+    districts: list[Name] = Field(default_factory=list)
+    local_companies: list[Id] = Field(default_factory=list)
+    priority_regions: list[PriorityRegion] = Field(default_factory=list)
     thresholds: Thresholds = Thresholds()
     weights: Weights = Weights()
     gap_weights: GapWeights = GapWeights()
-    strength_overrides: list[StrengthOverride] = []
+    strength_overrides: list[StrengthOverride] = Field(default_factory=list)
     default: bool = False  # the profile commands use when no --region is given (one per library)
     scorecard: ScorecardSettings = ScorecardSettings()
     note: Text | None = None

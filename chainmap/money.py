@@ -1,6 +1,18 @@
 """Amounts of money as they are written in Chinese business data: ``5000万元人民币``, ``1.2亿元``,
 ``300万美元``, ``50万(元)``, ``2,000.5 万元``. Parsed into a number in units of the currency plus an
-ISO currency code, so that registered capital can be compared and exported."""
+ISO currency code, so that registered capital can be compared and exported.
+
+Examples
+--------
+>>> parse_amount("1.2亿元")
+Amount(value=120000000.0, currency='CNY')
+>>> parse_amount("300万美元")
+Amount(value=3000000.0, currency='USD')
+>>> format_amount(1.2e8)
+'1.2亿元'
+>>> uscc_problem("123")
+'a unified social credit code has 18 characters, this has 3'
+"""
 
 from __future__ import annotations
 

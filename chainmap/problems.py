@@ -1,4 +1,4 @@
-"""pydantic validation errors -> located, plain-language :class:`~chainmap.errors.Problem` s.
+r"""pydantic validation errors -> located, plain-language :class:`~chainmap.errors.Problem` s.
 
 Examples
 --------

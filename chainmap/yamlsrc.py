@@ -7,6 +7,8 @@ Duplicate keys, which PyYAML would silently overwrite, are reported here.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ from typing import Any
 import yaml
 
 from .errors import Problem
+from .fastyaml import fast_parse
 
 Path_ = tuple[Any, ...]
 
@@ -35,26 +38,56 @@ _HINTS = (
 
 @dataclass
 class Source:
-    """Data of one YAML file plus the positions of its values (1-based line and column)."""
+    """Data of one YAML file plus its node tree, so that any value's position (1-based line and column)
+    can be found when a problem needs it (positions are looked up, not stored for every value)."""
 
     file: str
     data: Any
-    value_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
-    key_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    root: yaml.Node | None = field(default=None, repr=False)
+    text: str | None = field(default=None, repr=False)  # read by the fast reader: compose on demand
+    marks: dict[Path_, tuple[int, int]] = field(default_factory=dict, repr=False)
+    key_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict, repr=False)
+
+    def _trail(self, path: Path_) -> list[tuple[yaml.Node | None, yaml.Node]]:
+        """(key node or None, value node) from the root down ``path`` as far as it exists."""
+        if self.root is None and self.text is not None:
+            try:
+                self.root = _compose(self.text)[0]
+            except (yaml.YAMLError, IndexError, RecursionError):
+                self.text = None
+        if self.root is None:
+            return []
+        node, trail = self.root, [(None, self.root)]
+        for part in path:
+            if isinstance(node, yaml.MappingNode):
+                hit = next(((k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == part), None)
+                if hit is None:
+                    break
+                trail.append(hit)
+                node = hit[1]
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+                node = node.value[part]
+                trail.append((None, node))
+            else:
+                break
+        return trail
 
     def at(self, path: Path_, message: str, *, key: bool = False) -> Problem:
-        """A problem located at ``path``, or at its nearest ancestor that has a position."""
-        marks = self.key_marks if key else self.value_marks
-        p = tuple(path)
-        while p:
-            if p in marks:
-                line, col = marks[p]
-                return Problem(self.file, line, col, message)
-            if not key and p in self.key_marks:
-                line, col = self.key_marks[p]
-                return Problem(self.file, line, col, message)
-            p = p[:-1]
-        line, col = self.value_marks.get((), (1, 1))
+        """A problem located at ``path`` (its key with ``key=True``), or at its nearest ancestor that exists."""
+        path = tuple(path)
+        known = (self.key_marks if key else self.marks).get(path)
+        if known is not None:
+            return Problem(self.file, known[0], known[1], message)
+        trail = self._trail(path)
+        mark = None
+        for key_node, value_node in reversed(trail):
+            if key and key_node is None:
+                continue
+            mark = (key_node if key else value_node).start_mark
+            break
+        if mark is None:
+            mark = trail[0][1].start_mark if trail else None
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         return Problem(self.file, line, col, message)
 
 
@@ -78,33 +111,77 @@ def decode(raw: bytes, file: str) -> tuple[str | None, list[Problem]]:
         return None, [Problem(file, line, col, hint)]
 
 
+def _reader_problem(exc: yaml.reader.ReaderError, text: str, file: str) -> Problem:
+    """A control character (BEL, ESC ...): name it and point at its real line and column."""
+    pos = max(0, min(int(exc.position), len(text)))
+    line = text.count("\n", 0, pos) + 1
+    col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+    name = _CONTROL_NAMES.get(ord(char)) or unicodedata.name(char, "control character")
+    return Problem(
+        file,
+        line,
+        col,
+        f"a control character U+{ord(char):04X} ({name}) is not allowed in YAML: delete it "
+        "(it often comes with text pasted from another program)",
+    )
+
+
+_CONTROL_NAMES = {0: "NUL", 7: "BEL", 8: "BACKSPACE", 27: "ESC", 0x7F: "DEL"}
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, file: str) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    if exc.context == "while scanning a simple key" and exc.context_mark is not None:
+        mark = exc.context_mark  # the line missing its ':' is where the key started, not the next one
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    if "duplicate anchor" in str(exc.context or ""):
+        first = exc.context_mark
+        name = re.search(r"anchor '([^']*)'", exc.context or "")
+        anchor = f"&{name.group(1)}" if name else "an anchor"
+        where = f" (first at line {first.line + 1})" if first else ""
+        return Problem(file, line, col, f"duplicate anchor {anchor}{where}: give each anchor its own name")
+    what = exc.problem or exc.context or "invalid YAML"
+    hint = next((h for key, h in _HINTS if key in str(exc)), "")
+    return Problem(file, line, col, f"YAML syntax error: {what}" + (f" ({hint})" if hint else ""))
+
+
+def _compose(text: str) -> list[yaml.Node]:
+    try:  # libyaml composes several times faster; its nodes carry the same marks
+        return list(yaml.compose_all(text, Loader=_Loader))
+    except yaml.YAMLError:  # let the pure-Python loader word the error (and give its hints)
+        return list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+
+
 def parse(text: str, file: str) -> tuple[Source | None, list[Problem]]:
-    """Parse YAML text; on failure return the problems (syntax errors with a hint)."""
+    """Parse YAML text; on failure return the problems (syntax errors with a hint), never raise.
+
+    Examples
+    --------
+    >>> src, problems = parse("id: a\\nname: 甲\\nname: 乙\\n", "a.yaml")
+    >>> src.data, [str(p) for p in problems]
+    ({'id': 'a', 'name': '甲'}, ["a.yaml:3:1: duplicate key 'name' (first at line 2); keep one"])
+    >>> parse("a: 1\\nb: x\\x07y\\n", "b.yaml")[1][0].line
+    2
+    """
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         return None, [
             Problem(file, 1, 1, "the file is empty: write the YAML content (see docs/format.md) or delete the file")
         ]
+    fast = fast_parse(text) if not _CONTROL.search(text) else None
+    if fast is not None:
+        data, marks, key_marks = fast
+        return Source(file, data, text=text, marks=marks, key_marks=key_marks), []
     try:
-        try:  # libyaml composes several times faster; its nodes carry the same marks
-            nodes = list(yaml.compose_all(text, Loader=_FAST))
-        except yaml.YAMLError:  # let the pure-Python loader word the error (and give its hints)
-            nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        nodes = _compose(text)
+    except yaml.reader.ReaderError as exc:
+        return None, [_reader_problem(exc, text, file)]
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        if exc.context == "while scanning a simple key" and exc.context_mark is not None:
-            mark = exc.context_mark  # the line missing its ':' is where the key started, not the next one
-        what = exc.problem or exc.context or "invalid YAML"
-        hint = next((h for key, h in _HINTS if key in str(exc)), "")
-        msg = f"YAML syntax error: {what}" + (f" ({hint})" if hint else "")
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        return None, [Problem(file, line, col, msg)]
-    except yaml.YAMLError as exc:  # e.g. a reader error on a control character
-        mark = getattr(exc, "position", None)
-        return None, [
-            Problem(file, 1, 1, f"YAML error: {exc}" if mark is None else f"YAML error at character {mark}: {exc}")
-        ]
+        return None, [_syntax_problem(exc, file)]
+    except yaml.YAMLError as exc:
+        return None, [Problem(file, 1, 1, f"YAML error: {exc}")]
     except RecursionError:
-        return None, [Problem(file, 1, 1, "YAML nesting is too deep")]
+        return None, [Problem(file, 1, 1, f"YAML nesting is too deep: keep it under {MAX_DEPTH} levels")]
     if len(nodes) != 1:
         if not nodes:
             return None, [Problem(file, 1, 1, "the file is empty: write the YAML content or delete the file")]
@@ -112,61 +189,119 @@ def parse(text: str, file: str) -> tuple[Source | None, list[Problem]]:
         return None, [
             Problem(file, second.line + 1, 1, "the file holds several YAML documents ('---'); keep one per file")
         ]
-    src = Source(file, None)
-    problems: list[Problem] = []
-    src.data = _build(nodes[0], (), src, problems, set())
-    return src, problems
+    builder = _Builder(Source(file, None, nodes[0]), budget=max(2 * len(text), 10_000))
+    try:
+        builder.src.data = builder.build(nodes[0], 0)
+    except _TooBig as exc:
+        return None, [exc.problem]
+    return builder.src, builder.problems
 
 
+MAX_DEPTH = 50  # a chain file needs about 8 levels
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufeff\ufffe\uffff]")  # YAML forbids them
 _constructor = yaml.SafeLoader("")
-_FAST = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STR = "tag:yaml.org,2002:str"
 
 
-def _build(node: yaml.Node, path: Path_, src: Source, problems: list[Problem], stack: set[int]) -> Any:
-    src.value_marks.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
-    if id(node) in stack:
-        problems.append(src.at(path, "recursive YAML alias: an anchor refers to itself"))
-        return None
-    if isinstance(node, yaml.ScalarNode):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """libyaml's loader with the implicit-tag lookup memoised (keys and values repeat a lot)."""
+
+    _memo: dict[tuple[str, bool], str] = {}
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode and implicit is not None and not self.yaml_path_resolvers:
+            key = (value, bool(implicit[0]))
+            tag = self._memo.get(key)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(self._memo) < 200_000:
+                    self._memo[key] = tag
+            return tag
+        return super().resolve(kind, value, implicit)
+
+
+class _TooBig(Exception):
+    def __init__(self, problem: Problem):
+        self.problem = problem
+
+
+class _Builder:
+    """Plain Python data from a node tree. Aliases are expanded within a budget (a few aliases are fine;
+    a "billion laughs" file is refused), nesting is bounded, keys are compared as written."""
+
+    def __init__(self, src: Source, budget: int):
+        self.src, self.budget = src, budget
+        self.problems: list[Problem] = []
+        self.stack: set[int] = set()
+        self.built: set[int] = set()  # collections built once: meeting one again is an alias
+        self.key: yaml.Node | None = None  # the key whose value is being built
+        self.alias_use: yaml.Node | None = None  # where the outermost alias being expanded is used
+
+    def _at(self, node: yaml.Node, message: str) -> Problem:
+        return Problem(self.src.file, node.start_mark.line + 1, node.start_mark.column + 1, message)
+
+    def _over_budget(self, node: yaml.Node) -> _TooBig:
+        msg = (
+            "YAML aliases (*name) expand to far more values than the file holds (an alias bomb?): "
+            "write the values out, or use fewer aliases"
+        )
+        return _TooBig(self._at(self.alias_use or node, msg))
+
+    def build(self, node: yaml.Node, depth: int) -> Any:
+        self.budget -= 1
+        if self.budget < 0:
+            raise self._over_budget(node)
+        if isinstance(node, yaml.ScalarNode):
+            return node.value if node.tag == _STR else self._scalar(node)
+        if depth >= MAX_DEPTH:
+            self.problems.append(self._at(node, f"YAML nesting is too deep: keep it under {MAX_DEPTH} levels"))
+            return None
+        ident = id(node)
+        if ident in self.stack:
+            self.problems.append(self._at(self.key or node, "recursive YAML alias: an anchor refers to itself"))
+            return None
+        outermost = self.alias_use is None and ident in self.built
+        if outermost:
+            self.alias_use = self.key or node
+        self.stack.add(ident)
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                return [self.build(child, depth + 1) for child in node.value]
+            return self._mapping(node, depth) if isinstance(node, yaml.MappingNode) else None
+        finally:
+            self.stack.discard(ident)
+            self.built.add(ident)
+            if outermost:
+                self.alias_use = None
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
         try:
             _constructor.constructed_objects = {}
             return _constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
-            problems.append(src.at(path, f"cannot read value {node.value!r}: {exc}"))
+            self.problems.append(self._at(node, f"cannot read value {node.value!r}: {exc}"))
             return node.value
-    stack = stack | {id(node)}
-    if isinstance(node, yaml.SequenceNode):
-        return [_build(child, path + (i,), src, problems, stack) for i, child in enumerate(node.value)]
-    if isinstance(node, yaml.MappingNode):
+
+    def _mapping(self, node: yaml.MappingNode, depth: int) -> dict:
         out: dict[Any, Any] = {}
+        first: dict[str, int] = {}
         for key_node, value_node in node.value:
-            key = _build(key_node, path + ("<key>",), src, problems, stack)
-            if isinstance(key, (list, dict)) or key is None:
-                problems.append(
-                    Problem(
-                        src.file,
-                        key_node.start_mark.line + 1,
-                        key_node.start_mark.column + 1,
-                        "a mapping key must be a plain word",
-                    )
-                )
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:null":
+                self.problems.append(self._at(key_node, "a mapping key must be a plain word"))
+                continue
+            key = key_node.value  # as written: `1` and `true` are two keys, not 1 == True
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.problems.append(self._at(key_node, "merge keys (<<) are not supported: write the keys out"))
                 continue
             if key in out:
-                first = src.key_marks[path + (key,)]
-                problems.append(
-                    Problem(
-                        src.file,
-                        key_node.start_mark.line + 1,
-                        key_node.start_mark.column + 1,
-                        f"duplicate key '{key}' (first at line {first[0]}); keep one",
-                    )
-                )
+                msg = f"duplicate key '{key}' (first at line {first[key]}); keep one"
+                self.problems.append(self._at(key_node, msg))
                 continue
-            src.key_marks[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            out[key] = _build(value_node, path + (key,), src, problems, stack)
-        src.value_marks.pop(path + ("<key>",), None)
+            first[key] = key_node.start_mark.line + 1
+            outer, self.key = self.key, key_node
+            out[key] = self.build(value_node, depth + 1)
+            self.key = outer
         return out
-    return None
 
 
 def read(path: Path, display: str | None = None) -> tuple[Source | None, list[Problem]]:
@@ -175,7 +310,9 @@ def read(path: Path, display: str | None = None) -> tuple[Source | None, list[Pr
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return None, [Problem(file, 0, 0, f"cannot read the file: {exc.strerror}")]
+        return None, [
+            Problem(file, 0, 0, f"cannot read the file: {exc.strerror or exc} (give your user read access to it)")
+        ]
     text, problems = decode(raw, file)
     if text is None:
         return None, problems

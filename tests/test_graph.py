@@ -1,4 +1,4 @@
-"""Graph building: typed nodes and edges as CONTRACT lists them, merging chains on shared ids."""
+"""Graph building: typed nodes and edges as docs/outputs.md lists them, merging chains on shared ids."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Exports of the analysis tables: JSON (CONTRACT keys), CSV (UTF-8 with BOM, Chinese headers), XLSX (one
+"""Exports of the analysis tables: JSON (the keys of docs/outputs.md), CSV (UTF-8 with BOM, Chinese headers), XLSX (one
 sheet per list, frozen header, fitted widths) and terminal tables (CJK aligned)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pandas as pd
 from ..safe import neutralise
 from ..vocab import CRITERIA_LABELS, GAP_LABELS, KIND_LABELS, STATUS_LABELS, columns, headers
 
-# list name -> JSON keys in CONTRACT order (the vocabulary's column specs)
+# list name -> JSON keys in the documented order (the vocabulary's column specs)
 JSON_KEYS = {kind: columns(kind) for kind in ("gaps", "targets", "routes", "completeness")}
 JSON_KEYS["trips"] = columns("itinerary")  # the itinerary rows (trips' own JSON is nested: see cli_geo)
 # The columns people read (CSV, XLSX), in reading order: priority and names first, ids last.
@@ -83,7 +83,7 @@ def _plain(v: Any) -> Any:
 
 
 def to_records(df: pd.DataFrame, kind: str) -> list[dict]:
-    """Rows as plain dicts with CONTRACT keys (lists stay lists, NaN becomes null)."""
+    """Rows as plain dicts with the documented keys (docs/outputs.md) (lists stay lists, NaN becomes null)."""
     keys = [k for k in JSON_KEYS[kind] if k in df.columns]
     return [{k: _plain(v) for k, v in zip(keys, row, strict=True)} for row in df[keys].itertuples(index=False)]
 
