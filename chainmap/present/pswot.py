@@ -88,7 +88,7 @@ def pswot_svg(
         out.append(f'<text x="{left - 8}" y="{py(d) + 4:.1f}" text-anchor="end" font-size="12">{_fmt(d)}</text>')
     out.append(
         f'<text x="{(left + right) / 2:.1f}" y="{height - 14}" text-anchor="middle" font-size="13">'
-        f"显性比较优势 RCA（≥1 为本地已有优势；超过 {xmax:g} 记为 {xmax:g}）</text>"
+        "显性比较优势 RCA（≥1 为本地已有优势）</text>"
     )
     out.append(
         f'<text x="18" y="{(top + bottom) / 2:.1f}" text-anchor="middle" font-size="13" '
