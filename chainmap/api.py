@@ -153,7 +153,7 @@ def analyse(
             f"the library at {lib.root} has no region profile (regions/<id>.yaml); gaps and targets "
             "are relative to a home region"
         )
-    imported = [cid for cid, (file, _line, _col) in lib.where.items() if str(file).endswith(".parquet")]
+    imported = [cid for cid, (file, _l, _c) in lib.where.items() if "imported" in Path(str(file)).parts]
     analysis = Analysis(
         build_graph(lib, chains, reg),
         reg,
