@@ -73,6 +73,13 @@ def rca(placements: pd.DataFrame, *, by: str = "count", level: str = "city") -> 
     """Region x node revealed comparative advantage, by firm ``count`` or registered ``capital``.
 
     Regions are keyed ``province + city`` (``level="city"``) or the province (``level="province"``).
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"firm": ["a", "b", "c"], "province": ["江苏省", "浙江省", "浙江省"],
+    ...                   "city": ["", "", ""], "node": ["x", "x", "y"], "capital": [1e8, None, 3e8]})
+    >>> [float(v) for v in rca(p, by="capital", level="province").loc["江苏省"]]
+    [4.0, 0.0]
     """
     p = placements.assign(region=_region_key(placements, level))
     if by == "capital":
