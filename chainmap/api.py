@@ -115,6 +115,11 @@ class Analysis:
         return routes_of(self.all_targets, self.region, top=self._route_top)
 
 
+def imported_firms(lib: Library) -> list[str]:
+    """Ids of the firms that came from `chainmap import` (a census over many regions, used for feasibility)."""
+    return [cid for cid, (file, _l, _c) in lib.where.items() if "imported" in Path(str(file)).parts]
+
+
 def load(path: str | Path | None = None) -> Library:
     """Load the chain library at ``path`` (default: ``./chains`` or the bundled library)."""
     return load_library(Path(path) if path else default_library())
@@ -153,7 +158,7 @@ def analyse(
             f"the library at {lib.root} has no region profile (regions/<id>.yaml); gaps and targets "
             "are relative to a home region"
         )
-    imported = [cid for cid, (file, _l, _c) in lib.where.items() if "imported" in Path(str(file)).parts]
+    imported = imported_firms(lib)
     analysis = Analysis(
         build_graph(lib, chains, reg),
         reg,
@@ -229,12 +234,14 @@ def render(
     cap = DEFAULT_FIRM_CAP if firm_cap is None else firm_cap
     selected = select_chains(lib, chains)
     reg = region(lib, region_id)
+    imported = imported_firms(lib)
     where = f"{reg.name}" if reg else "未指定地区"
     written: list[Path] = []
     rows: list[dict] = []
 
     def one(g: nx.MultiDiGraph, file: str, title: str, subtitle: str) -> pd.DataFrame | None:
-        gaps_df = gaps_of(g, reg) if reg else None  # on every firm: the true counts
+        # on every firm: the true counts; the same basis as `chainmap gaps` (feasibility included)
+        gaps_df = Analysis(g, reg, imported=imported).gaps if reg else None
         shown, left_out = limit_firms(g)
         if left_out:
             subtitle += f"；企业过多，每个节点只显示本地、龙头与规模靠前的企业，另有 {left_out} 家见目标企业清单"
