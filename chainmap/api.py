@@ -233,15 +233,13 @@ def render(
         raise UsageError(f"cannot create the folder {out}: {err.strerror or err}") from err
     cap = DEFAULT_FIRM_CAP if firm_cap is None else firm_cap
     selected = select_chains(lib, chains)
-    reg = region(lib, region_id)
-    imported = imported_firms(lib)
+    reg, imported = region(lib, region_id), imported_firms(lib)
     where = f"{reg.name}" if reg else "未指定地区"
     written: list[Path] = []
     rows: list[dict] = []
 
     def one(g: nx.MultiDiGraph, file: str, title: str, subtitle: str) -> pd.DataFrame | None:
-        # on every firm: the true counts; the same basis as `chainmap gaps` (feasibility included)
-        gaps_df = Analysis(g, reg, imported=imported).gaps if reg else None
+        gaps_df = Analysis(g, reg, imported=imported).gaps if reg else None  # all firms; as `chainmap gaps`
         shown, left_out = limit_firms(g)
         if left_out:
             subtitle += f"；企业过多，每个节点只显示本地、龙头与规模靠前的企业，另有 {left_out} 家见目标企业清单"
