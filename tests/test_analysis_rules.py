@@ -360,7 +360,8 @@ def test_pswot_chart_is_one_escaped_svg():
     assert "未计算" in pswot_svg(None, "c")
 
 
-def test_feasibility_from_an_imported_census_end_to_end(mini, tmp_path):
+@pytest.mark.parametrize("store", ["yaml", "parquet"])
+def test_feasibility_from_an_imported_census_end_to_end(mini, tmp_path, store):
     import csv
 
     from chainmap.importer import ImportOptions, run_import
@@ -381,7 +382,7 @@ def test_feasibility_from_an_imported_census_end_to_end(mini, tmp_path):
         csv.writer(fh).writerows(rows)
     lib = chainmap.load(mini)
     assert chainmap.analyse(lib, ["alpha"], "home").feasibility is None
-    run_import(lib, ImportOptions(file=f, progress=False, region=lib.regions["home"]))
+    run_import(lib, ImportOptions(file=f, progress=False, region=lib.regions["home"], store=store))
     a = chainmap.analyse(chainmap.load(mini), ["alpha"], "home")
     feas = a.feasibility
     assert feas is not None and {"a1", "a2", "a3"} <= set(feas["node"])
