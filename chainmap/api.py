@@ -152,6 +152,11 @@ class Analysis:
         return routes_of(self.all_targets, self.region, top=self._route_top)
 
 
+def imported_firms(lib: Library) -> list[str]:
+    """Ids of the firms that came from `chainmap import` (a census over many regions, used for feasibility)."""
+    return [cid for cid, (file, _l, _c) in lib.where.items() if "imported" in Path(str(file)).parts]
+
+
 def load(path: str | Path | None = None) -> Library:
     """Load the chain library at ``path`` (default: ``./chains`` or the bundled library).
 
@@ -267,7 +272,7 @@ def analyse(
     reg = _home(lib, region_id)
     if gap is not None and gap not in lib.nodes:
         gap = lib.resolve(gap, NODE_KINDS)
-    imported = [cid for cid, (file, _line, _col) in lib.where.items() if str(file).endswith(".parquet")]
+    imported = imported_firms(lib)
     analysis = Analysis(
         build_graph(lib, chain_ids(lib, chains), reg),
         reg,

@@ -71,12 +71,14 @@ def _company_attrs(c: Company, chains: list[str], local: bool) -> dict[str, Any]
         attrs["exchange"] = c.exchange
     if c.credit_code:
         attrs["credit_code"] = c.credit_code
-    if c.status != "存续":
-        attrs["status"] = c.status
-    if c.delisted:
+    # firms of a Parquet store are built without the fields it does not keep (status, delisted ...)
+    status = getattr(c, "status", None) or "存续"
+    if status != "存续":
+        attrs["status"] = status
+    if getattr(c, "delisted", None):
         attrs["delisted"] = c.delisted.isoformat()
     for k in ("registered_province", "registered_city", "registered_district"):
-        if getattr(c, k):
+        if getattr(c, k, None):
             attrs[k] = getattr(c, k)
     if c.registered_capital:
         attrs["registered_capital"] = c.registered_capital.value

@@ -158,7 +158,7 @@ OUTPUTS: dict[str, tuple[Column, ...]] = {
         ("missing", "缺失", "links with no local firm"),
         ("completeness", "完整度", "share of links present (strong or weak)"),
         ("weighted_completeness", "加权完整度(重点环节×2)", "the same with key links counted twice"),
-        ("key_present", "本地已有重点环节", "names of the key links present"),
+        ("key_present", "本地已有重点环节", "number of key links present (strong or weak)"),
         ("fill", "补链", "links that are fill gaps"),
         ("extend", "延链", "links that are extend gaps"),
         ("strengthen", "强链", "links that are strengthen gaps"),

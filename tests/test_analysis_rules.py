@@ -358,3 +358,36 @@ def test_pswot_chart_is_one_escaped_svg():
     assert len(root.findall(".//{http://www.w3.org/2000/svg}circle")) == 3
     assert svg == pswot_svg(t, "c", title="测试")
     assert "未计算" in pswot_svg(None, "c")
+
+
+@pytest.mark.parametrize("store", ["yaml", "parquet"])
+def test_feasibility_from_an_imported_census_end_to_end(mini, tmp_path, store):
+    import csv
+
+    from chainmap.importer import ImportOptions, run_import
+
+    rows = [["企业名称", "登记状态", "注册资本", "所属省份", "所属城市", "主营产品"]]
+    census = [
+        ("测试甲丙一有限公司", "江苏", "测试", "甲原料、丙材料"),
+        ("测试甲丙二有限公司", "江苏", "测试", "甲原料、丙材料"),
+        ("宁波乙丙一有限公司", "浙江", "宁波", "乙中间体、丙材料"),
+        ("宁波乙丙二有限公司", "浙江", "宁波", "乙中间体、丙材料"),
+        ("宁波乙丁有限公司", "浙江", "宁波", "乙中间体、丁制品"),
+        ("苏州甲乙有限公司", "江苏", "苏州", "甲原料、乙中间体"),
+        ("苏州丁有限公司", "江苏", "苏州", "丁制品"),
+    ]
+    rows += [[n, "存续", "1000万元", p, c, prod] for n, p, c, prod in census]
+    f = tmp_path / "census.csv"
+    with f.open("w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    lib = chainmap.load(mini)
+    assert chainmap.analyse(lib, ["alpha"], "home").feasibility is None
+    run_import(lib, ImportOptions(file=f, progress=False, region=lib.regions["home"], store=store))
+    a = chainmap.analyse(chainmap.load(mini), ["alpha"], "home")
+    feas = a.feasibility
+    assert feas is not None and {"a1", "a2", "a3"} <= set(feas["node"])
+    row = feas.set_index("node").loc["a2"]
+    assert row["rca"] == 0 and 0 < row["density"] <= 1  # related to a1 and a3, which the home city has
+    gap = a.gaps.set_index("node").loc["a2"]
+    assert gap["feasibility"]["density"] == pytest.approx(row["density"], abs=1e-3)
+    assert gap["breakdown"]["density"] > 0 and "关联密度" in gap["reason"]

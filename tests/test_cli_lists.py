@@ -56,7 +56,9 @@ def test_targets_json_follows_the_contract(targets_json, gaps_json):
         assert TARGET_KEYS <= set(row) and row["rank"] == i
         assert sum(row["breakdown"].values()) == pytest.approx(row["score"], abs=1e-6)
         assert row["covers"] and set(row["covers"]) <= open_gaps
-        assert row["why"].startswith(row["short_name"]) and row["why"].endswith("。")
+        assert 0 < len(row["why"]) <= 40  # read aloud; the full reasoning is in why_detail
+        assert row["why_detail"].startswith(row["short_name"]) and row["why_detail"].endswith("。")
+        assert row["track"] in {"new", "existing"}
     scores = [row["score"] for row in targets_json]
     assert scores == sorted(scores, reverse=True)
 

@@ -77,7 +77,16 @@ def presence_text(
 
 
 def link_reason(g: nx.MultiDiGraph, j: LinkJudgement | None, status: str, present_text: str, role: str | None) -> str:
-    """The reason of a link in one chain (``j`` is None for a present link or a role link)."""
+    """The reason of a link in one chain (``j`` is None for a present link or a role link).
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph(); g.add_node("a", name="PTA"); g.add_node("c", name="涤纶长丝")
+    >>> link_reason(g, LinkJudgement("fill", ["a"], 1, ["c"], 2), "missing", "本地尚无企业", None)
+    '本链中本地已有上游「PTA」（相邻）和下游「涤纶长丝」（相距2步），缺少本环节，本地链条在此断开'
+    >>> link_reason(g, None, "missing", "本地尚无企业", "resource")
+    '资源保障环节，不作为招商缺口；本地尚无企业'
+    """
     if role:
         return f"{ROLE_LABELS[role]}环节，不作为招商缺口；{present_text}"
     if status != "missing" or j is None:
@@ -101,7 +110,14 @@ def part_reason(
     owners_present: list[str],
     gap_type: str | None,
 ) -> str:
-    """The reason of a key technology or component in one chain (``owners``: its links in the chain)."""
+    """The reason of a key technology or component in one chain (``owners``: its links in the chain).
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph(); g.add_node("pta", name="PTA")
+    >>> part_reason(g, "technology", "missing", "本地尚无企业", ["pta"], ["pta"], "extend")
+    '本地已有「PTA」环节，但无企业掌握该关键技术'
+    """
     word = "关键技术" if kind == "technology" else "关键部件/材料"
     if status != "missing":
         return present_text

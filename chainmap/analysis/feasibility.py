@@ -69,19 +69,35 @@ def _region_key(p: pd.DataFrame, level: str) -> pd.Series:
     return p["province"].fillna("") + (p["city"].fillna("") if level == "city" else "")
 
 
+def _matrix(keys: pd.Series, nodes: pd.Series, values: np.ndarray) -> pd.DataFrame:
+    rows, row_names = pd.factorize(keys, sort=True)
+    cols, col_names = pd.factorize(nodes, sort=True)
+    m = np.zeros((len(row_names), len(col_names)))
+    np.add.at(m, (rows, cols), values)
+    return pd.DataFrame(m, index=row_names, columns=col_names)
+
+
 def rca(placements: pd.DataFrame, *, by: str = "count", level: str = "city") -> pd.DataFrame:
     """Region x node revealed comparative advantage, by firm ``count`` or registered ``capital``.
 
     Regions are keyed ``province + city`` (``level="city"``) or the province (``level="province"``).
+    A firm counts once per node.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"firm": ["a", "b", "c"], "province": ["江苏省", "浙江省", "浙江省"],
+    ...                   "city": ["", "", ""], "node": ["x", "x", "y"], "capital": [1e8, None, 3e8]})
+    >>> [float(v) for v in rca(p, by="capital", level="province").loc["江苏省"]]
+    [4.0, 0.0]
     """
-    p = placements.assign(region=_region_key(placements, level))
+    p = placements.drop_duplicates(["firm", "node"])
+    key = _region_key(p, level)
     if by == "capital":
-        p = p[p["capital"].notna()]
-        x = p.pivot_table(index="region", columns="node", values="capital", aggfunc="sum", fill_value=0.0)
+        known = p["capital"].notna().to_numpy()
+        x = _matrix(key[known], p["node"][known], p["capital"][known].to_numpy(dtype=float))
     else:
-        x = p.pivot_table(index="region", columns="node", values="firm", aggfunc="nunique", fill_value=0)
-    x = x.astype(float)
-    total = x.values.sum()
+        x = _matrix(key, p["node"], np.ones(len(p)))
+    total = x.to_numpy().sum()
     if total <= 0:
         return x * 0.0
     share_r = x.div(x.sum(axis=1).replace(0, np.nan), axis=0)
@@ -96,15 +112,16 @@ def proximity(placements: pd.DataFrame) -> pd.DataFrame:
     >>> float(proximity(p).loc["x", "y"])
     0.5
     """
-    m = pd.crosstab(placements["firm"], placements["node"]).clip(upper=1).astype(float)
-    both = m.T @ m
-    n = np.diag(both.values)
+    p = placements.drop_duplicates(["firm", "node"])
+    m = _matrix(p["firm"], p["node"], np.ones(len(p)))
+    both = m.to_numpy().T @ m.to_numpy()
+    n = np.diag(both)
     with np.errstate(divide="ignore", invalid="ignore"):
-        cond = both.values / n[np.newaxis, :]  # P(i | j): column j
+        cond = both / n[np.newaxis, :]  # P(i | j): column j
         phi = np.minimum(cond, cond.T)
     phi = np.nan_to_num(phi)
     np.fill_diagonal(phi, 0.0)
-    return pd.DataFrame(phi, index=both.index, columns=both.columns)
+    return pd.DataFrame(phi, index=m.columns, columns=m.columns)
 
 
 def density(present: pd.DataFrame, phi: pd.DataFrame) -> pd.DataFrame:
@@ -124,14 +141,15 @@ def density(present: pd.DataFrame, phi: pd.DataFrame) -> pd.DataFrame:
 
 
 def quadrant(rca_value: float, density_value: float, cut: float) -> str:
-    """PSWOT quadrant: RCA >= 1 (present) x density above ``cut`` (well supported).
+    """PSWOT quadrant: RCA >= 1 (present) x density at least ``cut`` and above 0 (well supported).
 
-    >>> quadrant(1.5, 0.6, 0.5), quadrant(0.0, 0.6, 0.5)
-    ('优势', '机会')
+    >>> quadrant(1.5, 0.6, 0.5), quadrant(0.0, 0.6, 0.5), quadrant(0.0, 0.0, 0.0)
+    ('优势', '机会', '劣势')
     """
+    dense = density_value > 0 and density_value >= cut
     if rca_value >= 1:
-        return QUADRANTS["strength"] if density_value >= cut else QUADRANTS["threat"]
-    return QUADRANTS["opportunity"] if density_value >= cut else QUADRANTS["weakness"]
+        return QUADRANTS["strength"] if dense else QUADRANTS["threat"]
+    return QUADRANTS["opportunity"] if dense else QUADRANTS["weakness"]
 
 
 def feasibility(

@@ -179,7 +179,10 @@ def _chain_rows(ctx: _Context, chain: str) -> list[dict]:
             gap_type = None
         reason = part_reason(g, d["kind"], st, ctx.text[n], owners, [o for o in eligible if o in present], gap_type)
         key = any(nodes[o].get("key") for o in owners)
-        best = max((dep[o] for o in owners), key=lambda t: t[1] * 20 + t[2] * 10, default=(0, 0.0, 0.0))
+        w = ctx.region.gap_weights
+        best = max(
+            (dep[o] for o in owners), key=lambda t: t[1] * w.downstream + t[2] * w.betweenness, default=(0, 0.0, 0.0)
+        )
         rows.append(ctx.row(chain, n, gap_type, reason, key, best))
     return rows
 

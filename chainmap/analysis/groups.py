@@ -53,7 +53,15 @@ def _top(firm: str, parent: Mapping[str, str | None]) -> str:
 
 
 def company_groups(companies: Mapping[str, Company], region: Region) -> Groups:
-    """Groups over the whole library (a parent or local site outside the selected chains still counts)."""
+    """Groups over the whole library (a parent or local site outside the selected chains still counts).
+
+    Examples
+    --------
+    >>> from chainmap.model import Company, Region
+    >>> c = Company(id="solo", name="独立公司", source=["s"], as_of="2024-01-01")
+    >>> company_groups({"solo": c}, Region(id="r", name="R", province="江苏省", city="连云港市")).group_of("solo")
+    'solo'
+    """
     parent = {cid: c.parent if c.parent in companies else None for cid, c in companies.items()}
     top = {cid: _top(cid, parent) for cid in companies}
     names = {cid: companies[cid].display_name for cid in set(top.values())}

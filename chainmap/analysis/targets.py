@@ -91,12 +91,12 @@ _TIE_PHRASES = {
 def _local_ties(g: nx.MultiDiGraph, firm: str) -> list[str]:
     """Phrases for supply ties either way and parent/subsidiary links with local firms (以商引商)."""
     ties = set()
-    for _u, v, k in g.out_edges(firm, keys=True):
-        if (k, "out") in _TIE_PHRASES and g.nodes[v].get("local"):
-            ties.add(_TIE_PHRASES[(k, "out")].format(g.nodes[v]["short_name"]))
-    for u, _v, k in g.in_edges(firm, keys=True):
-        if (k, "in") in _TIE_PHRASES and g.nodes[u].get("local"):
-            ties.add(_TIE_PHRASES[(k, "in")].format(g.nodes[u]["short_name"]))
+    nodes = g.nodes
+    for way, adjacency in (("out", g.succ[firm]), ("in", g.pred[firm])):
+        for other, keys in adjacency.items():  # the adjacency itself: edge views cost more per firm
+            for k in keys:
+                if (k, way) in _TIE_PHRASES and nodes[other].get("local"):
+                    ties.add(_TIE_PHRASES[(k, way)].format(nodes[other]["short_name"]))
     return sorted(ties)
 
 
@@ -273,8 +273,9 @@ def targets(
     rows = []
     for grp, members in by_group.items():
         sites = [groups.site_names.get(s, s) for s in groups.local_sites.get(grp, [])]
-        solo = {m.id: sum(_breakdown([m], priority_of, region.weights, sites)[0].values()) for m in members}
-        members.sort(key=lambda m: (-solo[m.id], m.id))
+        if len(members) > 1:  # the best-scoring member on its own fronts the group
+            solo = {m.id: sum(_breakdown([m], priority_of, region.weights, sites)[0].values()) for m in members}
+            members.sort(key=lambda m: (-solo[m.id], m.id))
         breakdown, covers, ties, techs = _breakdown(members, priority_of, region.weights, sites)
         if gap is not None and gap not in covers:
             continue

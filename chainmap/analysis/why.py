@@ -85,7 +85,14 @@ def _main(f: Facts, room: int) -> str:
 
 def why(f: Facts) -> str:
     """At most :data:`WHY_MAX` characters: the gap it fills (or, for an existing investor, what it already
-    has here and what to ask for next), then its standing, ties and region while they fit."""
+    has here and what to ask for next), then its standing, ties and region while they fit.
+
+    Examples
+    --------
+    >>> why(Facts(short_name="甲", covers=["a", "b"], cover_names=["锂电池隔膜", "涂覆"], cover_kinds=["link", "technology"],
+    ...           gap_types=["extend", "extend"], listed="300568.SZ", region_name="粤港澳大湾区"))
+    '上市企业，可补我市锂电池隔膜环节等2个缺口，位于粤港澳大湾区'
+    """
     main = _main(f, WHY_MAX)
     parts = [main]
     lead = f"{f.lead_tag}企业" if f.lead_tag else ("上市企业" if f.listed and not f.delisted else None)
