@@ -16,12 +16,13 @@ import click
 
 from .errors import UsageError
 
-__all__ = ["import_cmd", "register"]
+__all__ = ["changes_cmd", "import_cmd", "register"]
 
 
 def register(group: click.Group) -> None:
     """Add the importer's commands to the ``chainmap`` group."""
     group.add_command(import_cmd)
+    group.add_command(changes_cmd)
 
 
 def _date(value: str | None, option: str) -> dt.date | None:
@@ -152,3 +153,46 @@ def _repair(ctx: Any, file: Path | None, fmt: str, output: Path | None) -> None:
     click.echo(f"{len(r.firms)} 家企业有重复记录，删除了 {removed} 条较旧的（每家保留数据日期最新的一条）：")
     for f, n in r.removed.items():
         click.echo(f"  {f}：删除 {n} 条")
+
+
+def _emit(data: str | bytes, output: Path | None) -> None:
+    from .present.files import write_atomic
+
+    if output is not None:
+        write_atomic(output, data)
+        click.echo(f"wrote {output}", err=True)
+    elif isinstance(data, bytes):
+        sys.stdout.buffer.write(data)
+    else:
+        click.echo(data, nl=False)
+
+
+@click.command("changes")
+@click.option("--since", default=None, help="Only changes dated on or after this day (2024-06-30).")
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice(["new", "capital_up", "status", "moved", "placed"]),
+    help="Only these kinds (repeatable).",
+)
+@click.option("--chain", "chains", multiple=True, help="Only firms on these chains (id, Chinese name or alias).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx"]), default="table", show_default=True
+)
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Write to this file.")
+@click.pass_obj
+def changes_cmd(
+    ctx: Any, since: str | None, kinds: tuple[str, ...], chains: tuple[str, ...], fmt: str, output: Path | None
+) -> None:
+    """Change signals between exports: new firms, capital increases, status changes, moves, new placements."""
+    from .graph import select_chains
+    from .import_report import changes_output
+    from .store import recent_signals
+
+    lib = ctx.lib
+    wanted = select_chains(lib, list(chains)) if chains else None
+    df = recent_signals(lib.root, since=_date(since, "--since"), kinds=list(kinds) or None, chains=wanted)
+    if fmt == "xlsx" and output is None:
+        raise UsageError("--format xlsx 需要用 -o 指定输出文件（.xlsx）")
+    _emit(changes_output(df, fmt, lib), output)

@@ -47,7 +47,9 @@ __all__ = [
     "lock_holder",
     "read_store",
     "read_table",
+    "read_signals",
     "read_yaml",
+    "recent_signals",
     "settle",
     "store_files",
     "to_table",
@@ -58,6 +60,22 @@ META_KEY = b"chainmap"
 STORE_VERSION = 2
 TIES = TIE_ROLES
 JOURNAL = ".chainmap-import.journal"
+SIGNALS = "changes.signals"  # change signals between exports (Parquet; not a *.parquet store)
+SIGNAL_KINDS = ("new", "capital_up", "status", "moved", "placed")
+SIGNAL_SCHEMA = pa.schema(
+    [
+        ("kind", pa.string()),
+        ("id", pa.string()),
+        ("name", pa.string()),
+        ("credit_code", pa.string()),
+        ("date", pa.date32()),  # the newer export's as_of: the change happened by then
+        ("since", pa.date32()),  # the older export's as_of: ... and after this
+        ("old", pa.string()),
+        ("new", pa.string()),
+        ("chains", pa.list_(pa.string())),
+        ("source_file", pa.string()),
+    ]
+)
 LOCK = ".chainmap-import.lock"
 
 # Company fields an export never fills (curated by hand only); every other field is a store column.
@@ -208,6 +226,58 @@ def store_files(folder: Path) -> list[Path]:
         return []
     files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.parquet"))
     return [f for f in files if is_ours(f)]
+
+
+# -- change signals ---------------------------------------------------------------------------------
+
+
+def read_signals(folder: Path) -> pa.Table:
+    """Every change signal recorded in a store folder (empty when none)."""
+    path = Path(folder) / SIGNALS
+    if not path.exists():
+        return SIGNAL_SCHEMA.empty_table()
+    return pq.read_table(path).cast(SIGNAL_SCHEMA)
+
+
+def recent_signals(
+    root: str | Path,
+    since: dt.date | None = None,
+    kinds: list[str] | tuple[str, ...] | None = None,
+    chains: list[str] | tuple[str, ...] | None = None,
+    firms: list[str] | set[str] | None = None,
+) -> Any:
+    """Change signals of a library's imported firms as a DataFrame, newest first: ``kind``,
+    ``credit_code``, ``name``, ``date``, ``old``, ``new``, ``chains`` (and ``id``, ``since``,
+    ``source_file``). Filters: on or after ``since``, of ``kinds``, touching ``chains``, of ``firms``
+    (ids). For target lists: ``recent_signals(lib.root, firms=ids)`` gives each firm's signals.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> recent_signals(tempfile.mkdtemp()).columns.tolist()[:4]
+    ['kind', 'credit_code', 'name', 'date']
+    """
+    t = read_signals(Path(root) / "imported")
+    if since is not None:
+        t = t.filter(pc.greater_equal(t["date"], pa.scalar(since, pa.date32())))
+    if kinds:
+        t = t.filter(pc.is_in(t["kind"], value_set=pa.array(list(kinds), pa.string())))
+    if firms is not None:
+        t = t.filter(pc.is_in(t["id"], value_set=pa.array(sorted(firms), pa.string())))
+    if chains and len(t):
+        hit = pc.is_in(pc.list_flatten(t["chains"]), value_set=pa.array(list(chains), pa.string()))
+        rows = pc.list_parent_indices(t["chains"]).filter(hit)
+        t = t.take(pc.unique(rows))
+    order = ["kind", "credit_code", "name", "date", "old", "new", "chains", "id", "since", "source_file"]
+    df = t.select(order).to_pandas()
+    if len(df):
+        kind_rank = {k: i for i, k in enumerate(SIGNAL_KINDS)}
+        df = df.assign(_k=df["kind"].map(kind_rank)).sort_values(["date", "_k", "name"], ascending=[False, True, True])
+        df = df.drop(columns="_k").reset_index(drop=True)
+    df["chains"] = df["chains"].map(list)
+    for c in ("credit_code", "name", "old", "new", "id", "source_file"):  # missing text is None, not NaN
+        df[c] = df[c].astype(object).where(df[c].notna(), None)
+    return df
 
 
 # -- lock and journal ------------------------------------------------------------------------------

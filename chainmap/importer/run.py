@@ -37,8 +37,9 @@ from .prepare import Existing, load_existing, resolve_as_of, resolve_output
 from .read import Opened, SlowPath, csv_fast_chunks, first_undecodable_line, open_export, row_chunks
 from .rejects import Rejects
 from .rows import Chunk, Cleaner
+from .signals import node_chains
 from .store import StoreLock, Transaction, check_writable
-from .write import auto_kind, compare, count, plan
+from .write import auto_kind, compare, count, plan, record_signals
 
 __all__ = ["ImportOptions", "ImportSummary", "SCHEMA", "Summary", "run_import"]
 
@@ -93,13 +94,14 @@ def _run(lib: Library, opts: ImportOptions, slow: bool) -> ImportSummary:
         matcher = Matcher(lib, chains if opts.chains else None, opts.threshold)
         with StoreLock(output.parent) if not opts.dry_run else nullcontext():
             ex = load_existing(lib, output)
+            cleaner.known = lambda code, nk: ex.hand(code, nk) is None and ex.stored(code, nk) is not None
             s.outside_library = ex.outside_library
             tx = None if opts.dry_run else Transaction(output.parent)
             try:
                 run = _Run(s, hm, cleaner, Deduper(ex), _rejects(output, hm, tx), _pool(opened, opts, matcher, slow))
                 with run.pool:
                     _stream(run, opened, (r for r in head if r[0] > hm.row), opts, slow)
-                _store(run, ex, tx, output, kind, opts, matcher)
+                _store(lib, run, ex, tx, output, kind, opts, matcher)
             except BaseException:
                 if tx is not None:
                     tx.abort()
@@ -211,20 +213,29 @@ def _end(run: _Run, ch: Chunk, job: Any, folded: Any) -> None:
 
 
 def _store(
-    run: _Run, ex: Existing, tx: Transaction | None, output: Path, kind: str, opts: ImportOptions, matcher: Matcher
+    lib: Library,
+    run: _Run,
+    ex: Existing,
+    tx: Transaction | None,
+    output: Path,
+    kind: str,
+    opts: ImportOptions,
+    matcher: Matcher,
 ) -> None:
     """The store stage: compare with the stores, count, and switch every changed file at once."""
     s, dd = run.s, run.dd
     base_key = output.resolve()  # the store holding the output's earlier records
     output, kind = auto_kind(dd, output, kind, len(dd.records))
     s.store, s.output = kind, str(output)
-    mine, current, changed_ids = compare(dd, kind, matcher.nodes, bool(opts.chains))
+    pairs: list[tuple[pa.Table, pa.Table]] = []
+    mine, current, changed_ids = compare(dd, kind, matcher.nodes, bool(opts.chains), pairs)
     s.imported = sum(dd.first_row)
     s.updated = len(dd.first_row) - s.imported
     s.unchanged = s.updated - len(changed_ids)
     if not s.adds_up():  # pragma: no cover - a bug
         raise AssertionError(f"import counts do not add up: {s}")
     count(s, current, opts.region, run.skip, run.reject, run.cleaner.warn)
+    record_signals(dd, tx, s, pairs, mine, node_chains(lib), opts.file.name, output.parent)
     if tx is None:
         return
     plan(dd, tx, s, base_key, output, kind, mine, changed_ids, {"source_file": opts.file.name})

@@ -228,6 +228,9 @@ class Transaction:
         else:
             _write_bytes(tmp, yaml_bytes(table.to_pylist()))
 
+    def write_raw_parquet(self, final: Path, table: pa.Table) -> None:
+        pq.write_table(table, self.temp(final), compression="zstd")
+
     def remove(self, final: Path) -> None:
         self.delete.append(final)
 
