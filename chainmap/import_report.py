@@ -102,7 +102,7 @@ def changes_records(df: pd.DataFrame) -> list[dict]:
 
 
 def changes_for_people(df: pd.DataFrame, lib: Library | None = None) -> pd.DataFrame:
-    names = {c: ch.name for c, ch in lib.chains.items()} if lib is not None else {}
+    names = {c: ch.chain.name for c, ch in lib.chains.items()} if lib is not None else {}
     rows = {
         CHANGE_HEADERS["date"]: [d.isoformat() if d is not None else "" for d in df["date"]],
         CHANGE_HEADERS["kind"]: [CHANGE_LABELS.get(k, k) for k in df["kind"]],
