@@ -136,10 +136,61 @@ def changes_output(df: pd.DataFrame, fmt: str, lib: Library | None = None) -> st
     people = people.map(_neutral)
     if fmt == "csv":
         return people.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
-    return _xlsx(people)
+    return _xlsx(people, "变化信号", CHANGE_NOTES)
 
 
-def _xlsx(people: pd.DataFrame) -> bytes:
+CHANGE_NOTES = (
+    "企业变化信号：同一批企业的较新导出与库中记录相比的变化。",
+    "新出现：库中没有的企业；增资：注册资本增加；登记状态变更；迁址：所在城市变化；新落链：新落到产业链节点上。",
+    "日期：较新导出的数据日期（变化发生在此前）。",
+)
+REVIEW_NOTES = (
+    "待审核的落链匹配：企业与产业链节点的匹配度高于审核下限、低于落链阈值，需要人工确认。",
+    "请在“决定”一列填写“接受”或“拒绝”（留空表示暂不决定），保存后运行：chainmap review apply 本文件。",
+    "匹配依据：命中的关键词、所在字段和置信度（主营产品1.0，经营范围0.7，行业0.5，名称0.4）。",
+)
+REVIEW_KEYS = ("id", "firm", "name", "credit_code", "city", "node", "node_name", "chains", "evidence")
+
+
+def review_output(items: list[dict], fmt: str, lib: Library) -> str | bytes:
+    """The review queue as ``table``, ``csv``, ``json`` or ``xlsx`` (bytes)."""
+    from .importer.signals import node_chains
+
+    chains_of = node_chains(lib)
+    rows = [
+        i
+        | {
+            "node_name": lib.nodes[i["node"]].name if i["node"] in lib.nodes else i["node"],
+            "chains": chains_of.get(i["node"], []),
+        }
+        for i in items
+    ]
+    if fmt == "json":
+        return json.dumps([{k: r[k] for k in REVIEW_KEYS} for r in rows], ensure_ascii=False, indent=2) + "\n"
+    people = pd.DataFrame(
+        {
+            "编号": [r["id"] for r in rows],
+            "决定": ["" for _ in rows],
+            "企业名称": [r["name"] for r in rows],
+            "统一社会信用代码": [r["credit_code"] or "" for r in rows],
+            "城市": [r["city"] or "" for r in rows],
+            "节点名称": [r["node_name"] for r in rows],
+            "节点": [r["node"] for r in rows],
+            "匹配依据": [r["evidence"] for r in rows],
+        }
+    )
+    if fmt == "table":
+        if not rows:
+            return "没有待审核的落链匹配。\n"
+        cols = ["编号", "企业名称", "城市", "节点名称", "匹配依据"]
+        return table_text(people[cols].head(300), title=f"待审核的落链匹配（共{len(rows)}条）")
+    people = people.map(_neutral)
+    if fmt == "csv":
+        return people.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    return _xlsx(people, "待审核", REVIEW_NOTES)
+
+
+def _xlsx(people: pd.DataFrame, sheet: str, notes: tuple[str, ...]) -> bytes:
     """One 说明 sheet and the list; landscape, one page wide, header frozen and repeated; the same
     rows give the same bytes."""
     import datetime as dt
@@ -152,13 +203,9 @@ def _xlsx(people: pd.DataFrame) -> bytes:
     wb = Workbook()
     info = wb.active
     info.title = "说明"
-    for line in (
-        ["企业变化信号：同一批企业的较新导出与库中记录相比的变化。"],
-        ["新出现：库中没有的企业；增资：注册资本增加；登记状态变更；迁址：所在城市变化；新落链：新落到产业链节点上。"],
-        ["日期：较新导出的数据日期（变化发生在此前）。"],
-    ):
-        info.append(line)
-    ws = wb.create_sheet("变化信号")
+    for line in notes:
+        info.append([line])
+    ws = wb.create_sheet(sheet)
     ws.append(list(people.columns))
     for row in people.itertuples(index=False):
         ws.append(list(row))

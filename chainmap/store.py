@@ -91,6 +91,7 @@ EXTRA_COLUMNS = (
     ("industry", pa.string()),
     ("products", pa.string()),
     ("evidence", pa.string()),
+    ("uncertain", pa.list_(pa.string())),  # nodes matched below the threshold, awaiting review
     ("placed", pa.bool_()),  # on a chain node; placed firms come first so the loader reads only them
 )
 
@@ -148,7 +149,7 @@ def empty_record() -> dict[str, Any]:
     ([], False, None)
     """
     rec: dict[str, Any] = dict.fromkeys(COLUMNS)
-    for k in (*TIES, "source"):
+    for k in (*TIES, "source", "uncertain"):
         rec[k] = []
     rec["placed"] = False
     return rec

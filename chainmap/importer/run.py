@@ -36,6 +36,7 @@ from .place import MatchPool
 from .prepare import Existing, load_existing, resolve_as_of, resolve_output
 from .read import Opened, SlowPath, csv_fast_chunks, first_undecodable_line, open_export, row_chunks
 from .rejects import Rejects
+from .review import QUEUE, apply_decisions, read_decisions, updated_queue
 from .rows import Chunk, Cleaner
 from .signals import node_chains
 from .store import StoreLock, Transaction, check_writable
@@ -73,6 +74,7 @@ class _Run:
     dd: Deduper
     rejects: Rejects
     pool: MatchPool
+    decisions: dict[tuple[str, str], str] = field(default_factory=dict)  # (firm id, node) -> accept | reject
     skip: Counter[str] = field(default_factory=Counter)
     reject: Counter[str] = field(default_factory=Counter)
 
@@ -99,6 +101,7 @@ def _run(lib: Library, opts: ImportOptions, slow: bool) -> ImportSummary:
             tx = None if opts.dry_run else Transaction(output.parent)
             try:
                 run = _Run(s, hm, cleaner, Deduper(ex), _rejects(output, hm, tx), _pool(opened, opts, matcher, slow))
+                run.decisions = read_decisions(output.parent)
                 with run.pool:
                     _stream(run, opened, (r for r in head if r[0] > hm.row), opts, slow)
                 _store(lib, run, ex, tx, output, kind, opts, matcher)
@@ -204,9 +207,11 @@ def _start(run: _Run, ch: Chunk) -> tuple[Chunk, Any, Any] | None:
 def _end(run: _Run, ch: Chunk, job: Any, folded: Any) -> None:
     """Second half: the matcher's results in, the records stored, duplicates folded."""
     rec = dict(ch.rec)
-    for k, arr in zip(("operates", "makes", "holds", "evidence"), run.pool.collect(job), strict=True):
+    for k, arr in zip(("operates", "makes", "holds", "evidence", "uncertain"), run.pool.collect(job), strict=True):
         rec[k] = arr
     rec["id"] = pa.array(folded.ids, pa.string())
+    if run.decisions:
+        apply_decisions(rec, run.decisions, run.pool.matcher.kind)
     n = len(ch)
     cols = [rec[c] if c in rec else pa.nulls(n, SCHEMA.field(c).type) for c in COLUMNS]
     run.dd.add(pa.table(cols, schema=SCHEMA), folded)
@@ -239,6 +244,9 @@ def _store(
     if tx is None:
         return
     plan(dd, tx, s, base_key, output, kind, mine, changed_ids, {"source_file": opts.file.name})
+    queue = updated_queue(output.parent, mine)
+    if queue is not None:
+        tx.write_raw_parquet(output.parent / QUEUE, queue)
     if run.rejects.close():
         s.rejects = str(run.rejects.path)
     elif run.rejects.path.exists():
