@@ -34,7 +34,7 @@ from .match import Matcher
 from .options import ImportOptions, ImportSummary, Summary
 from .place import MatchPool
 from .prepare import Existing, load_existing, resolve_as_of, resolve_output
-from .read import Opened, SlowPath, csv_fast_chunks, first_undecodable_line, open_export, row_chunks
+from .read import Opened, SlowPath, csv_fast_chunks, open_export, row_chunks
 from .rejects import Rejects
 from .review import QUEUE, apply_decisions, read_decisions, updated_queue
 from .rows import Chunk, Cleaner
@@ -58,8 +58,6 @@ def run_import(lib: Library, opts: ImportOptions) -> ImportSummary:
             return _run(lib, opts, slow=False)
         except SlowPath:  # a ragged row: read again row by row, for exact row numbers in the rejects file
             return _run(lib, opts, slow=True)
-    except pa.ArrowInvalid as err:
-        raise UsageError(_arrow_message(opts.file, err)) from None
     except OSError as err:
         raise UsageError(_os_message(err)) from None
 
@@ -252,15 +250,6 @@ def _store(
     elif run.rejects.path.exists():
         tx.remove(run.rejects.path)  # a stale rejects file from an earlier import of this file
     tx.commit()
-
-
-def _arrow_message(file: Path, err: Exception) -> str:
-    line = first_undecodable_line(file)
-    where = f"第{line}行" if line else "某处"
-    return (
-        f"{file.name}：{where}无法按文件开头的编码读取（文件可能混用了 UTF-8 和 GBK 等多种编码，"
-        f"或不是文本）：{str(err)[:120]}。请在 Excel 中打开后“另存为 CSV UTF-8”，或另存为 XLSX 后再导入"
-    )
 
 
 _OS_HINTS = {
