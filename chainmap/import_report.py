@@ -58,6 +58,15 @@ def summary_text(s: Summary, lib: Library | None = None) -> str:
         info.append("已更新的记录从这些旧导入文件移入本文件：" + "、".join(s.moved_from))
     if s.rejects:
         info.append(f"拒绝清单：{s.rejects}")
+    if s.signals:
+        labels = {"new": "新出现", "capital_up": "增资", "status": "登记状态变更", "moved": "迁址", "placed": "新落链"}
+        info.append(
+            "变化信号："
+            + "，".join(f"{labels.get(k, k)} {v}" for k, v in s.signals.items())
+            + "（chainmap changes 查看）"
+        )
+    if s.review:
+        info.append(f"待审核的落链匹配：{s.review} 条（chainmap review 查看并确认）")
     counted = s.imported + s.updated + s.merged + s.skipped + s.rejected
     info.append(
         f"核对：{s.imported}+{s.updated}+{s.merged}+{s.skipped}+{s.rejected} = {counted} = 读取行数 {s.rows}；"

@@ -239,6 +239,7 @@ def _store(
         raise AssertionError(f"import counts do not add up: {s}")
     count(s, current, opts.region, run.skip, run.reject, run.cleaner.warn)
     record_signals(dd, tx, s, pairs, mine, node_chains(lib), opts.file.name, output.parent)
+    s.review = int(pc.sum(pc.fill_null(pc.list_value_length(mine["uncertain"]), 0)).as_py() or 0)
     if tx is None:
         return
     plan(dd, tx, s, base_key, output, kind, mine, changed_ids, {"source_file": opts.file.name})
