@@ -11,6 +11,7 @@ import pandas as pd
 from .importer.options import ImportSummary as Summary
 from .load import Library
 from .present.terminal import table_text
+from .vocab import columns, headers
 
 __all__ = ["summary_json", "summary_text"]
 
@@ -77,16 +78,8 @@ def summary_text(s: Summary, lib: Library | None = None) -> str:
 
 # -- change signals (`chainmap changes`) ------------------------------------------------------------
 
-CHANGE_KEYS = ("kind", "credit_code", "name", "date", "old", "new", "chains")  # CONTRACT: the JSON keys
-CHANGE_HEADERS = {
-    "date": "日期",
-    "kind": "变化",
-    "name": "企业名称",
-    "credit_code": "统一社会信用代码",
-    "old": "原值",
-    "new": "新值",
-    "chains": "产业链",
-}
+CHANGE_KEYS = tuple(columns("changes"))  # CONTRACT: the JSON keys, from the vocabulary's column specs
+CHANGE_HEADERS = headers("changes")
 CHANGE_LABELS = {"new": "新出现", "capital_up": "增资", "status": "登记状态变更", "moved": "迁址", "placed": "新落链"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
@@ -158,7 +151,7 @@ REVIEW_NOTES = (
     "请在“决定”一列填写“接受”或“拒绝”（留空表示暂不决定），保存后运行：chainmap review apply 本文件。",
     "匹配依据：命中的关键词、所在字段和置信度（主营产品1.0，经营范围0.7，行业0.5，名称0.4）。",
 )
-REVIEW_KEYS = ("id", "firm", "name", "credit_code", "city", "node", "node_name", "chains", "evidence")
+REVIEW_KEYS = tuple(columns("review"))
 
 
 def review_output(items: list[dict], fmt: str, lib: Library) -> str | bytes:
