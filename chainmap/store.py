@@ -77,6 +77,7 @@ SIGNAL_SCHEMA = pa.schema(
     ]
 )
 LOCK = ".chainmap-import.lock"
+TEMP_TAG = "chainmap-"  # in every temporary file name an import writes: `.<final name>.chainmap-XXXX.tmp`
 
 # Company fields an export never fills (curated by hand only); every other field is a store column.
 NOT_IMPORTED = ("aliases", "parent", "tags", "revenue", "revenue_year", "supplies")
@@ -330,7 +331,7 @@ def settle(folder: Path, *, holding_lock: bool = False) -> bool:
             (folder / name).unlink(missing_ok=True)
         journal.unlink()
         replayed = True
-    for stray in folder.glob(".*.tmp"):
+    for stray in folder.glob(f".*.{TEMP_TAG}*.tmp"):  # only ours: the folder may be shared (-o /tmp/x)
         stray.unlink(missing_ok=True)
     return replayed
 

@@ -33,6 +33,7 @@ from ..store import (
     META_KEY,
     SCHEMA,
     STORE_VERSION,
+    TEMP_TAG,
     TIES,
     YAML_FIELDS,
     attach_imported,
@@ -231,7 +232,7 @@ class Transaction:
     def temp(self, final: Path) -> Path:
         """A new temporary file for ``final`` (in its folder, removed on abort)."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=self.folder)
+        fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.{TEMP_TAG}", suffix=".tmp", dir=self.folder)
         os.close(fd)
         self.replace.append((Path(tmp), final))
         return Path(tmp)
@@ -265,7 +266,7 @@ class Transaction:
         if not plan["replace"] and not plan["delete"]:
             return
         journal = self.folder / JOURNAL
-        tmp = journal.with_name(JOURNAL + ".new.tmp")
+        tmp = journal.with_name(f"{JOURNAL}.{TEMP_TAG}new.tmp")
         _write_bytes(tmp, json.dumps(plan, ensure_ascii=False).encode("utf-8"))
         _fsync(tmp)
         os.replace(tmp, journal)  # from here on the new state is the truth
