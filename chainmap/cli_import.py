@@ -16,12 +16,14 @@ import click
 
 from .errors import UsageError
 
-__all__ = ["import_cmd", "register"]
+__all__ = ["changes_cmd", "import_cmd", "register", "review_cmd"]
 
 
 def register(group: click.Group) -> None:
     """Add the importer's commands to the ``chainmap`` group."""
     group.add_command(import_cmd)
+    group.add_command(changes_cmd)
+    group.add_command(review_cmd)
 
 
 def _date(value: str | None, option: str) -> dt.date | None:
@@ -157,3 +159,114 @@ def _repair(ctx: Any, file: Path | None, fmt: str, output: Path | None) -> None:
     click.echo(f"{len(r.firms)} 家企业有重复记录，删除了 {removed} 条较旧的（每家保留数据日期最新的一条）：")
     for f, n in r.removed.items():
         click.echo(f"  {f}：删除 {n} 条")
+
+
+def _emit(data: str | bytes, output: Path | None) -> None:
+    from .present.files import write_atomic
+
+    if output is not None:
+        write_atomic(output, data)
+        click.echo(f"wrote {output}", err=True)
+    elif isinstance(data, bytes):
+        sys.stdout.buffer.write(data)
+    else:
+        click.echo(data, nl=False)
+
+
+@click.command("changes")
+@click.option("--since", default=None, help="Only changes dated on or after this day (2024-06-30).")
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice(["new", "capital_up", "status", "moved", "placed"]),
+    help="Only these kinds (repeatable).",
+)
+@click.option("--chain", "chains", multiple=True, help="Only firms on these chains (id, Chinese name or alias).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx"]), default="table", show_default=True
+)
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Write to this file.")
+@click.pass_obj
+def changes_cmd(
+    ctx: Any, since: str | None, kinds: tuple[str, ...], chains: tuple[str, ...], fmt: str, output: Path | None
+) -> None:
+    """Change signals between exports: new firms, capital increases, status changes, moves, new placements."""
+    from .graph import select_chains
+    from .import_report import changes_output
+    from .store import recent_signals
+
+    lib = ctx.lib
+    wanted = select_chains(lib, list(chains)) if chains else None
+    df = recent_signals(lib.root, since=_date(since, "--since"), kinds=list(kinds) or None, chains=wanted)
+    if fmt == "xlsx" and output is None:
+        raise UsageError("--format xlsx 需要用 -o 指定输出文件（.xlsx）")
+    _emit(changes_output(df, fmt, lib), output)
+
+
+@click.group("review", invoke_without_command=True)
+@click.option("--chain", "chains", multiple=True, help="Only nodes of these chains.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx"]), default="table", show_default=True
+)
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Write to this file.")
+@click.pass_context
+def review_cmd(click_ctx: click.Context, chains: tuple[str, ...], fmt: str, output: Path | None) -> None:
+    """Uncertain placements to review: list them, then `review accept|reject ID ...` or `review apply FILE`."""
+    if click_ctx.invoked_subcommand is not None:
+        return
+    from .graph import select_chains
+    from .import_report import review_output
+    from .importer.match import Matcher
+    from .importer.review import review_items
+
+    lib = click_ctx.obj.lib
+    nodes = Matcher(lib, select_chains(lib, list(chains))).nodes if chains else None
+    if fmt == "xlsx" and output is None:
+        raise UsageError("--format xlsx 需要用 -o 指定输出文件（.xlsx）")
+    _emit(review_output(review_items(lib.root / "imported", nodes), fmt, lib), output)
+
+
+def _decide(ctx: Any, choices: dict[str, str]) -> None:
+    from .importer.review import decide
+
+    lib = ctx.lib
+    kinds = {n: node.kind for n, node in lib.nodes.items()}
+    try:
+        done = decide(lib.root / "imported", choices, kinds)
+    except KeyboardInterrupt:
+        _interrupted()
+    words = {"accept": "接受", "reject": "拒绝"}
+    click.echo(
+        "已记录：" + "，".join(f"{words[k]} {v} 条" for k, v in sorted(done.items())) + "（以后重新导入时仍然有效）"
+    )
+
+
+@review_cmd.command("accept")
+@click.argument("ids", nargs=-1, required=True)
+@click.pass_obj
+def review_accept(ctx: Any, ids: tuple[str, ...]) -> None:
+    """Accept these placements (ids from `chainmap review`)."""
+    _decide(ctx, dict.fromkeys(ids, "accept"))
+
+
+@review_cmd.command("reject")
+@click.argument("ids", nargs=-1, required=True)
+@click.pass_obj
+def review_reject(ctx: Any, ids: tuple[str, ...]) -> None:
+    """Reject these placements (ids from `chainmap review`)."""
+    _decide(ctx, dict.fromkeys(ids, "reject"))
+
+
+@review_cmd.command("apply")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.pass_obj
+def review_apply(ctx: Any, file: Path) -> None:
+    """Apply a reviewed list (CSV / XLSX from `review --format csv|xlsx`, 决定 filled with 接受 / 拒绝)."""
+    from .importer.review import read_reviewed
+
+    choices = read_reviewed(file)
+    if not choices:
+        click.echo(f"{file} 中没有填写决定（“决定”一列为空）")
+        return
+    _decide(ctx, choices)

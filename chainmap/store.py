@@ -47,7 +47,9 @@ __all__ = [
     "lock_holder",
     "read_store",
     "read_table",
+    "read_signals",
     "read_yaml",
+    "recent_signals",
     "settle",
     "store_files",
     "to_table",
@@ -58,7 +60,24 @@ META_KEY = b"chainmap"
 STORE_VERSION = 2
 TIES = TIE_ROLES
 JOURNAL = ".chainmap-import.journal"
+SIGNALS = "changes.signals"  # change signals between exports (Parquet; not a *.parquet store)
+SIGNAL_KINDS = ("new", "capital_up", "status", "moved", "placed")
+SIGNAL_SCHEMA = pa.schema(
+    [
+        ("kind", pa.string()),
+        ("id", pa.string()),
+        ("name", pa.string()),
+        ("credit_code", pa.string()),
+        ("date", pa.date32()),  # the newer export's as_of: the change happened by then
+        ("since", pa.date32()),  # the older export's as_of: ... and after this
+        ("old", pa.string()),
+        ("new", pa.string()),
+        ("chains", pa.list_(pa.string())),
+        ("source_file", pa.string()),
+    ]
+)
 LOCK = ".chainmap-import.lock"
+TEMP_TAG = "chainmap-"  # in every temporary file name an import writes: `.<final name>.chainmap-XXXX.tmp`
 
 # Company fields an export never fills (curated by hand only); every other field is a store column.
 NOT_IMPORTED = ("aliases", "parent", "tags", "revenue", "revenue_year", "supplies", "capacities")
@@ -73,6 +92,7 @@ EXTRA_COLUMNS = (
     ("industry", pa.string()),
     ("products", pa.string()),
     ("evidence", pa.string()),
+    ("uncertain", pa.list_(pa.string())),  # nodes matched below the threshold, awaiting review
     ("placed", pa.bool_()),  # on a chain node; placed firms come first so the loader reads only them
 )
 
@@ -130,7 +150,7 @@ def empty_record() -> dict[str, Any]:
     ([], False, None)
     """
     rec: dict[str, Any] = dict.fromkeys(COLUMNS)
-    for k in (*TIES, "source"):
+    for k in (*TIES, "source", "uncertain"):
         rec[k] = []
     rec["placed"] = False
     return rec
@@ -210,6 +230,58 @@ def store_files(folder: Path) -> list[Path]:
     return [f for f in files if is_ours(f)]
 
 
+# -- change signals ---------------------------------------------------------------------------------
+
+
+def read_signals(folder: Path) -> pa.Table:
+    """Every change signal recorded in a store folder (empty when none)."""
+    path = Path(folder) / SIGNALS
+    if not path.exists():
+        return SIGNAL_SCHEMA.empty_table()
+    return pq.read_table(path).cast(SIGNAL_SCHEMA)
+
+
+def recent_signals(
+    root: str | Path,
+    since: dt.date | None = None,
+    kinds: list[str] | tuple[str, ...] | None = None,
+    chains: list[str] | tuple[str, ...] | None = None,
+    firms: list[str] | set[str] | None = None,
+) -> Any:
+    """Change signals of a library's imported firms as a DataFrame, newest first: ``kind``,
+    ``credit_code``, ``name``, ``date``, ``old``, ``new``, ``chains`` (and ``id``, ``since``,
+    ``source_file``). Filters: on or after ``since``, of ``kinds``, touching ``chains``, of ``firms``
+    (ids). For target lists: ``recent_signals(lib.root, firms=ids)`` gives each firm's signals.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> recent_signals(tempfile.mkdtemp()).columns.tolist()[:4]
+    ['kind', 'credit_code', 'name', 'date']
+    """
+    t = read_signals(Path(root) / "imported")
+    if since is not None:
+        t = t.filter(pc.greater_equal(t["date"], pa.scalar(since, pa.date32())))
+    if kinds:
+        t = t.filter(pc.is_in(t["kind"], value_set=pa.array(list(kinds), pa.string())))
+    if firms is not None:
+        t = t.filter(pc.is_in(t["id"], value_set=pa.array(sorted(firms), pa.string())))
+    if chains and len(t):
+        hit = pc.is_in(pc.list_flatten(t["chains"]), value_set=pa.array(list(chains), pa.string()))
+        rows = pc.list_parent_indices(t["chains"]).filter(hit)
+        t = t.take(pc.unique(rows))
+    order = ["kind", "credit_code", "name", "date", "old", "new", "chains", "id", "since", "source_file"]
+    df = t.select(order).to_pandas()
+    if len(df):
+        kind_rank = {k: i for i, k in enumerate(SIGNAL_KINDS)}
+        df = df.assign(_k=df["kind"].map(kind_rank)).sort_values(["date", "_k", "name"], ascending=[False, True, True])
+        df = df.drop(columns="_k").reset_index(drop=True)
+    df["chains"] = df["chains"].map(list)
+    for c in ("credit_code", "name", "old", "new", "id", "source_file"):  # missing text is None, not NaN
+        df[c] = df[c].astype(object).where(df[c].notna(), None)
+    return df
+
+
 # -- lock and journal ------------------------------------------------------------------------------
 
 
@@ -259,7 +331,7 @@ def settle(folder: Path, *, holding_lock: bool = False) -> bool:
             (folder / name).unlink(missing_ok=True)
         journal.unlink()
         replayed = True
-    for stray in folder.glob(".*.tmp"):
+    for stray in folder.glob(f".*.{TEMP_TAG}*.tmp"):  # only ours: the folder may be shared (-o /tmp/x)
         stray.unlink(missing_ok=True)
     return replayed
 

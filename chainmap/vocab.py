@@ -343,6 +343,26 @@ OUTPUTS: dict[str, tuple[Column, ...]] = {
         ("results", "结果", "per path: path, chains (counts per chain), companies, institutions, regions"),
         ("problems", "问题", "every problem: file, line, column (1-based; 0 = the whole file), message"),
     ),
+    "changes": _cols(
+        ("kind", "变化", "new (新出现), capital_up (增资), status (登记状态变更), moved (迁址), placed (新落链)"),
+        ("credit_code", "统一社会信用代码", "the firm's unified social credit code, when the export has it"),
+        ("name", "企业名称", "registered name"),
+        ("date", "日期", "as_of of the newer export: the change happened by then"),
+        ("old", "原值", "the value before (capital, status, city), empty for new and placed"),
+        ("new", "新值", "the value after; for placed the node ids, for new the city"),
+        ("chains", "产业链", "chains of the nodes the firm sits on"),
+    ),
+    "review": _cols(
+        ("id", "编号", "review id of the (firm, node) pair: give it to review accept / reject"),
+        ("firm", "企业ID", "library id of the imported firm"),
+        ("name", "企业名称", "registered name"),
+        ("credit_code", "统一社会信用代码", "unified social credit code, when known"),
+        ("city", "城市", "city of the firm"),
+        ("node", "节点", "the node it may belong on"),
+        ("node_name", "节点名称", "the node's Chinese name"),
+        ("chains", "产业链", "chains holding the node"),
+        ("evidence", "匹配依据", "the hits for that node: term, field and confidence"),
+    ),
 }
 
 # Labels of the target score's criteria (keys of the region profile's weights).

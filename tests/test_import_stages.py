@@ -115,3 +115,27 @@ def test_no_module_over_500_lines_and_no_function_over_80(mod):
     assert tree.body[-1].end_lineno < 500
     long = [n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.end_lineno - n.lineno >= 80]
     assert not long
+
+
+@pytest.mark.parametrize("store", ["yaml", "parquet"])
+def test_placements_from_the_store_match_the_loaded_library(mini, tmp_path, store):
+    from chainmap.placements import placements, presence
+
+    from .test_import import MESSY
+
+    f = write_csv(tmp_path / "名单.csv", MESSY)
+    lib = load_library(mini)
+    run.run_import(lib, ImportOptions(file=f, store=store, progress=False, region=lib.regions["home"]))
+    lib = load_library(mini)
+    t = placements(mini)
+    want = {
+        (c.id, n) for c in lib.companies.values() if c.id.startswith("imp_") for n in c.operates + c.makes + c.holds
+    }
+    assert set(zip(t["id"].to_pylist(), t["node"].to_pylist(), strict=True)) == want and want
+    region = lib.regions["home"]
+    p = {r["node"]: (r["local"], r["outside"]) for r in presence(t, region).to_pylist()}
+    for node, (local, outside) in p.items():
+        firms = [
+            c for c in lib.companies.values() if c.id.startswith("imp_") and node in c.operates + c.makes + c.holds
+        ]
+        assert local == sum(c.city == region.city for c in firms) and local + outside == len(firms)

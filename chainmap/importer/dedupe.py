@@ -157,12 +157,14 @@ class Deduper:
         """Fold a duplicate row into record ``g``: fill its gaps, add ties and the row's source."""
         rec = self.records.get(g)
         for k in COLUMNS:
-            if k in ("id", "source", "evidence", *TIES):
+            if k in ("id", "source", "evidence", "uncertain", *TIES):
                 continue
             if rec.get(k) in (None, "") and new.get(k) not in (None, ""):
                 rec[k] = new[k]
         for k in TIES:
             rec[k] = sorted(set(rec[k] or []) | set(new[k] or []))
+        placed = {n for k in TIES for n in rec[k]}
+        rec["uncertain"] = sorted((set(rec["uncertain"] or []) | set(new["uncertain"] or [])) - placed)
         if new["evidence"] and new["evidence"] != rec.get("evidence"):
             placed = {n for k in TIES for n in rec[k]}
             parts = [p for e in (rec.get("evidence"), new["evidence"]) if e for p in e.split("；")]

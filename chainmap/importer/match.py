@@ -77,6 +77,7 @@ def _fullwidth(s: str, letters: bool = True) -> str:
 
 ROLE = ROLE_OF_KIND
 DEFAULT_THRESHOLD = 0.6
+REVIEW_MIN = 0.4  # matches from here up to the threshold are kept as uncertain, for people to review
 _ASCII_WORD = re.compile(r"^[0-9a-z][0-9a-z\-+./ ]*$")
 _BRACKET_TAIL = re.compile(r"\s*[(（].*$")
 
@@ -113,8 +114,15 @@ class Placement:
 class Matcher:
     """Built once per import over the nodes of the selected chains (all when ``chains`` is None)."""
 
-    def __init__(self, lib: Library, chains: Iterable[str] | None = None, threshold: float = DEFAULT_THRESHOLD):
+    def __init__(
+        self,
+        lib: Library,
+        chains: Iterable[str] | None = None,
+        threshold: float = DEFAULT_THRESHOLD,
+        review_min: float = REVIEW_MIN,
+    ):
         self.threshold = threshold
+        self.review_min = min(review_min, threshold)
         wanted = set(chains) if chains else set(lib.chains)
         nodes: set[str] = set()
         for cid in wanted:
@@ -204,6 +212,11 @@ class Matcher:
                 ties.setdefault(ROLE[self.kind[n]], []).append(n)
         evidence = sorted(best.values(), key=lambda e: (-scores[e.node], e.node, -e.confidence))
         return Placement(ties, evidence, scores)
+
+    def uncertain(self, p: Placement) -> list[str]:
+        """Nodes matched at or above the review minimum but below the threshold."""
+        lo, hi = self.review_min - 1e-9, self.threshold - 1e-9
+        return sorted(n for n, sc in p.scores.items() if lo <= sc < hi)
 
     def describe(self, p: Placement) -> str:
         """Evidence a person can read: 'pta 精对苯二甲酸←经营范围「PTA」0.70；…'; nodes below the

@@ -73,6 +73,8 @@ class ImportSummary:
     warnings: dict[str, int] = field(default_factory=dict)
     nodes: dict[str, int] = field(default_factory=dict)  # node id -> firms of this import placed there
     moved_from: list[str] = field(default_factory=list)  # other import stores whose records were updated
+    signals: dict[str, int] = field(default_factory=dict)  # change signals recorded, by kind
+    review: int = 0  # uncertain placements of this import's firms waiting for review
     outside_library: bool = False  # -o outside <library>/imported: the loader will not read it
     seconds: float = 0.0
 

@@ -22,20 +22,25 @@ _WORKER: dict[str, Matcher] = {}  # the matcher of this worker process (set by t
 
 
 def match_texts(matcher: Matcher, texts: pa.Array) -> list[pa.Array]:
-    """Place each firm of a chunk: operates, makes, holds (list arrays) and the evidence text."""
+    """Place each firm of a chunk: operates, makes, holds (list arrays), the evidence text and the
+    uncertain nodes (for review)."""
     ties: tuple[list[list[str]], ...] = ([], [], [])
     evidence: list[str | None] = []
+    uncertain: list[list[str]] = []
     for t in texts.to_pylist():
         p = matcher.place_text(t)
         if p is None:
             for k in ties:
                 k.append(_EMPTY)
             evidence.append(None)
+            uncertain.append(_EMPTY)
             continue
         for k, role in zip(ties, ("operates", "makes", "holds"), strict=True):
             k.append(p.ties.get(role, _EMPTY))
         evidence.append(matcher.describe(p) or None)
-    return [*(pa.array(k, pa.list_(pa.string())) for k in ties), pa.array(evidence, pa.string())]
+        uncertain.append(matcher.uncertain(p))
+    lists = pa.list_(pa.string())
+    return [*(pa.array(k, lists) for k in ties), pa.array(evidence, pa.string()), pa.array(uncertain, lists)]
 
 
 def _init_worker(matcher: Matcher) -> None:
@@ -77,7 +82,7 @@ class MatchPool:
         parts = [j.get() for j in job]
         if not parts:
             return match_texts(self.matcher, pa.array([], pa.string()))
-        return [pa.concat_arrays([p[k] for p in parts]) for k in range(4)]
+        return [pa.concat_arrays([p[k] for p in parts]) for k in range(len(parts[0]))]
 
     def __enter__(self) -> MatchPool:
         return self

@@ -256,7 +256,6 @@ def csv_fast_chunks(opened: Opened, header_row: int, width: int, block_size: int
     records as the csv module does (a blank line is a row); raises :class:`SlowPath` at the first row
     whose cell count differs from the header's, since Arrow drops such rows without saying where."""
     import pyarrow as pa
-    import pyarrow.csv as pcsv
 
     bad: list[str] = []
 
@@ -265,7 +264,29 @@ def csv_fast_chunks(opened: Opened, header_row: int, width: int, block_size: int
         return "skip"
 
     names = [f"c{i}" for i in range(width)]
-    reader = pcsv.open_csv(
+    try:
+        reader = _open_arrow_csv(opened, header_row, names, block_size, invalid)
+    except pa.ArrowInvalid as err:
+        raise encoding_error(opened.path, err) from None
+    done = {"bytes": 0}
+    opened.position = lambda: done["bytes"]
+    first = header_row + 1
+    for batch in _batches(reader, opened.path):
+        if bad:
+            raise SlowPath(bad[0])
+        n = batch.num_rows
+        done["bytes"] = min(opened.size, done["bytes"] + int(batch.nbytes))
+        yield list(batch.columns), list(range(first, first + n)), []
+        first += n
+    if bad:
+        raise SlowPath(bad[0])
+
+
+def _open_arrow_csv(opened: Opened, header_row: int, names: list[str], block_size: int, invalid: Any) -> Any:
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    return pcsv.open_csv(
         opened.path,
         read_options=pcsv.ReadOptions(
             skip_rows=header_row,
@@ -284,15 +305,26 @@ def csv_fast_chunks(opened: Opened, header_row: int, width: int, block_size: int
             column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False, quoted_strings_can_be_null=False
         ),
     )
-    done = {"bytes": 0}
-    opened.position = lambda: done["bytes"]
-    first = header_row + 1
-    for batch in reader:
-        if bad:
-            raise SlowPath(bad[0])
-        n = batch.num_rows
-        done["bytes"] = min(opened.size, done["bytes"] + int(batch.nbytes))
-        yield list(batch.columns), list(range(first, first + n)), []
-        first += n
-    if bad:
-        raise SlowPath(bad[0])
+
+
+def _batches(reader: Any, path: Path) -> Iterator[Any]:
+    """Arrow's record batches; a cell that is not text in the file's encoding is a located message."""
+    import pyarrow as pa
+
+    while True:
+        try:
+            batch = reader.read_next_batch()
+        except StopIteration:
+            return
+        except pa.ArrowInvalid as err:
+            raise encoding_error(path, err) from None
+        yield batch
+
+
+def encoding_error(path: Path, err: Exception) -> UsageError:
+    line = first_undecodable_line(path)
+    where = f"第{line}行" if line else "某处"
+    return UsageError(
+        f"{path.name}：{where}无法按文件开头的编码读取（文件可能混用了 UTF-8 和 GBK 等多种编码，"
+        f"或不是文本）：{str(err)[:120]}。请在 Excel 中打开后“另存为 CSV UTF-8”，或另存为 XLSX 后再导入"
+    )

@@ -34,11 +34,13 @@ from .match import Matcher
 from .options import ImportOptions, ImportSummary, Summary
 from .place import MatchPool
 from .prepare import Existing, load_existing, resolve_as_of, resolve_output
-from .read import Opened, SlowPath, csv_fast_chunks, first_undecodable_line, open_export, row_chunks
+from .read import Opened, SlowPath, csv_fast_chunks, open_export, row_chunks
 from .rejects import Rejects
+from .review import QUEUE, apply_decisions, read_decisions, updated_queue
 from .rows import Chunk, Cleaner
+from .signals import node_chains
 from .store import StoreLock, Transaction, check_writable
-from .write import auto_kind, compare, count, plan
+from .write import auto_kind, compare, count, plan, record_signals
 
 __all__ = ["ImportOptions", "ImportSummary", "SCHEMA", "Summary", "run_import"]
 
@@ -56,8 +58,6 @@ def run_import(lib: Library, opts: ImportOptions) -> ImportSummary:
             return _run(lib, opts, slow=False)
         except SlowPath:  # a ragged row: read again row by row, for exact row numbers in the rejects file
             return _run(lib, opts, slow=True)
-    except pa.ArrowInvalid as err:
-        raise UsageError(_arrow_message(opts.file, err)) from None
     except OSError as err:
         raise UsageError(_os_message(err)) from None
 
@@ -72,6 +72,7 @@ class _Run:
     dd: Deduper
     rejects: Rejects
     pool: MatchPool
+    decisions: dict[tuple[str, str], str] = field(default_factory=dict)  # (firm id, node) -> accept | reject
     skip: Counter[str] = field(default_factory=Counter)
     reject: Counter[str] = field(default_factory=Counter)
 
@@ -93,13 +94,15 @@ def _run(lib: Library, opts: ImportOptions, slow: bool) -> ImportSummary:
         matcher = Matcher(lib, chains if opts.chains else None, opts.threshold)
         with StoreLock(output.parent) if not opts.dry_run else nullcontext():
             ex = load_existing(lib, output)
+            cleaner.known = lambda code, nk: ex.hand(code, nk) is None and ex.stored(code, nk) is not None
             s.outside_library = ex.outside_library
             tx = None if opts.dry_run else Transaction(output.parent)
             try:
                 run = _Run(s, hm, cleaner, Deduper(ex), _rejects(output, hm, tx), _pool(opened, opts, matcher, slow))
+                run.decisions = read_decisions(output.parent)
                 with run.pool:
                     _stream(run, opened, (r for r in head if r[0] > hm.row), opts, slow)
-                _store(run, ex, tx, output, kind, opts, matcher)
+                _store(lib, run, ex, tx, output, kind, opts, matcher)
             except BaseException:
                 if tx is not None:
                     tx.abort()
@@ -202,46 +205,52 @@ def _start(run: _Run, ch: Chunk) -> tuple[Chunk, Any, Any] | None:
 def _end(run: _Run, ch: Chunk, job: Any, folded: Any) -> None:
     """Second half: the matcher's results in, the records stored, duplicates folded."""
     rec = dict(ch.rec)
-    for k, arr in zip(("operates", "makes", "holds", "evidence"), run.pool.collect(job), strict=True):
+    for k, arr in zip(("operates", "makes", "holds", "evidence", "uncertain"), run.pool.collect(job), strict=True):
         rec[k] = arr
     rec["id"] = pa.array(folded.ids, pa.string())
+    if run.decisions:
+        apply_decisions(rec, run.decisions, run.pool.matcher.kind)
     n = len(ch)
     cols = [rec[c] if c in rec else pa.nulls(n, SCHEMA.field(c).type) for c in COLUMNS]
     run.dd.add(pa.table(cols, schema=SCHEMA), folded)
 
 
 def _store(
-    run: _Run, ex: Existing, tx: Transaction | None, output: Path, kind: str, opts: ImportOptions, matcher: Matcher
+    lib: Library,
+    run: _Run,
+    ex: Existing,
+    tx: Transaction | None,
+    output: Path,
+    kind: str,
+    opts: ImportOptions,
+    matcher: Matcher,
 ) -> None:
     """The store stage: compare with the stores, count, and switch every changed file at once."""
     s, dd = run.s, run.dd
     base_key = output.resolve()  # the store holding the output's earlier records
     output, kind = auto_kind(dd, output, kind, len(dd.records))
     s.store, s.output = kind, str(output)
-    mine, current, changed_ids = compare(dd, kind, matcher.nodes, bool(opts.chains))
+    pairs: list[tuple[pa.Table, pa.Table]] = []
+    mine, current, changed_ids = compare(dd, kind, matcher.nodes, bool(opts.chains), pairs)
     s.imported = sum(dd.first_row)
     s.updated = len(dd.first_row) - s.imported
     s.unchanged = s.updated - len(changed_ids)
     if not s.adds_up():  # pragma: no cover - a bug
         raise AssertionError(f"import counts do not add up: {s}")
     count(s, current, opts.region, run.skip, run.reject, run.cleaner.warn)
+    record_signals(dd, tx, s, pairs, mine, node_chains(lib), opts.file.name, output.parent)
+    s.review = int(pc.sum(pc.fill_null(pc.list_value_length(mine["uncertain"]), 0)).as_py() or 0)
     if tx is None:
         return
     plan(dd, tx, s, base_key, output, kind, mine, changed_ids, {"source_file": opts.file.name})
+    queue = updated_queue(output.parent, mine)
+    if queue is not None:
+        tx.write_raw_parquet(output.parent / QUEUE, queue)
     if run.rejects.close():
         s.rejects = str(run.rejects.path)
     elif run.rejects.path.exists():
         tx.remove(run.rejects.path)  # a stale rejects file from an earlier import of this file
     tx.commit()
-
-
-def _arrow_message(file: Path, err: Exception) -> str:
-    line = first_undecodable_line(file)
-    where = f"第{line}行" if line else "某处"
-    return (
-        f"{file.name}：{where}无法按文件开头的编码读取（文件可能混用了 UTF-8 和 GBK 等多种编码，"
-        f"或不是文本）：{str(err)[:120]}。请在 Excel 中打开后“另存为 CSV UTF-8”，或另存为 XLSX 后再导入"
-    )
 
 
 _OS_HINTS = {

@@ -11,18 +11,22 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..model import Region
-from ..store import COLUMNS, TIES, is_ours
+from ..store import COLUMNS, SIGNAL_SCHEMA, SIGNALS, TIES, is_ours, read_signals
 from .dedupe import Deduper
 from .options import ImportSummary
+from .signals import changed_signals, new_signals
 from .store import Transaction, check_writable, comparable
 
-__all__ = ["YAML_LIMIT", "compare", "count", "plan"]
+__all__ = ["YAML_LIMIT", "compare", "count", "plan", "record_signals"]
 
 YAML_LIMIT = 2000  # above this many firms the auto store is Parquet (YAML loads at ~0.7 ms a firm)
 
 
-def compare(dd: Deduper, kind: str, selected: set[str], partial: bool) -> tuple[pa.Table, pa.Table, set[str]]:
-    """(records to write, this run's firms as they stand now, ids of changed stored records)."""
+def compare(
+    dd: Deduper, kind: str, selected: set[str], partial: bool, pairs_out: list[tuple[pa.Table, pa.Table]] | None = None
+) -> tuple[pa.Table, pa.Table, set[str]]:
+    """(records to write, this run's firms as they stand now, ids of changed stored records); the
+    changed records with their stored versions (aligned) go to ``pairs_out``."""
     new = dd.records.table()
     if not dd.prev_by_id:
         return new, new, set()
@@ -39,6 +43,8 @@ def compare(dd: Deduper, kind: str, selected: set[str], partial: bool) -> tuple[
         ours = ours.sort_by("id")
         keep = _changed(ours, old, kind, selected, partial)
         kept = ours.filter(keep)
+        if pairs_out is not None and len(kept):
+            pairs_out.append((kept, old.filter(keep)))
         changed_ids.update(kept["id"].to_pylist())
         kept_parts.append(kept)
         current_parts += [kept, old.filter(pc.invert(keep))]
@@ -160,3 +166,25 @@ def _local(t: pa.Table, r: Region) -> int:
         pc.equal(t["province"], r.province), pc.is_in(t["district"], value_set=pa.array(r.districts, pa.string()))
     )
     return pc.sum(inside).as_py() or 0
+
+
+def record_signals(
+    dd: Deduper,
+    tx: Transaction | None,
+    s: ImportSummary,
+    pairs: list[tuple[pa.Table, pa.Table]],
+    mine: pa.Table,
+    chains_of: dict[str, list[str]],
+    source: str,
+    folder: Path,
+) -> None:
+    """Signals of this run (changes of stored firms; new firms when the store already held some),
+    appended to the folder's signal file in the same transaction as the stores."""
+    parts = [changed_signals(new, old, chains_of, source) for new, old in pairs]
+    if dd.ex.pool:
+        fresh = mine.filter(pc.invert(pc.is_in(mine["id"], value_set=pa.array(list(dd.prev_by_id), pa.string()))))
+        parts.append(new_signals(fresh, chains_of, source))
+    found = pa.concat_tables(parts) if parts else SIGNAL_SCHEMA.empty_table()
+    s.signals = dict(Counter(found["kind"].to_pylist()).most_common())
+    if tx is not None and len(found):
+        tx.write_raw_parquet(folder / SIGNALS, pa.concat_tables([read_signals(folder), found]))

@@ -171,10 +171,11 @@ def test_a_held_lock_names_its_holder_and_a_stale_one_is_taken_over(mini, tmp_pa
     assert not (folder / LOCK).exists()
     info = {"pid": 999999999, "host": os.uname()[1], "user": "x", "started": "t", "command": "c"}
     (folder / LOCK).write_text(json.dumps(info), encoding="utf-8")  # its process has ended
-    (folder / ".stale.yaml.abc.tmp").write_text("half", encoding="utf-8")
+    (folder / ".stale.yaml.chainmap-abc.tmp").write_text("half", encoding="utf-8")
+    (folder / ".someone-else.tmp").write_text("not ours", encoding="utf-8")
     res = cli("--chains", str(mini), "import", str(f))
     assert res.exit_code == 0, res.output
-    assert sorted(p.name for p in folder.iterdir()) == ["名单.yaml"]
+    assert sorted(p.name for p in folder.iterdir()) == [".someone-else.tmp", "名单.yaml"]
 
 
 def test_repair_merges_duplicate_ids_keeping_the_newest(mini, tmp_path):

@@ -1,0 +1,106 @@
+"""National-scale import: `chainmap import` against the read floor (pyarrow reading the same file), in
+the same run, with the peak memory of the whole process tree (main process + matcher workers).
+
+    python benchmarks/gen_export.py 1000000 -o /tmp/dense_1m.csv --chains chains --mode dense
+    python benchmarks/bench_scale.py /tmp/dense_1m.csv [--chains chains] [--work /tmp/chainmap-scale]
+
+Prints one JSON line per measurement: the floor (seconds, peak MB), the import (seconds, peak MB,
+rows, placed, store size on disk) and the ratio import / floor, with the load average of the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+_FLOOR = (
+    "import sys, pyarrow as pa, pyarrow.csv as c; "
+    "t = c.read_csv(sys.argv[1], read_options=c.ReadOptions(skip_rows=1, autogenerate_column_names=True), "
+    "parse_options=c.ParseOptions(newlines_in_values=True), "
+    "convert_options=c.ConvertOptions(column_types={f'f{i}': pa.string() for i in range(64)})); print(t.num_rows)"
+)
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident memory (bytes) of a process and all its descendants, from /proc."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/status", encoding="ascii") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+            with open(f"/proc/{p}/task/{p}/children", encoding="ascii") as fh:
+                todo += [int(x) for x in fh.read().split()]
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
+    """(seconds, peak MB of the process tree sampled every 50 ms, stdout)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, _tree_rss(proc.pid))
+        time.sleep(0.05)
+    out, err = proc.communicate()
+    seconds = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err[-2000:]}")
+    return seconds, peak / 2**20, out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("export", type=Path)
+    ap.add_argument("--chains", type=Path, default=ROOT / "chains")
+    ap.add_argument("--work", type=Path, default=Path("/tmp/chainmap-scale"))
+    a = ap.parse_args()
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    load = os.getloadavg()
+    floor_s, floor_mb, rows = measure([sys.executable, "-c", _FLOOR, str(a.export)], env)
+    lib = a.work / "lib"
+    shutil.rmtree(lib, ignore_errors=True)
+    shutil.copytree(a.chains, lib, ignore=shutil.ignore_patterns("imported"))
+    cmd = [sys.executable, "-m", "chainmap", "--chains", str(lib), "import", str(a.export), "--format", "json"]
+    sec, mb, out = measure(cmd, env)
+    s = json.loads(out)
+    store = sum(f.stat().st_size for f in (lib / "imported").iterdir())
+    print(
+        json.dumps(
+            {
+                "date": time.strftime("%Y-%m-%d %H:%M"),
+                "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+                "load_before": [round(x, 1) for x in load],
+                "load_after": [round(x, 1) for x in os.getloadavg()],
+                "file_mb": round(a.export.stat().st_size / 2**20),
+                "rows": int(rows.strip()),
+                "floor_s": round(floor_s, 2),
+                "floor_peak_mb": round(floor_mb),
+                "import_s": round(sec, 1),
+                "import_peak_mb": round(mb),
+                "ratio": round(sec / floor_s, 1),
+                "imported": s["imported"],
+                "placed": s["placed"],
+                "placed_share": round(s["placed"] / max(s["imported"], 1), 3),
+                "store_mb": round(store / 2**20, 1),
+            },
+            ensure_ascii=False,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

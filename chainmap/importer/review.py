@@ -1,0 +1,245 @@
+"""The review queue: a firm matched to a node above the review minimum but below the placing threshold
+is kept as ``uncertain`` with its evidence; people accept or reject each (firm, node) pair, by id or
+with a reviewed CSV / XLSX. Decisions live in ``imported/review.decisions`` and are applied to the
+stores at once and again at every later import, so they survive re-imports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from ..errors import UsageError
+from ..store import TIES, read_table, store_files
+from ..vocab import ROLE_OF_KIND
+from .store import StoreLock, Transaction
+
+__all__ = [
+    "DECISIONS",
+    "QUEUE",
+    "apply_decisions",
+    "decide",
+    "read_decisions",
+    "review_id",
+    "review_items",
+    "updated_queue",
+]
+
+DECISIONS = "review.decisions"
+QUEUE = "review.queue"  # the open (firm, node) pairs, whatever the store kind (YAML keeps no evidence)
+_QUEUE_SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("firm", pa.string()),
+        ("node", pa.string()),
+        ("name", pa.string()),
+        ("credit_code", pa.string()),
+        ("city", pa.string()),
+        ("evidence", pa.string()),
+    ]
+)
+_SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("firm", pa.string()),
+        ("node", pa.string()),
+        ("decision", pa.string()),
+        ("date", pa.date32()),
+    ]
+)
+WORDS = {
+    "accept": "accept",
+    "接受": "accept",
+    "确认": "accept",
+    "是": "accept",
+    "reject": "reject",
+    "拒绝": "reject",
+    "否": "reject",
+    "不是": "reject",
+}
+
+
+def review_id(firm: str, node: str) -> str:
+    """A short id for a (firm, node) pair, stable across imports (firm ids are).
+
+    Examples
+    --------
+    >>> review_id("imp_x", "a2") == review_id("imp_x", "a2"), len(review_id("imp_x", "a2"))
+    (True, 9)
+    """
+    return "r" + hashlib.sha1(f"{firm}\x1f{node}".encode()).hexdigest()[:8]
+
+
+def read_decisions(folder: Path) -> dict[tuple[str, str], str]:
+    path = Path(folder) / DECISIONS
+    if not path.exists():
+        return {}
+    t = pq.read_table(path)
+    return {(f, n): d for f, n, d in zip(*(t[c].to_pylist() for c in ("firm", "node", "decision")), strict=True)}
+
+
+def apply_decisions(rec: dict[str, pa.Array], decisions: dict[tuple[str, str], str], kinds: dict[str, str]) -> None:
+    """Move accepted nodes from ``uncertain`` to the firm's ties, drop rejected ones (chunk columns)."""
+    firms = {f for f, _n in decisions}
+    ids = rec["id"].to_pylist()
+    rows = [i for i, cid in enumerate(ids) if cid in firms]
+    if not rows:
+        return
+    cols = {k: rec[k].to_pylist() for k in (*TIES, "uncertain")}
+    by_firm = _by_firm(decisions)
+    for i in rows:
+        _decide_row(ids[i], cols, i, by_firm, kinds)
+    for k, v in cols.items():
+        rec[k] = pa.array(v, pa.list_(pa.string()))
+
+
+def _by_firm(decisions: dict[tuple[str, str], str]) -> dict[str, list[tuple[str, str]]]:
+    out: dict[str, list[tuple[str, str]]] = {}
+    for (f, node), d in decisions.items():
+        out.setdefault(f, []).append((node, d))
+    return out
+
+
+def _decide_row(firm: str, cols: dict[str, list[Any]], i: int, by_firm: dict, kinds: dict[str, str]) -> bool:
+    changed = False
+    for node, d in by_firm.get(firm, ()):
+        cols["uncertain"][i] = [n for n in (cols["uncertain"][i] or []) if n != node]
+        if d == "accept" and node in kinds:
+            role = ROLE_OF_KIND[kinds[node]]
+            cols[role][i] = sorted(set(cols[role][i] or []) | {node})
+        changed = True
+    return changed
+
+
+def read_queue(folder: Path) -> pa.Table:
+    path = Path(folder) / QUEUE
+    return pq.read_table(path).cast(_QUEUE_SCHEMA) if path.exists() else _QUEUE_SCHEMA.empty_table()
+
+
+def queue_rows(t: pa.Table) -> pa.Table:
+    """The open pairs of some records (their ``uncertain`` nodes, with the evidence for each)."""
+    t = t.filter(pc.greater(pc.fill_null(pc.list_value_length(t["uncertain"]), 0), 0))
+    rows = []
+    for r in t.select(["id", "name", "credit_code", "city", "uncertain", "evidence"]).to_pylist():
+        for node in r["uncertain"]:
+            ev = "；".join(p for p in (r["evidence"] or "").split("；") if p.split(" ", 1)[0] == node)
+            rows.append(
+                {
+                    "id": review_id(r["id"], node),
+                    "firm": r["id"],
+                    "node": node,
+                    "name": r["name"],
+                    "credit_code": r["credit_code"],
+                    "city": r["city"],
+                    "evidence": ev,
+                }
+            )
+    return pa.Table.from_pylist(rows, schema=_QUEUE_SCHEMA)
+
+
+def updated_queue(folder: Path, records: pa.Table) -> pa.Table | None:
+    """The queue after an import that wrote ``records``: their old pairs replaced by their open ones;
+    None when nothing changes."""
+    old = read_queue(folder)
+    fresh = queue_rows(records)
+    if not len(fresh) and not len(old):
+        return None
+    keep = old.filter(pc.invert(pc.is_in(old["firm"], value_set=records["id"])))
+    new = pa.concat_tables([keep, fresh])
+    return None if new.equals(old) else new
+
+
+def review_items(folder: Path, nodes: set[str] | None = None) -> list[dict[str, Any]]:
+    """Every open (firm, node) pair of the store folder: id, firm, name, credit_code, city, node,
+    evidence (the hits for that node)."""
+    items = read_queue(folder).to_pylist()
+    return [i for i in items if nodes is None or i["node"] in nodes]
+
+
+def decide(folder: Path, choices: dict[str, str], kinds: dict[str, str]) -> dict[str, int]:
+    """Record decisions (review id -> accept | reject) and apply them to the stores at once. Raises
+    UsageError naming the ids that are not open items. Returns counts per decision."""
+    folder = Path(folder)
+    with StoreLock(folder):
+        open_items = {i["id"]: i for i in review_items(folder)}
+        unknown = sorted(set(choices) - set(open_items))
+        if unknown:
+            raise UsageError(f"没有这些待审核的编号：{'、'.join(unknown[:20])}（用 chainmap review 查看待审核清单）")
+        decisions = {(open_items[r]["firm"], open_items[r]["node"]): d for r, d in choices.items()}
+        tx = Transaction(folder)
+        try:
+            _rewrite(folder, tx, decisions, kinds)
+            queue = read_queue(folder)
+            tx.write_raw_parquet(
+                folder / QUEUE,
+                queue.filter(pc.invert(pc.is_in(queue["id"], value_set=pa.array(sorted(choices), pa.string())))),
+            )
+            old = pq.read_table(folder / DECISIONS) if (folder / DECISIONS).exists() else _SCHEMA.empty_table()
+            today = dt.date.today()
+            new = pa.Table.from_pylist(
+                [
+                    {"id": review_id(f, n), "firm": f, "node": n, "decision": d, "date": today}
+                    for (f, n), d in sorted(decisions.items())
+                ],
+                schema=_SCHEMA,
+            )
+            tx.write_raw_parquet(folder / DECISIONS, pa.concat_tables([old, new]))
+            tx.commit()
+        except BaseException:
+            tx.abort()
+            raise
+    out: dict[str, int] = {}
+    for d in choices.values():
+        out[d] = out.get(d, 0) + 1
+    return out
+
+
+def _rewrite(folder: Path, tx: Transaction, decisions: dict, kinds: dict[str, str]) -> None:
+    firms = {f for f, _n in decisions}
+    for f in store_files(folder):
+        t = read_table(f)
+        ids = t["id"].to_pylist()
+        if not firms & set(ids):
+            continue
+        cols = {k: t[k].to_pylist() for k in (*TIES, "uncertain")}
+        by_firm = _by_firm(decisions)
+        for i, cid in enumerate(ids):
+            if cid in firms:
+                _decide_row(cid, cols, i, by_firm, kinds)
+        for k, v in cols.items():
+            t = t.set_column(t.column_names.index(k), k, pa.array(v, pa.list_(pa.string())))
+        tx.write_table(f, t, "parquet" if f.suffix == ".parquet" else "yaml", {"reviewed": True})
+
+
+def read_reviewed(path: Path) -> dict[str, str]:
+    """A reviewed list (CSV or XLSX as ``chainmap review`` writes it, a 决定 column filled with 接受 /
+    拒绝): review id -> decision. Rows left blank are skipped."""
+    import pandas as pd
+
+    try:
+        df = (
+            pd.read_excel(path, sheet_name="待审核")
+            if path.suffix.lower() == ".xlsx"
+            else pd.read_csv(path, encoding="utf-8-sig", dtype=str)
+        )
+    except (OSError, ValueError) as err:
+        raise UsageError(f"{path}：无法读取审核结果：{err}") from None
+    if "编号" not in df.columns or "决定" not in df.columns:
+        raise UsageError(f"{path}：需要“编号”和“决定”两列（用 chainmap review --format csv/xlsx 导出的清单填写）")
+    out, bad = {}, []
+    for n, (rid, word) in enumerate(zip(df["编号"], df["决定"], strict=True), start=2):
+        if not isinstance(word, str) or not word.strip():
+            continue
+        d = WORDS.get(word.strip().lower())
+        if d is None:
+            bad.append(f"第{n}行“{word}”")
+            continue
+        out[str(rid).strip()] = d
+    if bad:
+        raise UsageError(f"{path}：决定一列只能填“接受”或“拒绝”：{'、'.join(bad[:20])}")
+    return out

@@ -1,0 +1,107 @@
+"""Change signals between exports (what makes a lead "hot"): when a newer export of firms the store
+already holds is imported, each change is recorded with the newer export's date -- ``new`` (a firm not
+seen before), ``capital_up`` (registered capital increased), ``status`` (登记状态 changed), ``moved``
+(city changed), ``placed`` (newly on a chain node). Kept in ``imported/changes.signals`` (Parquet), read
+with :func:`chainmap.store.recent_signals`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..money import Amount
+from ..store import SIGNAL_SCHEMA, TIES
+from .clean import amount_text
+
+__all__ = ["changed_signals", "new_signals", "node_chains"]
+
+
+def node_chains(lib: Any) -> dict[str, list[str]]:
+    """node id -> the chains that hold it (a link in its chains; a technology or component in the
+    chains of the links that need it)."""
+    out: dict[str, set[str]] = {}
+    for cid, chain in lib.chains.items():
+        for link in chain.links:
+            out.setdefault(link, set()).add(cid)
+    for pairs in (lib.requires, lib.uses):
+        for link, node in pairs:
+            out.setdefault(node, set()).update(out.get(link, ()))
+    return {n: sorted(c) for n, c in out.items()}
+
+
+def _chains(ties: list[list[str] | None], chains_of: dict[str, list[str]]) -> list[str]:
+    return sorted({c for nodes in ties for n in (nodes or []) for c in chains_of.get(n, [])})
+
+
+def _ties(rec: dict[str, Any]) -> list[list[str] | None]:
+    return [rec[k] for k in TIES]
+
+
+def _money(value: float | None, currency: str | None) -> str | None:
+    return None if value is None else amount_text(Amount(value, currency or "CNY"))
+
+
+def changed_signals(new: pa.Table, old: pa.Table, chains_of: dict[str, list[str]], source: str) -> pa.Table:
+    """Signals of the stored records a newer export changed (``new`` and ``old`` aligned, changed rows
+    only)."""
+    rows: list[dict[str, Any]] = []
+    cols = ["id", "name", "credit_code", "capital_value", "capital_currency", "status", "city", "as_of", *TIES]
+    for n, o in zip(new.select(cols).to_pylist(), old.select(cols).to_pylist(), strict=True):
+        if o["as_of"] is not None and n["as_of"] is not None and n["as_of"] <= o["as_of"]:
+            continue  # the same export again, or an older one: nothing happened since
+        base = {
+            "id": n["id"],
+            "name": n["name"],
+            "credit_code": n["credit_code"],
+            "date": n["as_of"],
+            "since": o["as_of"],
+            "chains": _chains(_ties(n), chains_of),
+            "source_file": source,
+        }
+        nv, ov = n["capital_value"], o["capital_value"]
+        same_currency = (n["capital_currency"] or "CNY") == (o["capital_currency"] or "CNY")
+        if nv is not None and ov is not None and same_currency and nv > ov:
+            rows.append(
+                base
+                | {
+                    "kind": "capital_up",
+                    "old": _money(ov, o["capital_currency"]),
+                    "new": _money(nv, n["capital_currency"]),
+                }
+            )
+        if n["status"] and o["status"] and n["status"] != o["status"]:
+            rows.append(base | {"kind": "status", "old": o["status"], "new": n["status"]})
+        if n["city"] and o["city"] and n["city"] != o["city"]:
+            rows.append(base | {"kind": "moved", "old": o["city"], "new": n["city"]})
+        was = any(o[k] for k in TIES)
+        if not was and any(n[k] for k in TIES):
+            rows.append(
+                base | {"kind": "placed", "old": None, "new": "、".join(sorted({x for k in TIES for x in n[k]}))}
+            )
+    return pa.Table.from_pylist(rows, schema=SIGNAL_SCHEMA)
+
+
+def new_signals(fresh: pa.Table, chains_of: dict[str, list[str]], source: str) -> pa.Table:
+    """A ``new`` signal per firm the store had not seen (only when the store already held firms)."""
+    if not len(fresh):
+        return SIGNAL_SCHEMA.empty_table()
+    ties = [fresh[k].to_pylist() for k in TIES]
+    chains = [_chains(list(t), chains_of) for t in zip(*ties, strict=True)]
+    n = len(fresh)
+    return pa.table(
+        {
+            "kind": pa.array(["new"] * n, pa.string()),
+            "id": fresh["id"],
+            "name": fresh["name"],
+            "credit_code": fresh["credit_code"],
+            "date": fresh["as_of"],
+            "since": pa.nulls(n, pa.date32()),
+            "old": pa.nulls(n, pa.string()),
+            "new": pc.cast(fresh["city"], pa.string()),
+            "chains": pa.array(chains, pa.list_(pa.string())),
+            "source_file": pa.array([source] * n, pa.string()),
+        },
+        schema=SIGNAL_SCHEMA,
+    )

@@ -1,0 +1,108 @@
+"""Change signals between exports, on two exports whose changes are known by construction: a capital
+increase, a firm deregistered, one newly on a chain, one moved, one new; a re-import records nothing."""
+
+from __future__ import annotations
+
+import json
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from chainmap import load_library
+from chainmap.cli import main
+from chainmap.importer import ImportOptions, run_import
+from chainmap.store import recent_signals
+
+from .test_import import VALID, write_csv
+
+HEADER = ["企业名称", "统一社会信用代码", "登记状态", "注册资本", "所属城市", "主营产品", "经营范围"]
+FIRST = [
+    HEADER,
+    ["甲化工有限公司", VALID, "存续", "100万元", "宁波", "乙中间体", ""],
+    ["乙化工有限公司", "", "存续", "", "南京", "乙中间体", ""],
+    ["丙贸易有限公司", "", "存续", "", "上海", "", "日用百货销售"],
+    ["丁化工有限公司", "", "存续", "", "宁波", "乙中间体", ""],
+    ["戊材料有限公司", "", "存续", "", "宁波", "丙材料", ""],  # nothing changes
+]
+SECOND = [
+    HEADER,
+    ["甲化工有限公司", VALID, "存续", "500万元", "宁波", "乙中间体", ""],  # capital_up
+    ["乙化工有限公司", "", "注销", "", "南京", "乙中间体", ""],  # status (a closed row of a known firm)
+    ["丙贸易有限公司", "", "存续", "", "上海", "贝制品", "日用百货销售"],  # placed
+    ["丁化工有限公司", "", "存续", "", "杭州", "乙中间体", ""],  # moved
+    ["戊材料有限公司", "", "存续", "", "宁波", "丙材料", ""],
+    ["己新材料有限公司", "", "存续", "", "苏州", "丙材料", ""],  # new
+    ["庚贸易有限公司", "", "注销", "", "苏州", "", ""],  # closed and unknown: skipped, no signal
+]
+EXPECTED = {
+    ("capital_up", "甲化工有限公司", "100万元", "500万元"),
+    ("status", "乙化工有限公司", "存续", "注销"),
+    ("placed", "丙贸易有限公司", None, "b2"),
+    ("moved", "丁化工有限公司", "宁波市", "杭州市"),
+    ("new", "己新材料有限公司", None, "苏州市"),
+}
+
+
+def imp(root, f):
+    lib = load_library(root)
+    return run_import(lib, ImportOptions(file=f, progress=False))
+
+
+@pytest.fixture
+def two_exports(mini, tmp_path):
+    s1 = imp(mini, write_csv(tmp_path / "名单_20240101.csv", FIRST))
+    assert s1.signals == {}  # the first export into an empty store: nothing to compare with
+    f2 = write_csv(tmp_path / "名单_20240601.csv", SECOND)
+    s2 = imp(mini, f2)
+    return mini, f2, s1, s2
+
+
+def test_changes_known_by_construction(two_exports):
+    mini, f2, _s1, s2 = two_exports
+    assert s2.skipped == 1 and s2.updated == 5 and s2.imported == 1
+    df = recent_signals(mini)
+    got = {(r.kind, r.name, r.old, r.new) for r in df.itertuples()}
+    nodes = {r.kind: r.new for r in df.itertuples()}
+    assert nodes["placed"] and got == {e if e[0] != "placed" else e[:3] + (nodes["placed"],) for e in EXPECTED}
+    assert set(df["date"].astype(str)) == {"2024-06-01"} and set(df["since"].dropna().astype(str)) == {"2024-01-01"}
+    assert s2.signals == {"capital_up": 1, "moved": 1, "new": 1, "placed": 1, "status": 1}
+    status = {c.name: c.status for c in load_library(mini).companies.values() if c.id.startswith("imp_")}
+    assert status["乙化工有限公司"] == "注销"
+    again = imp(mini, f2)  # the same file again: nothing new
+    assert again.signals == {} and len(recent_signals(mini)) == 5
+
+
+def test_changes_command_formats_and_filters(two_exports, tmp_path):
+    mini = two_exports[0]
+    run = CliRunner().invoke
+    res = run(main, ["--chains", str(mini), "changes", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert len(data) == 5 and all(
+        list(d) == ["kind", "credit_code", "name", "date", "old", "new", "chains"] for d in data
+    )
+    capital = next(d for d in data if d["kind"] == "capital_up")
+    assert (
+        capital["credit_code"] == VALID and capital["chains"] == ["alpha", "beta"] and capital["date"] == "2024-06-01"
+    )
+    res = run(main, ["--chains", str(mini), "changes", "--format", "json", "--kind", "moved", "--kind", "new"])
+    assert sorted(d["kind"] for d in json.loads(res.output)) == ["moved", "new"]
+    res = run(main, ["--chains", str(mini), "changes", "--format", "json", "--since", "2024-06-02"])
+    assert json.loads(res.output) == []
+    res = run(main, ["--chains", str(mini), "changes", "--format", "json", "--chain", "alpha"])
+    assert {d["name"] for d in json.loads(res.output)} == {
+        "甲化工有限公司",
+        "乙化工有限公司",
+        "丁化工有限公司",
+        "己新材料有限公司",
+    }
+    table = run(main, ["--chains", str(mini), "changes"]).output
+    assert "增资" in table and "100万元" in table and "迁址" in table
+    out = tmp_path / "changes.xlsx"
+    assert run(main, ["--chains", str(mini), "changes", "--format", "xlsx", "-o", str(out)]).exit_code == 0
+    ws = openpyxl.load_workbook(out)["变化信号"]
+    assert ws["A1"].value == "日期" and ws.max_row == 6
+    again = tmp_path / "again.xlsx"
+    run(main, ["--chains", str(mini), "changes", "--format", "xlsx", "-o", str(again)])
+    assert again.read_bytes() == out.read_bytes()
