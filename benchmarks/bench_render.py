@@ -19,6 +19,11 @@ a click on a link (select + highlight + side panel, until the next frame is draw
 
     python benchmarks/bench_render.py                 # 1,000 / 5,000 / 10,000 firms
     python benchmarks/bench_render.py --sizes 1000 --cap 60 --skip-pyvis
+    python benchmarks/bench_render.py --site --sizes 5000   # the pages render writes: paint times only
+
+``--site``: the pages ``chainmap render`` writes for the same synthetic library (the 招商图谱 chain page,
+the panorama matrix, the index) are opened at 1366x768 and timed from navigation start to the largest
+contentful paint (LCP); the chain page's network tab (``#network``) to its first canvas frame.
 """
 
 from __future__ import annotations
@@ -140,6 +145,50 @@ def first_frame(browser, path: Path, cap_s: float, chainmap_page: bool) -> dict:
     return res
 
 
+LCP_HOOK = """
+window.__lcp = 0;
+new PerformanceObserver(function (list) {
+  list.getEntries().forEach(function (e) { window.__lcp = Math.max(window.__lcp, e.startTime); });
+}).observe({type: "largest-contentful-paint", buffered: true});
+"""
+
+
+def paint(browser, url: str, network: bool) -> float:
+    """Seconds from navigation start to the LCP (or the network tab's first canvas frame)."""
+    ctx = browser.new_context(viewport={"width": 1366, "height": 768})
+    ctx.add_init_script(HOOK if network else LCP_HOOK)
+    ctx.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort())
+    page = ctx.new_page()
+    page.goto(url, wait_until="load", timeout=60_000)
+    if network:
+        page.wait_for_function("window.__firstFrame > 0", timeout=60_000, polling=50)
+        value = page.evaluate("window.__firstFrame")
+    else:
+        page.wait_for_timeout(800)  # LCP entries settle after load; the page draws nothing later
+        value = page.evaluate("window.__lcp")
+    ctx.close()
+    return value / 1000
+
+
+def bench_site(browser, sizes: list[int], work: Path, repeat: int) -> None:
+    from chainmap.present.site import write_site
+
+    for n in sizes:
+        lib = chainmap.load(write_library(work / f"site_lib{n}", firms=n))
+        t = time.perf_counter()
+        paths = write_site(lib, None, lib.regions["bench"], work / f"site{n}", force=True)
+        build = time.perf_counter() - t
+        for path in paths:
+            for network in (False, True) if path.stem == "synth" else (False,):
+                url = path.as_uri() + ("#network" if network else "")
+                runs = sorted(paint(browser, url, network) for _ in range(repeat))
+                what = "network tab, first frame" if network else "LCP"
+                print(f"{n:>6} firms  {path.name:<15} {what:<25} {fmt_s(runs[len(runs) // 2], 60):>8}  "
+                      f"(min {fmt_s(runs[0], 60)}, max {fmt_s(runs[-1], 60)})  {path.stat().st_size / 1e6:5.1f} MB",
+                      flush=True)
+        print(f"{n:>6} firms  build of all pages {build:.1f} s")
+
+
 def fmt_s(v: float | None, cap: float) -> str:
     return f"> {cap:.0f} s" if v is None else (f"{v * 1000:.0f} ms" if v < 1 else f"{v:.2f} s")
 
@@ -151,6 +200,7 @@ def main() -> None:
     ap.add_argument("--skip-pyvis", action="store_true")
     ap.add_argument("--repeat", type=int, default=5, help="runs per chainmap page; the median is reported")
     ap.add_argument("--keep", type=Path, default=None, help="keep the generated pages in this folder")
+    ap.add_argument("--site", action="store_true", help="time the pages render writes (LCP) instead")
     args = ap.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -161,6 +211,12 @@ def main() -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         version = browser.version
+        if args.site:
+            bench_site(browser, args.sizes, work, args.repeat)
+            print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; "
+                  f"Chromium {version} headless; {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
+            browser.close()
+            return
         for n in args.sizes:
             built = build_pages(n, work)
             row = {k: v for k, v in built.items() if k != "pages"}

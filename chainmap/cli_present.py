@@ -143,7 +143,10 @@ def demo(ctx: Any, outdir: Path, region: str | None, force: bool) -> None:
     check_writable(files, force)
     chains = select_chains(lib, None)
     posters = write_posters(lib, chains, a.region, outdir / "posters", size="a3", suffix=".pdf", force=force)
-    extras = [("招商清单.xlsx", "招商清单.xlsx")] + [(f"{p.stem} 图谱海报(PDF)", f"posters/{p.name}") for p in posters]
+    names = _context(a)["chain_names"]
+    extras = [("招商清单.xlsx", "招商清单.xlsx")] + [
+        (f"{names.get(p.stem, p.stem)} 图谱海报(A3 PDF)", f"posters/{p.name}") for p in posters
+    ]
     pages = api.render(lib, None, a.region.id, outdir, force=force, extras=extras)
     written = [write_atomic(files[0], _workbook(a))]
     tables = {"gaps": a.gaps, "targets": a.targets, "routes": a.routes}

@@ -98,11 +98,11 @@ def test_one_workbook_holds_all_lists(tmp_path):
     out = tmp_path / "report.xlsx"
     ok("report", "--all", "--top", "50", "-o", str(out))
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["产业链完整度", "缺链清单", "目标企业清单", "招商线路"]
+    assert wb.sheetnames == ["说明", "产业链完整度", "缺链清单", "全部节点状态", "目标企业清单", "招商线路"]
     targets = wb["目标企业清单"]
     assert targets.freeze_panes == "A2"
     headers = [c.value for c in targets[1]]
-    assert "企业名称" in headers and "得分构成" in headers and targets.max_row == 51
+    assert "企业名称" in headers and "缺口优先级（满分30）" in headers and targets.max_row == 51
     widths = {targets.column_dimensions[c.column_letter].width for c in targets[1]}
     assert len(widths) > 1  # fitted, not all default
     again = tmp_path / "again.xlsx"
@@ -115,7 +115,7 @@ def test_xlsx_per_list(tmp_path, kind):
     out = tmp_path / f"{kind}.xlsx"
     ok(kind, "petrochem", "--format", "xlsx", "-o", str(out))
     wb = openpyxl.load_workbook(out)
-    assert all(ws.freeze_panes == "A2" for ws in wb.worksheets)
+    assert wb.sheetnames[0] == "说明" and all(ws.freeze_panes == "A2" for ws in wb.worksheets[1:])
     res = run_cli(kind, "petrochem", "--format", "xlsx")
     assert res.returncode == 2 and "-o" in res.stderr
 

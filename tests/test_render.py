@@ -270,3 +270,13 @@ def test_crowded_links_keep_local_and_leading_firms_on_the_map():
     assert sum(1 for n in kept if small.nodes[n]["local"]) == 3 and len(kept) == 6
     assert g.number_of_nodes() == 31  # the input graph is untouched
     assert limit_firms(g, budget=50) == (g, 0)
+
+
+def test_examples_in_the_present_docstrings_run():
+    import doctest
+    import importlib
+
+    for name in ("atlas", "pages", "poster", "guard"):
+        mod = importlib.import_module(f"chainmap.present.{name}")
+        assert doctest.testmod(mod).failed == 0, name
+    assert doctest.testmod(importlib.import_module("chainmap.safe")).failed == 0

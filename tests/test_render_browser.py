@@ -221,8 +221,8 @@ def test_injected_markup_in_names_notes_and_sources_stays_text(browser, site):
         assert HOSTILE in page.text_content("#cm-results")
         assert page.evaluate("window.__xss") is None
         assert page.evaluate("document.querySelectorAll('img').length") == 0
-        # 图谱 data, poster SVG (text), network data, vis-network, map.js, atlas.js
-        assert page.evaluate("document.querySelectorAll('script').length") == 6
+        # 图谱 data, poster SVG (text), network data, vis-network (as text, then run once), map.js, atlas.js
+        assert page.evaluate("document.querySelectorAll('script').length") == 7
         assert loaded.errors == [] and loaded.requests == []
     with open_map(browser, site["synth"] / "index.html") as index:
         assert index.page.evaluate("window.__xss") is None and index.errors == []

@@ -212,9 +212,9 @@ def atlas(
     >>> g = nx.MultiDiGraph()
     >>> g.add_node("chain:c", kind="chain", name="示例链")
     >>> g.add_node("c:up", kind="segment", name="上游", order=0)
-    >>> g.add_edge("c:up", "chain:c", key="part_of")
+    >>> _ = g.add_edge("c:up", "chain:c", key="part_of")
     >>> g.add_node("a", kind="link", name="原料", key=True, chains=["c"])
-    >>> g.add_edge("a", "c:up", key="part_of")
+    >>> _ = g.add_edge("a", "c:up", key="part_of")
     >>> doc = atlas(g, "c")
     >>> [(s["name"], [ln["name"] for ln in s["links"]]) for s in doc["segments"]]
     [('上游', ['原料'])]

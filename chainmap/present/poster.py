@@ -61,12 +61,16 @@ LEGEND = (
 )
 
 
+NO_LINE_START = "）)、，。；：！？」』"
+
+
 def wrap(text: str, cells: float) -> list[str]:
-    """Cut ``text`` into lines of at most ``cells`` CJK cells (Latin counts about half)."""
+    """Cut ``text`` into lines of about ``cells`` CJK cells (Latin counts about half); closing punctuation
+    stays at the end of a line (it may stick out by one character) rather than start the next."""
     lines, cur, used = [], "", 0.0
     for ch in text:
         w = text_width(ch)
-        if cur and used + w > cells:
+        if cur and used + w > cells and ch not in NO_LINE_START:
             lines.append(cur)
             cur, used = "", 0.0
         cur += ch
@@ -77,17 +81,22 @@ def wrap(text: str, cells: float) -> list[str]:
 
 
 def _box_lines(ln: dict[str, Any], cells: float) -> list[tuple[str, str]]:
-    """(style, text) lines of one link box."""
+    """(style, text) lines of one link box, wrapped to ``cells`` CJK cells."""
+    cells *= 0.95  # glyphs are a little wider than one em in places (bold, full-width punctuation)
     name = ("★" if ln["key"] else "") + ln["name"]
     out = [("name", t) for t in wrap(name, cells / 1.15)]
-    out.append(("state", f"{ln['words']} · 本地{ln['local_n']}家/候选{ln['cand_n']}家"))
+    out += [("state", t) for t in wrap(f"{ln['words']} · 本地{ln['local_n']}家/候选{ln['cand_n']}家", cells / 0.95)]
     if ln["local"]:
         names = "、".join(f["short"] for f in ln["local"][:4]) + (f" 等{len(ln['local'])}家" if len(ln["local"]) > 4 else "")
-        out += [("local", t) for t in wrap("本地：" + names, cells)[:2]]
+        out += [("local", t) for t in wrap("本地：" + names, cells)]
     if ln["top"]:
         names = "、".join(t["short"] + (f"（{t['city']}）" if t["city"] else "") for t in ln["top"])
-        out += [("top", t) for t in wrap("目标：" + names, cells)[:3]]
+        out += [("top", t) for t in wrap("目标：" + names, cells)]
     return out
+
+
+def _head_lines(name: str, width: float, font: float) -> list[str]:
+    return wrap(name, (width - 12) / (font * 1.05) * 0.95)[:2]
 
 
 def _plan(doc: dict[str, Any], width: float, height: float, font: float) -> list[int] | None:
@@ -105,7 +114,8 @@ def _plan(doc: dict[str, Any], width: float, height: float, font: float) -> list
             heights = [(len(_box_lines(ln, cells)) * 1.3 * font + 12 + 6) for ln in s["links"]]
             per = -(-len(heights) // spans[i]) if heights else 0
             col_h = max((sum(heights[j : j + per]) for j in range(0, len(heights), per or 1)), default=0)
-            if col_h + 1.6 * font + 14 > height:
+            head = len(_head_lines(s["name"], col_w * spans[i], font)) * 1.3 * font + 8
+            if col_h + head + 14 > height:
                 over.append(i)
         if not over:
             return spans
@@ -163,7 +173,7 @@ def poster_svg(doc: dict[str, Any], *, size: str = "a3", region: str = "", footn
     top = m + 64
     foot_h = 34
     avail_h = H - top - foot_h - 8
-    font, spans = 15.0, None
+    font, spans = 18.0, None
     while font >= 6 and spans is None:
         spans = _plan(doc, W - 2 * m, avail_h, font)
         if spans is None:
@@ -180,7 +190,7 @@ def poster_svg(doc: dict[str, Any], *, size: str = "a3", region: str = "", footn
     lx = W - m - 6
     for key, words in reversed(LEGEND):  # legend, right-aligned on the title line
         fill, stroke, dashed, sw = FILLS[key]
-        tw = text_width(words) * 12 + 30
+        tw = text_width(words) * 13 + 40
         lx -= tw
         parts.append(
             f'<rect x="{lx:.1f}" y="{m + 34}" width="18" height="12" rx="2" fill="{fill}" stroke="{stroke}" '
@@ -194,12 +204,14 @@ def poster_svg(doc: dict[str, Any], *, size: str = "a3", region: str = "", footn
     for seg, span in zip(doc["segments"], spans, strict=True):
         seg_w = col_w * span + 0 * (span - 1)
         parts.append(f'<rect x="{x:.1f}" y="{top}" width="{seg_w:.1f}" height="{avail_h:.1f}" rx="6" fill="#f4f7f9"/>')
-        parts.append(f'<rect x="{x:.1f}" y="{top}" width="{seg_w:.1f}" height="{1.6 * font + 8:.1f}" rx="5" fill="#37474f"/>')
-        head = wrap(seg["name"], (seg_w - 12) / (font * 1.05))[0]
-        parts.append(_text(x + 6, top + 1.3 * font + 2, head, font * 1.05, "#ffffff", "bold"))
+        heads = _head_lines(seg["name"], seg_w, font)
+        head_h = len(heads) * 1.3 * font + 8
+        parts.append(f'<rect x="{x:.1f}" y="{top}" width="{seg_w:.1f}" height="{head_h:.1f}" rx="5" fill="#37474f"/>')
+        for k, line in enumerate(heads):
+            parts.append(_text(x + 6, top + (k + 1) * 1.3 * font - 0.1 * font + 2, line, font * 1.05, "#ffffff", "bold"))
         per = -(-len(seg["links"]) // span) if seg["links"] else 0
         for j in range(span):
-            y = top + 1.6 * font + 14
+            y = top + head_h + 6
             for ln in seg["links"][j * per : (j + 1) * per]:
                 svg, dy = _box(x + 4 + j * col_w, y, col_w - 8, ln, font)
                 parts += svg

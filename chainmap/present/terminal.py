@@ -75,12 +75,11 @@ def table_text(
     for r in range(len(df)):
         t.add_row(*[escape(data[i][r]) for i in range(keep)])
     console.print(t)
-    out = buf.getvalue()
     cut = any(natural[i] > SHORT_TEXT for i in range(keep)) and sum(natural[:keep]) + 3 * keep + 1 > width
     if keep < len(heads) or cut:
         left = f"省略列：{'、'.join(heads[keep:])}；" if keep < len(heads) else ""
-        out += f"（终端宽 {width} 列：{left}长文本以…截断；完整内容请用 --format csv 或 json）\n"
-    return out
+        console.print(Text(f"（终端宽 {width} 列：{left}长文本以…截断；完整内容请用 --format csv 或 json）"))
+    return buf.getvalue()
 
 
 def chain_tree(g: nx.MultiDiGraph, chain: str, width: int | None = None) -> str:

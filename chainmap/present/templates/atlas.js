@@ -90,6 +90,12 @@
     if (name === "net" && !started) {
       started = true;
       try {
+        var src = document.getElementById("cm-vis-src");
+        if (src && typeof window.vis === "undefined") {
+          var sc = document.createElement("script");
+          sc.text = src.textContent;
+          document.head.appendChild(sc);
+        }
         if (typeof window.cmStartNetwork !== "function" || typeof window.vis === "undefined") throw new Error("no vis");
         window.cmStartNetwork();
       } catch (e) {
