@@ -207,11 +207,13 @@ def render(
         if reg
         else "未指定地区：不计算完整度与缺口。"
     )
+    geo: list[Path] = []
+    if reg is not None:  # the geographic map of the same chains: geo.html and geo.svg
+        from .present.geo import GEO_INDEX_ROW, write_geo
+
+        geo = write_geo(out, g_all, reg, index_href="index.html")
+        rows.append(GEO_INDEX_ROW)
     written.append(
         write_atomic(out / "index.html", render_index(rows, title=f"产业链招商地图 · {where}", subtitle=subtitle))
     )
-    if reg is not None:  # the geographic map of the same chains: geo.html and geo.svg
-        from .present.geo import write_geo
-
-        written += write_geo(out, g_all, reg, index_href="index.html")
-    return written
+    return written + geo

@@ -229,7 +229,7 @@ def test_bundled_library_renders(tmp_path):
     assert len(paths) == len(lib.chains) + 4  # + panorama, index, geo.html, geo.svg
     for p in paths:
         assert p.stat().st_size > 1000
-    assert Path(tmp_path / "index.html").read_text(encoding="utf-8").count("<tr") == len(lib.chains) + 2
+    assert Path(tmp_path / "index.html").read_text(encoding="utf-8").count("<tr") == len(lib.chains) + 3  # + header, panorama, geo
 
 
 def test_crowded_links_keep_local_and_leading_firms_on_the_map():

@@ -307,6 +307,8 @@ def plan_trips(routes_df: pd.DataFrame, region: Region, params: TripParams | Non
     home = home_of(region)
     hpt = (home["lng"], home["lat"])
     placed, unplaced = _rows(routes_df, region)
+    if hpt[0] is None:  # the home region itself cannot be placed: no tour can be drawn from it
+        placed, unplaced = [], placed + unplaced
     trips = []
     for group in _cluster(placed, params):
         for stops in _cut(hpt, group, params):

@@ -199,7 +199,7 @@ def geo_payload(
         {"id": c, "name": names.get(c, c), "color": CHAIN_COLORS[i % len(CHAIN_COLORS)]} for i, c in enumerate(used)
     ]
     hp = resolve(region.province, region.city)
-    hx, hy = project(hp.lng, hp.lat)
+    hx, hy = project(hp.lng, hp.lat) if hp.lng is not None else (None, None)
     placed = [c for c in cities if c["x"] is not None]
     return {
         "home": {"city": hp.city or region.name, "province": hp.province, "x": hx, "y": hy},
@@ -296,3 +296,14 @@ def write_geo(
         write_atomic(Path(outdir) / "geo.html", html),
         write_atomic(Path(outdir) / "geo.svg", geo_svg(payload, title=title)),
     ]
+
+
+# the line index.html shows for the geographic map (no completeness figures of its own)
+GEO_INDEX_ROW: dict[str, Any] = {
+    "chain": "",
+    "name": "地理招商地图（目标企业分布、外出行程）",
+    "href": "geo.html",
+    "panorama": True,
+    **dict.fromkeys(("links", "key_links", "strong", "weak", "missing", "completeness", "weighted_completeness"), None),
+    **dict.fromkeys(("fill", "extend", "strengthen", "part_gaps"), None),
+}

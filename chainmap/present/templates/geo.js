@@ -215,9 +215,13 @@
   }
   function drawLabels() {
     var g = layer('L-labels');
+    if (D.home.x === null) { return drawCityLabels(g); }
     el('circle', { cx: D.home.x, cy: D.home.y, 'data-r': 6, 'class': 'g-homemark' }, g);
     el('text', { x: D.home.x, y: D.home.y, 'data-x': D.home.x, 'data-y': D.home.y, 'data-label': 1,
       'data-fs': 15, 'class': 'g-label g-home' }, g, D.home.city + '（本地）');
+    drawCityLabels(g);
+  }
+  function drawCityLabels(g) {
     var byCity = {};
     D.cities.forEach(function (c) { byCity[c.city] = c; });
     D.labels.forEach(function (name) {
@@ -300,4 +304,5 @@
   showOverview();
   restyle();
   window.chainmapGeo = { showCity: showCity, data: D };
+  requestAnimationFrame(function () { window.cmFirstDraw = performance.now(); });
 }());
