@@ -61,11 +61,11 @@
     var items = layer('L-labels').querySelectorAll('text[data-label]');
     for (var i = 0; i < items.length; i++) {
       var t = items[i], fs = +t.getAttribute('data-fs'), x = +t.getAttribute('data-x'), y = +t.getAttribute('data-y');
-      var w = t.textContent.length * fs, shown = false;
+      var w = t.textContent.length * fs + 2, shown = false;
       for (var j = 0; j < OFFSETS.length && !shown; j++) {
         var o = OFFSETS[j];
         var left = o[2] === 'start' ? o[0] : (o[2] === 'end' ? o[0] - w : o[0] - w / 2);
-        var box = [left, o[1] - fs, left + w, o[1] + 3];
+        var box = [left - 1, o[1] - 1.2 * fs, left + w, o[1] + 0.45 * fs];
         var sx = x / k, sy = y / k;
         var b = [sx + box[0], sy + box[1], sx + box[2], sy + box[3]];
         var free = true;
