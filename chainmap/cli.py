@@ -254,13 +254,12 @@ def routes(
 @pass_ctx
 def report(ctx: Ctx, chains: tuple[str, ...], all_: bool, region: str | None, top: int | None, output: str) -> None:
     """One workbook with 产业链完整度, 缺链清单, 目标企业清单 and 招商线路 of one run."""
+    from .analysis.trips import itinerary
     from .present import exports
 
     a = api.analyse(ctx.lib, chain_args(chains, all_), region, top=top)
-    emit(
-        exports.to_xlsx({"completeness": a.completeness, "gaps": a.gaps, "targets": a.targets, "routes": a.routes}),
-        output,
-    )
+    tables = {"completeness": a.completeness, "gaps": a.gaps, "targets": a.targets, "routes": a.routes}
+    emit(exports.to_xlsx(tables | {"trips": itinerary(a.routes, a.region)}), output)
 
 
 @main.command()
@@ -314,7 +313,10 @@ def demo(ctx: Ctx, outdir: Path, region: str | None) -> None:
     a = api.analyse(lib, None, region)
     pages = api.render(lib, None, a.region.id, outdir)
     tables = {"completeness": a.completeness, "gaps": a.gaps, "targets": a.targets, "routes": a.routes}
-    written = [write_atomic(outdir / "招商清单.xlsx", exports.to_xlsx(tables))]
+    from .analysis.trips import itinerary
+
+    trips = itinerary(a.routes, a.region)
+    written = [write_atomic(outdir / "招商清单.xlsx", exports.to_xlsx(tables | {"trips": trips}))]
     for kind, name in (("gaps", "缺链清单"), ("targets", "目标企业清单"), ("routes", "招商线路")):
         written.append(write_atomic(outdir / f"{name}.csv", exports.to_csv(tables[kind], kind)))
     open_gaps = a.gaps[a.gaps["gap_type"].notna()]
@@ -343,6 +345,8 @@ def demo(ctx: Ctx, outdir: Path, region: str | None) -> None:
         nl=False,
     )
     click.echo(f"\n地图 maps: {outdir / 'index.html'}（{len(pages)} pages）")
+    if (outdir / "geo.html").exists():
+        click.echo(f"地理地图 geo map: {outdir / 'geo.html'}（{trips['trip'].nunique()} 趟外出行程）")
     click.echo("清单 lists: " + "、".join(str(p) for p in written))
 
 
