@@ -56,8 +56,14 @@ def test_payload_places_every_route_city_or_lists_it(bundled):
     a, payload = bundled
     shown = {c["city"] for c in payload["cities"]} | {u["city"] for u in payload["unplaced"]}
     assert shown == set(a.routes["city"])
-    firms = sum(len(c["firms"]) for c in payload["cities"]) + sum(len(u["firms"]) for u in payload["unplaced"])
+    off_map = [u for u in payload["unplaced"] if not u["at_province_seat"]]
+    firms = sum(len(c["firms"]) for c in payload["cities"]) + sum(len(u["firms"]) for u in off_map)
     assert firms == len(a.all_targets)
+    approx = {c["city"] for c in payload["cities"] if c["approx"]}
+    assert (
+        approx == {u["city"] for u in payload["unplaced"] if u["at_province_seat"]} and "江苏省（城市待核实）" in approx
+    )
+    assert not approx & set(payload["labels"])
     assert payload["home"]["city"] == "连云港市" and payload["labels"][:3] == list(a.routes["city"][:3])
     assert {"地点待核实", "江苏省（城市待核实）"} <= {u["city"] for u in payload["unplaced"]}
     trips = [t for t in payload["trips"]]

@@ -106,8 +106,8 @@
   function showCity(c, node) {
     clear(panel);
     var on = svg.querySelectorAll('.g-on');
-    for (var i = 0; i < on.length; i++) { on[i].setAttribute('class', 'g-city'); }
-    if (node) { node.setAttribute('class', 'g-city g-on'); }
+    for (var i = 0; i < on.length; i++) { on[i].setAttribute('class', on[i].getAttribute('class').replace(' g-on', '')); }
+    if (node) { node.setAttribute('class', node.getAttribute('class') + ' g-on'); }
     html('h2', c.city + '（' + c.province + '）', panel);
     var trip = c.trip ? '；第' + c.trip + '趟行程第' + c.order + '站' : '';
     html('p', '线路排名第' + c.rank + '，得分合计 ' + c.score.toFixed(1) + '，目标企业 ' + c.firms.length + ' 家' + trip, panel, 'g-note');
@@ -137,7 +137,8 @@
     var g = layer('L-targets');
     D.cities.forEach(function (c) {
       var r = bubble(c);
-      var dot = el('circle', { cx: c.x, cy: c.y, 'data-r': r.toFixed(2), 'class': 'g-city', id: 'city-' + c.rank,
+      var dot = el('circle', { cx: c.x, cy: c.y, 'data-r': r.toFixed(2), 'class': c.approx ? 'g-city g-approx' : 'g-city',
+        id: 'city-' + c.rank,
         fill: color[c.chain] || '#7f8c8d' }, g);
       tip(dot, c.city + '：' + c.firms.length + '家，得分' + c.score.toFixed(1));
       dot.addEventListener('click', function (e) { e.stopPropagation(); showCity(c, dot); });
@@ -263,9 +264,11 @@
     if (!D.unplaced.length) { return; }
     var n = 0;
     D.unplaced.forEach(function (u) { n += u.firms.length; });
-    html('h3', '地点待核实（' + n + '家，未上图）', box);
+    html('h3', '地点待核实（' + n + '家）', box);
     var ul = html('ul', null, box);
-    D.unplaced.forEach(function (u) { html('li', u.city + '：' + u.firms.join('、'), ul); });
+    D.unplaced.forEach(function (u) {
+      html('li', u.city + (u.at_province_seat ? '（暂标在省会，虚线圈）' : '（未上图）') + '：' + u.firms.join('、'), ul);
+    });
   }
   function wireToggles() {
     var boxes = document.querySelectorAll('.g-layers input[type=checkbox]');
