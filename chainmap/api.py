@@ -372,6 +372,8 @@ def render(
 
     reg = region(lib, region_id)
     selected = chain_ids(lib, chains)
+    if reg is not None:  # the index links the geographic map written below
+        extras = [("地理招商地图（目标企业分布、外出行程）", "geo.html"), *(extras or [])]
     written = write_site(lib, selected, reg, outdir, firm_cap=firm_cap, force=force, extras=extras)
     if reg is not None:  # the geographic map of the same chains: geo.html and geo.svg
         from .present.geo import write_geo

@@ -43,9 +43,11 @@ def _context(a: api.Analysis) -> dict[str, Any]:
 
 
 def _workbook(a: api.Analysis) -> bytes:
+    from .analysis.trips import itinerary
     from .present import exports
 
     tables = {"completeness": a.completeness, "gaps": a.gaps, "targets": a.targets, "routes": a.routes}
+    tables["trips"] = itinerary(a.routes, a.region)  # the trips as a printable itinerary (chainmap trips)
     return exports.to_xlsx(tables, **_context(a))
 
 

@@ -16,14 +16,15 @@ def test_demo_writes_maps_and_lists(tmp_path):
     assert res.returncode == 0, res.stderr
     out = tmp_path / "out"
     chains = ["battery", "carbon_fiber", "dyeing", "grain_oil", "nylon", "petrochem", "polyester", "solar"]
-    for name in chains + ["panorama", "index"]:
+    for name in chains + ["panorama", "index", "geo"]:
         page = (out / f"{name}.html").read_text(encoding="utf-8")
         assert '<meta charset="utf-8">' in page.lower() or "charset=utf-8" in page.lower()
         assert not re.search(r"<(script|link|img)[^>]*(src|href)=[\"']?(https?:)?//", page)  # no CDN, no fetch
     index = (out / "index.html").read_text(encoding="utf-8")
     assert all(f'href="{c}.html"' in index for c in chains) and 'href="panorama.html"' in index
+    assert 'href="geo.html"' in index
     wb = openpyxl.load_workbook(out / "招商清单.xlsx")
-    assert wb.sheetnames == ["说明", "产业链完整度", "缺链清单", "全部节点状态", "目标企业清单", "招商线路"]
+    assert wb.sheetnames == ["说明", "产业链完整度", "缺链清单", "全部节点状态", "目标企业清单", "招商线路", "外出行程"]
     posters = sorted(p.name for p in (out / "posters").iterdir())
     assert posters == [f"{c}.pdf" for c in chains]
     assert all(f'href="posters/{c}.pdf"' in index for c in chains) and "招商清单.xlsx" in index

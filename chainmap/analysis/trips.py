@@ -34,6 +34,7 @@ __all__ = [
     "plan_trips",
     "trip_rows",
     "home_of",
+    "itinerary",
 ]
 
 UNPLACED_REGION = "地点待核实"
@@ -308,6 +309,8 @@ def plan_trips(routes_df: pd.DataFrame, region: Region, params: TripParams | Non
     home = home_of(region)
     hpt = (home["lng"], home["lat"])
     placed, unplaced = _rows(routes_df, region)
+    if hpt[0] is None:  # the home region itself cannot be placed: no tour can be drawn from it
+        placed, unplaced = [], placed + unplaced
     trips = []
     for group in _cluster(placed, params):
         for stops in _cut(hpt, group, params):
@@ -343,3 +346,18 @@ def trip_rows(trips: list[dict]) -> pd.DataFrame:
                     | {"company": f["company"], "name": f["name"]}
                 )
     return pd.DataFrame(rows, columns=TRIP_ROW_COLUMNS, dtype=object)
+
+
+def itinerary(routes_df: pd.DataFrame, region: Region, params: TripParams | None = None) -> pd.DataFrame:
+    """The trips sheet of a workbook: :func:`trip_rows` of :func:`plan_trips` (one row per stop and firm).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from chainmap.model import Region
+    >>> r = pd.DataFrame({"city": ["上海市"], "province": ["上海市"], "score": [5.0], "firms": [["a"]],
+    ...     "firm_names": [["甲"]], "covers": [["x"]]})
+    >>> itinerary(r, Region(id="h", name="连云港市", province="江苏省", city="连云港市"))[["trip", "city", "name"]].values.tolist()
+    [[1, '上海市', '甲']]
+    """
+    return trip_rows(plan_trips(routes_df, region, params))

@@ -64,7 +64,13 @@ PEOPLE_COLUMNS = {
 }
 HEADERS = {kind: {k: headers(kind)[k] for k in cols} for kind, cols in PEOPLE_COLUMNS.items()}
 HEADERS["trips"] = headers("itinerary")
-SHEET_NAMES = {"completeness": "产业链完整度", "gaps": "缺链清单", "targets": "目标企业清单", "routes": "招商线路"}
+SHEET_NAMES = {
+    "completeness": "产业链完整度",
+    "gaps": "缺链清单",
+    "targets": "目标企业清单",
+    "routes": "招商线路",
+    "trips": "外出行程",
+}
 TERMINAL = {  # narrower column sets for a terminal
     "gaps": ["priority", "gap_type", "name", "kind", "status", "local_firms", "candidates", "chain", "reason"],
     "targets": ["rank", "name", "city", "score", "why", "cover_names", "province"],

@@ -110,8 +110,12 @@ def _cities(targets: pd.DataFrame, routes: pd.DataFrame, node_chain: Mapping[str
         for f in fs:
             by_chain[f["chain"]] = by_chain.get(f["chain"], 0.0) + f["score"]
         top = min(by_chain, key=lambda c: (-by_chain[c], c)) if by_chain else ""
-        xy = _xy(r.province, r.city)
+        xy, approx = _xy(r.province, r.city), False
+        if xy is None and r.province:  # city unknown: drawn at the province seat, marked and listed
+            seat = resolve(r.province)
+            xy, approx = (project(seat.lng, seat.lat), True) if seat.lng is not None else (None, False)
         row = {"city": r.city, "province": r.province, "rank": int(r.rank), "score": float(r.score), "chain": top}
+        row["approx"] = approx
         row |= {"firms": fs, "x": xy[0] if xy else None, "y": xy[1] if xy else None}
         row |= {"trip": None if pd.isna(r.trip) else int(r.trip), "order": None if pd.isna(r.order) else int(r.order)}
         out.append(row)
@@ -190,7 +194,8 @@ def geo_payload(
     label_top: int = 10,
 ) -> dict[str, Any]:
     """Plain data the page and the static map draw: home, cities with firms, local firms, gap
-    candidates, trips, ledger activity ({city: {trips, visits}}) and places left unknown."""
+    candidates, trips, ledger activity ({city: {trips, visits}}) and places left unknown. Firms whose
+    city is unknown are drawn at their province's seat (``approx``) and listed under ``unplaced``."""
     node_chain = dict(zip(gaps["node"], gaps["chain"], strict=True)) if not gaps.empty else {}
     cities = _cities(targets, routes, node_chain)
     used = sorted({c["chain"] for c in cities if c["chain"]} | {f["chain"] for c in cities for f in c["firms"]})
@@ -199,18 +204,23 @@ def geo_payload(
         {"id": c, "name": names.get(c, c), "color": CHAIN_COLORS[i % len(CHAIN_COLORS)]} for i, c in enumerate(used)
     ]
     hp = resolve(region.province, region.city)
-    hx, hy = project(hp.lng, hp.lat)
+    hx, hy = project(hp.lng, hp.lat) if hp.lng is not None else (None, None)
     placed = [c for c in cities if c["x"] is not None]
+    exact = [c for c in placed if not c["approx"]]
     return {
         "home": {"city": hp.city or region.name, "province": hp.province, "x": hx, "y": hy},
         "chains": chains,
         "cities": placed,
-        "labels": [c["city"] for c in placed[:label_top]],
+        "labels": [c["city"] for c in exact[:label_top]],
         "locals": _locals(g),
         "gaps": _gaps(gaps, targets),
         "trips": _trips(trips, (hx, hy)),
         "activity": _activity(activity),
-        "unplaced": [{"city": c["city"], "firms": [f["name"] for f in c["firms"]]} for c in cities if c["x"] is None],
+        "unplaced": [
+            {"city": c["city"], "firms": [f["name"] for f in c["firms"]], "at_province_seat": c["x"] is not None}
+            for c in cities
+            if c["x"] is None or c["approx"]
+        ],
     }
 
 
@@ -296,3 +306,14 @@ def write_geo(
         write_atomic(Path(outdir) / "geo.html", html),
         write_atomic(Path(outdir) / "geo.svg", geo_svg(payload, title=title)),
     ]
+
+
+# the line index.html shows for the geographic map (no completeness figures of its own)
+GEO_INDEX_ROW: dict[str, Any] = {
+    "chain": "",
+    "name": "地理招商地图（目标企业分布、外出行程）",
+    "href": "geo.html",
+    "panorama": True,
+    **dict.fromkeys(("links", "key_links", "strong", "weak", "missing", "completeness", "weighted_completeness"), None),
+    **dict.fromkeys(("fill", "extend", "strengthen", "part_gaps"), None),
+}

@@ -31,6 +31,7 @@ SHEET_MEANING = {
     "nodes": "每个环节、关键技术、关键部件/材料的本地状态（含无缺口的节点）。",
     "targets": "外地候选企业，按得分从高到低；各评分项的满分见表头括号。",
     "routes": "值得外出拜访的城市，按该市目标企业的得分合计排序。",
+    "trips": "外出招商行程：从本市出发并返回，每站一行、每家拜访企业一行，可打印作行程单。",
 }
 
 
@@ -132,7 +133,7 @@ def _explain(wb: Any, sheets: list[tuple[str, str]], region: str, as_of: str, ma
     rows += [["", ""], ["工作表", "含义"]]
     for kind, title in sheets:
         rows.append([title, SHEET_MEANING.get(kind, "")])
-        out_kind = "gaps" if kind == "nodes" else kind
+        out_kind = {"nodes": "gaps", "trips": "itinerary"}.get(kind, kind)
         for col in OUTPUTS.get(out_kind, ()):
             if col.key in HEADERS.get(out_kind, {}):
                 rows.append([f"  {col.header}", col.meaning])

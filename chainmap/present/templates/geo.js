@@ -33,6 +33,7 @@
   var maxScore = 1;
   D.cities.forEach(function (c) { if (c.score > maxScore) { maxScore = c.score; } });
 
+  function bubble(c) { return 4 + 20 * Math.sqrt(c.score / maxScore); }
   /* sizes in screen pixels; restyle() turns them into map units for the current zoom */
   function unitsPerPixel() {
     var w = svg.clientWidth || 1, h = svg.clientHeight || 1;
@@ -55,17 +56,20 @@
     layer('g-pref').style.display = vb[2] <= start[2] / 2.5 ? '' : 'none';
   }
   /* labels in priority order (home first): try right, left, above, below; hide when all collide */
-  var OFFSETS = [[8, 5, 'start'], [-8, 5, 'end'], [0, -10, 'middle'], [0, 18, 'middle']];
+  function offsets(r) { return [[r + 3, 5, 'start'], [-r - 3, 5, 'end'], [0, -r - 3, 'middle'], [0, r + 13, 'middle']]; }
   function placeLabels(k) {
     var taken = [];
     var items = layer('L-labels').querySelectorAll('text[data-label]');
+    var zoomed = vb[2] <= start[2] / 2;
     for (var i = 0; i < items.length; i++) {
       var t = items[i], fs = +t.getAttribute('data-fs'), x = +t.getAttribute('data-x'), y = +t.getAttribute('data-y');
-      var w = t.textContent.length * fs, shown = false;
-      for (var j = 0; j < OFFSETS.length && !shown; j++) {
-        var o = OFFSETS[j];
+      var w = t.textContent.length * fs + 2, shown = false;
+      if (t.getAttribute('data-label') === '2' && !zoomed) { t.style.display = 'none'; continue; }
+      var opts = offsets(+(t.getAttribute('data-off') || 6));
+      for (var j = 0; j < opts.length && !shown; j++) {
+        var o = opts[j];
         var left = o[2] === 'start' ? o[0] : (o[2] === 'end' ? o[0] - w : o[0] - w / 2);
-        var box = [left, o[1] - fs, left + w, o[1] + 3];
+        var box = [left - 1, o[1] - 1.2 * fs, left + w, o[1] + 0.45 * fs];
         var sx = x / k, sy = y / k;
         var b = [sx + box[0], sy + box[1], sx + box[2], sy + box[3]];
         var free = true;
@@ -102,8 +106,8 @@
   function showCity(c, node) {
     clear(panel);
     var on = svg.querySelectorAll('.g-on');
-    for (var i = 0; i < on.length; i++) { on[i].setAttribute('class', 'g-city'); }
-    if (node) { node.setAttribute('class', 'g-city g-on'); }
+    for (var i = 0; i < on.length; i++) { on[i].setAttribute('class', on[i].getAttribute('class').replace(' g-on', '')); }
+    if (node) { node.setAttribute('class', node.getAttribute('class') + ' g-on'); }
     html('h2', c.city + '（' + c.province + '）', panel);
     var trip = c.trip ? '；第' + c.trip + '趟行程第' + c.order + '站' : '';
     html('p', '线路排名第' + c.rank + '，得分合计 ' + c.score.toFixed(1) + '，目标企业 ' + c.firms.length + ' 家' + trip, panel, 'g-note');
@@ -132,8 +136,9 @@
   function drawTargets() {
     var g = layer('L-targets');
     D.cities.forEach(function (c) {
-      var r = 4 + 20 * Math.sqrt(c.score / maxScore);
-      var dot = el('circle', { cx: c.x, cy: c.y, 'data-r': r.toFixed(2), 'class': 'g-city', id: 'city-' + c.rank,
+      var r = bubble(c);
+      var dot = el('circle', { cx: c.x, cy: c.y, 'data-r': r.toFixed(2), 'class': c.approx ? 'g-city g-approx' : 'g-city',
+        id: 'city-' + c.rank,
         fill: color[c.chain] || '#7f8c8d' }, g);
       tip(dot, c.city + '：' + c.firms.length + '家，得分' + c.score.toFixed(1));
       dot.addEventListener('click', function (e) { e.stopPropagation(); showCity(c, dot); });
@@ -215,16 +220,24 @@
   }
   function drawLabels() {
     var g = layer('L-labels');
+    if (D.home.x === null) { return drawCityLabels(g); }
     el('circle', { cx: D.home.x, cy: D.home.y, 'data-r': 6, 'class': 'g-homemark' }, g);
     el('text', { x: D.home.x, y: D.home.y, 'data-x': D.home.x, 'data-y': D.home.y, 'data-label': 1,
       'data-fs': 15, 'class': 'g-label g-home' }, g, D.home.city + '（本地）');
+    drawCityLabels(g);
+  }
+  function drawCityLabels(g) {
     var byCity = {};
     D.cities.forEach(function (c) { byCity[c.city] = c; });
-    D.labels.forEach(function (name) {
-      var c = byCity[name];
-      el('text', { x: c.x, y: c.y, 'data-x': c.x, 'data-y': c.y, 'data-label': 1, 'data-fs': 13,
-        'class': 'g-label' }, g, c.city);
-    });
+    var top = {};
+    D.labels.forEach(function (name) { top[name] = true; });
+    /* the top route cities always; every other city once the map is zoomed in (collisions hidden) */
+    D.labels.concat(D.cities.filter(function (c) { return !top[c.city]; }).map(function (c) { return c.city; }))
+      .forEach(function (name) {
+        var c = byCity[name];
+        el('text', { x: c.x, y: c.y, 'data-x': c.x, 'data-y': c.y, 'data-label': top[name] ? 1 : 2, 'data-fs': 13,
+          'data-off': bubble(c).toFixed(1), 'class': 'g-label' }, g, c.city);
+      });
   }
   function fillSelects() {
     var gs = document.getElementById('g-gap-select');
@@ -251,9 +264,11 @@
     if (!D.unplaced.length) { return; }
     var n = 0;
     D.unplaced.forEach(function (u) { n += u.firms.length; });
-    html('h3', '地点待核实（' + n + '家，未上图）', box);
+    html('h3', '地点待核实（' + n + '家）', box);
     var ul = html('ul', null, box);
-    D.unplaced.forEach(function (u) { html('li', u.city + '：' + u.firms.join('、'), ul); });
+    D.unplaced.forEach(function (u) {
+      html('li', u.city + (u.at_province_seat ? '（暂标在省会，虚线圈）' : '（未上图）') + '：' + u.firms.join('、'), ul);
+    });
   }
   function wireToggles() {
     var boxes = document.querySelectorAll('.g-layers input[type=checkbox]');
@@ -300,4 +315,5 @@
   showOverview();
   restyle();
   window.chainmapGeo = { showCity: showCity, data: D };
+  requestAnimationFrame(function () { window.cmFirstDraw = performance.now(); });
 }());
