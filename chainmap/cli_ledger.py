@@ -29,6 +29,9 @@ class Abort(click.ClickException):
 
     exit_code = 2
 
+    def show(self, file=None) -> None:
+        click.echo(f"错误：{self.format_message()}", err=True, file=file)
+
 
 def _guard(f):
     @functools.wraps(f)
