@@ -29,6 +29,9 @@ class Abort(click.ClickException):
 
     exit_code = 2
 
+    def show(self, file=None) -> None:
+        click.echo(f"错误：{self.format_message()}", err=True, file=file)
+
 
 def _guard(f):
     @functools.wraps(f)
@@ -82,7 +85,13 @@ def _day(text: str | None, option: str) -> dt.date | None:
 
 @click.group("ledger")
 def ledger() -> None:
-    """招商台账: the workbook officers fill (团队, 活动, 拜访, 项目), its import and export."""
+    """招商台账: the workbook officers fill (团队, 活动, 拜访, 项目), its import and export.
+
+    \b
+    The ledger is the database of the global option --db URL (or CHAINMAP_DB); by default SQLite
+    ledger.sqlite in your chain library folder (./chains or --chains DIR), or in the user data
+    folder (e.g. ~/.local/share/chainmap) when the bundled library is used. See docs/ledger.md.
+    """
 
 
 @ledger.command("template")

@@ -307,3 +307,16 @@ def test_opening_again_keeps_the_rows_and_the_schema_at_head(lib, tmp_path):
 
         assert conn.scalar(text("SELECT version_num FROM alembic_version")) == "0001"
     assert len(read_ledger(e).projects) == 1
+
+
+def test_migrations_build_exactly_the_tables_the_code_uses(tmp_path):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from chainmap.ledger.schema import metadata
+
+    engine = open_ledger(f"sqlite:///{tmp_path / 'l.sqlite'}")
+    with engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn), metadata)
+    engine.dispose()
+    assert diffs == []

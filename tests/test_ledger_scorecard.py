@@ -361,3 +361,14 @@ def test_default_ledger_sits_in_a_user_library_or_the_user_data_folder(mini, mon
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     url = default_url(bundled_library())
     assert url.startswith(f"sqlite:///{tmp_path / 'data'}") and url.endswith("ledger.sqlite")
+
+
+def test_readers_get_no_ledger_until_one_exists(mini, monkeypatch):
+    from chainmap.ledger import existing_ledger
+
+    monkeypatch.delenv("CHAINMAP_DB", raising=False)
+    assert existing_ledger(None, mini) is None and not (mini / "ledger.sqlite").exists()
+    open_ledger(None, mini).dispose()
+    engine = existing_ledger(None, mini)
+    assert engine is not None and live_projects(engine) == {}
+    engine.dispose()

@@ -9,7 +9,7 @@ presentation layer. Other parts of chainmap read it through :func:`live_projects
 from __future__ import annotations
 
 from .data import LedgerData, read_ledger
-from .db import default_url, open_ledger
+from .db import default_url, existing_ledger, open_ledger
 from .pipeline import funnel, live_projects, pipeline_stage_of_firms, project_list
 from .scorecard import MEASURES, month_period, scorecard
 from .store import ImportSummary, import_files
@@ -19,6 +19,7 @@ __all__ = [
     "ImportSummary",
     "LedgerData",
     "default_url",
+    "existing_ledger",
     "funnel",
     "import_files",
     "live_projects",

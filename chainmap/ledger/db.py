@@ -20,7 +20,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from ..errors import UsageError
 from ..library import bundled_library, default_library
 
-__all__ = ["default_url", "open_ledger", "upgrade"]
+__all__ = ["default_url", "existing_ledger", "open_ledger", "upgrade"]
 
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _LOCK_ID = 7_311_013  # PostgreSQL advisory lock held while migrating (several processes may open at once)
@@ -96,3 +96,15 @@ def open_ledger(url: str | None = None, chains_dir: str | Path | None = None) ->
             f"无法连接台账数据库 {parsed.render_as_string(hide_password=True)}：{exc.orig}".strip()
         ) from None
     return engine
+
+
+def existing_ledger(url: str | None = None, chains_dir: str | Path | None = None) -> Engine | None:
+    """The ledger as :func:`open_ledger` finds it, or ``None`` when no ``url``/``CHAINMAP_DB`` is given and
+    the default SQLite file does not exist yet: for readers (gaps, targets, maps) that must not create one."""
+    url = url or os.environ.get("CHAINMAP_DB")
+    if url is None:
+        default = default_url(chains_dir)
+        if not Path(make_url(default).database or "").exists():
+            return None
+        url = default
+    return open_ledger(url, chains_dir)

@@ -113,8 +113,7 @@ def _bars(df: pd.DataFrame, key: str, measure: str) -> str:
     bar_w, row_h = 220, 20
     height = row_h * len(values) + 10
     parts = [
-        f'<svg width="{name_w + bar_w + 60}" height="{height}" role="img" '
-        f'aria-label="{html.escape(label(measure))}">'
+        f'<svg width="{name_w + bar_w + 60}" height="{height}" role="img" aria-label="{html.escape(label(measure))}">'
     ]
     for i, (name, v) in enumerate(values):
         y = 5 + i * row_h

@@ -11,8 +11,8 @@ Measures, for a period ``[start, end]`` (both days included):
 
 Each measure also comes as ``<measure>_ytd`` (1 January of the end's year to the end) and
 ``<measure>_change`` (the period minus the previous period of the same length: the previous month for
-a month). ``score`` = sum of weight x measure with the weights of the region profile's ``scorecard``
-section; ``rank`` 1 is the best (equal scores share a rank).
+a month, the previous quarter for a quarter). ``score`` = sum of weight x measure with the weights of
+the region profile's ``scorecard`` section; ``rank`` 1 is the best (equal scores share a rank).
 """
 
 from __future__ import annotations
@@ -43,15 +43,19 @@ def month_period(month: str) -> tuple[dt.date, dt.date]:
 
 
 def previous_period(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
-    """The period before: the previous calendar month for a whole month, else as many days just before.
+    """The period before: as many whole months for whole months (a month, a quarter), else as many days.
 
     >>> previous_period(dt.date(2023, 3, 1), dt.date(2023, 3, 31))
     (datetime.date(2023, 2, 1), datetime.date(2023, 2, 28))
+    >>> previous_period(dt.date(2023, 1, 1), dt.date(2023, 3, 31))
+    (datetime.date(2022, 10, 1), datetime.date(2022, 12, 31))
     >>> previous_period(dt.date(2023, 3, 11), dt.date(2023, 3, 20))
     (datetime.date(2023, 3, 1), datetime.date(2023, 3, 10))
     """
-    if start.day == 1 and month_period(start.strftime("%Y-%m"))[1] == end:
-        return month_period((start - dt.timedelta(days=1)).strftime("%Y-%m"))
+    if start.day == 1 and (end + dt.timedelta(days=1)).day == 1:
+        months = (end.year - start.year) * 12 + end.month - start.month + 1
+        index = start.year * 12 + start.month - 1 - months
+        return dt.date(index // 12, index % 12 + 1, 1), start - dt.timedelta(days=1)
     days = (end - start).days + 1
     return start - dt.timedelta(days=days), start - dt.timedelta(days=1)
 

@@ -54,34 +54,55 @@ def known_from(conn: Connection, lib: Library | None) -> Known:
 
 def record_stage(conn: Connection, code: str, old: str | None, new: str, source: str) -> None:
     """Write one stage change of project ``code`` to the history (when, which file or "cli", which user)."""
+    record_stages(conn, [(code, old, new)], source)
+
+
+def record_stages(conn: Connection, changes: list[tuple[str, str | None, str]], source: str) -> None:
+    """Write stage changes ``(project, old, new)`` to the history in one statement."""
+    if not changes:
+        return
     try:
         who = getpass.getuser()
     except Exception:  # no login name (a container, a service)
         who = None
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-    conn.execute(
-        insert(stage_history).values(project=code, old_stage=old, new_stage=new, changed_at=now, source=source, by=who)
-    )
+    rows = [
+        {"project": c, "old_stage": o, "new_stage": n, "changed_at": now, "source": source, "by": who}
+        for c, o, n in changes
+    ]
+    conn.execute(insert(stage_history), rows)
 
 
-def _upsert(conn: Connection, raw: RawSheet, rec: dict, source: str) -> str:
-    sheet = raw.sheet
-    table = TABLES[sheet.table]
-    values = {c.field: rec.get(c.field) for c in sheet.cols}
-    cond = and_(*(table.c[k] == values[k] for k in sheet.key))
-    cur = conn.execute(select(table).where(cond)).mappings().first()
-    if cur is None:
-        conn.execute(insert(table).values(**values))
-        if table is projects:
-            record_stage(conn, values["code"], None, values["stage"], source)
-        return "inserted"
-    diff = {k: v for k, v in values.items() if cur[k] != v}
-    if not diff:
-        return "unchanged"
-    conn.execute(update(table).where(cond).values(**diff))
-    if table is projects and "stage" in diff:
-        record_stage(conn, values["code"], cur["stage"], diff["stage"], source)
-    return "updated"
+class _Writer:
+    """Upserts of one sheet: the existing rows read once, new rows inserted in one batch at the end."""
+
+    def __init__(self, conn: Connection, raw: RawSheet, source: str):
+        self.conn, self.sheet, self.source = conn, raw.sheet, source
+        self.table = TABLES[raw.sheet.table]
+        rows = conn.execute(select(self.table)).mappings()
+        self.existing = {tuple(r[k] for k in self.sheet.key): r for r in rows}
+        self.new: list[dict] = []
+
+    def put(self, rec: dict) -> str:
+        values = {c.field: rec.get(c.field) for c in self.sheet.cols}
+        cur = self.existing.get(tuple(values[k] for k in self.sheet.key))
+        if cur is None:
+            self.new.append(values)
+            return "inserted"
+        diff = {k: v for k, v in values.items() if cur[k] != v}
+        if not diff:
+            return "unchanged"
+        cond = and_(*(self.table.c[k] == values[k] for k in self.sheet.key))
+        self.conn.execute(update(self.table).where(cond).values(**diff))
+        if self.table is projects and "stage" in diff:
+            record_stage(self.conn, values["code"], cur["stage"], diff["stage"], self.source)
+        return "updated"
+
+    def flush(self) -> None:
+        if self.new:
+            self.conn.execute(insert(self.table), self.new)
+        if self.table is projects:
+            record_stages(self.conn, [(v["code"], None, v["stage"]) for v in self.new], self.source)
 
 
 def _problem(summary: ImportSummary, file: Path, raw: RawSheet, row: int, fld: str | None, msg: str) -> None:
@@ -98,6 +119,7 @@ def _import_sheet(conn: Connection, raw: RawSheet, known: Known, file: Path, sum
         summary.count(name, "rejected", len(raw.rows))
         return
     seen: dict[tuple, int] = {}
+    writer = _Writer(conn, raw, file.name)
     for n, cells in raw.rows:
         rec, problems = check_row(raw.sheet, cells, known)
         if rec is not None:
@@ -112,9 +134,10 @@ def _import_sheet(conn: Connection, raw: RawSheet, known: Known, file: Path, sum
         if rec is None:
             summary.count(name, "rejected")
             continue
-        summary.count(name, _upsert(conn, raw, rec, file.name))
+        summary.count(name, writer.put(rec))
         if name in _REFERRED:
             getattr(known, _REFERRED[name][0]).add(rec[_REFERRED[name][1]])
+    writer.flush()
 
 
 def _import_file(conn: Connection, lib: Library | None, file: Path, sheets: list[RawSheet], summary: ImportSummary):
