@@ -3,6 +3,7 @@ for Lianyungang."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import defaultdict
 
@@ -128,3 +129,19 @@ def test_registered_seat_only_where_it_differs_from_the_headquarters(lib):
         assert (c.registered_province, c.registered_city) != (c.province, c.city) or (
             c.registered_district and c.registered_district != c.district
         ), c.id
+
+
+FRESH_SINCE = dt.date(2024, 6, 1)
+
+
+def test_at_least_four_fifths_of_firm_records_are_fresh(lib):
+    # issue 16: >= 80% of firm records re-verified against 2024/2025 sources (as_of >= 2024-06-01);
+    # as_of moves only when a record's facts were re-checked (docs/spotcheck/2026-11-30-recheck.md).
+    stale = sorted(c.id for c in lib.companies.values() if c.as_of < FRESH_SINCE)
+    fresh = len(lib.companies) - len(stale)
+    assert fresh >= 0.8 * len(lib.companies), (f"{fresh}/{len(lib.companies)} fresh", stale)
+
+
+def test_no_record_is_dated_in_the_future(lib):
+    today = dt.date.today()
+    assert not [c.id for c in lib.companies.values() if c.as_of > today]

@@ -63,7 +63,7 @@ PEOPLE_COLUMNS = {
     "completeness": [c for c in columns("completeness")],
 }
 HEADERS = {kind: {k: headers(kind)[k] for k in cols} for kind, cols in PEOPLE_COLUMNS.items()}
-HEADERS["trips"] = headers("itinerary")
+HEADERS["trips"] = HEADERS["itinerary"] = headers("itinerary")
 SHEET_NAMES = {
     "completeness": "产业链完整度",
     "gaps": "缺链清单",
