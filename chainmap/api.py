@@ -366,7 +366,7 @@ def render(
     --------
     >>> import tempfile
     >>> [p.name for p in render(load(), "碳纤维", outdir=tempfile.mkdtemp())]
-    ['carbon_fiber.html', 'panorama.html', 'index.html']
+    ['carbon_fiber.html', 'panorama.html', 'index.html', 'geo.html', 'geo.svg']
     """
     from .present.site import write_site  # present is imported only when pages are asked for
 

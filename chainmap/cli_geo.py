@@ -13,7 +13,7 @@ from .errors import UsageError
 
 
 def trips_text(trips: list[dict]) -> str:
-    """The JSON of ``trips`` (CONTRACT keys, stable order, one file per run)."""
+    """The JSON of ``trips`` (the keys of docs/outputs.md, stable order, one file per run)."""
     return json.dumps(trips, ensure_ascii=False, indent=2) + "\n"
 
 

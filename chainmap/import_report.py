@@ -78,7 +78,7 @@ def summary_text(s: Summary, lib: Library | None = None) -> str:
 
 # -- change signals (`chainmap changes`) ------------------------------------------------------------
 
-CHANGE_KEYS = tuple(columns("changes"))  # CONTRACT: the JSON keys, from the vocabulary's column specs
+CHANGE_KEYS = tuple(columns("changes"))  # the JSON keys (docs/outputs.md), from the vocabulary's column specs
 CHANGE_HEADERS = headers("changes")
 CHANGE_LABELS = {"new": "新出现", "capital_up": "增资", "status": "登记状态变更", "moved": "迁址", "placed": "新落链"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
@@ -90,7 +90,7 @@ def _neutral(v: object) -> object:
 
 
 def changes_records(df: pd.DataFrame) -> list[dict]:
-    """The signals as JSON objects with exactly the CONTRACT keys."""
+    """The signals as JSON objects with exactly the keys of docs/outputs.md."""
     out = []
     for row in df.itertuples(index=False):
         d = row._asdict()

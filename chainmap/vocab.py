@@ -285,6 +285,7 @@ OUTPUTS: dict[str, tuple[Column, ...]] = {
         ("credit_code", "统一社会信用代码", "companies: unified social credit code"),
         ("status", "登记状态", "companies: 停业, 注销, 吊销, 破产 or 清算 (absent = 存续)"),
         ("delisted", "退市日期", "companies: date the shares stopped trading"),
+        ("capacities", "产能", "companies: sourced capacity per link or component ({link, value, unit})"),
         ("registered_capital", "注册资本", "companies: amount in yuan"),
         ("capital_currency", "注册资本币种", "companies: currency of the registered capital"),
         ("revenue", "营业收入", "companies: amount in yuan"),
@@ -336,6 +337,8 @@ OUTPUTS: dict[str, tuple[Column, ...]] = {
         ("moved_from", "迁出的存储", "other import stores whose records this import updated"),
         ("outside_library", "库外输出", "true when -o is outside <library>/imported (the loader will not read it)"),
         ("seconds", "用时(秒)", "wall time of the import"),
+        ("signals", "变动信号", "change signals this import recorded, by kind (new, capital_up, status, moved, placed)"),
+        ("review", "待复核", "uncertain placements of this import's firms waiting for `chainmap review`"),
     ),
     # -- `chainmap validate --format json`
     "validate": _cols(

@@ -62,7 +62,7 @@ def test_resolve_prefers_an_exact_id_and_normalises_width_and_case(mini):
 
 def test_repr_of_a_library_is_one_short_line():
     text = repr(chainmap.load())
-    assert "\n" not in text and len(text) < 200 and "chains=8" in text
+    assert "\n" not in text and len(text) < 200 and f"chains={len(chainmap.load().chains)}," in text
 
 
 def test_analyse_takes_one_chain_as_a_string():

@@ -15,7 +15,7 @@ def test_demo_writes_maps_and_lists(tmp_path):
     res = run_cli("demo", "-o", "out", cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     out = tmp_path / "out"
-    chains = ["battery", "carbon_fiber", "dyeing", "grain_oil", "nylon", "petrochem", "polyester", "solar"]
+    chains = ["battery", "carbon_fiber", "dyeing", "grain_oil", "nylon", "petrochem", "pharma", "polyester", "solar"]
     for name in chains + ["panorama", "index", "geo"]:
         page = (out / f"{name}.html").read_text(encoding="utf-8")
         assert '<meta charset="utf-8">' in page.lower() or "charset=utf-8" in page.lower()

@@ -54,6 +54,7 @@ def test_store_schema_yaml_fields_and_constructor_follow_the_company_model():
         "makes": [],
         "holds": [],
         "supplies": [],
+        "capacities": [],
     }
     c = make(d)
     assert Company.model_validate(c.model_dump()).model_dump() == c.model_dump()

@@ -35,7 +35,7 @@ class ImportOptions:
 
 @dataclass
 class ImportSummary:
-    """What an import did (CONTRACT: rows = imported + updated + merged + skipped + rejected).
+    """What an import did (docs/outputs.md: rows = imported + updated + merged + skipped + rejected).
 
     Examples
     --------
