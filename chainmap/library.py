@@ -29,6 +29,7 @@ __all__ = ["ChainLayout", "Library", "Node", "bundled_library", "default_library
 
 _PKG = Path(__file__).resolve().parent
 RESOLVABLE = ("chain", "link", "technology", "component", "company", "institution", "region")
+LABELS = {**KIND_LABELS, "region": "地区配置"}
 
 
 def bundled_library() -> Path:
@@ -180,14 +181,14 @@ class Library:
         found = list(dict.fromkeys(found))
         if len(found) == 1:
             return found[0][1]
-        what = "或".join(KIND_LABELS.get(k, k) for k in kinds)
+        what = "或".join(LABELS.get(k, k) for k in kinds)
         if found:
             choices = "；".join(self._label(k, r) for k, r in found)
             raise UsageError(f"“{name}”可指多个{what}（ambiguous name '{name}'）：{choices}；请改用其中一个ID")
         raise UsageError(self._unknown(name, kinds, what))
 
     def _label(self, kind: str, rid: str) -> str:
-        return f"{rid}（{self.name_of(kind, rid)}，{KIND_LABELS.get(kind, kind)}）"
+        return f"{rid}（{self.name_of(kind, rid)}，{LABELS.get(kind, kind)}）"
 
     def _unknown(self, name: str, kinds: tuple[str, ...], what: str) -> str:
         key = normalise_name(name)
@@ -199,8 +200,9 @@ class Library:
         msg = f"找不到{what}“{name}”（unknown {eng} '{name}'）"
         if ids:
             msg += "；是不是：" + "、".join(f"{rid}（{self._any_name(rid, kinds)}）" for rid in ids[:5])
-        elif kinds == ("chain",):
-            msg += "；库中的产业链：" + ", ".join(f"{c}（{self.chains[c].chain.name}）" for c in self.chains)
+        elif kinds in (("chain",), ("region",)):
+            have = self._records(kinds[0])
+            msg += f"；库中的{what}：" + (", ".join(f"{r}（{have[r].name}）" for r in have) or "无")
         return msg
 
     def _any_name(self, rid: str, kinds: tuple[str, ...]) -> str:

@@ -4,8 +4,8 @@ every output: the same node in the same chain reads the same in the CLI (json, c
 from __future__ import annotations
 
 import io
-import re
 import json
+import re
 
 import networkx as nx
 import pandas as pd

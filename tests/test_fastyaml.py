@@ -49,7 +49,7 @@ def check_same(text: str) -> bool:
     return True
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(doc=docs, flow=st.sampled_from([False, None]), indent=st.sampled_from([2, 4]))
 def test_fast_reader_agrees_with_pyyaml(doc, flow, indent):
     text = yaml.safe_dump(doc, allow_unicode=True, default_flow_style=flow, indent=indent, sort_keys=False)
