@@ -74,7 +74,7 @@ STATUS = [("存续", 0.70), ("在业", 0.20), ("开业", 0.035), ("注销", 0.05
 FALLBACK_KEYWORDS = ["精对苯二甲酸", "聚酯切片", "涤纶长丝", "碳纤维", "锂电池", "光伏组件", "印染", "大豆油"]
 
 
-MODES = {"sparse": 0.15, "dense": 0.86}  # share of rows naming a chain keyword
+MODES = {"sparse": 0.15, "dense": 0.80}  # share of rows naming a chain keyword (dense 0.86 placed 86% of firms)
 
 
 def uscc(rng: random.Random, area: str) -> str:

@@ -56,14 +56,14 @@ class MatchPool:
     """Matching for one import: in ``workers`` processes, or in this one when ``workers`` < 2.
     Use as a context manager: leaving it (also by Ctrl-C or an error) terminates the workers."""
 
-    def __init__(self, matcher: Matcher, workers: int):
+    def __init__(self, matcher: Matcher, workers: int, method: str | None = None):
         self.matcher = matcher
         self.n = workers
         self.pool: Any = None
         if workers >= 2:
-            methods = mp.get_all_start_methods()
-            ctx = mp.get_context("forkserver" if "forkserver" in methods else methods[0])
-            self.pool = ctx.Pool(workers, initializer=_init_worker, initargs=(matcher,))
+            # fork where there is one (no helper processes outlive an interrupted import); spawn elsewhere
+            method = method or ("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+            self.pool = mp.get_context(method).Pool(workers, initializer=_init_worker, initargs=(matcher,))
 
     @staticmethod
     def default_workers(requested: int | None) -> int:

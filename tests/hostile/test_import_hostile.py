@@ -280,3 +280,15 @@ def test_lock_is_released_after_an_error(mini, tmp_path):
             load_library(mini), ImportOptions(file=f, progress=False, as_of=__import__("datetime").date(2999, 1, 1))
         )
     assert not (mini / "imported" / LOCK).exists()
+
+
+def test_repair_works_when_duplicates_stop_the_library_from_loading(mini, tmp_path):
+    f = write_csv(tmp_path / "a.csv", [HEADER, _row("甲化工有限公司"), _row("乙化工有限公司")])
+    run_import(load_library(mini), ImportOptions(file=f, progress=False, as_of=__import__("datetime").date(2024, 1, 1)))
+    folder = mini / "imported"
+    (folder / "b.yaml").write_bytes((folder / "a.yaml").read_bytes())  # what two imports at once left behind
+    with pytest.raises(ChainmapError):
+        load_library(mini)
+    res = cli("--chains", str(mini), "import", "--repair")
+    assert res.exit_code == 0 and "删除了 2 条" in res.output, res.output
+    assert sum(1 for c in load_library(mini).companies if c.startswith("imp_")) == 2
