@@ -199,7 +199,8 @@ def geo_payload(
     node_chain = dict(zip(gaps["node"], gaps["chain"], strict=True)) if not gaps.empty else {}
     cities = _cities(targets, routes, node_chain)
     used = sorted({c["chain"] for c in cities if c["chain"]} | {f["chain"] for c in cities for f in c["firms"]})
-    names = dict(chain_names or {})
+    names = {n.split(":", 1)[1]: d["name"] for n, d in g.nodes(data=True) if d.get("kind") == "chain"}
+    names |= dict(chain_names or {})
     chains = [
         {"id": c, "name": names.get(c, c), "color": CHAIN_COLORS[i % len(CHAIN_COLORS)]} for i, c in enumerate(used)
     ]
@@ -249,6 +250,31 @@ def render_geo(payload: dict[str, Any], *, title: str, subtitle: str = "", index
     )
 
 
+def _radius(score: float) -> float:
+    return round(3 + math.sqrt(max(score, 0.0)) * 0.9, 1)
+
+
+def _static_labels(d: dict[str, Any], k: float) -> list[tuple[float, float, str, str, bool]]:
+    """(x, y, anchor, text, is_home) of the labels that fit: home first, then the top cities, each
+    tried right, left, above and below its bubble; one that collides with all four is left out."""
+    items = [(d["home"]["x"], d["home"]["y"], 4.0, f"{d['home']['city']}（本地）", True)] if d["home"]["x"] else []
+    by_city = {c["city"]: c for c in d["cities"]}
+    items += [(by_city[n]["x"], by_city[n]["y"], _radius(by_city[n]["score"]), n, False) for n in d["labels"]]
+    taken: list[tuple[float, float, float, float]] = []
+    out = []
+    for x, y, r, text, home in items:
+        fs, w = 15 * k, len(text) * 15 * k
+        for dx, dy, anchor, left in ((r + 3, 5, "start", 0), (-r - 3, 5, "end", -w), (0, -r - 4, "middle", -w / 2),
+                                     (0, r + 16, "middle", -w / 2)):  # fmt: skip
+            bx, by = x + dx * k + left, y + dy * k
+            box = (bx, by - fs * 1.1, bx + w, by + fs * 0.3)
+            if not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in taken):
+                taken.append(box)
+                out.append((round(x + dx * k, 1), round(by, 1), anchor, text, home))
+                break
+    return out
+
+
 def geo_svg(payload: dict[str, Any], *, title: str = "", width: int = 1600) -> str:
     """A static map (provinces, 南海诸岛 inset, target bubbles, trips, labels) as SVG with text as text."""
     return (
@@ -262,7 +288,8 @@ def geo_svg(payload: dict[str, Any], *, title: str = "", width: int = 1600) -> s
             inset=_boxes()["inset"],
             d=payload,
             chain_color={c["id"]: c["color"] for c in payload["chains"]},
-            radius=lambda score: round(3 + math.sqrt(max(score, 0.0)) * 0.9, 1),
+            radius=_radius,
+            labels=_static_labels(payload, _boxes()["main"][2] / width),
         )
     )
 
@@ -293,8 +320,7 @@ def write_geo(
     targets = targets_of(g, region, gaps)
     routes = routes_of(targets, region)
     trips = plan_trips(routes, region)
-    names = {n.split(":", 1)[1]: d["name"] for n, d in g.nodes(data=True) if d.get("kind") == "chain"}
-    payload = geo_payload(g, region, gaps, targets, routes, trips, activity=activity, chain_names=names)
+    payload = geo_payload(g, region, gaps, targets, routes, trips, activity=activity)
     n_firms = sum(len(c["firms"]) for c in payload["cities"])
     title = f"招商地图 · {region.name}"
     subtitle = (
