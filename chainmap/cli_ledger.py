@@ -188,7 +188,7 @@ _PROJECT_OPTS = {  # field -> option
 _STAGE_DATE = {"签约": "signed", "开工": "started", "投产": "producing"}
 
 
-def _store_project(obj, raw: dict, *, new: bool) -> None:
+def _store_project(obj, raw: dict, *, new: bool, clear: tuple[str, ...] = ()) -> None:
     from sqlalchemy import insert, select, update
 
     from .ledger.check import check_row
@@ -205,6 +205,7 @@ def _store_project(obj, raw: dict, *, new: bool) -> None:
         if not new and cur is None:
             raise Abort(f"没有项目 {raw['code']}：请用 chainmap project add 登记，或检查项目编号")
         merged = {**(dict(cur) if cur else {}), **{k: v for k, v in raw.items() if v is not None}}
+        merged.update(dict.fromkeys(clear))  # moving back: the dates of the later stages go
         rec, problems = check_row(SHEETS["项目"], merged, known_from(conn, lib))
         if problems:
             raise Abort("；".join(f"{_PROJECT_OPTS.get(f, f)}: {m}" for f, m in problems))
@@ -256,13 +257,18 @@ def project_add(obj, code: str, **fields) -> None:
 @click.pass_obj
 @_guard
 def project_stage(obj, code: str, stage: str, day: str | None) -> None:
-    """Move project ID to STAGE (线索/在谈/签约/开工/投产/终止); the change is kept in the history."""
+    """Move project ID to STAGE (线索/在谈/签约/开工/投产/终止); the change is kept in the history.
+
+    Moving back (a correction) clears the dates of the later stages; a workbook import never moves a
+    project back."""
     raw: dict = {"code": code, "stage": stage}
     if stage in _STAGE_DATE:
         if day is None:
             raise Abort(f"阶段“{stage}”需要日期：请加 --date，如 --date 2023-03-01")
         raw[_STAGE_DATE[stage]] = _day(day, "--date")
-    _store_project(obj, raw, new=False)
+    order = ("线索", "在谈", "签约", "开工", "投产")
+    later = order[order.index(stage) + 1 :] if stage in order else ()
+    _store_project(obj, raw, new=False, clear=tuple(_STAGE_DATE[s] for s in later if s in _STAGE_DATE))
 
 
 def _today(as_of: str | None) -> dt.date:

@@ -320,3 +320,12 @@ def test_migrations_build_exactly_the_tables_the_code_uses(tmp_path):
         diffs = compare_metadata(MigrationContext.configure(conn), metadata)
     engine.dispose()
     assert diffs == []
+
+
+def test_an_older_workbook_does_not_move_a_project_back(lib, engine, tmp_path):
+    newer = [_project(项目编号="XM1", 阶段="签约", 签约日期="2023-03-01")]
+    import_files(engine, lib, [fill(lib, tmp_path / "三月.xlsx", **base_rows(项目=newer))])
+    summary = import_files(engine, lib, [fill(lib, tmp_path / "一月.xlsx", **base_rows())])
+    assert [(p["cell"], "较旧的文件" in p["message"]) for p in summary.problems] == [("I2", True)]
+    row = read_ledger(engine).projects.iloc[0]
+    assert (row["stage"], row["signed"]) == ("签约", dt.date(2023, 3, 1))

@@ -327,6 +327,9 @@ def test_project_commands_add_and_move_with_history(known):
     ]
     p9 = read_ledger(known).projects.set_index("code").loc["P9"]
     assert (p9["signed"], p9["started"]) == (dt.date(2023, 4, 1), dt.date(2023, 5, 1))
+    assert run(main, [*db, "project", "stage", "P9", "在谈"]).exit_code == 0  # a correction: later dates go
+    p9 = read_ledger(known).projects.set_index("code").loc["P9"]
+    assert (p9["stage"], p9["signed"], p9["started"]) == ("在谈", None, None)
 
 
 def test_ledger_commands_exit_codes_and_json_summary(lib, tmp_path):

@@ -84,12 +84,14 @@ def to_json(df: pd.DataFrame) -> str:
     return json.dumps(records(df), ensure_ascii=False, indent=1) + "\n"
 
 
-def _people(df: pd.DataFrame, kind: str) -> pd.DataFrame:
+def _people(df: pd.DataFrame, kind: str, percent_text: bool = True) -> pd.DataFrame:
     out = df.copy()
     if kind == "projects":
         out = out.rename(columns={"signed": "signed_date", "started": "started_date"})
         out["overdue"] = out["overdue"].map(lambda x: "是" if x else "")
-        out["paid_share"] = out["paid_share"].map(lambda x: None if x is None else f"{x:.0%}")
+        if percent_text:
+            out["paid_share"] = out["paid_share"].map(lambda x: None if x is None else f"{x:.0%}")
+        return out.rename(columns=lambda c: "落地板块" if c == "district" else label(c))
     return out.rename(columns=label)
 
 
@@ -255,14 +257,15 @@ def projects_xlsx(fun: pd.DataFrame, df: pd.DataFrame, overdue_days: int) -> byt
         [funnel_label(c) for c in fun.columns],
         [[_plain(v) for v in r] for r in fun.itertuples(index=False)],
     )
-    people = _people(df, "projects")
+    people = _people(df, "projects", percent_text=False)
     ws = wb.create_sheet("项目清单")
     rows = [[_plain(v) for v in r] for r in people.itertuples(index=False)]
     dates = {i: "yyyy-mm-dd" for i, c in enumerate(df.columns) if c in ("signed", "started")}
+    formats = dates | {list(df.columns).index("paid_share"): "0%"}
     fill_sheet(
         ws,
         list(people.columns),
         [[dt.date.fromisoformat(v) if i in dates and v else v for i, v in enumerate(r)] for r in rows],
-        formats=dates,
+        formats=formats,
     )
     return to_bytes(wb)

@@ -22,6 +22,7 @@ __all__ = ["ImportSummary", "import_files", "known_from", "record_stage"]
 TABLES = {"teams": teams, "activities": activities, "visits": visits, "projects": projects}
 _ORDER = ("团队", "活动", "项目", "拜访")  # what later sheets refer to comes first
 _RETRIES = 5
+_ADVANCE = ("线索", "在谈", "签约", "开工", "投产")
 _REFERRED = {"团队": ("teams", "name"), "活动": ("activities", "code"), "项目": ("projects", "code")}
 
 
@@ -98,6 +99,21 @@ class _Writer:
             record_stage(self.conn, values["code"], cur["stage"], diff["stage"], self.source)
         return "updated"
 
+    def backwards(self, rec: dict) -> list[tuple[str, str]]:
+        """A project whose stage would go back (an older copy of the workbook?): refused, with the way to do it."""
+        if self.table is not projects:
+            return []
+        cur = self.existing.get((rec["code"],))
+        if cur is None or rec["stage"] == "终止" or cur["stage"] not in _ADVANCE or rec["stage"] not in _ADVANCE:
+            return []
+        if _ADVANCE.index(rec["stage"]) >= _ADVANCE.index(cur["stage"]):
+            return []
+        msg = (
+            f"台账中该项目已是“{cur['stage']}”，本文件却是“{rec['stage']}”：可能是较旧的文件，未覆盖；"
+            f"如确要退回，请用 chainmap project stage {rec['code']} {rec['stage']}"
+        )
+        return [("stage", msg)]
+
     def flush(self) -> None:
         if self.new:
             self.conn.execute(insert(self.table), self.new)
@@ -129,6 +145,8 @@ def _import_sheet(conn: Connection, raw: RawSheet, known: Known, file: Path, sum
                 rec = None
             else:
                 seen[key] = n
+                problems = writer.backwards(rec)
+                rec = None if problems else rec
         for fld, msg in problems:
             _problem(summary, file, raw, n, fld, msg)
         if rec is None:

@@ -90,7 +90,7 @@ def _build(lib: Library | None, data: dict[str, list[list]], banner: str | None,
     wb = Workbook()
     note = wb.active
     note.title = "说明"
-    note_sheet(note, banner or "招商台账（团队、活动、拜访、项目）", ([banner] if banner else []) + _HELP)
+    note_sheet(note, "招商台账（团队、活动、拜访、项目）" + (f" · {banner}" if banner else ""), _HELP)
     sheets = {name: wb.create_sheet(name) for name in SHEETS}
     lists = _lists(wb.create_sheet("选项"), lib)
     for name, sheet in SHEETS.items():
