@@ -17,10 +17,10 @@ Examples
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import pandas as pd
@@ -42,6 +42,9 @@ from .graph import build_graph
 from .library import default_library
 from .load import Library, load_library
 from .model import Region
+
+if TYPE_CHECKING:  # the ledger (SQLAlchemy) is imported only when a ledger is read
+    from .ledger.feed import LedgerFeed
 
 __all__ = [
     "Analysis",
@@ -82,11 +85,13 @@ class Analysis:
         imported: Iterable[str] = (),
         groups: Groups | None = None,
         wave_size: int = FIRST_WAVE,
+        stages: Mapping[str, str] | None = None,
     ):
         self.graph, self.region = graph, region
         self._gap, self._top, self._route_top = gap, top, route_top
         self._projects, self._imported, self._groups = projects, set(imported), groups
         self._wave_size = wave_size
+        self._stages = dict(stages or {})
 
     @cached_property
     def feasibility(self) -> pd.DataFrame | None:
@@ -124,8 +129,12 @@ class Analysis:
 
     @cached_property
     def all_targets(self) -> pd.DataFrame:
-        """Every ranked target firm (before ``top``)."""
-        return targets_of(self.graph, self.region, self.gaps, gap=self._gap, groups=self._groups)
+        """Every ranked target firm (before ``top``), with its furthest ledger stage in ``pipeline``."""
+        df = targets_of(self.graph, self.region, self.gaps, gap=self._gap, groups=self._groups)
+        stage_of = self._stages
+        codes = nx.get_node_attributes(self.graph, "credit_code")
+        df["pipeline"] = [stage_of.get(c) or stage_of.get(codes.get(c, "")) or None for c in df["company"]]
+        return df
 
     @cached_property
     def targets(self) -> pd.DataFrame:
@@ -246,6 +255,7 @@ def analyse(
     top: int | None = None,
     route_top: int | None = None,
     projects: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+    ledger: LedgerFeed | None = None,
 ) -> Analysis:
     """Gaps, completeness, targets and routes of ``chains`` (all when None) for a region, as DataFrames.
 
@@ -260,6 +270,11 @@ def analyse(
         Keep only target firms that would fill this node (id or Chinese name).
     top, route_top : int, optional
         Keep the best N targets / cities.
+    projects : mapping, optional
+        Live ledger projects per node id (default: those of ``ledger``).
+    ledger : LedgerFeed, optional
+        What the follow-through ledger says (:func:`ledger_of`): live projects at the gaps, the pipeline
+        stage of target firms, activity by city for the geographic map.
 
     Examples
     --------
@@ -279,13 +294,28 @@ def analyse(
         gap=gap,
         top=top,
         route_top=route_top,
-        projects=projects,
+        projects=projects if projects is not None else (ledger.projects if ledger else None),
         imported=imported,
         groups=company_groups(lib.companies, reg),
+        stages=ledger.stages if ledger else None,
     )
     if gap is not None:
         analysis.all_targets  # noqa: B018 - check the --gap node now, before anything is written
     return analysis
+
+
+def ledger_of(lib: Library, db: str | None = None, chains_dir: str | Path | None = None) -> LedgerFeed | None:
+    """What the follow-through ledger at ``db`` (else ``CHAINMAP_DB``, else the library's default ledger)
+    tells the lists and maps, or None when there is no ledger yet (none is created).
+
+    Examples
+    --------
+    >>> ledger_of(load(), "sqlite://") is None  # an empty ledger says nothing
+    True
+    """
+    from .ledger.feed import ledger_feed
+
+    return ledger_feed(lib, db, chains_dir)
 
 
 def gaps(lib: Library, chains: Chains = None, region_id: str | None = None) -> pd.DataFrame:
@@ -345,6 +375,27 @@ def graph(lib: Library, chains: Chains = None, region_id: str | None = None) -> 
     return build_graph(lib, chain_ids(lib, chains), region(lib, region_id))
 
 
+def analyser(lib: Library, region_id: str | None = None, ledger: LedgerFeed | None = None) -> Callable[..., Analysis]:
+    """A function of a chain selection (list of ids) giving its :class:`Analysis`, computed once per
+    selection: what pages and posters are drawn from, so they read exactly as the lists.
+
+    Examples
+    --------
+    >>> of = analyser(load())
+    >>> of(["carbon_fiber"]) is of(["carbon_fiber"])
+    True
+    """
+    done: dict[tuple[str, ...], Analysis] = {}
+
+    def analysis_of(cids: list[str]) -> Analysis:
+        key = tuple(cids)
+        if key not in done:
+            done[key] = analyse(lib, list(cids), region_id, ledger=ledger)
+        return done[key]
+
+    return analysis_of
+
+
 def render(
     lib: Library,
     chains: Chains = None,
@@ -354,6 +405,7 @@ def render(
     firm_cap: int | None = None,
     force: bool = False,
     extras: list[tuple[str, str]] | None = None,
+    ledger: LedgerFeed | None = None,
 ) -> list[Path]:
     """Write the offline HTML pages: ``outdir/<chain>.html`` per chain (the 招商图谱, with the relationship
     network as a second tab; ``chain-<id>.html`` for an id that is a reserved page name),
@@ -361,6 +413,8 @@ def render(
     Returns the paths written, in that order. A file there that chainmap did not write is kept (UsageError)
     unless ``force``. Each chain page is coloured by the gaps of that chain alone (as ``chainmap gaps
     CHAIN`` reports them). ``firm_cap``: firms per link in the network before a "+N" node (default 12).
+    With a region, ``geo.html`` and ``geo.svg`` (the geographic map) too; ``ledger`` (:func:`ledger_of`)
+    adds live projects to the boxes, pipeline stages to targets and trips/visits by city to the map.
 
     Examples
     --------
@@ -368,15 +422,36 @@ def render(
     >>> [p.name for p in render(load(), "碳纤维", outdir=tempfile.mkdtemp())]
     ['carbon_fiber.html', 'panorama.html', 'index.html', 'geo.html', 'geo.svg']
     """
+    from .present.guard import check_writable
     from .present.site import write_site  # present is imported only when pages are asked for
 
     reg = region(lib, region_id)
-    selected = chain_ids(lib, chains)
+    selected = chain_ids(lib, chains) or list(lib.chains)
+    analysis_of = analyser(lib, reg.id if reg else None, ledger)
+
     if reg is not None:  # the index links the geographic map written below
         extras = [("地理招商地图（目标企业分布、外出行程）", "geo.html"), *(extras or [])]
-    written = write_site(lib, selected, reg, outdir, firm_cap=firm_cap, force=force, extras=extras)
+        check_writable([Path(outdir) / "geo.html", Path(outdir) / "geo.svg"], force)
+    written = write_site(
+        lib,
+        selected,
+        reg,
+        outdir,
+        firm_cap=firm_cap,
+        force=force,
+        extras=extras,
+        analyse=analysis_of if reg is not None else None,
+    )
     if reg is not None:  # the geographic map of the same chains: geo.html and geo.svg
         from .present.geo import write_geo
 
-        written += write_geo(Path(outdir), build_graph(lib, selected or None, reg), reg, index_href="index.html")
+        whole = analysis_of(selected)
+        written += write_geo(
+            Path(outdir),
+            whole.graph,
+            reg,
+            index_href="index.html",
+            activity=ledger.activity if ledger else None,
+            tables=(whole.gaps, whole.all_targets),
+        )
     return written

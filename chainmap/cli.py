@@ -123,6 +123,13 @@ class Ctx:
             self._lib = api.load(self.chains_dir)
         return self._lib
 
+    @property
+    def ledger(self) -> Any:
+        """What the ledger (--db, CHAINMAP_DB or the library's default) tells lists and maps; None without one."""
+        if not hasattr(self, "_ledger"):
+            self._ledger = api.ledger_of(self.lib, getattr(self, "db_url", None), self.chains_dir)
+        return self._ledger
+
 
 pass_ctx = click.make_pass_decorator(Ctx)
 Decorator = Callable[[Callable], Callable]
@@ -284,7 +291,7 @@ def _emit_list(tables: dict, kind: str, fmt: str, output: str | None, title: str
 def gaps(ctx: Ctx, chains: tuple[str, ...], all_: bool, region: str | None, fmt: str, output: str | None) -> None:
     """缺链清单: every link, key technology and key component with its local status and gap type
     (补链 fill / 延链 extend / 强链 strengthen), highest priority first."""
-    a = api.analyse(ctx.lib, chain_args(chains, all_), region)
+    a = api.analyse(ctx.lib, chain_args(chains, all_), region, ledger=ctx.ledger)
     title = f"{a.region.name} 缺链清单（{len(a.gaps)}个节点，缺口{int(a.gaps['gap_type'].notna().sum())}个）"
     tables = {"completeness": a.completeness, "gaps": a.gaps} if fmt in ("xlsx", "table") else {"gaps": a.gaps}
     _emit_list(tables, "gaps", fmt, output, title)
@@ -309,7 +316,7 @@ def targets(
     top: int | None,
 ) -> None:
     """目标企业清单: firms outside the region at the gap nodes, ranked by a transparent score."""
-    a = api.analyse(ctx.lib, chain_args(chains, all_), region, gap=gap, top=top)
+    a = api.analyse(ctx.lib, chain_args(chains, all_), region, gap=gap, top=top, ledger=ctx.ledger)
     title = f"{a.region.name} 目标企业清单（{len(a.targets)}家）"
     _emit_list({"targets": a.targets}, "targets", fmt, output, title)
     if len(a.excluded):
@@ -325,7 +332,7 @@ def routes(
     ctx: Ctx, chains: tuple[str, ...], all_: bool, region: str | None, fmt: str, output: str | None, top: int | None
 ) -> None:
     """招商线路图: the cities worth a trip, ranked by the value of the target firms there."""
-    a = api.analyse(ctx.lib, chain_args(chains, all_), region, route_top=top)
+    a = api.analyse(ctx.lib, chain_args(chains, all_), region, route_top=top, ledger=ctx.ledger)
     _emit_list({"routes": a.routes}, "routes", fmt, output, f"{a.region.name} 招商线路（{len(a.routes)}个城市）")
 
 

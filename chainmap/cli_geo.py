@@ -56,7 +56,7 @@ def trips(
     from .present import exports
 
     params = TripParams(max_days=days, visits_per_day=visits_per_day, road_factor=road_factor)
-    a = api.analyse(ctx.lib, chain_args(chains, all_), region, route_top=top)
+    a = api.analyse(ctx.lib, chain_args(chains, all_), region, route_top=top, ledger=ctx.ledger)
     planned = plan_trips(a.routes, a.region, params)
     rows = trip_rows(planned)
     title = f"{a.region.name} 外出招商行程（{len(planned)}趟，从{a.region.city or a.region.name}出发）"

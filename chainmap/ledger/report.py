@@ -173,7 +173,7 @@ def card_html(
     )
     banner = f'<div class="sample">{html.escape(sample)}</div>' if sample else ""
     return (
-        '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
+        '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8"><meta name="generator" content="chainmap">'
         f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>{banner}"
         f"<h1>{html.escape(title)}</h1>"
         f'<p class="sub">每格：本期数；下方为较上期变化 · 本年累计。得分按地区配置的权重计算（chainmap scorecard）。</p>'

@@ -308,16 +308,23 @@ def write_geo(
     *,
     activity: Mapping[str, Mapping[str, int]] | None = None,
     index_href: str | None = None,
+    tables: tuple[Any, Any] | None = None,
 ) -> list[Path]:
-    """Analyse ``g`` for ``region`` and write ``geo.html`` and ``geo.svg`` (the static map) to ``outdir``."""
+    """Analyse ``g`` for ``region`` and write ``geo.html`` and ``geo.svg`` (the static map) to ``outdir``.
+
+    ``tables``: the (gaps, targets) of ``g`` already computed by the caller (the same analysis as the lists).
+    """
     from ..analysis.gaps import gaps as gaps_of
     from ..analysis.routes import routes as routes_of
     from ..analysis.targets import targets as targets_of
     from ..analysis.trips import plan_trips
     from .files import write_atomic
 
-    gaps = gaps_of(g, region)
-    targets = targets_of(g, region, gaps)
+    if tables is not None:
+        gaps, targets = tables
+    else:
+        gaps = gaps_of(g, region)
+        targets = targets_of(g, region, gaps)
     routes = routes_of(targets, region)
     trips = plan_trips(routes, region)
     payload = geo_payload(g, region, gaps, targets, routes, trips, activity=activity)

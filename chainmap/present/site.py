@@ -3,6 +3,7 @@ did not write (:mod:`chainmap.present.guard`), each file atomically."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +29,19 @@ from .poster import poster_svg, to_pdf, to_png
 __all__ = ["chain_analysis", "poster_bytes", "write_posters", "write_site"]
 
 
-def chain_analysis(lib: Library, cid: str, reg: Region | None) -> tuple[nx.MultiDiGraph, Any, Any]:
+# analyse(chain ids) -> an object with .graph, .gaps and .all_targets (chainmap.api.Analysis): the same
+# analysis the lists use (company groups, ledger projects), handed in by the caller so that present
+# never imports the API above it.
+AnalyseFn = Callable[[list[str]], Any]
+
+
+def chain_analysis(
+    lib: Library, cid: str, reg: Region | None, analyse: AnalyseFn | None = None
+) -> tuple[nx.MultiDiGraph, Any, Any]:
     """Graph, gaps and targets of one chain alone (None, None without a region)."""
+    if reg is not None and analyse is not None:
+        a = analyse([cid])
+        return a.graph, a.gaps, a.all_targets
     g = build_graph(lib, [cid], reg)
     if reg is None:
         return g, None, None
@@ -64,6 +76,7 @@ def write_site(
     firm_cap: int | None = None,
     force: bool = False,
     extras: list[tuple[str, str]] | None = None,
+    analyse: AnalyseFn | None = None,
 ) -> list[Path]:
     """Chain pages, panorama.html and index.html in ``outdir``; returns the paths written.
 
@@ -80,50 +93,79 @@ def write_site(
     rows: list[dict[str, Any]] = []
     docs = []
     for cid in selected:
-        g, gdf, tdf = chain_analysis(lib, cid, reg)
+        g, gdf, tdf = chain_analysis(lib, cid, reg, analyse)
         name = g.nodes[chain_node(cid)]["name"]
         shown, left_out = limit_firms(g)
         sub = f"本地 = {reg.name}；框的颜色与文字表示本地状态与缺口类型" if reg else "未指定地区，不显示本地状态"
         if left_out:
             sub += f"；关系网络中每个节点只显示部分企业（另有 {left_out} 家见目标企业清单）"
         html = render_chain_page(
-            g, cid, gdf, tdf, title=f"{name}产业链招商图谱 · {where}", subtitle=sub, region=reg.name if reg else "",
-            network_graph=shown, firm_cap=cap, index_href="index.html", file_stem=f"{name}产业链招商图谱",
+            g,
+            cid,
+            gdf,
+            tdf,
+            title=f"{name}产业链招商图谱 · {where}",
+            subtitle=sub,
+            region=reg.name if reg else "",
+            network_graph=shown,
+            firm_cap=cap,
+            index_href="index.html",
+            file_stem=f"{name}产业链招商图谱",
         )
         written.append(write_atomic(out / files[cid], html))
         docs.append(atlas(g, cid, gdf, tdf))
         comp = completeness_of(g, gdf) if gdf is not None else None
         row = comp[comp["chain"] == cid].iloc[0].to_dict() if comp is not None else {"chain": cid}
         rows.append({**row, "name": name, "href": files[cid], "top5": _top5(tdf)})
-    g_all = build_graph(lib, selected, reg)
-    gdf_all = gaps_of(g_all, reg) if reg else None
+    if reg is not None and analyse is not None:
+        whole = analyse(selected)
+        g_all, gdf_all = whole.graph, whole.gaps
+    else:
+        g_all = build_graph(lib, selected, reg)
+        gdf_all = gaps_of(g_all, reg) if reg else None
     shown_all, _ = limit_firms(g_all)
     names = "、".join(d["name"] for d in docs)
     written.append(
         write_atomic(
             out / "panorama.html",
             render_panorama(
-                docs, files, title=f"产业链全景图 · {where}", subtitle=f"{len(selected)} 条产业链：{names}",
-                network_graph=shown_all, gaps_df=gdf_all, firm_cap=cap, index_href="index.html",
+                docs,
+                files,
+                title=f"产业链全景图 · {where}",
+                subtitle=f"{len(selected)} 条产业链：{names}",
+                network_graph=shown_all,
+                gaps_df=gdf_all,
+                firm_cap=cap,
+                index_href="index.html",
             ),
         )
     )
     comp = completeness_of(g_all, gdf_all) if gdf_all is not None else None
     row = comp[comp["chain"] == "all"].iloc[0].to_dict() if comp is not None else {}
-    rows.append({**row, "chain": "panorama", "name": f"全景图（{len(selected)} 条链）", "href": "panorama.html",
-                 "panorama": True})
+    rows.append(
+        {
+            **row,
+            "chain": "panorama",
+            "name": f"全景图（{len(selected)} 条链）",
+            "href": "panorama.html",
+            "panorama": True,
+        }
+    )
     subtitle = (
         f"本地 = {reg.name}（{reg.province}）。各链按单链计算；全景图按合并后的链计算（共用环节只算一次）。"
-        if reg else "未指定地区：不计算完整度与缺口。"
+        if reg
+        else "未指定地区：不计算完整度与缺口。"
     )
     index = render_index(rows, title=f"产业链招商图谱 · {where}", subtitle=subtitle, extras=extras or [])
     written.append(write_atomic(out / "index.html", index))
     return written
 
 
-def poster_bytes(lib: Library, cid: str, reg: Region | None, size: str, suffix: str) -> bytes:
+def poster_bytes(
+    lib: Library, cid: str, reg: Region | None, size: str, suffix: str, analyse: AnalyseFn | None = None
+) -> bytes:
     """One chain's poster as .svg, .pdf or .png bytes."""
-    g, gdf, tdf = chain_analysis(lib, cid, reg)
+    g, gdf, tdf = chain_analysis(lib, cid, reg, analyse)
     svg = poster_svg(atlas(g, cid, gdf, tdf), size=size, region=reg.name if reg else "")
     if suffix == ".svg":
         return svg.encode("utf-8")
@@ -135,7 +177,15 @@ def poster_bytes(lib: Library, cid: str, reg: Region | None, size: str, suffix: 
 
 
 def write_posters(
-    lib: Library, chains: list[str], reg: Region | None, target: Path, *, size: str, suffix: str | None, force: bool
+    lib: Library,
+    chains: list[str],
+    reg: Region | None,
+    target: Path,
+    *,
+    size: str,
+    suffix: str | None,
+    force: bool,
+    analyse: AnalyseFn | None = None,
 ) -> list[Path]:
     """Posters of ``chains``: to ``target`` (a file) for one chain, or ``target/<chain>.<suffix>`` for several."""
     if suffix is None:  # one file: its suffix says the format
@@ -147,4 +197,4 @@ def write_posters(
         if p.suffix.lower() not in (".svg", ".pdf", ".png"):
             raise UsageError(f"a poster is written as .svg, .pdf or .png: {p}")
     check_writable(list(paths.values()), force)
-    return [write_atomic(p, poster_bytes(lib, cid, reg, size, p.suffix.lower())) for cid, p in paths.items()]
+    return [write_atomic(p, poster_bytes(lib, cid, reg, size, p.suffix.lower(), analyse)) for cid, p in paths.items()]
