@@ -205,3 +205,22 @@ def test_own_scripts_and_styles_run_on_chromium_80_era_kernels():
             # flex/grid "gap" is only a missing space on old kernels, but grid-*-gap spells it the old way
             hits = [m.group(0) for m in re.finditer(pattern, text)]
             assert not hits, f"{asset.name}: {pattern} {hits[:3]}"
+
+
+def test_poster_downloads_from_the_page(browser, bundled, tmp_path):
+    _lib, out = bundled
+    page, problems = _open(browser, (out / "nylon.html").as_uri())
+    with page.expect_download() as dl:
+        page.click("#at-svg")
+    svg = tmp_path / "p.svg"
+    dl.value.save_as(svg)
+    text = svg.read_text(encoding="utf-8")
+    assert dl.value.suggested_filename.endswith(".svg") and text.startswith("<svg") and "尼龙纤维产业链招商图谱" in text
+    with page.expect_download() as dl:
+        page.click("#at-png")
+    png = tmp_path / "p.png"
+    dl.value.save_as(png)
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000  # drawn, not blank
+    assert problems == []
+    page.close()
