@@ -59,11 +59,18 @@ _MAKE = (
 )
 
 
+_BOUND = re.compile("[" + re.escape(_CLAUSE_END) + "]")
+_TRADE_RE = re.compile("|".join(_TRADE))
+_MAKE_RE = re.compile("|".join(_MAKE))
+
+
 def _trade_only(text: str, start: int, end: int) -> bool:
-    lo = max(text.rfind(c, 0, start) for c in _CLAUSE_END) + 1
-    his = [i for i in (text.find(c, end + 1) for c in _CLAUSE_END) if i >= 0]
-    clause = text[lo : min(his) if his else len(text)]
-    return any(w in clause for w in _TRADE) and not any(w in clause for w in _MAKE)
+    """The hit at ``start:end`` sits in a clause that trades (销售, 批发 ...) and makes nothing."""
+    before = _BOUND.search(text[:start][::-1])
+    lo = start - before.start() if before else 0
+    after = _BOUND.search(text, end + 1)
+    clause = text[lo : after.start() if after else len(text)]
+    return _TRADE_RE.search(clause) is not None and _MAKE_RE.search(clause) is None
 
 
 def _is_word_char(ch: str) -> bool:
