@@ -100,8 +100,8 @@ def test_every_link_has_a_readable_box_with_status_words(browser, bundled):
 def test_a_click_shows_ranked_candidates_with_why_and_sources(browser, tmp_path):
     lib = chainmap.load(BUNDLED)
     out = tmp_path / "site"
-    api.render(lib, ["battery"], "lianyungang", out)
-    page, problems = _open(browser, (out / "battery.html").as_uri())
+    api.render(lib, ["carbon_fiber"], "lianyungang", out)
+    page, problems = _open(browser, (out / "carbon_fiber.html").as_uri())
     words = page.eval_on_selector_all(".at-box .at-state", "els => els.map(e => e.textContent)")
     assert {"缺失·补链", "强"} <= set(words)  # the region gives real statuses
     box = page.locator(".at-box", has=page.locator(".at-top")).first

@@ -116,7 +116,7 @@
     document.body.appendChild(c);
     var h = c.scrollHeight, w = Math.max(c.scrollWidth, 1366);
     document.body.removeChild(c);
-    var z = Math.min(1040 / w, 650 / Math.max(h, 1), 1);
+    var z = Math.min(1040 / w, 560 / Math.max(h, 1), 1);  // the title and legend above take the rest
     var s = document.getElementById("at-print-style") || el("style", null, null, document.head);
     s.id = "at-print-style";
     s.textContent = "@media print { #at-view { width: 1366px; zoom: " + z.toFixed(3) + "; } }";

@@ -1,5 +1,5 @@
 /* chainmap geo.html: layers over a pre-projected China map. Data come from the JSON block and are shown
-   with textContent only. Written for old Chromium too: no optional chaining, no replaceChildren. */
+   with textContent only. Written for old Chromium too: no optional chaining, no DOM methods newer than the kernel. */
 (function () {
   'use strict';
   var D = JSON.parse(document.getElementById('g-data').textContent);
