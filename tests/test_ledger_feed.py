@@ -59,3 +59,22 @@ def test_cli_reads_the_ledger_given_with_db(tmp_path):
     gaps = json.loads(run_cli("--db", db, "gaps", "--all", "--format", "json").stdout)
     live = [g for g in gaps if g["projects"]]
     assert live and all("示例项目" in " ".join(g["projects"]) for g in live)
+
+
+def test_pages_and_posters_show_live_projects_and_stages(tmp_path):
+    from chainmap.present.atlas import atlas
+
+    lib = chainmap.load()
+    plain = chainmap.analyse(lib, "carbon_fiber")
+    top = plain.targets.iloc[0]
+    link = next(n for n in top["covers"] if lib.nodes[n].kind == "link")
+    data = LedgerData.from_records(projects=[_project("XM1", "测试签约项目", top["name"], link, "开工")])
+    feed = feed_of(data, lib)
+    a = chainmap.analyse(lib, "carbon_fiber", ledger=feed)
+    doc = atlas(a.graph, "carbon_fiber", a.gaps, a.all_targets)
+    box = next(ln for s in doc["segments"] for ln in s["links"] if ln["id"] == link)
+    assert box["projects"] == ["测试签约项目（开工）"]
+    assert any(c["pipeline"] == "开工" and "台账：开工" in c["track"] for c in box["candidates"])
+    pages = chainmap.render(lib, "carbon_fiber", outdir=tmp_path, ledger=feed)
+    html = (tmp_path / "carbon_fiber.html").read_text(encoding="utf-8")
+    assert "项目：测试签约项目（开工）" in html and tmp_path / "geo.html" in pages

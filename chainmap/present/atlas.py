@@ -129,6 +129,10 @@ def _candidate(g: nx.MultiDiGraph, rec: Mapping[str, Any], ref: str) -> dict[str
     firm = _firm(g, str(rec["company"]), ref) if rec.get("company") in g else {}
     as_of = _clean(rec.get("as_of")) or firm.get("as_of") or ""
     track = _clean(rec.get("track"))
+    stage = _clean(rec.get("pipeline"))  # the firm's furthest stage in the ledger, if it is there
+    track_words = TRACK_LABELS.get(str(track), "") if track else ""
+    if stage:
+        track_words = (track_words + " · " if track_words else "") + f"台账：{stage}"
     return {
         "rank": int(rec["rank"]),
         "name": str(rec.get("name") or ""),
@@ -137,7 +141,8 @@ def _candidate(g: nx.MultiDiGraph, rec: Mapping[str, Any], ref: str) -> dict[str
         "score": round(float(rec.get("score") or 0), 1),
         "why": short_why(rec.get("why")),
         "why_detail": str(_clean(rec.get("why_detail")) or _clean(rec.get("why")) or ""),
-        "track": TRACK_LABELS.get(str(track), "") if track else "",
+        "track": track_words,
+        "pipeline": str(stage or ""),
         "source": firm.get("source", ""),
         "as_of": str(as_of),
         "stale": bool(_clean(rec.get("stale"))) if rec.get("stale") is not None else stale(as_of, ref),
@@ -180,6 +185,7 @@ def _link(g, link: str, gap: Mapping[str, Any], ranked: list[dict], ref: str, to
         "components": parts,
         "institutions": [g.nodes[i].get("name") or i for i in dict.fromkeys(inst_ids)],
         "reason": str(_clean(row.get("reason")) or ""),
+        "projects": [str(p) for p in (_clean(row.get("projects")) or [])],  # live ledger projects here
         "shared": [c for c in (d.get("chains") or []) if c],
     }
 

@@ -89,6 +89,8 @@ def _box_lines(ln: dict[str, Any], cells: float) -> list[tuple[str, str]]:
     if ln["local"]:
         names = "、".join(f["short"] for f in ln["local"][:4]) + (f" 等{len(ln['local'])}家" if len(ln["local"]) > 4 else "")
         out += [("local", t) for t in wrap("本地：" + names, cells)]
+    if ln.get("projects"):
+        out += [("local", t) for t in wrap("项目：" + "、".join(ln["projects"]), cells)]
     if ln["top"]:
         names = "、".join(t["short"] + (f"（{t['city']}）" if t["city"] else "") for t in ln["top"])
         out += [("top", t) for t in wrap("目标：" + names, cells)]
