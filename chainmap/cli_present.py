@@ -48,6 +48,11 @@ def _workbook(a: api.Analysis) -> bytes:
 
     tables = {"completeness": a.completeness, "gaps": a.gaps, "targets": a.targets, "routes": a.routes}
     tables["trips"] = itinerary(a.routes, a.region)  # the trips as a printable itinerary (chainmap trips)
+    tables["first_wave"] = a.first_wave
+    if len(a.excluded):
+        tables["excluded"] = a.excluded
+    if a.feasibility is not None:  # computed only from an imported national firm list
+        tables["feasibility"] = a.feasibility
     return exports.to_xlsx(tables, **_context(a))
 
 

@@ -391,3 +391,12 @@ def test_feasibility_from_an_imported_census_end_to_end(mini, tmp_path, store):
     gap = a.gaps.set_index("node").loc["a2"]
     assert gap["feasibility"]["density"] == pytest.approx(row["density"], abs=1e-3)
     assert gap["breakdown"]["density"] > 0 and "关联密度" in gap["reason"]
+    # the chain page shows the PSWOT chart of the same figures (open), and says when it is not computed
+    out = tmp_path / "site"
+    chainmap.render(chainmap.load(mini), ["alpha"], "home", outdir=out)
+    page = (out / "alpha.html").read_text(encoding="utf-8")
+    assert '<details class="at-feas" open>' in page and "<svg" in page.split("at-feas", 1)[1]
+    assert "未计算" not in page.split("at-feas", 1)[1].split("</summary>", 1)[0]
+    bare = tmp_path / "bare"
+    chainmap.render(lib, ["alpha"], "home", outdir=bare)
+    assert "未计算" in (bare / "alpha.html").read_text(encoding="utf-8").split("at-feas", 1)[1]

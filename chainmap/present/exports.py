@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from ..safe import neutralise
-from ..vocab import CRITERIA_LABELS, GAP_LABELS, KIND_LABELS, STATUS_LABELS, columns, headers
+from ..vocab import CRITERIA_LABELS, GAP_LABELS, KIND_LABELS, STATUS_LABELS, TRACK_LABELS, columns, headers
 
 # list name -> JSON keys in the documented order (the vocabulary's column specs)
 JSON_KEYS = {kind: columns(kind) for kind in ("gaps", "targets", "routes", "completeness")}
@@ -64,12 +64,17 @@ PEOPLE_COLUMNS = {
 }
 HEADERS = {kind: {k: headers(kind)[k] for k in cols} for kind, cols in PEOPLE_COLUMNS.items()}
 HEADERS["trips"] = HEADERS["itinerary"] = headers("itinerary")
+for _kind in ("first_wave", "excluded", "feasibility"):  # sheets of the workbook, every column
+    HEADERS[_kind] = headers(_kind)
 SHEET_NAMES = {
     "completeness": "产业链完整度",
     "gaps": "缺链清单",
     "targets": "目标企业清单",
     "routes": "招商线路",
     "trips": "外出行程",
+    "first_wave": "首批推荐",
+    "excluded": "未列入企业",
+    "feasibility": "招商可行性",
 }
 TERMINAL = {  # narrower column sets for a terminal
     "gaps": ["priority", "gap_type", "name", "kind", "status", "local_firms", "candidates", "chain", "reason"],
@@ -111,6 +116,8 @@ def _cell(v: Any, col: str, max_items: int | None = None) -> Any:
         return GAP_LABELS.get(v, "") if v else ""
     if col == "status":
         return STATUS_LABELS.get(v, v)
+    if col == "track":
+        return TRACK_LABELS.get(v, v) if v else ""
     if col == "kind":
         return KIND_LABELS.get(v, v)
     if col == "key":

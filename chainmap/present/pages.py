@@ -58,6 +58,7 @@ def render_chain_page(
     firm_cap: int | None = DEFAULT_FIRM_CAP,
     index_href: str | None = None,
     file_stem: str = "图谱",
+    feasibility: pd.DataFrame | None = None,
 ) -> str:
     """The chain page: the 图谱 (default tab) and the relationship network (second tab, drawn on demand).
 
@@ -77,6 +78,9 @@ def render_chain_page(
         index_href=index_href,
     )
     svg = poster_svg(doc, size="ppt", region=region)
+    from .pswot import pswot_svg
+
+    feas_title = f"{doc['name']}：显性比较优势（RCA）× 关联密度"
     return (
         _env()
         .get_template("chain.html.j2")
@@ -91,6 +95,8 @@ def render_chain_page(
             atlas_json=script_json(_panel_data(doc, file_stem)),
             atlas_css=_asset("atlas.css"),
             atlas_js=_asset("atlas.js"),
+            feasibility_svg=pswot_svg(feasibility, chain, title=feas_title) if region else "",
+            feasibility_known=feasibility is not None,
         )
     )
 
@@ -130,8 +136,10 @@ def matrix(docs: list[dict[str, Any]], files: dict[str, str]) -> dict[str, Any]:
         cells: list[list[dict[str, Any]]] = [[] for _ in stages]
         for seg in doc["segments"]:
             links = [
-                {**{k: ln[k] for k in ("id", "name", "key", "state", "words")},
-                 "also": [h for h in holders[ln["id"]] if h[0] != doc["chain"]]}
+                {
+                    **{k: ln[k] for k in ("id", "name", "key", "state", "words")},
+                    "also": [h for h in holders[ln["id"]] if h[0] != doc["chain"]],
+                }
                 for ln in seg["links"]
             ]
             cells[stages.index(stage_of(seg["name"]))].append({"name": seg["name"], "links": links})

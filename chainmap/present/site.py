@@ -111,6 +111,7 @@ def write_site(
             firm_cap=cap,
             index_href="index.html",
             file_stem=f"{name}产业链招商图谱",
+            feasibility=analyse([cid]).feasibility if reg is not None and analyse is not None else None,
         )
         written.append(write_atomic(out / files[cid], html))
         docs.append(atlas(g, cid, gdf, tdf))
