@@ -239,13 +239,26 @@ def _validation_text(report: Any) -> str:
 @chain_selection
 @region_option
 @format_option("json")
+@click.option(
+    "--firms",
+    type=click.Choice(["all", "top"]),
+    default="all",
+    show_default=True,
+    help="all firms, or only those a map shows (local, leading and larger firms per node).",
+)
 @output_option()
 @pass_ctx
-def graph(ctx: Ctx, chains: tuple[str, ...], all_: bool, region: str | None, fmt: str, output: str | None) -> None:
+def graph(
+    ctx: Ctx, chains: tuple[str, ...], all_: bool, region: str | None, fmt: str, firms: str, output: str | None
+) -> None:
     """Write the chain graph as networkx node-link JSON."""
     from .graph import to_node_link
 
     g = api.graph(ctx.lib, chain_args(chains, all_), region)
+    if firms == "top":
+        from .present.layout import limit_firms
+
+        g = limit_firms(g)[0]
     emit(json.dumps(to_node_link(g), ensure_ascii=False, indent=1, sort_keys=True) + "\n", output)
 
 

@@ -271,7 +271,7 @@ def _add_firms(g: nx.MultiDiGraph, lib: Library, scope: _Scope, region: Region |
                 if tie.product:
                     attrs["product"] = tie.product
                 if tie.source:
-                    attrs["source"] = tie.source
+                    attrs["evidence"] = tie.source  # not "source": node-link JSON uses that key for the start node
                 g.add_edge(c.id, tie.to, key="supplies", **attrs)
         if c.parent and c.parent in g and g.nodes[c.parent]["kind"] == "company":
             g.add_edge(c.id, c.parent, key="subsidiary_of", kind="subsidiary_of")

@@ -298,11 +298,12 @@ OUTPUTS: dict[str, tuple[Column, ...]] = {
         ("as_of", "数据日期", "companies, institutions: the date the facts hold for"),
     ),
     "graph_edges": _cols(
-        ("source", "起点", "node id the edge starts at (for a supplies edge in node-link JSON: the supplier)"),
+        ("source", "起点", "node id the edge starts at (for a supplies edge: the supplier)"),
         ("target", "终点", "node id the edge ends at"),
         ("key", "键", "the same as kind (one edge of each kind between two nodes)"),
         ("kind", "关系", "part_of, feeds, requires, uses, operates, makes, holds, researches, supplies, subsidiary_of"),
         ("product", "供应产品", "supplies: what is supplied"),
+        ("evidence", "依据", "supplies: the document that reports the supply tie"),
     ),
     # -- `chainmap import --format json`
     "import": _cols(

@@ -187,3 +187,18 @@ def test_ctrl_c_prints_one_line_and_exits_130(tmp_path):
     assert proc.returncode == 130, stderr
     assert stderr.strip().splitlines() == ["已中断 (interrupted)"]
     assert not [p for p in out.rglob("*.tmp")]
+
+
+def test_graph_firms_top_keeps_the_map_budget(tmp_path):
+    from chainmap.present.layout import MAP_FIRM_BUDGET
+    from tests.synth import write_library
+
+    lib = write_library(tmp_path / "lib", firms=MAP_FIRM_BUDGET + 300)
+    kinds = {}
+    for firms in ("all", "top"):
+        res = run_cli("--chains", str(lib), "graph", "--all", "--firms", firms)
+        assert res.returncode == 0, res.stderr
+        nodes = json.loads(res.stdout)["nodes"]
+        kinds[firms] = sum(1 for n in nodes if n["kind"] == "company")
+        assert {n["kind"] for n in nodes} >= {"chain", "link", "company"}
+    assert kinds["all"] == MAP_FIRM_BUDGET + 300 and kinds["top"] <= MAP_FIRM_BUDGET < kinds["all"]

@@ -6,7 +6,7 @@ import json
 
 import networkx as nx
 
-from chainmap import build_graph, load_library
+from chainmap import build_graph, load_library, to_node_link
 
 from .conftest import run_cli
 
@@ -71,3 +71,16 @@ def test_validate_summary_json(mini):
     out = json.loads(res.stdout)
     alpha = next(c for c in out["results"][0]["chains"] if c["chain"] == "alpha")
     assert alpha["links"] == 6 and alpha["key_links"] == 2 and alpha["companies"] == 6 and alpha["institutions"] == 1
+
+
+def test_a_supply_ties_evidence_survives_node_link_json(mini):
+    f = mini / "companies" / "firms.yaml"
+    text = f.read_text(encoding="utf-8")
+    assert "supplies: [far_a2_big]" in text
+    f.write_text(text.replace("supplies: [far_a2_big]", "supplies: [{to: far_a2_big, product: 乙中间体, source: 年报2023}]"),
+                 encoding="utf-8")
+    lib = load_library(mini)
+    data = to_node_link(build_graph(lib, ["alpha"], lib.regions["home"]))
+    [tie] = [e for e in data["edges"] if e["kind"] == "supplies"]
+    assert (tie["source"], tie["target"]) == ("home_a1_leader", "far_a2_big")
+    assert tie["evidence"] == "年报2023" and tie["product"] == "乙中间体"
