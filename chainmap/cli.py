@@ -153,10 +153,26 @@ def format_option(*choices: str, default: str | None = None) -> Decorator:
     return click.option("--format", "fmt", type=click.Choice(choices), default=default or choices[0], show_default=True)
 
 
+def _remember_force(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.meta["force"] = True
+
+
 def output_option(help: str = "Write to this file instead of stdout.", **kw: Any) -> Decorator:
-    """-o / --output."""
+    """-o / --output, with --force (replace a file chainmap did not write; read by :func:`emit`)."""
     kw.setdefault("type", click.Path())
-    return click.option("-o", "--output", help=help, **kw)
+
+    def deco(f: Callable) -> Callable:
+        f = click.option(
+            "--force",
+            is_flag=True,
+            expose_value=False,
+            callback=_remember_force,
+            help="Replace the -o file even when chainmap did not write it.",
+        )(f)
+        return click.option("-o", "--output", help=help, **kw)(f)
+
+    return deco
 
 
 def chain_args(chains: tuple[str, ...], all_: bool) -> list[str] | None:
@@ -167,8 +183,13 @@ def chain_args(chains: tuple[str, ...], all_: bool) -> list[str] | None:
 
 
 def emit(text: str | bytes, output: str | Path | None) -> None:
-    """Print to stdout, or write atomically to ``output``."""
+    """Print to stdout, or write atomically to ``output`` (never over a file chainmap did not write,
+    unless --force)."""
     if output:
+        from .present.guard import check_writable
+
+        ctx = click.get_current_context(silent=True)
+        check_writable([Path(output)], bool(ctx and ctx.meta.get("force")))
         write_atomic(output, text)
         click.echo(f"wrote {output}", err=True)
     elif isinstance(text, bytes):

@@ -131,7 +131,7 @@ def test_a_write_that_fails_is_exit_2_and_leaves_nothing_behind(mini, tmp_path, 
     out.mkdir()
     (out / "gaps.csv").write_text("old", encoding="utf-8")
     monkeypatch.setattr(os, "replace", full)
-    res = run_cli("--chains", str(mini), "gaps", "alpha", "--region", "home", "-o", str(out / "gaps.csv"))
+    res = run_cli("--chains", str(mini), "gaps", "alpha", "--region", "home", "-o", str(out / "gaps.csv"), "--force")
     assert res.returncode == 2 and "disk is full" in res.stderr
     assert [p.name for p in out.iterdir()] == ["gaps.csv"] and (out / "gaps.csv").read_text() == "old"
 
@@ -202,3 +202,19 @@ def test_graph_firms_top_keeps_the_map_budget(tmp_path):
         kinds[firms] = sum(1 for n in nodes if n["kind"] == "company")
         assert {n["kind"] for n in nodes} >= {"chain", "link", "company"}
     assert kinds["all"] == MAP_FIRM_BUDGET + 300 and kinds["top"] <= MAP_FIRM_BUDGET < kinds["all"]
+
+
+def test_o_never_replaces_a_file_chainmap_did_not_write(tmp_path):
+    mine = tmp_path / "polyester.yaml"
+    mine.write_text("id: polyester  # my chain\n", encoding="utf-8")
+    res = run_cli("gaps", "polyester", "--format", "json", "-o", str(mine))
+    assert res.returncode == 2 and "--force" in res.stderr and str(mine) in res.stderr
+    assert mine.read_text(encoding="utf-8") == "id: polyester  # my chain\n"
+    out = tmp_path / "gaps.json"
+    for _ in range(2):  # our own output is replaced without asking
+        assert run_cli("gaps", "polyester", "--format", "json", "-o", str(out)).returncode == 0
+    csv_out = tmp_path / "targets.csv"
+    for _ in range(2):
+        assert run_cli("targets", "polyester", "--format", "csv", "-o", str(csv_out)).returncode == 0
+    assert run_cli("gaps", "polyester", "--format", "json", "-o", str(mine), "--force").returncode == 0
+    assert json.loads(mine.read_text(encoding="utf-8"))[0]["chain"] == "polyester"

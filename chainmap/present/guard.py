@@ -62,7 +62,29 @@ def is_ours(path: Path) -> bool:
         return b"tEXtSoftware\x00chainmap" in head
     if suffix == ".csv":
         return head.split(b"\r\n", 1)[0] in _csv_headers()
+    if suffix == ".json":
+        return _our_json(path)
     return False
+
+
+def _our_json(path: Path) -> bool:
+    """A list of records whose keys are all keys of chainmap's outputs, or a node-link graph."""
+    import json
+
+    from ..vocab import OUTPUTS
+
+    try:
+        if path.stat().st_size > 512 * 1024 * 1024:
+            return False
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if isinstance(data, dict):
+        return {"directed", "nodes"} <= set(data) or {"sheets", "problems"} <= set(data) or (
+            "rows" in data and "imported" in data
+        )
+    known = {c.key for cols in OUTPUTS.values() for c in cols}
+    return isinstance(data, list) and all(isinstance(r, dict) and set(r) <= known for r in data)
 
 
 def check_writable(paths: Iterable[Path], force: bool) -> None:
