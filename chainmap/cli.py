@@ -12,20 +12,31 @@ import gc
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 
 from . import api
+from .cli_geo import trips
 from .cli_import import register as register_import_commands
 from .cli_ledger import DB_HELP
 from .cli_ledger import register as register_ledger
+from .cli_options import (
+    Ctx,
+    chain_args,
+    chain_selection,
+    emit,
+    format_option,
+    list_options,
+    output_option,
+    pass_ctx,
+    region_option,
+)
 from .cli_present import register as register_present
 from .errors import ChainmapError, LoadError, UsageError
-from .files import output_error, write_atomic
-from .load import Library
+from .files import output_error
 
 __all__ = ["main", "relaxed_gc", "run"]
 
@@ -105,98 +116,6 @@ def relaxed_gc() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*old)
-
-
-# -- shared state and options, declared once --------------------------------------------------------
-
-
-class Ctx:
-    """The library of this run, loaded on first use."""
-
-    def __init__(self, chains: Path | None):
-        self.chains_dir = chains
-        self._lib: Library | None = None
-
-    @property
-    def lib(self) -> Library:
-        if self._lib is None:
-            self._lib = api.load(self.chains_dir)
-        return self._lib
-
-    @property
-    def ledger(self) -> Any:
-        """What the ledger (--db, CHAINMAP_DB or the library's default) tells lists and maps; None without one."""
-        if not hasattr(self, "_ledger"):
-            self._ledger = api.ledger_of(self.lib, getattr(self, "db_url", None), self.chains_dir)
-        return self._ledger
-
-
-pass_ctx = click.make_pass_decorator(Ctx)
-Decorator = Callable[[Callable], Callable]
-
-REGION_HELP = "Region profile (id or name; default: the profile marked `default: true`, or $CHAINMAP_REGION)."
-
-
-def chain_selection(f: Callable) -> Callable:
-    """CHAIN ... arguments (ids or Chinese names) and --all."""
-    f = click.option("--all", "all_", is_flag=True, help="All chains of the library, merged on shared links.")(f)
-    return click.argument("chains", nargs=-1)(f)
-
-
-def region_option(f: Callable) -> Callable:
-    """--region R."""
-    return click.option("--region", default=None, help=REGION_HELP)(f)
-
-
-def format_option(*choices: str, default: str | None = None) -> Decorator:
-    """--format with these choices (the first is the default)."""
-    return click.option("--format", "fmt", type=click.Choice(choices), default=default or choices[0], show_default=True)
-
-
-def _remember_force(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
-    if value:
-        ctx.meta["force"] = True
-
-
-def output_option(help: str = "Write to this file instead of stdout.", **kw: Any) -> Decorator:
-    """-o / --output, with --force (replace a file chainmap did not write; read by :func:`emit`)."""
-    kw.setdefault("type", click.Path())
-
-    def deco(f: Callable) -> Callable:
-        f = click.option(
-            "--force",
-            is_flag=True,
-            expose_value=False,
-            callback=_remember_force,
-            help="Replace the -o file even when chainmap did not write it.",
-        )(f)
-        return click.option("-o", "--output", help=help, **kw)(f)
-
-    return deco
-
-
-def chain_args(chains: tuple[str, ...], all_: bool) -> list[str] | None:
-    """The chain selection of CHAIN ... / --all (None = all)."""
-    if chains and all_:
-        raise UsageError("give chain ids or --all, not both")
-    return list(chains) or None
-
-
-def emit(text: str | bytes, output: str | Path | None) -> None:
-    """Print to stdout, or write atomically to ``output`` (never over a file chainmap did not write,
-    unless --force)."""
-    if output:
-        from .present.guard import check_writable
-
-        ctx = click.get_current_context(silent=True)
-        check_writable([Path(output)], bool(ctx and ctx.meta.get("force")))
-        write_atomic(output, text)
-        click.echo(f"wrote {output}", err=True)
-    elif isinstance(text, bytes):
-        sys.stdout.buffer.write(text)
-        sys.stdout.flush()
-    else:
-        click.echo(text, nl=not text.endswith("\n"))
 
 
 @click.group(cls=ChainmapGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -295,13 +214,6 @@ def show(ctx: Ctx, chain: str, region: str | None) -> None:
     click.echo(chain_tree(api.graph(ctx.lib, cid, region), cid), nl=False)
 
 
-def list_options(f: Callable) -> Callable:
-    """The options every list command shares: CHAIN ... / --all, --region, --format, -o."""
-    f = output_option("Write to this file (required for xlsx).")(f)
-    f = format_option("table", "csv", "json", "xlsx")(f)
-    return chain_selection(region_option(f))
-
-
 def _emit_list(tables: dict, kind: str, fmt: str, output: str | None, title: str) -> None:
     """Write ``tables[kind]`` in a format; xlsx and table also carry the other tables given."""
     from .present import exports
@@ -373,23 +285,9 @@ def routes(
 register_present(main)  # render, poster, report, demo: chainmap/cli_present.py
 
 
-def _date(text: str | None, option: str) -> Any:
-    """A date option (2024-06-30 or 2024/06/30), or None."""
-    import datetime as dt
-
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text.strip().replace("/", "-"))
-    except ValueError:
-        raise UsageError(f"{option} '{text}' 不是日期，请写作 2024-06-30") from None
-
-
-from .cli_geo import trips as _trips  # noqa: E402 - registers `chainmap trips` (needs main defined above)
-
 register_ledger(main)  # ledger, project, projects, scorecard (chainmap/cli_ledger.py)
 
-main.add_command(_trips)
+main.add_command(trips)  # chainmap/cli_geo.py
 
 
 def run() -> None:

@@ -8,7 +8,7 @@ import click
 
 from . import api
 from .analysis.trips import TripParams, plan_trips, trip_rows
-from .cli import Ctx, chain_args, emit, list_options, pass_ctx
+from .cli_options import Ctx, chain_args, emit, list_options, pass_ctx
 from .errors import UsageError
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from .cli_options import region_option
 from .errors import UsageError
 
 __all__ = ["changes_cmd", "import_cmd", "register", "review_cmd"]
@@ -87,12 +88,7 @@ def _interrupted() -> None:
     "scope 0.7, industry 0.5, name 0.4, several fields add up).",
 )
 @click.option("--include-closed", is_flag=True, help="Also import deregistered / revoked firms (注销, 吊销).")
-@click.option(
-    "--region",
-    default=None,
-    help="Region profile (id or name; default: the profile marked `default: true`, "
-    "or $CHAINMAP_REGION); its local firms are counted.",
-)
+@region_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
 def import_cmd(ctx: Any, file: Path | None, fmt: str, region: str | None, repair: bool, **kw: Any) -> None:

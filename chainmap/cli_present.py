@@ -12,8 +12,9 @@ from typing import Any
 import click
 
 from . import api
+from .cli_options import region_option
 from .errors import UsageError
-from .present.files import write_atomic
+from .files import write_atomic
 
 __all__ = ["register"]
 
@@ -59,11 +60,7 @@ def _workbook(a: api.Analysis) -> bytes:
 @click.command()
 @click.argument("chains", nargs=-1)
 @click.option("--all", "all_", is_flag=True, help="All chains of the library (the default when no chain is given).")
-@click.option(
-    "--region",
-    default=None,
-    help="Region profile (id or name; default: the profile marked `default: true`, or $CHAINMAP_REGION).",
-)
+@region_option
 @click.option(
     "-o",
     "--output",
@@ -103,11 +100,7 @@ def render(
     show_default=True,
     help="A3 or A4 landscape, or 16:9 for a PowerPoint slide.",
 )
-@click.option(
-    "--region",
-    default=None,
-    help="Region profile (id or name; default: the profile marked `default: true`, or $CHAINMAP_REGION).",
-)
+@region_option
 @click.option(
     "--format",
     "fmt",
@@ -157,11 +150,7 @@ def poster(
 @click.command()
 @click.argument("chains", nargs=-1)
 @click.option("--all", "all_", is_flag=True, help="All chains of the library.")
-@click.option(
-    "--region",
-    default=None,
-    help="Region profile (id or name; default: the profile marked `default: true`, or $CHAINMAP_REGION).",
-)
+@region_option
 @click.option("--top", type=click.IntRange(min=1), default=None, help="Keep the best N target firms.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="The workbook to write (.xlsx).")
 @FORCE
@@ -188,11 +177,7 @@ def report(
     show_default=True,
     help="Folder for the pages, lists and posters.",
 )
-@click.option(
-    "--region",
-    default=None,
-    help="Region profile (id or name; default: the profile marked `default: true`, or $CHAINMAP_REGION).",
-)
+@region_option
 @FORCE
 @click.pass_obj
 def demo(ctx: Any, outdir: Path, region: str | None, force: bool) -> None:

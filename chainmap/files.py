@@ -23,6 +23,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from .errors import OutputError
 
@@ -104,3 +105,27 @@ def write_atomic(path: str | Path, data: bytes | str) -> Path:
             fh.flush()
             os.fsync(fh.fileno())
     return Path(path)
+
+
+def workbook_bytes(wb: Any) -> bytes:
+    """An openpyxl workbook's bytes with fixed document properties and zip timestamps, so that the same
+    tables give the same bytes; the creator ``chainmap`` marks it as ours (see present/guard.py)."""
+    import datetime as dt
+    import io
+    import re
+    import zipfile
+
+    wb.properties.creator = "chainmap"
+    wb.properties.created = wb.properties.modified = dt.datetime(2000, 1, 1)
+    raw = io.BytesIO()
+    wb.save(raw)
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time here
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z", data)
+            dst.writestr(fixed, data)
+    return out.getvalue()

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
-import re
 import unicodedata
-import zipfile
 from collections.abc import Iterable, Sequence
+from typing import Any
 
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..files import workbook_bytes
 from .sheets import neutralise
 
 __all__ = ["SAMPLE_MARK", "fill_sheet", "note_sheet", "to_bytes", "width_of"]
@@ -88,19 +86,6 @@ def note_sheet(ws: Worksheet, title: str, lines: Sequence[str]) -> None:
     _print_setup(ws, 1)
 
 
-def to_bytes(wb: Workbook) -> bytes:
-    """The workbook's bytes with fixed document properties and zip timestamps (same input, same bytes)."""
-    wb.properties.creator = "chainmap"
-    wb.properties.created = wb.properties.modified = dt.datetime(2000, 1, 1)
-    raw = io.BytesIO()
-    wb.save(raw)
-    out = io.BytesIO()
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z", data)
-            dst.writestr(fixed, data)
-    return out.getvalue()
+def to_bytes(wb: Any) -> bytes:
+    """The workbook's bytes, the same for the same tables (:func:`chainmap.files.workbook_bytes`)."""
+    return workbook_bytes(wb)

@@ -7,15 +7,12 @@ neutralised (:mod:`chainmap.safe`). Same tables -> same bytes.
 
 from __future__ import annotations
 
-import datetime as dt
-import io
-import re
-import zipfile
 from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
+from ..files import workbook_bytes
 from ..safe import neutralise
 from ..vocab import CRITERIA_LABELS, OUTPUTS
 from .exports import HEADERS, SHEET_NAMES, _width, for_people
@@ -193,18 +190,5 @@ def workbook(
 
 
 def _fixed_bytes(wb: Any) -> bytes:
-    """Fixed document properties and zip timestamps: the same tables give the same bytes."""
-    wb.properties.creator = "chainmap"
-    wb.properties.created = wb.properties.modified = dt.datetime(2000, 1, 1)
-    raw = io.BytesIO()
-    wb.save(raw)
-    out = io.BytesIO()
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time here
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z", data)
-            dst.writestr(fixed, data)
-    return out.getvalue()
+    """The workbook's bytes, the same for the same tables (:func:`chainmap.files.workbook_bytes`)."""
+    return workbook_bytes(wb)

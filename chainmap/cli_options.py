@@ -1,0 +1,126 @@
+"""The pieces every `chainmap` command shares, declared once: the run's state (:class:`Ctx`: the
+library and the ledger, loaded on first use), the common options and :func:`emit`. The command
+modules (cli.py, cli_present.py, cli_geo.py, cli_import.py, cli_ledger.py) import them from here."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import api
+from .errors import UsageError
+from .files import write_atomic
+from .load import Library
+
+__all__ = [
+    "REGION_HELP",
+    "Ctx",
+    "chain_args",
+    "chain_selection",
+    "emit",
+    "format_option",
+    "list_options",
+    "output_option",
+    "pass_ctx",
+    "region_option",
+]
+
+
+class Ctx:
+    """The library of this run, loaded on first use."""
+
+    def __init__(self, chains: Path | None):
+        self.chains_dir = chains
+        self._lib: Library | None = None
+
+    @property
+    def lib(self) -> Library:
+        if self._lib is None:
+            self._lib = api.load(self.chains_dir)
+        return self._lib
+
+    @property
+    def ledger(self) -> Any:
+        """What the ledger (--db, CHAINMAP_DB or the library's default) tells lists and maps; None without one."""
+        if not hasattr(self, "_ledger"):
+            self._ledger = api.ledger_of(self.lib, getattr(self, "db_url", None), self.chains_dir)
+        return self._ledger
+
+
+pass_ctx = click.make_pass_decorator(Ctx)
+Decorator = Callable[[Callable], Callable]
+
+REGION_HELP = "Region profile (id or name; default: the profile marked `default: true`, or $CHAINMAP_REGION)."
+
+
+def chain_selection(f: Callable) -> Callable:
+    """CHAIN ... arguments (ids or Chinese names) and --all."""
+    f = click.option("--all", "all_", is_flag=True, help="All chains of the library, merged on shared links.")(f)
+    return click.argument("chains", nargs=-1)(f)
+
+
+def region_option(f: Callable) -> Callable:
+    """--region R."""
+    return click.option("--region", default=None, help=REGION_HELP)(f)
+
+
+def format_option(*choices: str, default: str | None = None) -> Decorator:
+    """--format with these choices (the first is the default)."""
+    return click.option("--format", "fmt", type=click.Choice(choices), default=default or choices[0], show_default=True)
+
+
+def _remember_force(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.meta["force"] = True
+
+
+def output_option(help: str = "Write to this file instead of stdout.", **kw: Any) -> Decorator:
+    """-o / --output, with --force (replace a file chainmap did not write; read by :func:`emit`)."""
+    kw.setdefault("type", click.Path())
+
+    def deco(f: Callable) -> Callable:
+        f = click.option(
+            "--force",
+            is_flag=True,
+            expose_value=False,
+            callback=_remember_force,
+            help="Replace the -o file even when chainmap did not write it.",
+        )(f)
+        return click.option("-o", "--output", help=help, **kw)(f)
+
+    return deco
+
+
+def chain_args(chains: tuple[str, ...], all_: bool) -> list[str] | None:
+    """The chain selection of CHAIN ... / --all (None = all)."""
+    if chains and all_:
+        raise UsageError("give chain ids or --all, not both")
+    return list(chains) or None
+
+
+def emit(text: str | bytes, output: str | Path | None) -> None:
+    """Print to stdout, or write atomically to ``output`` (never over a file chainmap did not write,
+    unless --force)."""
+    if output:
+        from .present.guard import check_writable
+
+        ctx = click.get_current_context(silent=True)
+        check_writable([Path(output)], bool(ctx and ctx.meta.get("force")))
+        write_atomic(output, text)
+        click.echo(f"wrote {output}", err=True)
+    elif isinstance(text, bytes):
+        sys.stdout.buffer.write(text)
+        sys.stdout.flush()
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
+
+
+def list_options(f: Callable) -> Callable:
+    """The options every list command shares: CHAIN ... / --all, --region, --format, -o."""
+    f = output_option("Write to this file (required for xlsx).")(f)
+    f = format_option("table", "csv", "json", "xlsx")(f)
+    return chain_selection(region_option(f))
