@@ -12,6 +12,7 @@ from chainmap import api
 from chainmap.analysis.trips import plan_trips
 from chainmap.present.geo import (
     GEO_INDEX_ROW,
+    _boxes,
     base_paths,
     geo_payload,
     geo_png,
@@ -47,7 +48,11 @@ def test_projection_keeps_geography_in_order():
 
 def test_every_province_and_the_dash_line_are_drawn():
     paths = {code: d for code, _name, d in base_paths("province")}
-    assert len(paths) == 35 and paths["100000_JD"].count("M") == 10  # the ten dashes of the South China Sea
+    # ECharts' 南海诸岛 schematic: the coast, the ten pieces of the dash line and the frame, all inside the inset box
+    assert len(paths) == 35 and paths["100000_JD"].count("M") == 12
+    x, y, w, h = _boxes()["inset"]
+    pts = [tuple(map(float, p.split(","))) for p in re.findall(r"-?[\d.]+,-?[\d.]+", paths["100000_JD"])]
+    assert all(x < px < x + w and y < py < y + h for px, py in pts)
     assert all(d.startswith("M") and d.endswith("Z") for d in paths.values())
     assert len(base_paths("prefecture")) > 300
 

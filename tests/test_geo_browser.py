@@ -86,6 +86,11 @@ def test_loads_offline_with_no_error_and_no_request(browser, pages):
             assert o.errors == [] and o.requests == [], name
             assert o.page.locator("#g-base path.g-prov").count() == 34
             assert o.page.locator("#g-inset use").count() == 1 and "南海诸岛" in o.page.text_content("#g-inset")
+            # the 南海诸岛 schematic is drawn in the inset only, and fills most of it
+            assert o.page.locator("#g-base .g-jd").count() == 0
+            box = o.page.eval_on_selector("#g-inset use", "e => e.getBoundingClientRect().toJSON()")
+            frame = o.page.eval_on_selector("#g-inset", "e => e.getBoundingClientRect().toJSON()")
+            assert box["height"] > 0.7 * frame["height"] and box["width"] > 0.5 * frame["width"], (box, frame)
 
 
 def test_layers_toggle(browser, pages):

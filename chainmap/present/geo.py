@@ -1,8 +1,8 @@
 """The geographic 招商地图 (geo.html) and its static SVG/PNG for reports.
 
-China is drawn from the shipped boundary data (chainmap/places/data, DataV areas_v3: national
-boundary, provinces, prefectures, the South China Sea dash line) in an Albers equal-area conic
-projection, with the 南海诸岛 inset at the lower right as on the standard map. Everything is
+China is drawn from the shipped boundary data (chainmap/places/data, from the ECharts 4.9.0 map
+data: provinces, prefectures, and ECharts' schematic 南海诸岛 inset with the dash line) in an Albers
+equal-area conic projection; the inset is shown in its own box at the lower right as on the standard map. Everything is
 projected here in Python, so the page only moves shapes it is given; data reaches the page as JSON
 escaped for a ``<script>`` element and is shown with textContent.
 """
@@ -10,7 +10,7 @@ escaped for a ``<script>`` element and is shown with textContent.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from ..model import Region
 from ..places import boundaries, resolve
 from .html import _asset, _env, script_json
 
-__all__ = ["project", "geo_payload", "render_geo", "geo_svg", "geo_png", "base_paths", "write_geo"]
+__all__ = ["project", "schematic", "geo_payload", "render_geo", "geo_svg", "geo_png", "base_paths", "write_geo"]
 
 # Albers equal-area conic for China (central meridian 105°E, standard parallels 25°N and 47°N)
 _LON0, _LAT1, _LAT2 = math.radians(105), math.radians(25), math.radians(47)
@@ -31,7 +31,7 @@ _C = math.cos(_LAT1) ** 2 + 2 * _N * math.sin(_LAT1)
 _RHO0 = math.sqrt(_C) / _N  # latitude of origin 0°
 SCALE = 620.0  # SVG units per Earth radius
 MAIN_VIEW = (73.0, 17.0, 135.5, 54.0)  # lng/lat box the main view shows (南海 goes to the inset)
-INSET_VIEW = (105.5, 2.5, 124.0, 24.5)
+JD = "100000_JD"  # ECharts' 南海诸岛 schematic (dash line and islands in their own frame), shown in the inset
 CHAIN_COLORS = (
     "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf",
     "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#393b79", "#ad494a",
@@ -65,8 +65,24 @@ def _box(view: tuple[float, float, float, float]) -> tuple[float, float, float, 
     return round(min(xs), 1), round(min(ys), 1), round(max(xs) - min(xs), 1), round(max(ys) - min(ys), 1)
 
 
-def _ring(flat: list[float]) -> str:
-    pts = [project(flat[i], flat[i + 1]) for i in range(0, len(flat), 2)]
+def schematic(lng: float, lat: float) -> tuple[float, float]:
+    """SVG coordinates of a point of ECharts' 南海诸岛 schematic (feature ``100000_JD``), drawn unprojected.
+
+    ECharts stores the schematic's drawing units (x, y) as ``lng = 126 + x / 10.5``,
+    ``lat = 25 - y * 0.75 / 10.5``; this gives back ten times those units, upright, for the inset box.
+
+    Examples
+    --------
+    >>> schematic(126, 25)
+    (0.0, 0.0)
+    >>> schematic(126 + 64 / 10.5, 25 - 93.1 * 0.75 / 10.5)
+    (640.0, 931.0)
+    """
+    return round((lng - 126) * 105, 1) + 0.0, round((25 - lat) * 140, 1) + 0.0
+
+
+def _ring(flat: list[float], proj: Callable[[float, float], tuple[float, float]] = project) -> str:
+    pts = [proj(flat[i], flat[i + 1]) for i in range(0, len(flat), 2)]
     out, last = [], None
     for p in pts:
         if p != last:
@@ -79,7 +95,26 @@ def _ring(flat: list[float]) -> str:
 def base_paths(level: str = "province") -> tuple[tuple[str, str, str], ...]:
     """(code, name, SVG path data) for each boundary feature of ``level`` (cached: same every page)."""
     return tuple(
-        (f["code"], f["name"], "".join(_ring(r) for poly in f["polys"] for r in poly)) for f in boundaries(level)
+        (
+            f["code"],
+            f["name"],
+            "".join(_ring(r, schematic if f["code"] == JD else project) for p in f["polys"] for r in p),
+        )
+        for f in boundaries(level)
+    )
+
+
+def _inset_box() -> tuple[float, float, float, float]:
+    """The box (x, y, w, h) of the 南海诸岛 schematic with a small margin (more below, for the label)."""
+    pts = [schematic(r[i], r[i + 1]) for f in boundaries("province") if f["code"] == JD
+           for p in f["polys"] for r in p for i in range(0, len(r), 2)]  # fmt: skip
+    xs, ys = [x for x, _ in pts], [y for _, y in pts]
+    m = 0.03 * (max(xs) - min(xs))
+    return (
+        round(min(xs) - m, 1),
+        round(min(ys) - m, 1),
+        round(max(xs) - min(xs) + 2 * m, 1),
+        round(max(ys) - min(ys) + 6 * m, 1),
     )
 
 
@@ -226,7 +261,7 @@ def geo_payload(
 
 
 def _boxes() -> dict[str, tuple[float, float, float, float]]:
-    return {"main": _box(MAIN_VIEW), "inset": _box(INSET_VIEW)}
+    return {"main": _box(MAIN_VIEW), "inset": _inset_box()}
 
 
 def render_geo(payload: dict[str, Any], *, title: str, subtitle: str = "", index_href: str | None = None) -> str:
