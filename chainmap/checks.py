@@ -127,18 +127,13 @@ def collect_definitions(lib: Library, check: Checker, docs: list[Doc]) -> None:
                         for ti, item in enumerate(items):
                             if item.id and check.define(src, path + (key, ti), item.id, k):
                                 lib.nodes[item.id] = _node(item, k, obj.id, src, path + (key, ti))
-        elif kind == "companies":
-            for i, c in doc.items:
-                if check.define(src, ("companies", i), c.id, "company"):
-                    lib.companies[c.id] = c
-                    p = src.at(("companies", i), "")
-                    lib.where[c.id] = (p.file, p.line, p.column)
-        elif kind == "institutions":
-            for i, inst in doc.items:
-                if check.define(src, ("institutions", i), inst.id, "institution"):
-                    lib.institutions[inst.id] = inst
-                    p = src.at(("institutions", i), "")
-                    lib.where[inst.id] = (p.file, p.line, p.column)
+        elif kind in ("companies", "institutions"):  # firms and institutions: defined, then placed
+            node_kind, into = ("company", lib.companies) if kind == "companies" else ("institution", lib.institutions)
+            for i, item in doc.items:
+                if check.define(src, (kind, i), item.id, node_kind):
+                    into[item.id] = item
+                    p = src.at((kind, i), "")
+                    lib.where[item.id] = (p.file, p.line, p.column)
         elif kind == "region":
             lib.regions[obj.id] = obj
 

@@ -24,6 +24,7 @@ __all__ = [
     "emit",
     "format_option",
     "list_options",
+    "outdir_option",
     "output_option",
     "pass_ctx",
     "region_option",
@@ -93,6 +94,19 @@ def output_option(help: str = "Write to this file instead of stdout.", **kw: Any
         return click.option("-o", "--output", help=help, **kw)(f)
 
     return deco
+
+
+def outdir_option(help: str) -> Decorator:
+    """-o / --output DIR for commands that write a folder (default chainmap-out)."""
+    return click.option(
+        "-o",
+        "--output",
+        "outdir",
+        type=click.Path(path_type=Path),
+        default=Path("chainmap-out"),
+        show_default=True,
+        help=help,
+    )
 
 
 def chain_args(chains: tuple[str, ...], all_: bool) -> list[str] | None:

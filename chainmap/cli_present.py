@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from . import api
-from .cli_options import region_option
+from .cli_options import outdir_option, region_option
 from .errors import UsageError
 from .files import write_atomic
 
@@ -61,15 +61,7 @@ def _workbook(a: api.Analysis) -> bytes:
 @click.argument("chains", nargs=-1)
 @click.option("--all", "all_", is_flag=True, help="All chains of the library (the default when no chain is given).")
 @region_option
-@click.option(
-    "-o",
-    "--output",
-    "outdir",
-    type=click.Path(path_type=Path),
-    default=Path("chainmap-out"),
-    show_default=True,
-    help="Folder for the pages.",
-)
+@outdir_option("Folder for the pages.")
 @click.option(
     "--firm-cap",
     type=click.IntRange(min=0),
@@ -168,15 +160,7 @@ def report(
 
 
 @click.command()
-@click.option(
-    "-o",
-    "--output",
-    "outdir",
-    type=click.Path(path_type=Path),
-    default=Path("chainmap-out"),
-    show_default=True,
-    help="Folder for the pages, lists and posters.",
-)
+@outdir_option("Folder for the pages, lists and posters.")
 @region_option
 @FORCE
 @click.pass_obj
