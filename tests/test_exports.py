@@ -162,3 +162,27 @@ def test_terminal_width_comes_from_the_terminal():
 
         assert res.returncode == 0
         assert max(cell_len(line) for line in res.stdout.splitlines()) <= int(cols)
+
+
+def test_targets_at_80_columns_drop_province_before_cutting_why():
+    """At 80 columns 省份 goes first (城市 suffices) and 推荐理由 keeps the most room of the long columns."""
+    import json
+
+    from rich.cells import cell_len
+
+    res = run_cli("targets", "polyester", "--top", "6", env={"COLUMNS": "80"})
+    assert res.returncode == 0
+    lines = res.stdout.splitlines()
+    assert max(cell_len(line) for line in lines) <= 80
+    head = next(line for line in lines if "排名" in line)
+    assert "城市" in head and "推荐理由" in head and "省份" not in head
+    assert "省略列：省份" in res.stdout
+    whys = [r["why"] for r in json.loads(run_cli("targets", "polyester", "--top", "6", "--format", "json").stdout)]
+    rows = [line for line in lines if line.startswith("│")]
+    assert len(rows) == len(whys)
+    for row, why in zip(rows, whys, strict=True):
+        cells = [c.strip() for c in row.strip("│").split("│")]
+        shown = next(c for c in cells if c and why.startswith(c.rstrip(" …")) and len(c.rstrip(" …")) >= 10)
+        assert cell_len(shown) >= max(cell_len(c) for c in cells if c is not shown and not c[:1].isdigit()), row
+    wide = run_cli("targets", "polyester", "--top", "6", env={"COLUMNS": "400"})
+    assert "省份" in next(line for line in wide.stdout.splitlines() if "排名" in line)  # room enough: kept

@@ -83,6 +83,8 @@ TERMINAL = {  # narrower column sets for a terminal
     "completeness": list(HEADERS["completeness"]),
     "trips": ["trip", "region", "days", "order", "day", "city", "name"],
 }
+TERMINAL_OPTIONAL = {"targets": ["province"]}  # dropped first on a narrow terminal (城市 suffices)
+TERMINAL_FAVOUR = {"targets": "why"}  # the column that keeps its room on a narrow terminal (read aloud)
 
 
 def _plain(v: Any) -> Any:
@@ -178,7 +180,10 @@ def to_table(df: pd.DataFrame, kind: str, title: str | None = None, max_rows: in
     from .terminal import table_text
 
     people = for_people(df.head(max_rows), kind, TERMINAL[kind], max_items=8)
-    text = table_text(people, title=title)
+    heads = HEADERS[kind]
+    optional = [heads[c] for c in TERMINAL_OPTIONAL.get(kind, ())]
+    favour = heads.get(TERMINAL_FAVOUR[kind]) if kind in TERMINAL_FAVOUR else None
+    text = table_text(people, title=title, optional=optional, favour=favour)
     if len(df) > max_rows:
         text += (
             f"（表格仅显示前 {max_rows} 行，共 {len(df)} 行；完整清单请用 --format csv / xlsx / json，"

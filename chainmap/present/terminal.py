@@ -50,24 +50,53 @@ def _widths(natural: list[int], need: list[int], room: int) -> list[int]:
     return widths
 
 
+def _favour(widths: list[int], natural: list[int], need: list[int], first: int | None, room: int) -> list[int]:
+    """Give column ``first`` the room it needs before the other long columns share what is left."""
+    if first is None or sum(natural) <= room:
+        return _widths(natural, need, room)
+    own = min(natural[first], room - (sum(need) - need[first]))
+    if own <= need[first]:
+        return _widths(natural, need, room)
+    rest = _widths(natural[:first] + natural[first + 1 :], need[:first] + need[first + 1 :], room - own)
+    return rest[:first] + [own] + rest[first:]
+
+
+def _fits(natural: list[int], width: int) -> bool:
+    return sum(natural) + 3 * len(natural) + 1 <= width
+
+
 def table_text(
-    df: pd.DataFrame, headers: Sequence[str] | None = None, title: str | None = None, width: int | None = None
+    df: pd.DataFrame,
+    headers: Sequence[str] | None = None,
+    title: str | None = None,
+    width: int | None = None,
+    *,
+    optional: Sequence[str] = (),
+    favour: str | None = None,
 ) -> str:
     """Render a DataFrame as a plain-text table within ``width`` columns (default: the terminal's).
 
     Columns are kept in order while they fit (the rest are named in a note); each row stays on one line
     and long text ends with an ellipsis ("…"): the full text is in --format csv / json. rich measures
-    CJK characters as two cells wide.
+    CJK characters as two cells wide. ``optional``: headers of columns dropped first (last named first)
+    when the table does not fit whole; ``favour``: the header of the column that gets spare room first.
     """
     width = width or terminal_width()
     heads = [str(h) for h in (headers or list(df.columns))]
     data = [[_cells(v) for v in df.iloc[:, i]] for i in range(len(heads))]
     natural = [max([cell_len(h)] + [cell_len(x) for x in col]) for h, col in zip(heads, data, strict=True)]
+    dropped: list[str] = []
+    for name in reversed(list(optional)):
+        if name in heads and not _fits(natural, width):
+            i = heads.index(name)
+            dropped.append(name)
+            heads, data, natural = heads[:i] + heads[i + 1 :], data[:i] + data[i + 1 :], natural[:i] + natural[i + 1 :]
     need = [n if n <= SHORT_TEXT else max(MIN_TEXT, cell_len(h)) for n, h in zip(natural, heads, strict=True)]
     keep = len(heads)
     while keep > 1 and sum(need[:keep]) + 3 * keep + 1 > width:
         keep -= 1
-    widths = _widths(natural[:keep], need[:keep], width - 3 * keep - 1)
+    first = heads.index(favour) if favour in heads[:keep] else None
+    widths = _favour(natural[:keep], natural[:keep], need[:keep], first, width - 3 * keep - 1)
     console, buf = _console(width)
     t = Table(title=title, show_lines=False, header_style="bold", pad_edge=True)
     for i in range(keep):
@@ -76,8 +105,9 @@ def table_text(
         t.add_row(*[escape(data[i][r]) for i in range(keep)])
     console.print(t)
     cut = any(natural[i] > SHORT_TEXT for i in range(keep)) and sum(natural[:keep]) + 3 * keep + 1 > width
-    if keep < len(heads) or cut:
-        left = f"省略列：{'、'.join(heads[keep:])}；" if keep < len(heads) else ""
+    left_out = dropped + heads[keep:]
+    if left_out or cut:
+        left = f"省略列：{'、'.join(left_out)}；" if left_out else ""
         console.print(Text(f"（终端宽 {width} 列：{left}长文本以…截断；完整内容请用 --format csv 或 json）"))
     return buf.getvalue()
 
