@@ -30,7 +30,6 @@ import yaml
 __all__ = ["fast_parse"]
 
 Marks = dict[tuple, tuple[int, int]]
-_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?: +|$)")
 _SQ = re.compile(r"'((?:[^']|'')*)'(?: +#.*)?$")
 _DQ = re.compile(r'"([^"\\]*)"(?: +#.*)?$')
 _FLOW = re.compile(r"\[([^\[\]{}'\"#]*)\](?: +#.*)?$")
@@ -93,86 +92,88 @@ def _value(rest: str) -> Any:
     return _plain((rest[:cut] if cut >= 0 else rest).rstrip())
 
 
-class _Reader:
-    def __init__(self) -> None:
-        self.stack: list[tuple[int, Any, tuple]] = []  # (indent, container, path)
-        self.marks: Marks = {}
-        self.key_marks: Marks = {}
-        self.pending: tuple[dict, str, int, tuple] | None = None  # `key:` waiting for a nested value
-        self.root: Any = None
+_LINE = re.compile(r"( *)(?:-(?: +|$))?(?:([A-Za-z_][A-Za-z0-9_]*):(?: +|$))?(.*)")
+_SLOW_FIRST = frozenset(_BAD_START) | frozenset(_resolver.yaml_implicit_resolvers)  # may not be a plain string
 
-    def key(self, cont: dict, text: str, line: int, indent: int, path: tuple) -> None:
-        m = _KEY.match(text)
-        if not m:
+
+def _scalar(rest: str) -> Any:
+    """:func:`_value`, with the common case (a plain string that no implicit type starts with) inline."""
+    if rest[0] in _SLOW_FIRST or ": " in rest or rest[-1] == ":":
+        return _value(rest)
+    cut = rest.find(" #")
+    if cut >= 0:
+        return _value(rest)
+    return rest
+
+
+def _parse(lines: list[str]) -> tuple[Any, Marks, Marks]:
+    """The line loop: one regular expression per line; raises :class:`_Bail` outside the subset."""
+    stack: list[tuple[int, Any, tuple]] = []  # (indent, container, path)
+    marks: Marks = {}
+    key_marks: Marks = {}
+    pending: tuple[dict, str, int, tuple] | None = None  # `key:` waiting for a nested value
+    root: Any = None
+    match = _LINE.match
+    for number, raw in enumerate(lines, 1):
+        m = match(raw)
+        indent = m.end(1)
+        if indent == len(raw) or raw[indent] == "#":
+            continue  # blank, or a comment line
+        if not indent and raw.startswith(("---", "...", "%")):
             raise _Bail
-        key = m.group(1)
-        if key in cont:
-            raise _Bail  # a duplicate: PyYAML's reader reports it
-        kpath = path + (key,)
-        self.key_marks[kpath] = (line, indent + 1)
-        rest = text[m.end() :]
-        if not rest or rest.startswith("#"):
-            cont[key] = None
-            self.pending = (cont, key, indent, kpath)
-            return
-        cont[key] = _value(rest)
-        self.marks[kpath] = (line, indent + m.end() + 1)
-
-    def open_pending(self, indent: int, is_item: bool, line: int) -> None:
-        cont, key, kind, kpath = self.pending  # type: ignore[misc]
-        self.pending = None
-        if indent > kind or (indent == kind and is_item):
-            new: Any = [] if is_item else {}
-            cont[key] = new
-            self.marks[kpath] = (line, indent + 1)
-            self.stack.append((indent, new, kpath))
-
-    def item(self, cont: list, content: str, line: int, indent: int, path: tuple) -> None:
-        rest = content[1:].lstrip(" ")
-        if not rest or content[1] != " ":
-            raise _Bail
-        inner = indent + len(content) - len(rest)  # where the item's content starts
-        ipath = path + (len(cont),)
-        self.marks[ipath] = (line, inner + 1)
-        if _KEY.match(rest):
-            item: dict = {}
-            cont.append(item)
-            self.stack.append((inner, item, ipath))
-            self.key(item, rest, line, inner, ipath)
-        else:
-            cont.append(_value(rest))
-
-    def line(self, raw: str, number: int) -> None:
-        content = raw.lstrip(" ")
-        if not content or content[0] == "#":
-            return
-        if "\t" in raw or raw.startswith(("---", "...", "%")):
-            raise _Bail
-        indent = len(raw) - len(content)
-        content = content.rstrip(" \r")
-        is_item = content == "-" or content.startswith("- ")
-        if self.pending is not None:
-            self.open_pending(indent, is_item, number)
-        if self.root is None:
-            self.root = [] if is_item else {}
-            self.marks[()] = (number, indent + 1)
-            self.stack.append((indent, self.root, ()))
-        stack = self.stack
+        rest = m.group(3).rstrip(" \r")
+        key = m.group(2)
+        is_item = indent != m.start(2 if key is not None else 3)
+        if pending is not None:
+            cont, pkey, pind, kpath = pending
+            pending = None
+            if indent > pind or (indent == pind and is_item):
+                new: Any = [] if is_item else {}
+                cont[pkey] = new
+                marks[kpath] = (number, indent + 1)
+                stack.append((indent, new, kpath))
+        if root is None:
+            root = [] if is_item else {}
+            marks[()] = (number, indent + 1)
+            stack.append((indent, root, ()))
         while stack and (
-            stack[-1][0] > indent or (stack[-1][0] == indent and isinstance(stack[-1][1], list) and not is_item)
+            stack[-1][0] > indent or (stack[-1][0] == indent and not is_item and type(stack[-1][1]) is list)
         ):
             stack.pop()
         if not stack or stack[-1][0] != indent or len(stack) > _MAX_DEPTH:
             raise _Bail  # inconsistent indentation, or nesting the full reader must bound and report
         _ind, cont, path = stack[-1]
         if is_item:
-            if not isinstance(cont, list):
+            if type(cont) is not list:
                 raise _Bail
-            self.item(cont, content, number, indent, path)
-        elif isinstance(cont, dict):
-            self.key(cont, content, number, indent, path)
+            inner = m.start(2) if key is not None else m.start(3)  # where the item's content starts
+            ipath = path + (len(cont),)
+            marks[ipath] = (number, inner + 1)
+            if key is None:
+                if not rest:
+                    raise _Bail  # an empty item
+                cont.append(_scalar(rest))
+                continue
+            cont.append(item := {})
+            stack.append((inner, item, ipath))
+            cont, path, kcol = item, ipath, inner
+        elif type(cont) is dict and key is not None:
+            kcol = indent
         else:
             raise _Bail
+        if key in cont:
+            raise _Bail  # a duplicate: PyYAML's reader reports it
+        kpath = path + (key,)
+        key_marks[kpath] = (number, kcol + 1)
+        if not rest or rest[0] == "#":
+            cont[key] = None
+            pending = (cont, key, kcol, kpath)
+            continue
+        cont[key] = _scalar(rest)
+        marks[kpath] = (number, m.start(3) + 1)
+    if root is None:
+        raise _Bail
+    return root, marks, key_marks
 
 
 def fast_parse(text: str) -> tuple[Any, Marks, Marks] | None:
@@ -181,12 +182,9 @@ def fast_parse(text: str) -> tuple[Any, Marks, Marks] | None:
     Marks map a path (``("companies", 3, "name")``) to its 1-based (line, column); values inside flow
     lists and empty values have none (the caller finds those with PyYAML when a problem needs one).
     """
-    reader = _Reader()
+    if "\t" in text:
+        return None  # tabs anywhere (even in a comment): PyYAML reads the file
     try:
-        for number, raw in enumerate(text.split("\n"), 1):
-            reader.line(raw, number)
+        return _parse(text.split("\n"))
     except _Bail:
         return None
-    if reader.root is None:
-        return None
-    return reader.root, reader.marks, reader.key_marks

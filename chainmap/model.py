@@ -149,6 +149,7 @@ class SupplyTie(Base):
         return {"to": value} if isinstance(value, str) else value
 
 
+_EARLIEST_TODAY = dt.date.today()  # no date up to this one can be in the future
 _YEAR_MONTH = re.compile(r"\d{4}-\d{2}")
 _YEAR = re.compile(r"\d{4}")
 
@@ -178,7 +179,7 @@ class _Sourced(Base):
     @field_validator("as_of")
     @classmethod
     def _not_future(cls, value: dt.date) -> dt.date:
-        if value > dt.date.today():
+        if value > _EARLIEST_TODAY and value > dt.date.today():  # today only moves forward: skip the clock
             raise ValueError(f"as_of {value} is in the future: give the date the source states its facts for")
         return value
 
@@ -234,6 +235,8 @@ class Company(_Sourced):
 
     @model_validator(mode="after")
     def _capacity_at_own_node(self) -> Company:
+        if not self.capacities:
+            return self
         own = set(self.operates) | set(self.makes)
         wrong = [c.link for c in self.capacities if c.link not in own]
         if wrong:
