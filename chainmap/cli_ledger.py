@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from .cli_options import emit, output_option
 from .errors import ChainmapError
 
 DB_HELP = (
@@ -66,12 +67,8 @@ def _write(data: bytes | str, output: str | Path, force: bool = True) -> None:
 
 
 def _emit(data: bytes | str, output: str | None) -> None:
-    if output:
-        _write(data, output)
-    elif isinstance(data, bytes):
-        sys.stdout.buffer.write(data)
-    else:
-        click.echo(data, nl=False)
+    """stdout, or the -o file through the shared overwrite guard (only a file chainmap wrote, or --force)."""
+    emit(data, output)
 
 
 def _day(text: str | None, option: str) -> dt.date | None:
@@ -285,7 +282,7 @@ def _today(as_of: str | None) -> dt.date:
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx"]), default="table", show_default=True
 )
-@click.option("-o", "--output", type=click.Path(), default=None, help="Write to this file (required for xlsx).")
+@output_option("Write to this file (required for xlsx).")
 @click.pass_obj
 @_guard
 def projects_cmd(obj, stage, chain, team, overdue, as_of, region, fmt, output) -> None:
@@ -373,7 +370,7 @@ def _period(month: str | None, start: str | None, end: str | None) -> tuple[dt.d
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx", "html"]), default="table", show_default=True
 )
-@click.option("-o", "--output", type=click.Path(), default=None, help="Write to this file (required for xlsx).")
+@output_option("Write to this file (required for xlsx).")
 @click.pass_obj
 @_guard
 def scorecard_cmd(obj, month, start, end, by, region, fmt, output) -> None:

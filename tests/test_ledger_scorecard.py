@@ -375,3 +375,35 @@ def test_readers_get_no_ledger_until_one_exists(mini, monkeypatch):
     engine = existing_ledger(None, mini)
     assert engine is not None and live_projects(engine) == {}
     engine.dispose()
+
+
+LEDGER_OUTPUTS = [
+    ("scorecard", "csv", ["--month", "2023-02"]),
+    ("scorecard", "xlsx", ["--month", "2023-02"]),
+    ("scorecard", "html", ["--month", "2023-02"]),
+    ("scorecard", "json", ["--month", "2023-02"]),
+    ("projects", "csv", ["--as-of", "2023-12-31"]),
+    ("projects", "xlsx", ["--as-of", "2023-12-31"]),
+    ("projects", "json", ["--as-of", "2023-12-31"]),
+]
+
+
+@pytest.mark.parametrize(("command", "fmt", "extra"), LEDGER_OUTPUTS)
+def test_ledger_outputs_never_replace_a_file_chainmap_did_not_write(known, tmp_path, command, fmt, extra):
+    out = tmp_path / f"out.{fmt}"
+    hand = "手写的清单：请勿覆盖\n" if fmt != "json" else '{"我的": "笔记"}\n'
+    out.write_text(hand, encoding="utf-8")
+
+    def run(*more: str):
+        args = ["--chains", str(MINI), "--db", str(known.url), command, *extra, "--format", fmt, "-o", str(out)]
+        return CliRunner().invoke(main, [*args, *more])
+
+    refused = run()
+    assert refused.exit_code == 2 and "--force" in refused.output and "Traceback" not in refused.output
+    assert out.read_text(encoding="utf-8") == hand  # the user's file is untouched
+    assert run("--force").exit_code == 0
+    first = out.read_bytes()
+    assert first != hand.encode("utf-8")
+    again = run()  # its own output: recognised by its marker or header, re-written without --force
+    assert again.exit_code == 0, again.output
+    assert out.read_bytes() == first

@@ -19,6 +19,7 @@ __all__ = [
     "card_xlsx",
     "funnel_label",
     "label",
+    "output_headers",
     "period_text",
     "projects_xlsx",
     "records",
@@ -99,6 +100,26 @@ def to_csv(df: pd.DataFrame, kind: str) -> bytes:
     """UTF-8 with BOM, Chinese headers, text cells neutralised against formula injection."""
     people = _people(df, kind).map(lambda v: neutralise(_plain(v)))
     return people.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def output_headers() -> dict[str, list[str]]:
+    """What the ledger's CSV and JSON files start with, so the overwrite guard (present/guard.py) knows
+    them: ``csv`` header lines (UTF-8 BOM) of `projects` and `scorecard`, ``json`` keys of their records.
+
+    >>> h = output_headers()
+    >>> h["csv"][0].startswith("\ufeff项目编号,项目名称"), "得分" in h["csv"][1], "funnel" in h["json"]
+    (True, True, True)
+    """
+    from .data import LedgerData
+    from .pipeline import funnel, project_list
+    from .scorecard import scorecard
+
+    empty = LedgerData.from_records()
+    day = dt.date(2000, 1, 1)
+    tables = {"projects": project_list(empty, day), "scorecard": scorecard(empty, day, day)}
+    lines = [to_csv(df, kind).decode("utf-8").split("\r\n", 1)[0] for kind, df in tables.items()]
+    keys = {str(k) for df in (*tables.values(), funnel(tables["projects"])) for k in df.columns}
+    return {"csv": lines, "json": sorted(keys | {"funnel", "projects"})}
 
 
 def period_text(start: dt.date, end: dt.date) -> str:

@@ -4,7 +4,8 @@ page name.
 
 Markers: HTML ``<meta name="generator" content="chainmap">``; SVG ``data-generator="chainmap"``; XLSX
 creator ``chainmap`` in docProps/core.xml; PDF Creator ``chainmap``; PNG tEXt ``Software=chainmap``; CSV
-our header line (UTF-8 BOM and the Chinese headers of one of our lists).
+our header line (UTF-8 BOM and the Chinese headers of one of our lists, or of the ledger's
+projects and scorecard); JSON: records whose keys are all keys of our outputs (the ledger's too).
 
 Examples
 --------
@@ -35,9 +36,11 @@ def page_file(chain: str) -> str:
 
 
 def _csv_headers() -> set[bytes]:
+    from ..ledger.report import output_headers
     from .exports import for_people_headers
 
-    return {("\ufeff" + ",".join(h)).encode("utf-8") for h in for_people_headers()}
+    ours = {("\ufeff" + ",".join(h)).encode("utf-8") for h in for_people_headers()}
+    return ours | {line.encode("utf-8") for line in output_headers()["csv"]}  # projects, scorecard
 
 
 def is_ours(path: Path) -> bool:
@@ -71,6 +74,7 @@ def _our_json(path: Path) -> bool:
     """A list of records whose keys are all keys of chainmap's outputs, or a node-link graph."""
     import json
 
+    from ..ledger.report import output_headers
     from ..vocab import OUTPUTS
 
     try:
@@ -79,12 +83,20 @@ def _our_json(path: Path) -> bool:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
+    known = {c.key for cols in OUTPUTS.values() for c in cols} | set(output_headers()["json"])
+
+    def records(rows: object) -> bool:
+        return isinstance(rows, list) and all(isinstance(r, dict) and set(r) <= known for r in rows)
+
     if isinstance(data, dict):
-        return {"directed", "nodes"} <= set(data) or {"sheets", "problems"} <= set(data) or (
-            "rows" in data and "imported" in data
+        pipeline = set(data) == {"funnel", "projects"} and all(records(v) for v in data.values())  # `projects`
+        return (
+            {"directed", "nodes"} <= set(data)
+            or {"sheets", "problems"} <= set(data)
+            or ("rows" in data and "imported" in data)
+            or pipeline
         )
-    known = {c.key for cols in OUTPUTS.values() for c in cols}
-    return isinstance(data, list) and all(isinstance(r, dict) and set(r) <= known for r in data)
+    return records(data)
 
 
 def check_writable(paths: Iterable[Path], force: bool) -> None:
