@@ -24,6 +24,7 @@ from ..money import Amount, uscc_problem
 from . import clean
 from .columns import blank_rows, cleaned, joined, map_unique, take_mapped, uscc_ok
 from .headers import HeaderMap
+from .values import reject_out_of_range
 
 __all__ = ["Chunk", "Cleaner", "code_problem"]
 
@@ -166,7 +167,7 @@ class Cleaner:
         if not len(rownums):
             return out
         f = {fld: joined([cleaned(cols[i]) for i in idx]) for fld, idx in self.hm.columns.items()}
-        alive = self._set_apart(f, cols, rownums, out)
+        alive = reject_out_of_range(self, f, cols, rownums, out, self._set_apart(f, cols, rownums, out))
         if not alive.all():
             sel = pa.array(alive)
             f = {k: v.filter(sel) for k, v in f.items()}

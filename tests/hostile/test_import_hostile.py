@@ -9,6 +9,7 @@ import csv
 import json
 import os
 import zipfile
+from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
@@ -128,7 +129,7 @@ def test_whatever_is_written_loads_again(mini, tmp_path_factory, cells, store):
     assert sum(1 for c in lib.companies if c.startswith("imp_")) <= s.imported
 
 
-def test_capital_out_of_range_is_left_empty_with_a_warning(mini, tmp_path):
+def test_values_out_of_range_reject_the_row_with_a_reason(mini, tmp_path):
     f = write_csv(
         tmp_path / "名单_20240601.csv",
         [
@@ -136,13 +137,24 @@ def test_capital_out_of_range_is_left_empty_with_a_warning(mini, tmp_path):
             _row("甲化工有限公司", capital="1" * 400),
             _row("乙化工有限公司", capital="-5"),
             _row("丙化工有限公司", staff="9" * 25, capital="50"),
+            _row("丁化工有限公司", capital="很多", staff="-3"),
+            _row("戊化工有限公司", capital="很多", staff="120人"),
         ],
     )
     s = run_import(load_library(mini), ImportOptions(file=f, progress=False))
-    assert s.imported == 3 and s.warnings == {"注册资本无法识别或超出范围，已留空": 2, "人数无法识别，已留空": 1}
+    assert (s.rows, s.imported, s.rejected) == (5, 1, 4) and s.adds_up()
+    assert s.warnings == {"注册资本无法识别或超出范围，已留空": 1}  # text that is no amount: kept, field empty
+    with Path(s.rejects).open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    reasons = {r[2]: r[1] for r in rows[1:]}  # name -> reason (row number, reason, then the cells as read)
+    assert "注册资本“11111111111111111111…（共400个字符）”超出范围" in reasons["甲化工有限公司"]
+    assert reasons["乙化工有限公司"].startswith("注册资本“-5”为负数")
+    assert "参保人数“9999999999" in reasons["丙化工有限公司"] and "超出范围" in reasons["丙化工有限公司"]
+    assert reasons["丁化工有限公司"].startswith("参保人数“-3”为负数")
+    assert rows[1][2:] == _row("甲化工有限公司", capital="1" * 400)  # the row as the user wrote it
     lib = load_library(mini)
-    caps = {c.name: c.registered_capital for c in lib.companies.values() if c.id.startswith("imp_")}
-    assert caps["甲化工有限公司"] is None and caps["乙化工有限公司"] is None and caps["丙化工有限公司"].value == 500000
+    imported = {c.name: c for c in lib.companies.values() if c.id.startswith("imp_")}
+    assert set(imported) == {"戊化工有限公司"} and imported["戊化工有限公司"].employees == 120
 
 
 # -- outputs the loader would misread -------------------------------------------------------------
