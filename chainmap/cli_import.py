@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from .cli_options import region_option
+from .cli_options import emit, output_option, region_option
 from .errors import UsageError
 
 __all__ = ["changes_cmd", "import_cmd", "register", "review_cmd"]
@@ -158,15 +158,8 @@ def _repair(ctx: Any, file: Path | None, fmt: str, output: Path | None) -> None:
 
 
 def _emit(data: str | bytes, output: Path | None) -> None:
-    from .present.files import write_atomic
-
-    if output is not None:
-        write_atomic(output, data)
-        click.echo(f"wrote {output}", err=True)
-    elif isinstance(data, bytes):
-        sys.stdout.buffer.write(data)
-    else:
-        click.echo(data, nl=False)
+    """stdout, or the -o file through the shared overwrite guard (only a file chainmap wrote, or --force)."""
+    emit(data, output)
 
 
 @click.command("changes")
@@ -182,7 +175,7 @@ def _emit(data: str | bytes, output: Path | None) -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx"]), default="table", show_default=True
 )
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Write to this file.")
+@output_option("Write to this file (required for xlsx).", type=click.Path(path_type=Path))
 @click.pass_obj
 def changes_cmd(
     ctx: Any, since: str | None, kinds: tuple[str, ...], chains: tuple[str, ...], fmt: str, output: Path | None
@@ -205,7 +198,7 @@ def changes_cmd(
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx"]), default="table", show_default=True
 )
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Write to this file.")
+@output_option("Write to this file (required for xlsx).", type=click.Path(path_type=Path))
 @click.pass_context
 def review_cmd(click_ctx: click.Context, chains: tuple[str, ...], fmt: str, output: Path | None) -> None:
     """Uncertain placements to review: list them, then `review accept|reject ID ...` or `review apply FILE`."""
@@ -220,7 +213,28 @@ def review_cmd(click_ctx: click.Context, chains: tuple[str, ...], fmt: str, outp
     nodes = Matcher(lib, select_chains(lib, list(chains))).nodes if chains else None
     if fmt == "xlsx" and output is None:
         raise UsageError("--format xlsx 需要用 -o 指定输出文件（.xlsx）")
+    _keep_decisions(output, bool(click_ctx.meta.get("force")))
     _emit(review_output(review_items(lib.root / "imported", nodes), fmt, lib), output)
+
+
+def _keep_decisions(output: Path | None, force: bool) -> None:
+    """A review list the user has begun to fill (a 决定 cell written) is never replaced without --force."""
+    if force or output is None or output.suffix.lower() not in (".csv", ".xlsx") or not output.is_file():
+        return
+    from .importer.review import read_reviewed
+    from .present.guard import is_ours
+
+    if not is_ours(output):
+        return  # the guard refuses it anyway, with its own message
+    try:
+        filled = len(read_reviewed(output))
+    except UsageError:
+        filled = 1  # something was written in the 决定 column
+    if filled:
+        raise UsageError(
+            f"{output} 的“决定”一列已填写（{filled} 条）：请先运行 chainmap review apply {output}，"
+            "或换一个文件名；确要覆盖请加 --force"
+        )
 
 
 def _decide(ctx: Any, choices: dict[str, str]) -> None:

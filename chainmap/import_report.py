@@ -13,7 +13,7 @@ from .load import Library
 from .present.terminal import table_text
 from .vocab import columns, headers
 
-__all__ = ["summary_json", "summary_text"]
+__all__ = ["csv_headers", "summary_json", "summary_text"]
 
 
 def summary_json(s: Summary) -> str:
@@ -169,7 +169,20 @@ def review_output(items: list[dict], fmt: str, lib: Library) -> str | bytes:
     ]
     if fmt == "json":
         return json.dumps([{k: r[k] for k in REVIEW_KEYS} for r in rows], ensure_ascii=False, indent=2) + "\n"
-    people = pd.DataFrame(
+    people = _review_people(rows)
+    if fmt == "table":
+        if not rows:
+            return "没有待审核的落链匹配。\n"
+        cols = ["编号", "企业名称", "城市", "节点名称", "匹配依据"]
+        return table_text(people[cols].head(300), title=f"待审核的落链匹配（共{len(rows)}条）")
+    people = people.map(_neutral)
+    if fmt == "csv":
+        return people.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    return _xlsx(people, "待审核", REVIEW_NOTES)
+
+
+def _review_people(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(
         {
             "编号": [r["id"] for r in rows],
             "决定": ["" for _ in rows],
@@ -181,15 +194,12 @@ def review_output(items: list[dict], fmt: str, lib: Library) -> str | bytes:
             "匹配依据": [r["evidence"] for r in rows],
         }
     )
-    if fmt == "table":
-        if not rows:
-            return "没有待审核的落链匹配。\n"
-        cols = ["编号", "企业名称", "城市", "节点名称", "匹配依据"]
-        return table_text(people[cols].head(300), title=f"待审核的落链匹配（共{len(rows)}条）")
-    people = people.map(_neutral)
-    if fmt == "csv":
-        return people.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
-    return _xlsx(people, "待审核", REVIEW_NOTES)
+
+
+def csv_headers() -> list[list[str]]:
+    """The header rows of the CSV files `changes` and `review` write (how the overwrite guard knows them)."""
+    empty = pd.DataFrame({k: [] for k in ("date", "kind", "name", "credit_code", "old", "new", "chains")})
+    return [list(changes_for_people(empty).columns), list(_review_people([]).columns)]
 
 
 def _xlsx(people: pd.DataFrame, sheet: str, notes: tuple[str, ...]) -> bytes:

@@ -91,7 +91,28 @@ def test_a_reviewed_list_is_imported_back(mini, tmp_path, fmt):
         for row in ws.iter_rows(min_row=2):
             row[1].value = "接受" if row[6].value == "a3" else None
         wb.save(sheet)
+    filled = sheet.read_bytes()
+    again = CliRunner().invoke(main, ["--chains", str(mini), "review", "--format", fmt, "-o", str(sheet)])
+    assert again.exit_code == 2 and "review apply" in again.output and "--force" in again.output
+    assert sheet.read_bytes() == filled  # the decisions written in it are kept
     assert "接受 1 条" in cli("--chains", mini, "review", "apply", sheet)
     assert ties(mini)["丙材料技术有限公司"] == ["a3"]
     left = json.loads(cli("--chains", mini, "review", "--format", "json"))
     assert [i["node"] for i in left] == ["a2"]
+
+
+@pytest.mark.parametrize("command", ["review", "changes"])
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
+def test_review_and_changes_never_replace_a_file_chainmap_did_not_write(mini, tmp_path, command, fmt):
+    imp(mini, write_csv(tmp_path / "名单.csv", ROWS), "yaml")
+    out = tmp_path / f"out.{fmt}"
+    out.write_text("我的笔记\n", encoding="utf-8")
+    args = ["--chains", str(mini), command, "--format", fmt, "-o", str(out)]
+    refused = CliRunner().invoke(main, args)
+    assert refused.exit_code == 2 and "--force" in refused.output
+    assert out.read_text(encoding="utf-8") == "我的笔记\n"
+    assert CliRunner().invoke(main, [*args, "--force"]).exit_code == 0
+    ours = out.read_bytes()
+    rerun = CliRunner().invoke(main, args)  # its own (unfilled) list: written again without --force
+    assert rerun.exit_code == 0, rerun.output
+    assert out.read_bytes() == ours

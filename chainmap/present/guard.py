@@ -36,10 +36,11 @@ def page_file(chain: str) -> str:
 
 
 def _csv_headers() -> set[bytes]:
+    from ..import_report import csv_headers
     from ..ledger.report import output_headers
     from .exports import for_people_headers
 
-    ours = {("\ufeff" + ",".join(h)).encode("utf-8") for h in for_people_headers()}
+    ours = {("\ufeff" + ",".join(h)).encode("utf-8") for h in [*for_people_headers(), *csv_headers()]}
     return ours | {line.encode("utf-8") for line in output_headers()["csv"]}  # projects, scorecard
 
 
