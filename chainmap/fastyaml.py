@@ -106,9 +106,13 @@ def _scalar(rest: str) -> Any:
     return rest
 
 
-def _parse(lines: list[str]) -> tuple[Any, Marks, Marks]:
-    """The line loop: one regular expression per line; raises :class:`_Bail` outside the subset."""
-    stack: list[tuple[int, Any, tuple]] = []  # (indent, container, path)
+def _parse(lines: list[str], full: bool = True) -> tuple[Any, Marks, Marks]:
+    """The line loop: one regular expression per line; raises :class:`_Bail` outside the subset.
+
+    ``full=False``: marks only down to the items of top-level lists, and of every ``id`` (what loading
+    a valid file asks for); the rest are found by a full pass when a problem needs one.
+    """
+    stack: list[tuple[int, Any, tuple, bool]] = []  # (indent, container, path, record its marks)
     marks: Marks = {}
     key_marks: Marks = {}
     pending: tuple[dict, str, int, tuple] | None = None  # `key:` waiting for a nested value
@@ -130,32 +134,37 @@ def _parse(lines: list[str]) -> tuple[Any, Marks, Marks]:
             if indent > pind or (indent == pind and is_item):
                 new: Any = [] if is_item else {}
                 cont[pkey] = new
-                marks[kpath] = (number, indent + 1)
-                stack.append((indent, new, kpath))
+                if full or len(kpath) < 3:
+                    marks[kpath] = (number, indent + 1)
+                stack.append((indent, new, kpath, full or len(kpath) < 2))
         if root is None:
             root = [] if is_item else {}
             marks[()] = (number, indent + 1)
-            stack.append((indent, root, ()))
+            stack.append((indent, root, (), True))
         while stack and (
             stack[-1][0] > indent or (stack[-1][0] == indent and not is_item and type(stack[-1][1]) is list)
         ):
             stack.pop()
         if not stack or stack[-1][0] != indent or len(stack) > _MAX_DEPTH:
             raise _Bail  # inconsistent indentation, or nesting the full reader must bound and report
-        _ind, cont, path = stack[-1]
+        _ind, cont, path, rec = stack[-1]
         if is_item:
             if type(cont) is not list:
                 raise _Bail
             inner = m.start(2) if key is not None else m.start(3)  # where the item's content starts
-            ipath = path + (len(cont),)
-            marks[ipath] = (number, inner + 1)
             if key is None:
                 if not rest:
                     raise _Bail  # an empty item
+                if rec:
+                    marks[path + (len(cont),)] = (number, inner + 1)
                 cont.append(_scalar(rest))
                 continue
+            ipath = path + (len(cont),)
+            if rec:
+                marks[ipath] = (number, inner + 1)
             cont.append(item := {})
-            stack.append((inner, item, ipath))
+            rec = full or len(ipath) < 2
+            stack.append((inner, item, ipath, rec))
             cont, path, kcol = item, ipath, inner
         elif type(cont) is dict and key is not None:
             kcol = indent
@@ -163,28 +172,34 @@ def _parse(lines: list[str]) -> tuple[Any, Marks, Marks]:
             raise _Bail
         if key in cont:
             raise _Bail  # a duplicate: PyYAML's reader reports it
-        kpath = path + (key,)
-        key_marks[kpath] = (number, kcol + 1)
         if not rest or rest[0] == "#":
             cont[key] = None
+            kpath = path + (key,)
+            if rec or key == "id":
+                key_marks[kpath] = (number, kcol + 1)
             pending = (cont, key, kcol, kpath)
             continue
         cont[key] = _scalar(rest)
-        marks[kpath] = (number, m.start(3) + 1)
+        if rec or key == "id":
+            kpath = path + (key,)
+            key_marks[kpath] = (number, kcol + 1)
+            marks[kpath] = (number, m.start(3) + 1)
     if root is None:
         raise _Bail
     return root, marks, key_marks
 
 
-def fast_parse(text: str) -> tuple[Any, Marks, Marks] | None:
+def fast_parse(text: str, full: bool = True) -> tuple[Any, Marks, Marks] | None:
     """``(data, value marks, key marks)`` of a file in the plain subset, or None for anything else.
 
     Marks map a path (``("companies", 3, "name")``) to its 1-based (line, column); values inside flow
     lists and empty values have none (the caller finds those with PyYAML when a problem needs one).
+    ``full=False``: only the marks loading a valid file needs (see :func:`_parse`); a second call with
+    ``full=True`` gives all of them, the same.
     """
     if "\t" in text:
         return None  # tabs anywhere (even in a comment): PyYAML reads the file
     try:
-        return _parse(text.split("\n"))
+        return _parse(text.split("\n"), full)
     except _Bail:
         return None

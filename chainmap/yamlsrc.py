@@ -47,6 +47,7 @@ class Source:
     text: str | None = field(default=None, repr=False)  # read by the fast reader: compose on demand
     marks: dict[Path_, tuple[int, int]] = field(default_factory=dict, repr=False)
     key_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict, repr=False)
+    partial: bool = field(default=False, repr=False)  # marks only to the top-level items: complete on demand
 
     def _trail(self, path: Path_) -> list[tuple[yaml.Node | None, yaml.Node]]:
         """(key node or None, value node) from the root down ``path`` as far as it exists."""
@@ -76,6 +77,12 @@ class Source:
         """A problem located at ``path`` (its key with ``key=True``), or at its nearest ancestor that exists."""
         path = tuple(path)
         known = (self.key_marks if key else self.marks).get(path)
+        if known is None and self.partial and self.text is not None:
+            self.partial = False  # a problem inside a record: read the marks of the whole file, once
+            full = fast_parse(self.text)
+            if full is not None:
+                self.marks, self.key_marks = full[1], full[2]
+                known = (self.key_marks if key else self.marks).get(path)
         if known is not None:
             return Problem(self.file, known[0], known[1], message)
         trail = self._trail(path)
@@ -168,10 +175,11 @@ def parse(text: str, file: str) -> tuple[Source | None, list[Problem]]:
         return None, [
             Problem(file, 1, 1, "the file is empty: write the YAML content (see docs/format.md) or delete the file")
         ]
-    fast = fast_parse(text) if not _CONTROL.search(text) else None
+    big = text.count("\n") >= SHALLOW_FROM  # a large firms file: marks of the records' insides on demand
+    fast = fast_parse(text, full=not big) if not _CONTROL.search(text) else None
     if fast is not None:
         data, marks, key_marks = fast
-        return Source(file, data, text=text, marks=marks, key_marks=key_marks), []
+        return Source(file, data, text=text, marks=marks, key_marks=key_marks, partial=big), []
     try:
         nodes = _compose(text)
     except yaml.reader.ReaderError as exc:
@@ -198,6 +206,7 @@ def parse(text: str, file: str) -> tuple[Source | None, list[Problem]]:
 
 
 MAX_DEPTH = 50  # a chain file needs about 8 levels
+SHALLOW_FROM = 5_000  # lines: from this size the fast reader keeps only the marks loading needs
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufeff\ufffe\uffff]")  # YAML forbids them
 _constructor = yaml.SafeLoader("")
 _STR = "tag:yaml.org,2002:str"

@@ -78,3 +78,39 @@ def test_writing_outside_the_subset_falls_back_to_pyyaml():
         assert fast_parse(text) is None, text
     src, problems = yamlsrc.parse("a: 1\na: 2\n", "f.yaml")
     assert src.data == {"a": 1} and "duplicate key 'a'" in problems[0].message
+
+
+@settings(max_examples=40, deadline=None)
+@given(doc=docs, indent=st.sampled_from([2, 4]))
+def test_shallow_marks_are_the_full_marks_down_to_the_top_level_items(doc, indent):
+    text = yaml.safe_dump(doc, allow_unicode=True, default_flow_style=False, indent=indent, sort_keys=False)
+    full, shallow = fast_parse(text), fast_parse(text, full=False)
+    if full is None:
+        assert shallow is None
+        return
+    assert shallow[0] == full[0]
+    for got, want in ((shallow[1], full[1]), (shallow[2], full[2])):
+        assert got.items() <= want.items()  # never a different position, only fewer
+        assert {p for p in want if len(p) <= 2} <= set(got)
+
+
+def test_problems_in_a_large_file_are_located_as_in_a_small_one(tmp_path, monkeypatch):
+    from chainmap.validate import validate
+
+    from .synth import write_library
+
+    root = write_library(tmp_path / "lib", firms=1500)
+    firms = next((root / "companies").glob("*.yaml"))
+    text = firms.read_text(encoding="utf-8")
+    assert text.count("\n") >= yamlsrc.SHALLOW_FROM
+    lines = text.split("\n")
+    deep = [i for i, ln in enumerate(lines) if ln.startswith("  - l")][700]  # a tie inside a record far down
+    lines[deep] = lines[deep] + "99"
+    name = [i for i, ln in enumerate(lines) if ln.startswith("  short_name:")][1200]
+    lines[name] = lines[name].replace("short_name", "shortname")  # an unknown key
+    firms.write_text("\n".join(lines), encoding="utf-8")
+    shallow = [(p.line, p.column, p.message) for p in validate([root]).problems]
+    monkeypatch.setattr(yamlsrc, "SHALLOW_FROM", 10**9)  # every mark read up front
+    full = [(p.line, p.column, p.message) for p in validate([root]).problems]
+    assert shallow == full and len(full) == 2
+    assert {line for line, _c, _m in full} == {deep + 1, name + 1}
