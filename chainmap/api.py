@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from .analysis.feasibility import feasibility as feasibility_of
@@ -32,13 +33,15 @@ from .analysis.gaps import completeness as completeness_of
 from .analysis.gaps import gaps as gaps_of
 from .analysis.groups import Groups, company_groups
 from .analysis.routes import routes as routes_of
+from .analysis.storetargets import RankedTargets
 from .analysis.targets import excluded as excluded_of
-from .analysis.targets import targets as targets_of
+from .analysis.targets import ranked_targets
 from .analysis.wave import FIRST_WAVE, WhatIf
 from .analysis.wave import first_wave as first_wave_of
 from .analysis.wave import what_if as what_if_of
 from .errors import UsageError
-from .graph import build_graph
+from .firmstore import StoreView
+from .graph import add_store_firms, build_graph, graph_and_store
 from .library import default_library
 from .load import Library, load_library
 from .model import Region
@@ -71,7 +74,8 @@ class Analysis:
     ``chain_gaps`` holds one row per (chain, node); ``gaps`` one row per node (its most urgent chain);
     every other table and output reads them. ``projects``: node id -> live ledger projects there;
     ``imported``: ids of imported firms (a census) for feasibility; ``groups``: company groups over the
-    whole library (default: the graph's firms)."""
+    whole library (default: the graph's firms); ``store``: the view of the imported firms kept in the
+    store that are not nodes of ``graph`` (they are counted, scored and listed all the same)."""
 
     def __init__(
         self,
@@ -86,8 +90,9 @@ class Analysis:
         groups: Groups | None = None,
         wave_size: int = FIRST_WAVE,
         stages: Mapping[str, str] | None = None,
+        store: StoreView | None = None,
     ):
-        self.graph, self.region = graph, region
+        self.graph, self.region, self.store = graph, region, store
         self._gap, self._top, self._route_top = gap, top, route_top
         self._projects, self._imported, self._groups = projects, set(imported), groups
         self._wave_size = wave_size
@@ -97,6 +102,8 @@ class Analysis:
     def feasibility(self) -> pd.DataFrame | None:
         """RCA, density and PSWOT quadrant per (chain, link) from the imported firms; None without them."""
         placements = placements_from_graph(self.graph, self._imported)
+        if self.store is not None:
+            placements = _with_store(placements, self.store.placements())
         chains = {
             c: [n for n, d in self.graph.nodes(data=True) if d["kind"] == "link" and c in d.get("chains", ())]
             for c in self.graph.graph.get("chains", [])
@@ -107,7 +114,13 @@ class Analysis:
     @cached_property
     def chain_gaps(self) -> pd.DataFrame:
         """One row per (chain, node): each node judged in each selected chain that holds it."""
-        return chain_gaps_of(self.graph, self.region, projects=self._projects, feasibility=self.feasibility)
+        return chain_gaps_of(
+            self.graph, self.region, projects=self._projects, feasibility=self.feasibility, outside=self._outside
+        )
+
+    @cached_property
+    def _outside(self) -> dict[str, int] | None:
+        return self.store.outside() if self.store is not None else None
 
     def __repr__(self) -> str:
         return f"Analysis(chains={self.graph.graph.get('chains')}, region={self.region.id!r})"
@@ -128,23 +141,38 @@ class Analysis:
         return completeness_of(self.graph, self.gaps, by_chain=self.chain_gaps)
 
     @cached_property
-    def all_targets(self) -> pd.DataFrame:
-        """Every ranked target firm (before ``top``), with its furthest ledger stage in ``pipeline``."""
-        df = targets_of(self.graph, self.region, self.gaps, gap=self._gap, groups=self._groups)
+    def ranked(self) -> RankedTargets:
+        """The target ranking, rows built on demand (``ranked.frame(n)``; ``len(ranked)`` rows in all)."""
+        return ranked_targets(self.graph, self.region, self.gaps, gap=self._gap, groups=self._groups, store=self.store)
+
+    def targets_head(self, n: int | None) -> pd.DataFrame:
+        """The best ``n`` targets (all when None) with ``pipeline``, building only those rows."""
+        if n is None or "all_targets" in self.__dict__:
+            return self.all_targets.head(n) if n is not None else self.all_targets
+        return self._with_pipeline(self.ranked.frame(n))
+
+    def _with_pipeline(self, df: pd.DataFrame) -> pd.DataFrame:
         stage_of = self._stages
         codes = nx.get_node_attributes(self.graph, "credit_code")
+        if self.store is not None and stage_of:
+            codes |= self.store.store.credit_codes(df["company"])
         df["pipeline"] = [stage_of.get(c) or stage_of.get(codes.get(c, "")) or None for c in df["company"]]
         return df
 
     @cached_property
+    def all_targets(self) -> pd.DataFrame:
+        """Every ranked target firm (before ``top``), with its furthest ledger stage in ``pipeline``."""
+        return self._with_pipeline(self.ranked.frame())
+
+    @cached_property
     def targets(self) -> pd.DataFrame:
         """The ranked target firms (目标企业清单), the best ``top`` when given."""
-        return self.all_targets.head(self._top) if self._top is not None else self.all_targets
+        return self.targets_head(self._top)
 
     @cached_property
     def excluded(self) -> pd.DataFrame:
         """Firms at the gaps left out of the targets (not 存续 / 在业), with the reason."""
-        return excluded_of(self.graph, self.region, self.gaps)
+        return excluded_of(self.graph, self.region, self.gaps, store=self.store)
 
     @cached_property
     def first_wave(self) -> pd.DataFrame:
@@ -153,12 +181,41 @@ class Analysis:
 
     def what_if(self, firms: Iterable[str]) -> WhatIf:
         """Attracting ``firms`` (ids or names): which gaps close and how completeness changes."""
-        return what_if_of(self.graph, self.region, firms, projects=self._projects, feasibility=self.feasibility)
+        firms = list(firms)
+        g, outside = self.graph, self._outside
+        if self.store is not None:  # firms kept in the store become nodes of a copy of the graph first
+            found = self.store.store.find(f for f in firms if f not in g)
+            rows = sorted({r for r in found.values() if not self.store.shown[r]})
+            if rows:
+                g, view = self.graph.copy(), self.store.copy()
+                add_store_firms(g, view, rows)
+                outside = view.outside()
+        return what_if_of(g, self.region, firms, projects=self._projects, feasibility=self.feasibility, outside=outside)
 
     @cached_property
     def routes(self) -> pd.DataFrame:
         """Cities worth a trip (招商线路), best first."""
         return routes_of(self.all_targets, self.region, top=self._route_top)
+
+
+def _with_store(placements: pd.DataFrame, kept: Any) -> pd.DataFrame:
+    """The graph's placements and the store's (an Arrow table of the same columns), by firm then node, as
+    :func:`placements_from_graph` would give them were every firm a node."""
+    if not kept.num_rows:
+        return placements
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cols = list(placements.columns)
+    graph_part = pa.table(
+        {c: pa.array(placements[c].tolist(), kept.schema.field(c).type, from_pandas=True) for c in cols}
+    )
+    t = pa.concat_tables([graph_part, kept])
+    t = t.take(pc.sort_indices(t, [("firm", "ascending"), ("node", "ascending")]))
+    df = t.to_pandas()
+    if df["capital"].isna().all():  # as pandas builds the column from rows with no capital at all
+        df["capital"] = pd.Series([None] * len(df), dtype=object)
+    return df
 
 
 def imported_firms(lib: Library) -> list[str]:
@@ -256,6 +313,7 @@ def analyse(
     route_top: int | None = None,
     projects: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
     ledger: LedgerFeed | None = None,
+    firms: str = "top",
 ) -> Analysis:
     """Gaps, completeness, targets and routes of ``chains`` (all when None) for a region, as DataFrames.
 
@@ -275,6 +333,11 @@ def analyse(
     ledger : LedgerFeed, optional
         What the follow-through ledger says (:func:`ledger_of`): live projects at the gaps, the pipeline
         stage of target firms, activity by city for the geographic map.
+    firms : str
+        Which imported firms of the store become nodes of ``Analysis.graph`` (see
+        :func:`chainmap.graph.build_graph`): ``top`` (default: what a map shows), ``local``, ``lite``
+        (the local ones, analysis attributes only: the lists' choice), ``all``. The tables are the same
+        whichever: the firms that are not nodes are counted and scored in the store.
 
     Examples
     --------
@@ -287,9 +350,12 @@ def analyse(
     reg = _home(lib, region_id)
     if gap is not None and gap not in lib.nodes:
         gap = lib.resolve(gap, NODE_KINDS)
+    g, view = graph_and_store(lib, chain_ids(lib, chains), reg, firms=firms)
     imported = imported_firms(lib)
+    if view is not None:
+        imported += view.store.ids(np.flatnonzero(view.shown))
     analysis = Analysis(
-        build_graph(lib, chain_ids(lib, chains), reg),
+        g,
         reg,
         gap=gap,
         top=top,
@@ -298,6 +364,7 @@ def analyse(
         imported=imported,
         groups=company_groups(lib.companies, reg),
         stages=ledger.stages if ledger else None,
+        store=view,
     )
     if gap is not None:
         analysis.all_targets  # noqa: B018 - check the --gap node now, before anything is written
@@ -363,8 +430,9 @@ def routes(
     return analyse(lib, chains, region_id, route_top=top).routes
 
 
-def graph(lib: Library, chains: Chains = None, region_id: str | None = None) -> nx.MultiDiGraph:
-    """The graph of ``chains`` (all when None) with firms marked local for the region.
+def graph(lib: Library, chains: Chains = None, region_id: str | None = None, *, firms: str = "top") -> nx.MultiDiGraph:
+    """The graph of ``chains`` (all when None) with firms marked local for the region; ``firms``: which
+    imported firms of the store become nodes (:func:`chainmap.graph.build_graph`: ``top`` or ``all``).
 
     Examples
     --------
@@ -372,7 +440,7 @@ def graph(lib: Library, chains: Chains = None, region_id: str | None = None) -> 
     >>> g.nodes["chain:carbon_fiber"]["kind"]
     'chain'
     """
-    return build_graph(lib, chain_ids(lib, chains), region(lib, region_id))
+    return build_graph(lib, chain_ids(lib, chains), region(lib, region_id), firms=firms)
 
 
 def analyser(lib: Library, region_id: str | None = None, ledger: LedgerFeed | None = None) -> Callable[..., Analysis]:

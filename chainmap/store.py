@@ -417,20 +417,45 @@ def attach_imported(lib: Any, root: Path) -> int:
             gc.enable()
 
 
+def placed_groups(pf: pq.ParquetFile) -> list[int]:
+    """The row groups of a store that may hold placed firms (they come first in the store)."""
+    names = pf.schema_arrow.names
+    groups = list(range(pf.num_row_groups))
+    if "placed" in names:
+        i = names.index("placed")
+        groups = [g for g in groups if _may_hold_true(pf.metadata.row_group(g).column(i).statistics)]
+    return groups
+
+
+LOAD_EXTRA = ("capital_value", "capital_currency", "evidence", "note")
+
+
+def read_groups(pf: pq.ParquetFile, groups: list[int], columns: list[str] | tuple[str, ...]) -> pa.Table:
+    """``columns`` of row ``groups`` of a store; columns an older store lacks come back empty."""
+    names = pf.schema_arrow.names
+    wanted = [c for c in columns if c in names]
+    t = pf.read_row_groups(groups, columns=wanted) if groups else SCHEMA.empty_table().select(wanted)
+    for c in columns:  # a store of an older version: columns added since are empty
+        if c not in t.column_names:
+            t = t.append_column(SCHEMA.field(c), pa.nulls(len(t), SCHEMA.field(c).type))
+    return t.select(list(columns))
+
+
+def known_ties(t: pa.Table, nodes: Any) -> pa.Table:
+    """``t`` with its ties to nodes the library no longer has dropped (the chains may have changed)."""
+    known = pa.array(sorted(nodes), pa.string())
+    for k in TIES:
+        flat = pc.list_flatten(t[k])
+        if len(flat) and not pc.all(pc.is_in(flat, value_set=known)).as_py():
+            rows = [[n for n in ids if n in nodes] for ids in t[k].to_pylist()]
+            t = t.set_column(t.column_names.index(k), k, pa.array(rows, pa.list_(pa.string())))
+    return t
+
+
 def _placed_rows(lib: Any, path: Path) -> pa.Table:
     """The rows of a store placed on nodes the library has (ties to vanished nodes dropped)."""
     pf = pq.ParquetFile(path)
-    names = pf.schema_arrow.names
-    extra = ("capital_value", "capital_currency", "evidence", "note")
-    wanted = [c for c in (*_LOAD_COLUMNS, *extra) if c in names]
-    groups = list(range(pf.num_row_groups))
-    if "placed" in names:  # row groups holding placed firms only (they come first in the store)
-        i = names.index("placed")
-        groups = [g for g in groups if _may_hold_true(pf.metadata.row_group(g).column(i).statistics)]
-    t = pf.read_row_groups(groups, columns=wanted) if groups else pa.table({c: [] for c in wanted})
-    for c in (*_LOAD_COLUMNS, *extra):  # a store of an older version: columns added since are empty
-        if c not in t.column_names:
-            t = t.append_column(SCHEMA.field(c), pa.nulls(len(t), SCHEMA.field(c).type))
+    t = read_groups(pf, placed_groups(pf), (*_LOAD_COLUMNS, *LOAD_EXTRA))
     if not len(t):
         return t
     placed = None
@@ -438,31 +463,21 @@ def _placed_rows(lib: Any, path: Path) -> pa.Table:
         n = pc.fill_null(pc.list_value_length(t[k]), 0)
         placed = n if placed is None else pc.add(placed, n)
     t = t.filter(pc.greater(placed, 0))
-    known = pa.array(sorted(lib.nodes), pa.string())
-    for k in TIES:  # the chains may have changed since the import: keep ties to nodes that exist
-        flat = pc.list_flatten(t[k])
-        if len(flat) and not pc.all(pc.is_in(flat, value_set=known)).as_py():
-            rows = [[n for n in ids if n in lib.nodes] for ids in t[k].to_pylist()]
-            t = t.set_column(t.column_names.index(k), k, pa.array(rows, pa.list_(pa.string())))
-    return t
+    return known_ties(t, lib.nodes)
 
 
-def _attach_file(lib: Any, path: Path) -> int:
-    t = _placed_rows(lib, path)
-    if not len(t):
-        return 0
+def companies_of(t: pa.Table, display: str) -> list[tuple[str, Any]]:
+    """(id, Company) for each row of ``t`` (columns of :func:`read_groups` with ``_LOAD_COLUMNS`` and
+    ``LOAD_EXTRA``) that has a tie; built with the fast constructor, as the loader does."""
     make = _company_factory()
     cols = [_pylist(t[c], c in _REPEATING) for c in _LOAD_COLUMNS]
     values = _pylist(t["capital_value"])
     currencies = _pylist(t["capital_currency"], True)
     evidence, notes = _pylist(t["evidence"]), _pylist(t["note"])
-    display = str(path)
-    companies, where = lib.companies, lib.where
-    added = 0
+    out = []
     for row, value, cur, ev, note in zip(zip(*cols, strict=True), values, currencies, evidence, notes, strict=True):
         d = dict(zip(_LOAD_COLUMNS, row, strict=True))
-        cid = d["id"]
-        if cid in companies or not (d["operates"] or d["makes"] or d["holds"]):
+        if not (d["operates"] or d["makes"] or d["holds"]):
             continue
         d["registered_capital"] = None if value is None else Amount(value, cur or "CNY")
         d["note"] = note if note is not None else (f"导入匹配依据：{ev}" if ev else None)
@@ -472,7 +487,21 @@ def _attach_file(lib: Any, path: Path) -> int:
                 d[k] = default
         if not d["source"]:
             d["source"] = [display]
-        companies[cid] = make(d)
+        out.append((d["id"], make(d)))
+    return out
+
+
+def _attach_file(lib: Any, path: Path) -> int:
+    t = _placed_rows(lib, path)
+    if not len(t):
+        return 0
+    display = str(path)
+    companies, where = lib.companies, lib.where
+    added = 0
+    for cid, c in companies_of(t, display):
+        if cid in companies:
+            continue
+        companies[cid] = c
         where[cid] = (display, 0, 0)
         added += 1
     return added

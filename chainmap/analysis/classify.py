@@ -131,8 +131,10 @@ def chain_flow(g: nx.MultiDiGraph, chain: str) -> nx.DiGraph:
     [('a', 'b')]
     """
     f = nx.DiGraph()
-    f.add_nodes_from(n for n, d in g.nodes(data=True) if d["kind"] == "link" and chain in d.get("chains", ()))
-    f.add_edges_from((u, v) for u, v, k in g.edges(keys=True) if k == "feeds" and u in f and v in f)
+    links = [n for n, d in g.nodes(data=True) if d["kind"] == "link" and chain in d.get("chains", ())]
+    f.add_nodes_from(links)
+    succ = g.succ  # the links' own adjacency: a graph with many firm nodes has many more edges
+    f.add_edges_from((u, v) for u in links for v, keys in succ[u].items() if "feeds" in keys and v in f)
     return f
 
 

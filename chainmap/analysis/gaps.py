@@ -25,6 +25,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import networkx as nx
@@ -82,11 +83,14 @@ def _feasibility_of(feasibility: pd.DataFrame | None) -> dict[tuple[str, str], d
 class _Context:
     """What every chain's judgement shares: presence and status of each node, profile, projects."""
 
-    def __init__(self, g: nx.MultiDiGraph, region: Region, projects, feasibility) -> None:
+    def __init__(self, g: nx.MultiDiGraph, region: Region, projects, feasibility, outside=None) -> None:
         self.g, self.region = g, region
         self.nodes = {n: d for n, d in g.nodes(data=True) if d["kind"] in GAP_NODE_KINDS}
         self.overrides = {o.node: o for o in region.strength_overrides}
         self.pres = {n: presence(g, n, region) for n in self.nodes}
+        for n, more in (outside or {}).items():  # firms kept in the store, not nodes of g
+            if more and n in self.pres:
+                self.pres[n] = replace(self.pres[n], outside=self.pres[n].outside + more)
         self.stat = {
             n: status_of(p, region, self.overrides[n].status if n in self.overrides else None)
             for n, p in self.pres.items()
@@ -213,9 +217,13 @@ def chain_gaps(
     *,
     projects: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
     feasibility: pd.DataFrame | None = None,
+    outside: Mapping[str, int] | None = None,
 ) -> pd.DataFrame:
     """One row per (chain, node): each link, key technology and key component judged in each chain of
     ``g`` that holds it, on that chain's own ``feeds`` edges (columns of ``OUTPUTS["gaps"]``).
+
+    ``outside``: node id -> firms outside the region working there that are not nodes of ``g`` (imported
+    firms kept in the store: :meth:`chainmap.firmstore.StoreView.outside`), added to the candidates.
 
     ``projects``: node id -> live ledger projects there (dicts with ``name`` and ``stage``), named in the
     reason. ``feasibility``: the table of :func:`chainmap.analysis.feasibility.feasibility`; its density
@@ -234,7 +242,7 @@ def chain_gaps(
     >>> t[t.node == "a"][["chain", "gap_type"]].values.tolist()
     [['x', 'extend'], ['y', None]]
     """
-    ctx = _Context(g, region, projects, feasibility)
+    ctx = _Context(g, region, projects, feasibility, outside)
     order = _chains(g)
     rows = [r for chain in order for r in _chain_rows(ctx, chain)]
     return _sorted(pd.DataFrame(rows, columns=GAP_COLUMNS), True, order)
