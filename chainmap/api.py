@@ -26,8 +26,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from .analysis.feasibility import Coded, placements_from_graph
 from .analysis.feasibility import feasibility as feasibility_of
-from .analysis.feasibility import placements_from_graph
 from .analysis.gaps import chain_gaps as chain_gaps_of
 from .analysis.gaps import completeness as completeness_of
 from .analysis.gaps import gaps as gaps_of
@@ -102,25 +102,27 @@ class Analysis:
     def feasibility(self) -> pd.DataFrame | None:
         """RCA, density and PSWOT quadrant per (chain, link) from the imported firms; None without them."""
         placements = placements_from_graph(self.graph, self._imported)
-        if self.store is not None:
-            placements = _with_store(placements, self.store.placements())
+        coded = _coded(placements, self.store, "city" if self.region.city else "province")
         chains = {
             c: [n for n, d in self.graph.nodes(data=True) if d["kind"] == "link" and c in d.get("chains", ())]
             for c in self.graph.graph.get("chains", [])
         }
         names = {n: d["name"] for n, d in self.graph.nodes(data=True) if d["kind"] == "link"}
-        return feasibility_of(placements, (self.region.province, self.region.city), chains, names)
+        return feasibility_of(placements, (self.region.province, self.region.city), chains, names, coded=coded)
 
     @cached_property
     def chain_gaps(self) -> pd.DataFrame:
         """One row per (chain, node): each node judged in each selected chain that holds it."""
         return chain_gaps_of(
-            self.graph, self.region, projects=self._projects, feasibility=self.feasibility, outside=self._outside
+            self.graph, self.region, projects=self._projects, feasibility=self.feasibility, **self._kept
         )
 
     @cached_property
-    def _outside(self) -> dict[str, int] | None:
-        return self.store.outside() if self.store is not None else None
+    def _kept(self) -> dict[str, Any]:
+        """The store's firms that are not nodes of the graph, per node: outside counts and local firms."""
+        if self.store is None:
+            return {}
+        return {"outside": self.store.outside(), "local": self.store.local_at()}
 
     def __repr__(self) -> str:
         return f"Analysis(chains={self.graph.graph.get('chains')}, region={self.region.id!r})"
@@ -182,15 +184,15 @@ class Analysis:
     def what_if(self, firms: Iterable[str]) -> WhatIf:
         """Attracting ``firms`` (ids or names): which gaps close and how completeness changes."""
         firms = list(firms)
-        g, outside = self.graph, self._outside
+        g, kept = self.graph, self._kept
         if self.store is not None:  # firms kept in the store become nodes of a copy of the graph first
             found = self.store.store.find(f for f in firms if f not in g)
             rows = sorted({r for r in found.values() if not self.store.shown[r]})
             if rows:
                 g, view = self.graph.copy(), self.store.copy()
                 add_store_firms(g, view, rows)
-                outside = view.outside()
-        return what_if_of(g, self.region, firms, projects=self._projects, feasibility=self.feasibility, outside=outside)
+                kept = {"outside": view.outside(), "local": view.local_at()}
+        return what_if_of(g, self.region, firms, projects=self._projects, feasibility=self.feasibility, **kept)
 
     @cached_property
     def routes(self) -> pd.DataFrame:
@@ -198,24 +200,19 @@ class Analysis:
         return routes_of(self.all_targets, self.region, top=self._route_top)
 
 
-def _with_store(placements: pd.DataFrame, kept: Any) -> pd.DataFrame:
-    """The graph's placements and the store's (an Arrow table of the same columns), by firm then node, as
-    :func:`placements_from_graph` would give them were every firm a node."""
-    if not kept.num_rows:
-        return placements
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    cols = list(placements.columns)
-    graph_part = pa.table(
-        {c: pa.array(placements[c].tolist(), kept.schema.field(c).type, from_pandas=True) for c in cols}
-    )
-    t = pa.concat_tables([graph_part, kept])
-    t = t.take(pc.sort_indices(t, [("firm", "ascending"), ("node", "ascending")]))
-    df = t.to_pandas()
-    if df["capital"].isna().all():  # as pandas builds the column from rows with no capital at all
-        df["capital"] = pd.Series([None] * len(df), dtype=object)
-    return df
+def _coded(placements: pd.DataFrame, store: StoreView | None, level: str) -> Coded | None:
+    """The graph's placements and the store's, as codes for the feasibility (None without a store)."""
+    if store is None:
+        return None
+    index = store.store.node_index
+    graph_part = {
+        "firm": placements["firm"].to_numpy(dtype=object),
+        "province": placements["province"].fillna("").to_numpy(dtype=object),
+        "city": placements["city"].fillna("").to_numpy(dtype=object),
+        "node": np.array([index[n] for n in placements["node"]], np.int64),
+        "capital": placements["capital"].to_numpy(dtype=float, na_value=np.nan),
+    }
+    return Coded.from_parts([graph_part, store.placements()], store.store.node_ids, level)
 
 
 def imported_firms(lib: Library) -> list[str]:
@@ -336,7 +333,7 @@ def analyse(
     firms : str
         Which imported firms of the store become nodes of ``Analysis.graph`` (see
         :func:`chainmap.graph.build_graph`): ``top`` (default: what a map shows), ``local``, ``lite``
-        (the local ones, analysis attributes only: the lists' choice), ``all``. The tables are the same
+        (the local ones, analysis attributes only), ``none`` (the lists' choice), ``all``. The tables are the same
         whichever: the firms that are not nodes are counted and scored in the store.
 
     Examples

@@ -245,7 +245,7 @@ def exports_table(head, title: str, total: int) -> str:
 def gaps(ctx: Ctx, chains: tuple[str, ...], all_: bool, region: str | None, fmt: str, output: str | None) -> None:
     """缺链清单: every link, key technology and key component with its local status and gap type
     (补链 fill / 延链 extend / 强链 strengthen), highest priority first."""
-    a = api.analyse(ctx.lib, chain_args(chains, all_), region, ledger=ctx.ledger, firms="lite")
+    a = api.analyse(ctx.lib, chain_args(chains, all_), region, ledger=ctx.ledger, firms="none")
     title = f"{a.region.name} 缺链清单（{len(a.gaps)}个节点，缺口{int(a.gaps['gap_type'].notna().sum())}个）"
     tables = {"completeness": a.completeness, "gaps": a.gaps} if fmt in ("xlsx", "table") else {"gaps": a.gaps}
     _emit_list(tables, "gaps", fmt, output, title)
@@ -272,7 +272,7 @@ def targets(
     """目标企业清单: firms outside the region at the gap nodes, ranked by a transparent score."""
     from .present.exports import TABLE_MAX_ROWS
 
-    a = api.analyse(ctx.lib, chain_args(chains, all_), region, gap=gap, top=top, ledger=ctx.ledger, firms="lite")
+    a = api.analyse(ctx.lib, chain_args(chains, all_), region, gap=gap, top=top, ledger=ctx.ledger, firms="none")
     total = min(len(a.ranked), top) if top is not None else len(a.ranked)
     title = f"{a.region.name} 目标企业清单（{total}家）"
     if fmt == "table":  # the terminal shows the first rows: only those are built

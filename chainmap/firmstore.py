@@ -345,6 +345,24 @@ class StoreView:
         counts = np.bincount(s.tie_node[m], minlength=len(s.node_ids))
         return {s.node_ids[i]: int(counts[i]) for i in np.flatnonzero(counts)}
 
+    def local_at(self) -> dict[str, list[tuple[str, str]]]:
+        """Node id -> (short name, id) of the local firms kept here (not shown) that work there."""
+        s = self.store
+        m = self.placing & self.local[s.tie_row] & ~self.shown[s.tie_row]
+        row, node = s.tie_row[m], s.tie_node[m]
+        if not len(row):
+            return {}
+        rows = _distinct_sorted(np.sort(row))
+        t = s.table
+        short = pc.if_else(pc.equal(t["short_name"], ""), pa.nulls(len(t), pa.string()), t["short_name"])
+        names = pc.coalesce(short, t["name"]).take(pa.array(rows)).to_pylist()
+        ids = s.ids(rows)
+        pos = np.searchsorted(rows, row)
+        out: dict[str, list[tuple[str, str]]] = {}
+        for i, n in zip(pos.tolist(), node.tolist(), strict=True):
+            out.setdefault(s.node_ids[n], []).append((names[i], ids[i]))
+        return out
+
     def active(self) -> np.ndarray:
         """Firms that may be targets: 登记状态 存续 / 在业, or none given."""
         st = self.store.table["status"]
@@ -358,25 +376,21 @@ class StoreView:
         gap[[s.node_index[n] for n in gap_nodes if n in s.node_index]] = True
         return self.placing & gap[s.tie_node] & ~self.local[s.tie_row] & ~self.shown[s.tie_row]
 
-    def placements(self) -> pa.Table:
-        """One row per (firm kept here, link it operates in the graph): ``firm``, ``province``, ``city``
-        (empty text when unknown), ``node``, ``capital`` (registered capital in yuan; null when none or in
-        another currency): the rows of :func:`chainmap.analysis.feasibility.placements_from_graph`, by firm
-        id then node id."""
+    def placements(self) -> dict[str, np.ndarray]:
+        """One entry per (firm kept here, link it operates in the graph), as arrays: ``firm`` (ids),
+        ``province``, ``city`` (empty text when unknown), ``node`` (codes into ``store.node_ids``),
+        ``capital`` (registered capital in yuan; NaN when none or in another currency): the rows of
+        :func:`chainmap.analysis.feasibility.placements_from_graph`, for
+        :meth:`chainmap.analysis.feasibility.Coded.from_parts`."""
         s = self.store
         m = self.scope & (s.tie_role == ROLE_CODE["operates"]) & ~self.shown[s.tie_row]
-        row, node = s.tie_row[m], s.tie_node[m]
+        row = s.tie_row[m]
         value = s.table["capital_value"].to_numpy(zero_copy_only=False).astype(float)
         cny = pc.fill_null(pc.equal(pc.fill_null(s.table["capital_currency"], "CNY"), "CNY"), False).to_numpy()
-        ok = cny & (np.nan_to_num(value, nan=0.0) != 0)
-        take = pa.array(row)
-        t = pa.table(
-            {
-                "firm": s.table["id"].take(take),
-                "province": pc.fill_null(s.table["province"], "").take(take),
-                "city": pc.fill_null(s.table["city"], "").take(take),
-                "node": pa.array(np.array(s.node_ids, object)[node], pa.string()),
-                "capital": pa.array(np.where(ok, value, np.nan)[row], pa.float64(), from_pandas=True),
-            }
-        )
-        return t.take(pc.sort_indices(t, [("firm", "ascending"), ("node", "ascending")]))
+        capital = np.where(cny & (np.nan_to_num(value, nan=0.0) != 0), value, np.nan)
+
+        def text(c: str) -> np.ndarray:
+            return pc.fill_null(s.table[c], "").to_numpy(zero_copy_only=False)[row]
+
+        firm = s.table["id"].to_numpy(zero_copy_only=False)[row]
+        return {"firm": firm, "province": text("province"), "city": text("city"), "node": s.tie_node[m], "capital": capital[row]}

@@ -102,7 +102,7 @@ def _company_attrs(c: Company, chains: list[str], local: bool) -> dict[str, Any]
     return attrs
 
 
-FIRM_MODES = ("top", "all", "local", "lite")
+FIRM_MODES = ("top", "all", "local", "lite", "none")
 TOP_BUDGET = 5000  # firms a map keeps (chainmap.present.layout.MAP_FIRM_BUDGET): ``top`` makes at least these nodes
 
 
@@ -115,7 +115,8 @@ def build_graph(
     nodes; imported firms kept in the store (``lib.store``) become nodes as ``firms`` says: ``top`` the
     local ones and, per node, the first outside ones a map shows (about 5,000 over the graph); ``local``
     the local ones; ``all`` every one (as many nodes as placed firms: slow at national scale);
-    ``lite`` the local ones with the attributes analysis reads only (no source, note, website). With
+    ``lite`` the local ones with the attributes analysis reads only (no source, note, website); ``none``
+    no one (the lists: the store's view counts and names them all the same). With
     100k+ firm nodes, run it inside :func:`chainmap.cli.relaxed_gc` (the CLI does): collections
     triggered by new node dicts otherwise double the time. :func:`graph_and_store` also returns the
     store's view, which counts the firms that are not nodes.
@@ -173,16 +174,18 @@ def graph_and_store(
     if store is None or not len(store):
         _add_firms(g, lib, scope, region)
         return g, None
+    import numpy as np
+
     view = store.view(region, {n: d["kind"] for n, d in g.nodes(data=True)})
     if firms == "all":
         rows = view.rows_in_graph()
+    elif firms == "none":
+        rows = np.zeros(0, np.int64)
     else:
         rows = view.local_rows()
         if firms == "top":
-            import numpy as np
-
             rows = np.union1d(rows, view.top_rows(TOP_BUDGET))
-    if firms == "lite":
+    if firms in ("lite", "none"):
         _add_firms(g, lib, scope, region)
         add_store_firms(g, view, rows)
     else:

@@ -68,7 +68,7 @@ def test_the_store_holds_the_firms_not_the_library(libs):
     assert len(imported) == len(new.store) and set(new.store.ids(range(len(new.store)))) == set(imported)
 
 
-@pytest.mark.parametrize("firms", ["lite", "local", "top"])
+@pytest.mark.parametrize("firms", ["none", "lite", "local", "top"])
 @pytest.mark.parametrize("chains", [None, "polyester", ["battery", "solar"]])
 def test_every_table_is_the_same(libs, chains, firms):
     a, b = _analyses(libs, chains, firms)
@@ -80,7 +80,7 @@ def test_every_table_is_the_same(libs, chains, firms):
 
 
 def test_heads_top_and_gap_are_the_same(libs):
-    a, b = _analyses(libs, None, "lite", top=25)
+    a, b = _analyses(libs, None, "none", top=25)
     _same(a, b, "targets")
     assert len(b.targets) == 25
     assert_frame_equal(b.targets_head(10), a.all_targets.head(10))
@@ -91,7 +91,7 @@ def test_heads_top_and_gap_are_the_same(libs):
 
 
 def test_what_if_on_a_stored_firm(libs):
-    a, b = _analyses(libs, "polyester", "lite")
+    a, b = _analyses(libs, "polyester", "none")
     stored = [c for c in b.all_targets["company"] if c not in b.graph]  # kept in the store
     firm, other = stored[0], b.all_targets.set_index("company").loc[stored[1], "name"]
     wa, wb = a.what_if([firm, other]), b.what_if([firm, other])
@@ -138,3 +138,25 @@ def test_cli_lists_from_the_store(lib_root, libs):
     assert f"共 {len(a.all_targets)} 行" in r.output  # the note counts them all, though 300 were built
     r = CliRunner().invoke(main, ["--chains", str(lib_root), "graph", "--all"])
     assert r.exit_code == 0 and '"kind": "company"' in r.output
+
+
+def test_feasibility_by_codes_matches_rca_and_proximity(libs):
+    """The coded feasibility gives the numbers of the public rca / proximity / density, chain by chain."""
+    from chainmap.analysis.feasibility import density, proximity, rca
+
+    a = api.analyse(libs[0], None)
+    p = api.placements_from_graph(a.graph, api.imported_firms(libs[0]))
+    key = a.region.province + a.region.city
+    for _, row in a.feasibility.sample(40, random_state=1).iterrows():
+        links = [n for n, d in a.graph.nodes(data=True) if d["kind"] == "link" and row["chain"] in d["chains"]]
+        sub = p[p["node"].isin(links)]
+        r, rc = rca(sub), rca(sub, by="capital")
+        d = density((r >= 1).astype(float), proximity(sub))
+        assert row["rca"] == round(float(r.loc[key, row["node"]]) if key in r.index else 0.0, 3)
+        has_cap = key in rc.index and row["node"] in rc.columns
+        if has_cap:
+            assert row["rca_capital"] == round(float(rc.loc[key, row["node"]]), 3)
+        else:
+            assert row["rca_capital"] is None or row["rca_capital"] != row["rca_capital"]  # None / NaN
+        if key in d.index:
+            assert row["density"] == round(float(d.loc[key, row["node"]]), 3)
