@@ -204,15 +204,20 @@ def _coded(placements: pd.DataFrame, store: StoreView | None, level: str) -> Cod
     """The graph's placements and the store's, as codes for the feasibility (None without a store)."""
     if store is None:
         return None
+    kept = store.placements(level)
+    firm_codes, firms = pd.factorize(placements["firm"])
+    keys = placements["province"].fillna("") + (placements["city"].fillna("") if level == "city" else "")
+    key_codes, key_names = pd.factorize(keys)
     index = store.store.node_index
     graph_part = {
-        "firm": placements["firm"].to_numpy(dtype=object),
-        "province": placements["province"].fillna("").to_numpy(dtype=object),
-        "city": placements["city"].fillna("").to_numpy(dtype=object),
+        "firm": firm_codes.astype(np.int64),
+        "key": key_codes.astype(np.int64),
+        "keys": list(key_names),
         "node": np.array([index[n] for n in placements["node"]], np.int64),
         "capital": placements["capital"].to_numpy(dtype=float, na_value=np.nan),
     }
-    return Coded.from_parts([graph_part, store.placements()], store.store.node_ids, level)
+    store_part = {**kept, "firm": kept["row"] + len(firms)}  # store rows: distinct firms
+    return Coded.from_parts([graph_part, store_part], store.store.node_ids)
 
 
 def imported_firms(lib: Library) -> list[str]:

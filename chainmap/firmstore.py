@@ -376,21 +376,21 @@ class StoreView:
         gap[[s.node_index[n] for n in gap_nodes if n in s.node_index]] = True
         return self.placing & gap[s.tie_node] & ~self.local[s.tie_row] & ~self.shown[s.tie_row]
 
-    def placements(self) -> dict[str, np.ndarray]:
-        """One entry per (firm kept here, link it operates in the graph), as arrays: ``firm`` (ids),
-        ``province``, ``city`` (empty text when unknown), ``node`` (codes into ``store.node_ids``),
-        ``capital`` (registered capital in yuan; NaN when none or in another currency): the rows of
-        :func:`chainmap.analysis.feasibility.placements_from_graph`, for
-        :meth:`chainmap.analysis.feasibility.Coded.from_parts`."""
+    def placements(self, level: str = "city") -> dict[str, Any]:
+        """One entry per (firm kept here, link it operates in the graph), as arrays: ``row`` (store
+        rows), ``key`` (codes into ``keys``: province and city, or the province alone for ``level``
+        province, as :func:`chainmap.analysis.feasibility.rca` keys regions), ``node`` (codes into
+        ``store.node_ids``), ``capital`` (registered capital in yuan; NaN when none or in another
+        currency): the rows :func:`chainmap.analysis.feasibility.placements_from_graph` would give."""
         s = self.store
         m = self.scope & (s.tie_role == ROLE_CODE["operates"]) & ~self.shown[s.tie_row]
         row = s.tie_row[m]
         value = s.table["capital_value"].to_numpy(zero_copy_only=False).astype(float)
         cny = pc.fill_null(pc.equal(pc.fill_null(s.table["capital_currency"], "CNY"), "CNY"), False).to_numpy()
         capital = np.where(cny & (np.nan_to_num(value, nan=0.0) != 0), value, np.nan)
-
-        def text(c: str) -> np.ndarray:
-            return pc.fill_null(s.table[c], "").to_numpy(zero_copy_only=False)[row]
-
-        firm = s.table["id"].to_numpy(zero_copy_only=False)[row]
-        return {"firm": firm, "province": text("province"), "city": text("city"), "node": s.tie_node[m], "capital": capital[row]}
+        key = pc.fill_null(s.table["province"], "")
+        if level == "city":
+            key = pc.binary_join_element_wise(key, pc.fill_null(s.table["city"], ""), "")
+        key = pc.dictionary_encode(key).combine_chunks() if isinstance(key, pa.ChunkedArray) else pc.dictionary_encode(key)
+        codes = key.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        return {"row": row, "key": codes[row], "keys": key.dictionary.to_pylist(), "node": s.tie_node[m], "capital": capital[row]}

@@ -229,8 +229,9 @@ def feasibility(
 
 class Coded:
     """The placements as integer codes, once: each chain's RCA and proximity are then computed on its
-    subset with array operations, to the same numbers as :func:`rca` and :func:`proximity` (counts are
-    exact; capital is added in the same row order: by firm id, then node id). ``region``: codes into
+    subset with array operations, to the numbers of :func:`rca` and :func:`proximity` (counts are exact;
+    capital is added per cell from the smallest amount up, so the sums do not depend on the order of
+    the rows and both ways of building this give the same bits). ``region``: codes into
     ``regions`` (sorted keys), ``node``: codes into ``nodes`` (sorted ids), ``firm``: a code per firm."""
 
     def __init__(self, region, regions, node, nodes, firm, capital):
@@ -248,19 +249,16 @@ class Coded:
         return cls(region, regions, node, nodes, pd.factorize(p["firm"])[0], capital)
 
     @classmethod
-    def from_parts(cls, parts: list[dict[str, Any]], nodes: list[str], level: str) -> Coded:
-        """From parts with distinct firms, each a dict of arrays: ``firm`` (ids), ``province``, ``city``
-        (text, empty when unknown), ``node`` (codes into the sorted ``nodes``), ``capital`` (NaN: none)."""
-        firm_ids = np.concatenate([np.asarray(p["firm"], object) for p in parts])
-        node = np.concatenate([np.asarray(p["node"], np.int64) for p in parts])
-        prov = np.concatenate([np.asarray(p["province"], object) for p in parts])
-        city = np.concatenate([np.asarray(p["city"], object) for p in parts])
-        capital = np.concatenate([np.asarray(p["capital"], float) for p in parts])
-        firm = pd.factorize(firm_ids)[0]
-        order = np.lexsort((node, pd.factorize(firm_ids, sort=True)[0]))  # by firm id, then node id
-        keys = prov + city if level == "city" else prov
-        region, regions = pd.factorize(pd.Series(keys[order], dtype=object), sort=True)
-        return cls(region, pd.Index(regions), node[order], pd.Index(nodes), firm[order], capital[order])
+    def from_parts(cls, parts: list[dict[str, Any]], nodes: list[str]) -> Coded:
+        """From parts, each a dict of arrays: ``firm`` (codes, distinct across parts), ``key`` (codes
+        into the part's ``keys``: the region keys of :func:`rca`), ``node`` (codes into the sorted
+        ``nodes``), ``capital`` (NaN: none)."""
+        vocab = sorted({k for p in parts for k in p["keys"]})
+        at = {k: i for i, k in enumerate(vocab)}
+        key = np.concatenate([np.array([at[k] for k in p["keys"]], np.int64)[p["key"]] for p in parts])
+        cols = {c: np.concatenate([np.asarray(p[c]) for p in parts]) for c in ("firm", "node", "capital")}
+        capital = cols["capital"].astype(float)
+        return cls(key, pd.Index(vocab), cols["node"], pd.Index(nodes), cols["firm"], capital)
 
     def subset(self, links: list[str]) -> np.ndarray:
         """Mask of the placements at ``links``."""
@@ -273,8 +271,14 @@ class Coded:
         r, n = self.region[mask], self.node[mask]
         ur, un = np.unique(r), np.unique(n)
         m = np.zeros((len(ur), len(un)))
-        values = self.capital[mask] if capital else np.ones(len(r))
-        np.add.at(m, (np.searchsorted(ur, r), np.searchsorted(un, n)), values)
+        ri, ni = np.searchsorted(ur, r), np.searchsorted(un, n)
+        if capital:  # per cell, smallest first: the same sums whatever the order of the rows
+            values = self.capital[mask]
+            order = np.lexsort((values, ni, ri))
+            ri, ni, values = ri[order], ni[order], values[order]
+        else:
+            values = np.ones(len(r))
+        np.add.at(m, (ri, ni), values)
         return pd.DataFrame(m, index=self.regions.take(ur), columns=self.nodes.take(un))
 
     def proximity(self, mask: np.ndarray) -> pd.DataFrame:
