@@ -54,10 +54,10 @@ COLUMNS = (
     "capital_value",
     "capital_currency",
     "stock_code",
-    "credit_code",
     "as_of",
     "delisted",
 )
+LAZY = ("credit_code",)  # read when first asked for (:meth:`FirmStore.col`)
 ROLE_CODE = {r: i for i, r in enumerate(TIES)}
 
 
@@ -144,7 +144,19 @@ class FirmStore:
 
     def column(self, name: str) -> np.ndarray:
         """A column as a NumPy array (text as objects, None for empty)."""
-        return self.table[name].to_numpy(zero_copy_only=False)
+        return self.col(name).to_numpy(zero_copy_only=False)
+
+    def col(self, name: str) -> pa.Array:
+        """A column of the firms, read from the store files on first use when it is not read at once."""
+        if name not in self.table.column_names:
+            parts = []
+            for fi, f in enumerate(self.files):
+                pos = self.where[1][self.where[0] == fi]
+                t = read_groups(pq.ParquetFile(f.path), f.groups, [name])
+                parts.append(t[name].take(pa.array(pos)))
+            col = pa.chunked_array([c for p in parts for c in p.chunks], SCHEMA.field(name).type)
+            self.table = self.table.append_column(SCHEMA.field(name), col.combine_chunks())
+        return self.table[name]
 
     def ids(self, rows: np.ndarray) -> list[str]:
         """The ids of ``rows``."""
@@ -172,7 +184,7 @@ class FirmStore:
         """Node attributes of ``rows`` as the graph gives a firm (:func:`chainmap.graph._company_attrs`),
         limited to what analysis reads: no chains, local, source, note or website."""
         rows = np.asarray(rows, np.int64)
-        cols = {c: self.table[c].take(pa.array(rows)).to_pylist() for c in COLUMNS}
+        cols = {c: self.col(c).take(pa.array(rows)).to_pylist() for c in (*COLUMNS, *LAZY)}
         out = []
         for i in range(len(rows)):
             name, as_of = cols["name"][i], cols["as_of"][i]
@@ -223,6 +235,7 @@ class FirmStore:
         """Firm id -> credit code, for the ``ids`` kept here that have one."""
         wanted = pa.array(list(ids), pa.string())
         hit = pc.fill_null(pc.is_in(self.table["id"], value_set=wanted), False)
+        self.col("credit_code")
         t = self.table.select(["id", "credit_code"]).filter(hit)
         return {i: c for i, c in zip(t["id"].to_pylist(), t["credit_code"].to_pylist(), strict=True) if c}
 
