@@ -49,15 +49,11 @@ COLUMNS = (
     "short_name",
     "province",
     "city",
-    "district",
     "status",
     "capital_value",
     "capital_currency",
-    "stock_code",
-    "as_of",
-    "delisted",
 )
-LAZY = ("credit_code",)  # read when first asked for (:meth:`FirmStore.col`)
+LAZY = ("district", "stock_code", "credit_code", "as_of", "delisted")  # read on first use (:meth:`FirmStore.col`)
 ROLE_CODE = {r: i for i, r in enumerate(TIES)}
 
 
@@ -271,7 +267,7 @@ def local_mask(store: FirmStore, region: Any) -> np.ndarray:
     else:
         local = pc.and_(
             pc.equal(t["province"], region.province),
-            pc.is_in(t["district"], value_set=pa.array(list(region.districts), pa.string())),
+            pc.is_in(store.col("district"), value_set=pa.array(list(region.districts), pa.string())),
         )
     listed = pc.is_in(t["id"], value_set=pa.array(list(region.local_companies), pa.string()))
     return pc.fill_null(pc.or_(pc.fill_null(local, False), listed), False).to_numpy(zero_copy_only=False)

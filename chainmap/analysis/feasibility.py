@@ -227,6 +227,12 @@ def feasibility(
     return pd.DataFrame(rows, columns=FEASIBILITY_COLUMNS)
 
 
+def _dense(codes: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct ``codes`` (sorted) and each code's position among them, without sorting the codes."""
+    present = np.bincount(codes, minlength=size) > 0
+    return np.flatnonzero(present), (np.cumsum(present) - 1)[codes]
+
+
 class Coded:
     """The placements as integer codes, once: each chain's RCA and proximity are then computed on its
     subset with array operations, to the numbers of :func:`rca` and :func:`proximity` (counts are exact;
@@ -269,9 +275,8 @@ class Coded:
         """Region x node counts (or capital) of the placements of ``mask``, named and sorted as
         :func:`_matrix` names and sorts them."""
         r, n = self.region[mask], self.node[mask]
-        ur, un = np.unique(r), np.unique(n)
+        (ur, ri), (un, ni) = _dense(r, len(self.regions)), _dense(n, len(self.nodes))
         m = np.zeros((len(ur), len(un)))
-        ri, ni = np.searchsorted(ur, r), np.searchsorted(un, n)
         if capital:  # per cell, smallest first: the same sums whatever the order of the rows
             values = self.capital[mask]
             order = np.lexsort((values, ni, ri))
@@ -284,8 +289,7 @@ class Coded:
     def proximity(self, mask: np.ndarray) -> pd.DataFrame:
         """:func:`proximity` of the placements of ``mask``: pairs of nodes counted firm by firm."""
         f, n = self.firm[mask], self.node[mask]
-        un = np.unique(n)
-        c = np.searchsorted(un, n)
+        un, c = _dense(n, len(self.nodes))
         order = np.argsort(f, kind="stable")
         f, c = f[order], c[order]
         starts = np.flatnonzero(np.concatenate(([True], f[1:] != f[:-1])))

@@ -58,7 +58,7 @@ def _scale_points(view: StoreView, rows: np.ndarray, pts: Callable[[str, float],
     t = view.store.table
     value = t["capital_value"].take(pa.array(rows)).to_numpy(zero_copy_only=False).astype(float)
     cur = pc.fill_null(t["capital_currency"].take(pa.array(rows)), "CNY").to_numpy(zero_copy_only=False)
-    stock = np.array([bool(v) for v in t["stock_code"].take(pa.array(rows)).to_pylist()], bool)
+    stock = np.array([bool(v) for v in view.store.col("stock_code").take(pa.array(rows)).to_pylist()], bool)
     frac = np.zeros(len(rows))
     for c in pd.unique(cur):
         at = cur == c
