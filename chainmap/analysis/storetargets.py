@@ -29,7 +29,7 @@ from ..firmstore import ROLE_CODE, StoreView
 from ..model import Region
 from ..vocab import columns
 
-__all__ = ["RankedTargets", "StoreCandidates", "store_candidates"]
+__all__ = ["RankedTargets", "StoreCandidates", "inactive_candidates", "store_candidates"]
 
 TARGET_COLUMNS = columns("targets")
 
@@ -81,6 +81,16 @@ def _region_points(view: StoreView, rows: np.ndarray, region: Region, pts, regio
         return pts("priority_region", region_of({"city": c, "province": p}, region)[0])
 
     return _per_value(key, points)
+
+
+def inactive_candidates(view: StoreView, kind_of: Mapping[str, str]) -> tuple[np.ndarray, np.ndarray]:
+    """The store's firms at the gaps ``kind_of`` left out for their 登记状态 (rows), and the mask of
+    their ties to the gaps (over the store's ties)."""
+    s = view.store
+    cover = view.candidate_ties(kind_of)
+    at_gap = np.zeros(len(s), bool)
+    at_gap[s.tie_row[cover]] = True
+    return np.flatnonzero(at_gap & ~view.active()), cover
 
 
 def store_candidates(

@@ -40,7 +40,7 @@ from ..firmstore import StoreView
 from ..model import Region
 from ..vocab import COMPANY_STATUS_ACTIVE, LEADERSHIP_POINTS, ROLE_OF_KIND, columns
 from .groups import Groups, groups_from_graph
-from .storetargets import RankedTargets, store_candidates
+from .storetargets import RankedTargets, inactive_candidates, store_candidates
 from .why import Facts, why, why_detail
 
 __all__ = ["CRITERIA", "excluded", "targets"]
@@ -163,10 +163,10 @@ def excluded(g: nx.MultiDiGraph, region: Region, gaps_df: pd.DataFrame, store: S
     kind_of = dict(zip(open_gaps["node"], open_gaps["kind"], strict=True))
     found = [(firm, g.nodes[firm], covers) for firm, covers in _candidates(g, kind_of).items()]
     if store is not None:
-        part = store_candidates(store, kind_of, {}, set(), region, None, **_SCORING)
-        ties = store.store.ties_of(part.inactive, part.cover_mask)
-        found += zip(store.store.ids(part.inactive), store.store.attrs(part.inactive), (
-            [n for n, _k in ties[r]] for r in part.inactive.tolist()), strict=True)
+        rows, cover = inactive_candidates(store, kind_of)
+        ties = store.store.ties_of(rows, cover)
+        covers = ([n for n, _k in ties[r]] for r in rows.tolist())
+        found += zip(store.store.ids(rows), store.store.attrs(rows), covers, strict=True)
     rows = []
     for firm, d, covers in sorted(found, key=lambda f: f[0]):
         if is_active(d):
