@@ -126,8 +126,7 @@ class FirmStore:
             self.tie_row = self.tie_node = self.tie_role = np.zeros(0, np.int64)
             return
         row, code, role = (np.concatenate(x) for x in zip(*ties, strict=True))
-        key = np.sort((row * len(self.node_ids) + code) * len(TIES) + role)
-        key = key[np.concatenate(([True], key[1:] != key[:-1]))]  # distinct, sorted by firm
+        key = _distinct_sorted(np.sort((row * len(self.node_ids) + code) * len(TIES) + role))  # sorted by firm
         self.tie_role = key % len(TIES)
         self.tie_node = (key // len(TIES)) % len(self.node_ids)
         self.tie_row = key // (len(TIES) * len(self.node_ids))
