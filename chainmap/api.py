@@ -26,7 +26,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from .analysis.feasibility import Coded, placements_from_graph
+from .analysis.feasibility import coded_with_store, placements_from_graph
 from .analysis.feasibility import feasibility as feasibility_of
 from .analysis.gaps import chain_gaps as chain_gaps_of
 from .analysis.gaps import completeness as completeness_of
@@ -41,7 +41,7 @@ from .analysis.wave import first_wave as first_wave_of
 from .analysis.wave import what_if as what_if_of
 from .errors import UsageError
 from .firmstore import StoreView
-from .graph import add_store_firms, build_graph, graph_and_store
+from .graph import build_graph, graph_and_store, with_firms_shown
 from .library import default_library
 from .load import Library, load_library
 from .model import Region
@@ -102,7 +102,7 @@ class Analysis:
     def feasibility(self) -> pd.DataFrame | None:
         """RCA, density and PSWOT quadrant per (chain, link) from the imported firms; None without them."""
         placements = placements_from_graph(self.graph, self._imported)
-        coded = _coded(placements, self.store, "city" if self.region.city else "province")
+        coded = coded_with_store(placements, self.store, "city" if self.region.city else "province")
         chains = {
             c: [n for n, d in self.graph.nodes(data=True) if d["kind"] == "link" and c in d.get("chains", ())]
             for c in self.graph.graph.get("chains", [])
@@ -119,10 +119,7 @@ class Analysis:
 
     @cached_property
     def _kept(self) -> dict[str, Any]:
-        """The store's firms that are not nodes of the graph, per node: outside counts and local firms."""
-        if self.store is None:
-            return {}
-        return {"outside": self.store.outside(), "local": self.store.local_at()}
+        return self.store.kept() if self.store is not None else {}
 
     def __repr__(self) -> str:
         return f"Analysis(chains={self.graph.graph.get('chains')}, region={self.region.id!r})"
@@ -186,38 +183,13 @@ class Analysis:
         firms = list(firms)
         g, kept = self.graph, self._kept
         if self.store is not None:  # firms kept in the store become nodes of a copy of the graph first
-            found = self.store.store.find(f for f in firms if f not in g)
-            rows = sorted({r for r in found.values() if not self.store.shown[r]})
-            if rows:
-                g, view = self.graph.copy(), self.store.copy()
-                add_store_firms(g, view, rows)
-                kept = {"outside": view.outside(), "local": view.local_at()}
+            g, kept = with_firms_shown(self.graph, self.store, firms)
         return what_if_of(g, self.region, firms, projects=self._projects, feasibility=self.feasibility, **kept)
 
     @cached_property
     def routes(self) -> pd.DataFrame:
         """Cities worth a trip (招商线路), best first."""
         return routes_of(self.all_targets, self.region, top=self._route_top)
-
-
-def _coded(placements: pd.DataFrame, store: StoreView | None, level: str) -> Coded | None:
-    """The graph's placements and the store's, as codes for the feasibility (None without a store)."""
-    if store is None:
-        return None
-    kept = store.placements(level)
-    firm_codes, firms = pd.factorize(placements["firm"])
-    keys = placements["province"].fillna("") + (placements["city"].fillna("") if level == "city" else "")
-    key_codes, key_names = pd.factorize(keys)
-    index = store.store.node_index
-    graph_part = {
-        "firm": firm_codes.astype(np.int64),
-        "key": key_codes.astype(np.int64),
-        "keys": list(key_names),
-        "node": np.array([index[n] for n in placements["node"]], np.int64),
-        "capital": placements["capital"].to_numpy(dtype=float, na_value=np.nan),
-    }
-    store_part = {**kept, "firm": kept["row"] + len(firms)}  # store rows: distinct firms
-    return Coded.from_parts([graph_part, store_part], store.store.node_ids)
 
 
 def imported_firms(lib: Library) -> list[str]:

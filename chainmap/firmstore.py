@@ -27,17 +27,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .store import (
-    _LOAD_COLUMNS,
-    LOAD_EXTRA,
-    SCHEMA,
-    TIES,
-    companies_of,
-    is_ours,
-    known_ties,
-    placed_groups,
-    read_groups,
-)
+from .store import _LOAD_COLUMNS, SCHEMA, TIES, is_ours
+from .storeread import LOAD_EXTRA, companies_of, known_ties, placed_groups, read_groups
 from .vocab import COMPANY_STATUS_ACTIVE, ROLE_OF_KIND
 
 __all__ = ["FirmStore", "StoreView", "open_store"]
@@ -370,6 +361,11 @@ class StoreView:
         for i, n in zip(pos.tolist(), node.tolist(), strict=True):
             out.setdefault(s.node_ids[n], []).append((names[i], ids[i]))
         return out
+
+    def kept(self) -> dict[str, Any]:
+        """The firms kept here (not shown), per node: ``outside`` counts and ``local`` (short name, id):
+        the keyword arguments :func:`chainmap.analysis.gaps.chain_gaps` takes."""
+        return {"outside": self.outside(), "local": self.local_at()}
 
     def active(self) -> np.ndarray:
         """Firms that may be targets: 登记状态 存续 / 在业, or none given."""

@@ -218,6 +218,18 @@ def add_store_firms(g: nx.MultiDiGraph, view: Any, rows: Any) -> None:
         g.add_edge(u, v, key=k, kind=k)
 
 
+def with_firms_shown(g: nx.MultiDiGraph, view: Any, firms: Iterable[str]) -> tuple[nx.MultiDiGraph, dict[str, Any]]:
+    """``g`` with the store firms named in ``firms`` (ids or names, those not nodes yet) made nodes (a copy
+    when there are any) and what the store keeps beside it (:meth:`chainmap.firmstore.StoreView.kept`)."""
+    found = view.store.find(f for f in firms if f not in g)
+    rows = sorted({r for r in found.values() if not view.shown[r]})
+    if not rows:
+        return g, view.kept()
+    g, view = g.copy(), view.copy()
+    add_store_firms(g, view, rows)
+    return g, view.kept()
+
+
 def _add_chains(g: nx.MultiDiGraph, lib: Library, scope: _Scope) -> None:
     """Chain and segment nodes, the links, technologies and components, and the edges between them."""
     selected, membership, parts, levels = scope.selected, scope.membership, scope.parts, scope.levels

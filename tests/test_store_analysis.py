@@ -160,3 +160,17 @@ def test_feasibility_by_codes_matches_rca_and_proximity(libs):
             assert row["rca_capital"] is None or row["rca_capital"] != row["rca_capital"]  # None / NaN
         if key in d.index:
             assert row["density"] == round(float(d.loc[key, row["node"]]), 3)
+
+
+def test_a_region_by_province_and_districts(libs):
+    """Local firms by province and district (no city): the store's mask reads the district column."""
+    for lib in libs:
+        home = api.region(lib)
+        lib.regions["districts"] = home.model_copy(
+            update={"id": "districts", "city": None, "districts": ["赣榆区", "海州区"], "default": False}
+        )
+    a, b = _analyses(libs, ["polyester", "nylon"], "none", region_id="districts")
+    for name in TABLES:
+        _same(a, b, name)
+    local = a.gaps["local_names"].map(len).sum()
+    assert local and local < api.analyse(libs[0], ["polyester", "nylon"]).gaps["local_names"].map(len).sum()

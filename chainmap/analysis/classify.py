@@ -72,7 +72,7 @@ def with_store_firms(g: nx.MultiDiGraph, p: Presence, outside: int, local: list[
     >>> g = nx.MultiDiGraph(); g.add_node("f", short_name="乙")
     >>> q = with_store_firms(g, Presence(["f"], 1, False), 2, [("甲", "imp_1")])
     >>> q.local, q.outside, q.names
-    (['imp_1', 'f'], 3, {'imp_1': '甲'})
+    (['f', 'imp_1'], 3, {'imp_1': '甲'})
     """
     if not local:
         return replace(p, outside=p.outside + outside) if outside else p

@@ -301,3 +301,25 @@ class Coded:
         k = len(un)
         both = np.bincount(c[i] * k + c[first + offset], minlength=k * k).reshape(k, k).astype(float)
         return _phi(both, self.nodes.take(un))
+
+
+def coded_with_store(placements: pd.DataFrame, store: Any, level: str) -> Coded | None:
+    """The graph's placements (:func:`placements_from_graph`) and those of the firms kept in the store
+    (``store``: a :class:`chainmap.firmstore.StoreView`), as codes for :func:`feasibility`; None
+    without a store."""
+    if store is None:
+        return None
+    kept = store.placements(level)
+    firm_codes, firms = pd.factorize(placements["firm"])
+    keys = placements["province"].fillna("") + (placements["city"].fillna("") if level == "city" else "")
+    key_codes, key_names = pd.factorize(keys)
+    index = store.store.node_index
+    graph_part = {
+        "firm": firm_codes.astype(np.int64),
+        "key": key_codes.astype(np.int64),
+        "keys": list(key_names),
+        "node": np.array([index[n] for n in placements["node"]], np.int64),
+        "capital": placements["capital"].to_numpy(dtype=float, na_value=np.nan),
+    }
+    store_part = {**kept, "firm": kept["row"] + len(firms)}  # store rows: distinct firms
+    return Coded.from_parts([graph_part, store_part], store.store.node_ids)
