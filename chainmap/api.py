@@ -40,7 +40,7 @@ from .analysis.wave import FIRST_WAVE, WhatIf
 from .analysis.wave import first_wave as first_wave_of
 from .analysis.wave import what_if as what_if_of
 from .errors import UsageError
-from .firmstore import StoreView
+from .firmstore import StoreView, signal_lookup
 from .graph import build_graph, graph_and_store, with_firms_shown
 from .library import default_library
 from .load import Library, load_library
@@ -91,8 +91,9 @@ class Analysis:
         wave_size: int = FIRST_WAVE,
         stages: Mapping[str, str] | None = None,
         store: StoreView | None = None,
+        signals: Callable[[list[str]], Mapping[str, list[tuple]]] | None = None,
     ):
-        self.graph, self.region, self.store = graph, region, store
+        self.graph, self.region, self.store, self._signals = graph, region, store, signals
         self._gap, self._top, self._route_top = gap, top, route_top
         self._projects, self._imported, self._groups = projects, set(imported), groups
         self._wave_size = wave_size
@@ -142,7 +143,8 @@ class Analysis:
     @cached_property
     def ranked(self) -> RankedTargets:
         """The target ranking, rows built on demand (``ranked.frame(n)``; ``len(ranked)`` rows in all)."""
-        return ranked_targets(self.graph, self.region, self.gaps, gap=self._gap, groups=self._groups, store=self.store)
+        g, gaps, store = self.graph, self.gaps, self.store
+        return ranked_targets(g, self.region, gaps, gap=self._gap, groups=self._groups, store=store, signals=self._signals)
 
     def targets_head(self, n: int | None) -> pd.DataFrame:
         """The best ``n`` targets (all when None) with ``pipeline``, building only those rows."""
@@ -151,11 +153,10 @@ class Analysis:
         return self._with_pipeline(self.ranked.frame(n))
 
     def _with_pipeline(self, df: pd.DataFrame) -> pd.DataFrame:
-        stage_of = self._stages
         codes = nx.get_node_attributes(self.graph, "credit_code")
-        if self.store is not None and stage_of:
+        if self.store is not None and self._stages:
             codes |= self.store.store.credit_codes(df["company"])
-        df["pipeline"] = [stage_of.get(c) or stage_of.get(codes.get(c, "")) or None for c in df["company"]]
+        df["pipeline"] = [self._stages.get(c) or self._stages.get(codes.get(c, "")) or None for c in df["company"]]
         return df
 
     @cached_property
@@ -181,9 +182,8 @@ class Analysis:
     def what_if(self, firms: Iterable[str]) -> WhatIf:
         """Attracting ``firms`` (ids or names): which gaps close and how completeness changes."""
         firms = list(firms)
-        g, kept = self.graph, self._kept
-        if self.store is not None:  # firms kept in the store become nodes of a copy of the graph first
-            g, kept = with_firms_shown(self.graph, self.store, firms)
+        shown = self.store is not None  # firms kept in the store become nodes of a copy of the graph first
+        g, kept = with_firms_shown(self.graph, self.store, firms) if shown else (self.graph, self._kept)
         return what_if_of(g, self.region, firms, projects=self._projects, feasibility=self.feasibility, **kept)
 
     @cached_property
@@ -325,9 +325,7 @@ def analyse(
     if gap is not None and gap not in lib.nodes:
         gap = lib.resolve(gap, NODE_KINDS)
     g, view = graph_and_store(lib, chain_ids(lib, chains), reg, firms=firms)
-    imported = imported_firms(lib)
-    if view is not None:
-        imported += view.store.ids(np.flatnonzero(view.shown))
+    imported = imported_firms(lib) + (view.store.ids(np.flatnonzero(view.shown)) if view is not None else [])
     analysis = Analysis(
         g,
         reg,
@@ -339,6 +337,7 @@ def analyse(
         groups=company_groups(lib.companies, reg),
         stages=ledger.stages if ledger else None,
         store=view,
+        signals=signal_lookup(lib.root),
     )
     if gap is not None:
         analysis.all_targets  # noqa: B018 - check the --gap node now, before anything is written

@@ -31,7 +31,7 @@ from .store import _LOAD_COLUMNS, SCHEMA, TIES, is_ours
 from .storeread import LOAD_EXTRA, companies_of, known_ties, placed_groups, read_groups
 from .vocab import COMPANY_STATUS_ACTIVE, ROLE_OF_KIND
 
-__all__ = ["FirmStore", "StoreView", "open_store"]
+__all__ = ["FirmStore", "StoreView", "open_store", "signal_lookup"]
 
 # What analysis reads of every placed firm; the rest is read when a firm is shown.
 COLUMNS = (
@@ -245,6 +245,24 @@ def open_store(root: Path, nodes: Iterable[str], skip: Iterable[str] = ()) -> Fi
     folder = Path(root) / "imported"
     files = [f for f in sorted(folder.glob("*.parquet")) if is_ours(f)] if folder.is_dir() else []
     return FirmStore(files, nodes, skip) if files else None
+
+
+def signal_lookup(root: Path) -> Any:
+    """A function of firm ids giving each one's change signals between exports (``chainmap changes``),
+    newest first, as (kind, date, old, new); None when the library has recorded none."""
+    from .store import SIGNALS, recent_signals
+
+    if not (Path(root) / "imported" / SIGNALS).exists():
+        return None
+
+    def lookup(ids: list[str]) -> dict[str, list[tuple]]:
+        df = recent_signals(root, firms=set(ids))
+        out: dict[str, list[tuple]] = {}
+        for fid, kind, date, old, new in zip(df["id"], df["kind"], df["date"], df["old"], df["new"], strict=True):
+            out.setdefault(fid, []).append((kind, date.isoformat() if date is not None else "", old, new))
+        return out
+
+    return lookup
 
 
 def local_mask(store: FirmStore, region: Any) -> np.ndarray:

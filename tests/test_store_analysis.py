@@ -21,6 +21,7 @@ from chainmap.importer import ImportOptions, run_import
 from chainmap.library import bundled_library
 from chainmap.load import load_library
 from chainmap.present.layout import limit_firms
+from chainmap.store import recent_signals
 
 from .conftest import ROOT
 
@@ -174,3 +175,36 @@ def test_a_region_by_province_and_districts(libs):
         _same(a, b, name)
     local = a.gaps["local_names"].map(len).sum()
     assert local and local < api.analyse(libs[0], ["polyester", "nylon"]).gaps["local_names"].map(len).sum()
+
+
+def test_recent_changes_read_in_why_detail(tmp_path):
+    """A newer export raising every firm's capital: the targets' why_detail names the increase."""
+    import csv
+
+    root = tmp_path / "chains"
+    shutil.copytree(bundled_library(), root, ignore=shutil.ignore_patterns("ledger.sqlite*"))
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import gen_export
+
+    first = gen_export.write(tmp_path / "a.csv", 600, gen_export.chain_keywords(root), seed=5, match_share=0.9)
+    rows = list(csv.reader(first.open(encoding="utf-8-sig")))
+    rows[0][0] = rows[0][0].replace("2024-06-01", "2024-09-01")
+    col = rows[1].index("注册资本")
+    for r in rows[2:]:
+        r[col] = "9亿元"
+    second = tmp_path / "b.csv"
+    with second.open("w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    for f in (first, second):
+        lib = load_library(root)
+        run_import(lib, ImportOptions(file=f, progress=False, store="parquet", region=api.region(lib)))
+    a = api.analyse(load_library(root), None, firms="none")
+    raised = set(recent_signals(root, kinds=["capital_up"])["id"])
+    hit = a.all_targets["company"].isin(raised)
+    assert hit.sum() > 20 and (~hit).sum() > 20  # (some had 9亿元 or more, or another currency, already)
+    assert all(
+        "；近期变动：2024-09-01增资（" in d and d.index("近期变动") < d.index("数据日期")
+        for d in a.all_targets[hit]["why_detail"]
+    )
+    assert not any("近期变动" in d for d in a.all_targets[~hit]["why_detail"])
+    assert_frame_equal(a.targets_head(5), a.all_targets.head(5))

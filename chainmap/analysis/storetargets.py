@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 from ..firmstore import ROLE_CODE, StoreView
 from ..model import Region
 from ..vocab import columns
+from .why import signal_phrase, with_signals
 
 __all__ = ["RankedTargets", "StoreCandidates", "inactive_candidates", "store_candidates"]
 
@@ -154,12 +155,18 @@ def store_candidates(
 class RankedTargets:
     """The target list in rank order, rows built on demand: ``graph_rows`` (dicts, built by the graph
     path) and the store's candidates, ranked together by score, then gaps covered, then company id.
-    ``make_rows(store rows)`` builds the dicts of store firms' rows."""
+    ``make_rows(store rows)`` builds the dicts of store firms' rows; ``signals(ids)`` gives firms' recent
+    change signals, newest first, as (kind, date, old, new) (:func:`chainmap.firmstore.signal_lookup`),
+    added to why_detail (:func:`chainmap.analysis.why.signal_phrase`)."""
 
     def __init__(
-        self, graph_rows: list[dict], part: StoreCandidates | None, make_rows: Callable[[list[int]], list[dict]]
+        self,
+        graph_rows: list[dict],
+        part: StoreCandidates | None,
+        make_rows: Callable[[list[int]], list[dict]],
+        signals: Callable[[list[str]], Mapping[str, list[tuple]]] | None = None,
     ):
-        self.graph_rows, self.part, self.make_rows = graph_rows, part, make_rows
+        self.graph_rows, self.part, self.make_rows, self.signals = graph_rows, part, make_rows, signals
         score = [r["score"] for r in graph_rows]
         n = [len(r["covers"]) for r in graph_rows]
         ids = pa.array([r["company"] for r in graph_rows], pa.string())
@@ -188,9 +195,16 @@ class RankedTargets:
             self.graph_rows[i] if r < 0 else next(built)
             for i, r in zip(picked.tolist(), store_rows.tolist(), strict=True)
         ]
+        if self.signals is not None:  # recent changes between exports, for the rows output only
+            found = self.signals([r["company"] for r in rows])
+            rows = [_with_signals(r, found[r["company"]]) if r["company"] in found else r for r in rows]
         df = pd.DataFrame(rows, columns=[c for c in TARGET_COLUMNS if c != "rank"])
         df.insert(0, "rank", range(1, len(df) + 1))
         return df
+
+
+def _with_signals(row: dict, signals: list[tuple]) -> dict:
+    return {**row, "why_detail": with_signals(row["why_detail"], [signal_phrase(*x) for x in signals])}
 
 
 def view_ids(part: StoreCandidates) -> pa.Array:

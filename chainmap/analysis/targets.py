@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 import networkx as nx
 import pandas as pd
@@ -280,9 +280,11 @@ def ranked_targets(
     groups: Groups | None = None,
     today: dt.date | None = None,
     store: StoreView | None = None,
+    signals: Callable[[list[str]], Mapping[str, list[tuple]]] | None = None,
 ) -> RankedTargets:
     """The ranking of :func:`targets`, rows built only when asked for (``.frame(top)``): at national
-    scale a terminal table shows 300 rows of hundreds of thousands."""
+    scale a terminal table shows 300 rows of hundreds of thousands. ``signals(ids)``: firm id -> its
+    recent change signals (:func:`chainmap.firmstore.signal_lookup`), named in why_detail of the rows built."""
     open_gaps = _open_gaps(gaps_df, gap, region)
     groups = groups if groups is not None else groups_from_graph(g)
     today = today or dt.date.today()
@@ -308,10 +310,10 @@ def ranked_targets(
             continue
         rows.append(_row(g, members, grp, groups, sites, breakdown, covers, ties, techs, info, region, today))
     if store is None:
-        return RankedTargets(rows, None, list)
+        return RankedTargets(rows, None, list, signals)
     part = store_candidates(store, kind_of, priority_of, gap_techs, region, gap, **_SCORING)
     ctx = (g, part, priority_of, info, region, today, groups)
-    return RankedTargets(rows, part, lambda picked: _store_rows(ctx, picked))
+    return RankedTargets(rows, part, lambda picked: _store_rows(ctx, picked), signals)
 
 
 def _in_order(found: set[str], order: list[str]) -> list[str]:
