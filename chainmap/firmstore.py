@@ -310,6 +310,11 @@ class StoreView:
         """Firms with a tie to a node of the graph (the firms the old graph held), in row order."""
         return _distinct_sorted(self.store.tie_row[self.scope])
 
+    def hidden(self) -> int:
+        """How many firms with a tie to a node of the graph are not shown (kept here only)."""
+        rows = self.rows_in_graph()
+        return int(len(rows) - self.shown[rows].sum())
+
     def local_rows(self) -> np.ndarray:
         """The local firms with a tie to a node of the graph."""
         rows = self.rows_in_graph()

@@ -16,7 +16,7 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from chainmap import api
-from chainmap.graph import build_graph, to_node_link
+from chainmap.graph import build_graph, graph_and_store, to_node_link
 from chainmap.importer import ImportOptions, run_import
 from chainmap.library import bundled_library
 from chainmap.load import load_library
@@ -110,6 +110,9 @@ def test_graph_all_and_top_are_the_same(libs, monkeypatch):
     top = build_graph(new, ["polyester", "nylon"], reg)
     assert len(top) < len(g_old)
     assert to_node_link(limit_firms(top, 60)[0]) == to_node_link(limit_firms(g_old, 60)[0])
+    top, view = graph_and_store(new, ["polyester", "nylon"], reg)  # pages count the firms not drawn
+    firms = [sum(d["kind"] == "company" for _n, d in g.nodes(data=True)) for g in (g_old, top)]
+    assert view.hidden() > 0 and firms[0] == firms[1] + view.hidden()
 
 
 def test_bundled_library_unchanged():
