@@ -100,7 +100,9 @@ class FirmStore:
             kept = np.flatnonzero(keep)
             remap = np.full(len(t), -1, np.int64)
             remap[kept] = np.arange(offset, offset + len(kept))
-            t = t.select(list(COLUMNS)).take(pa.array(kept))
+            t = t.select(list(COLUMNS))
+            if len(kept) < len(t):  # (usually every placed row is kept: no copy then)
+                t = t.take(pa.array(kept))
             seen = pa.concat_arrays([seen, t["id"].combine_chunks()])  # an earlier file wins
             tables.append(t)
             where.append(np.stack([np.full(len(kept), fi, np.int64), kept]))
