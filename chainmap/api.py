@@ -23,22 +23,25 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
+from .analysis.feasibility import coded_with_store, placements_from_graph
 from .analysis.feasibility import feasibility as feasibility_of
-from .analysis.feasibility import placements_from_graph
 from .analysis.gaps import chain_gaps as chain_gaps_of
 from .analysis.gaps import completeness as completeness_of
 from .analysis.gaps import gaps as gaps_of
 from .analysis.groups import Groups, company_groups
 from .analysis.routes import routes as routes_of
+from .analysis.storetargets import RankedTargets
 from .analysis.targets import excluded as excluded_of
-from .analysis.targets import targets as targets_of
+from .analysis.targets import ranked_targets
 from .analysis.wave import FIRST_WAVE, WhatIf
 from .analysis.wave import first_wave as first_wave_of
 from .analysis.wave import what_if as what_if_of
 from .errors import UsageError
-from .graph import build_graph
+from .firmstore import StoreView, signal_lookup
+from .graph import build_graph, graph_and_store, with_firms_shown
 from .library import default_library
 from .load import Library, load_library
 from .model import Region
@@ -71,7 +74,8 @@ class Analysis:
     ``chain_gaps`` holds one row per (chain, node); ``gaps`` one row per node (its most urgent chain);
     every other table and output reads them. ``projects``: node id -> live ledger projects there;
     ``imported``: ids of imported firms (a census) for feasibility; ``groups``: company groups over the
-    whole library (default: the graph's firms)."""
+    whole library (default: the graph's firms); ``store``: the view of the imported firms kept in the
+    store that are not nodes of ``graph`` (they are counted, scored and listed all the same)."""
 
     def __init__(
         self,
@@ -86,8 +90,10 @@ class Analysis:
         groups: Groups | None = None,
         wave_size: int = FIRST_WAVE,
         stages: Mapping[str, str] | None = None,
+        store: StoreView | None = None,
+        signals: Callable[[list[str]], Mapping[str, list[tuple]]] | None = None,
     ):
-        self.graph, self.region = graph, region
+        self.graph, self.region, self.store, self._signals = graph, region, store, signals
         self._gap, self._top, self._route_top = gap, top, route_top
         self._projects, self._imported, self._groups = projects, set(imported), groups
         self._wave_size = wave_size
@@ -97,17 +103,24 @@ class Analysis:
     def feasibility(self) -> pd.DataFrame | None:
         """RCA, density and PSWOT quadrant per (chain, link) from the imported firms; None without them."""
         placements = placements_from_graph(self.graph, self._imported)
+        coded = coded_with_store(placements, self.store, "city" if self.region.city else "province")
         chains = {
             c: [n for n, d in self.graph.nodes(data=True) if d["kind"] == "link" and c in d.get("chains", ())]
             for c in self.graph.graph.get("chains", [])
         }
         names = {n: d["name"] for n, d in self.graph.nodes(data=True) if d["kind"] == "link"}
-        return feasibility_of(placements, (self.region.province, self.region.city), chains, names)
+        return feasibility_of(placements, (self.region.province, self.region.city), chains, names, coded=coded)
 
     @cached_property
     def chain_gaps(self) -> pd.DataFrame:
         """One row per (chain, node): each node judged in each selected chain that holds it."""
-        return chain_gaps_of(self.graph, self.region, projects=self._projects, feasibility=self.feasibility)
+        return chain_gaps_of(
+            self.graph, self.region, projects=self._projects, feasibility=self.feasibility, **self._kept
+        )
+
+    @cached_property
+    def _kept(self) -> dict[str, Any]:
+        return self.store.kept() if self.store is not None else {}
 
     def __repr__(self) -> str:
         return f"Analysis(chains={self.graph.graph.get('chains')}, region={self.region.id!r})"
@@ -128,23 +141,38 @@ class Analysis:
         return completeness_of(self.graph, self.gaps, by_chain=self.chain_gaps)
 
     @cached_property
+    def ranked(self) -> RankedTargets:
+        """The target ranking, rows built on demand (``ranked.frame(n)``; ``len(ranked)`` rows in all)."""
+        g, gaps, store = self.graph, self.gaps, self.store
+        return ranked_targets(g, self.region, gaps, gap=self._gap, groups=self._groups, store=store, signals=self._signals)
+
+    def targets_head(self, n: int | None) -> pd.DataFrame:
+        """The best ``n`` targets (all when None) with ``pipeline``, building only those rows."""
+        if n is None or "all_targets" in self.__dict__:
+            return self.all_targets.head(n) if n is not None else self.all_targets
+        return self._with_pipeline(self.ranked.frame(n))
+
+    def _with_pipeline(self, df: pd.DataFrame) -> pd.DataFrame:
+        codes = nx.get_node_attributes(self.graph, "credit_code")
+        if self.store is not None and self._stages:
+            codes |= self.store.store.credit_codes(df["company"])
+        df["pipeline"] = [self._stages.get(c) or self._stages.get(codes.get(c, "")) or None for c in df["company"]]
+        return df
+
+    @cached_property
     def all_targets(self) -> pd.DataFrame:
         """Every ranked target firm (before ``top``), with its furthest ledger stage in ``pipeline``."""
-        df = targets_of(self.graph, self.region, self.gaps, gap=self._gap, groups=self._groups)
-        stage_of = self._stages
-        codes = nx.get_node_attributes(self.graph, "credit_code")
-        df["pipeline"] = [stage_of.get(c) or stage_of.get(codes.get(c, "")) or None for c in df["company"]]
-        return df
+        return self._with_pipeline(self.ranked.frame())
 
     @cached_property
     def targets(self) -> pd.DataFrame:
         """The ranked target firms (目标企业清单), the best ``top`` when given."""
-        return self.all_targets.head(self._top) if self._top is not None else self.all_targets
+        return self.targets_head(self._top)
 
     @cached_property
     def excluded(self) -> pd.DataFrame:
         """Firms at the gaps left out of the targets (not 存续 / 在业), with the reason."""
-        return excluded_of(self.graph, self.region, self.gaps)
+        return excluded_of(self.graph, self.region, self.gaps, store=self.store)
 
     @cached_property
     def first_wave(self) -> pd.DataFrame:
@@ -153,7 +181,10 @@ class Analysis:
 
     def what_if(self, firms: Iterable[str]) -> WhatIf:
         """Attracting ``firms`` (ids or names): which gaps close and how completeness changes."""
-        return what_if_of(self.graph, self.region, firms, projects=self._projects, feasibility=self.feasibility)
+        firms = list(firms)
+        shown = self.store is not None  # firms kept in the store become nodes of a copy of the graph first
+        g, kept = with_firms_shown(self.graph, self.store, firms) if shown else (self.graph, self._kept)
+        return what_if_of(g, self.region, firms, projects=self._projects, feasibility=self.feasibility, **kept)
 
     @cached_property
     def routes(self) -> pd.DataFrame:
@@ -256,6 +287,7 @@ def analyse(
     route_top: int | None = None,
     projects: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
     ledger: LedgerFeed | None = None,
+    firms: str = "top",
 ) -> Analysis:
     """Gaps, completeness, targets and routes of ``chains`` (all when None) for a region, as DataFrames.
 
@@ -275,6 +307,11 @@ def analyse(
     ledger : LedgerFeed, optional
         What the follow-through ledger says (:func:`ledger_of`): live projects at the gaps, the pipeline
         stage of target firms, activity by city for the geographic map.
+    firms : str
+        Which imported firms of the store become nodes of ``Analysis.graph`` (see
+        :func:`chainmap.graph.build_graph`): ``top`` (default: what a map shows), ``local``, ``lite``
+        (the local ones, analysis attributes only), ``none`` (the lists' choice), ``all``. The tables are the same
+        whichever: the firms that are not nodes are counted and scored in the store.
 
     Examples
     --------
@@ -287,9 +324,10 @@ def analyse(
     reg = _home(lib, region_id)
     if gap is not None and gap not in lib.nodes:
         gap = lib.resolve(gap, NODE_KINDS)
-    imported = imported_firms(lib)
+    g, view = graph_and_store(lib, chain_ids(lib, chains), reg, firms=firms)
+    imported = imported_firms(lib) + (view.store.ids(np.flatnonzero(view.shown)) if view is not None else [])
     analysis = Analysis(
-        build_graph(lib, chain_ids(lib, chains), reg),
+        g,
         reg,
         gap=gap,
         top=top,
@@ -298,6 +336,8 @@ def analyse(
         imported=imported,
         groups=company_groups(lib.companies, reg),
         stages=ledger.stages if ledger else None,
+        store=view,
+        signals=signal_lookup(lib.root),
     )
     if gap is not None:
         analysis.all_targets  # noqa: B018 - check the --gap node now, before anything is written
@@ -363,8 +403,9 @@ def routes(
     return analyse(lib, chains, region_id, route_top=top).routes
 
 
-def graph(lib: Library, chains: Chains = None, region_id: str | None = None) -> nx.MultiDiGraph:
-    """The graph of ``chains`` (all when None) with firms marked local for the region.
+def graph(lib: Library, chains: Chains = None, region_id: str | None = None, *, firms: str = "top") -> nx.MultiDiGraph:
+    """The graph of ``chains`` (all when None) with firms marked local for the region; ``firms``: which
+    imported firms of the store become nodes (:func:`chainmap.graph.build_graph`: ``top`` or ``all``).
 
     Examples
     --------
@@ -372,7 +413,7 @@ def graph(lib: Library, chains: Chains = None, region_id: str | None = None) -> 
     >>> g.nodes["chain:carbon_fiber"]["kind"]
     'chain'
     """
-    return build_graph(lib, chain_ids(lib, chains), region(lib, region_id))
+    return build_graph(lib, chain_ids(lib, chains), region(lib, region_id), firms=firms)
 
 
 def analyser(lib: Library, region_id: str | None = None, ledger: LedgerFeed | None = None) -> Callable[..., Analysis]:

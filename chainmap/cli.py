@@ -181,10 +181,11 @@ def _validation_text(report: Any) -> str:
 @format_option("json")
 @click.option(
     "--firms",
-    type=click.Choice(["all", "top"]),
-    default="all",
+    type=click.Choice(["top", "all"]),
+    default="top",
     show_default=True,
-    help="all firms, or only those a map shows (local, leading and larger firms per node).",
+    help="top: the hand-curated firms and those a map shows (local, leading and larger firms per node, "
+    "about 5,000); all: every firm, each imported one too (slow with a national import).",
 )
 @output_option()
 @pass_ctx
@@ -194,7 +195,7 @@ def graph(
     """Write the chain graph as networkx node-link JSON."""
     from .graph import to_node_link
 
-    g = api.graph(ctx.lib, chain_args(chains, all_), region)
+    g = api.graph(ctx.lib, chain_args(chains, all_), region, firms=firms)
     if firms == "top":
         from .present.layout import limit_firms
 
@@ -231,13 +232,20 @@ def _emit_list(tables: dict, kind: str, fmt: str, output: str | None, title: str
         emit("".join(exports.to_table(t, k, title=title if k == kind else None) for k, t in tables.items()), output)
 
 
+def exports_table(head, title: str, total: int) -> str:
+    """The terminal table of the first target rows, its note counting all ``total``."""
+    from .present import exports
+
+    return exports.to_table(head, "targets", title=title, total=total)
+
+
 @main.command()
 @list_options
 @pass_ctx
 def gaps(ctx: Ctx, chains: tuple[str, ...], all_: bool, region: str | None, fmt: str, output: str | None) -> None:
     """缺链清单: every link, key technology and key component with its local status and gap type
     (补链 fill / 延链 extend / 强链 strengthen), highest priority first."""
-    a = api.analyse(ctx.lib, chain_args(chains, all_), region, ledger=ctx.ledger)
+    a = api.analyse(ctx.lib, chain_args(chains, all_), region, ledger=ctx.ledger, firms="none")
     title = f"{a.region.name} 缺链清单（{len(a.gaps)}个节点，缺口{int(a.gaps['gap_type'].notna().sum())}个）"
     tables = {"completeness": a.completeness, "gaps": a.gaps} if fmt in ("xlsx", "table") else {"gaps": a.gaps}
     _emit_list(tables, "gaps", fmt, output, title)
@@ -262,9 +270,15 @@ def targets(
     top: int | None,
 ) -> None:
     """目标企业清单: firms outside the region at the gap nodes, ranked by a transparent score."""
-    a = api.analyse(ctx.lib, chain_args(chains, all_), region, gap=gap, top=top, ledger=ctx.ledger)
-    title = f"{a.region.name} 目标企业清单（{len(a.targets)}家）"
-    _emit_list({"targets": a.targets}, "targets", fmt, output, title)
+    from .present.exports import TABLE_MAX_ROWS
+
+    a = api.analyse(ctx.lib, chain_args(chains, all_), region, gap=gap, top=top, ledger=ctx.ledger, firms="none")
+    total = min(len(a.ranked), top) if top is not None else len(a.ranked)
+    title = f"{a.region.name} 目标企业清单（{total}家）"
+    if fmt == "table":  # the terminal shows the first rows: only those are built
+        emit(exports_table(a.targets_head(min(total, TABLE_MAX_ROWS)), title, total), output)
+    else:
+        _emit_list({"targets": a.targets}, "targets", fmt, output, title)
     if len(a.excluded):
         why = "、".join(f"{k}{v}家" for k, v in a.excluded["status"].value_counts().sort_index().items())
         click.echo(f"另有{len(a.excluded)}家企业因登记状态（{why}）未列入目标企业清单。", err=True)

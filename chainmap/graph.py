@@ -102,12 +102,24 @@ def _company_attrs(c: Company, chains: list[str], local: bool) -> dict[str, Any]
     return attrs
 
 
-def build_graph(lib: Library, chains: Iterable[str] | None = None, region: Region | None = None) -> nx.MultiDiGraph:
+FIRM_MODES = ("top", "all", "local", "lite", "none")
+TOP_BUDGET = 5000  # firms a map keeps (chainmap.present.layout.MAP_FIRM_BUDGET): ``top`` makes at least these nodes
+
+
+def build_graph(
+    lib: Library, chains: Iterable[str] | None = None, region: Region | None = None, *, firms: str = "top"
+) -> nx.MultiDiGraph:
     """The typed graph of the selected chains (all when ``chains`` is None), merged on shared ids.
 
-    ``region`` marks companies ``local``; without it no firm is local. With 100k+ imported firms, run it
-    inside :func:`chainmap.cli.relaxed_gc` (the CLI does): collections triggered by new node dicts
-    otherwise double the time.
+    ``region`` marks companies ``local``; without it no firm is local. Hand-curated firms are always
+    nodes; imported firms kept in the store (``lib.store``) become nodes as ``firms`` says: ``top`` the
+    local ones and, per node, the first outside ones a map shows (about 5,000 over the graph); ``local``
+    the local ones; ``all`` every one (as many nodes as placed firms: slow at national scale);
+    ``lite`` the local ones with the attributes analysis reads only (no source, note, website); ``none``
+    no one (the lists: the store's view counts and names them all the same). With
+    100k+ firm nodes, run it inside :func:`chainmap.cli.relaxed_gc` (the CLI does): collections
+    triggered by new node dicts otherwise double the time. :func:`graph_and_store` also returns the
+    store's view, which counts the firms that are not nodes.
 
     Examples
     --------
@@ -118,7 +130,7 @@ def build_graph(lib: Library, chains: Iterable[str] | None = None, region: Regio
     >>> {d["kind"] for _, _, d in g.edges(data=True)} >= {"part_of", "feeds", "operates"}
     True
     """
-    return _build_graph(lib, chains, region)
+    return graph_and_store(lib, chains, region, firms=firms)[0]
 
 
 class _Scope:
@@ -146,14 +158,76 @@ class _Scope:
         return sorted(found, key=self.order.__getitem__)
 
 
-def _build_graph(lib: Library, chains: Iterable[str] | None, region: Region | None) -> nx.MultiDiGraph:
+def graph_and_store(
+    lib: Library, chains: Iterable[str] | None = None, region: Region | None = None, *, firms: str = "top"
+) -> tuple[nx.MultiDiGraph, Any]:
+    """:func:`build_graph` and the view of the firm store over it (None without a store): the view
+    counts the imported firms that did not become nodes (:class:`chainmap.firmstore.StoreView`)."""
+    if firms not in FIRM_MODES:
+        raise ValueError(f"firms must be one of {', '.join(FIRM_MODES)}, not {firms!r}")
     selected = select_chains(lib, chains)
     g = nx.MultiDiGraph(chains=selected, region=region.id if region else None)
     scope = _Scope(lib, selected)
     _add_chains(g, lib, scope)
     _add_institutions(g, lib, scope)
-    _add_firms(g, lib, scope, region)
-    return g
+    store = getattr(lib, "store", None)
+    if store is None or not len(store):
+        _add_firms(g, lib, scope, region)
+        return g, None
+    import numpy as np
+
+    view = store.view(region, {n: d["kind"] for n, d in g.nodes(data=True)})
+    if firms == "all":
+        rows = view.rows_in_graph()
+    elif firms == "none":
+        rows = np.zeros(0, np.int64)
+    else:
+        rows = view.local_rows()
+        if firms == "top":
+            rows = np.union1d(rows, view.top_rows(TOP_BUDGET))
+    if firms in ("lite", "none"):
+        _add_firms(g, lib, scope, region)
+        add_store_firms(g, view, rows)
+    else:
+        view.mark_shown(rows)
+        _add_firms(g, lib, scope, region, store.companies(rows, lib.nodes))
+    return g, view
+
+
+def add_store_firms(g: nx.MultiDiGraph, view: Any, rows: Any) -> None:
+    """Make the store firms ``rows`` nodes of ``g`` (with what analysis reads of them: kind, names, place,
+    status, capital, ties; no source or note) and mark them shown in ``view``, which stops counting them."""
+    import numpy as np
+
+    rows = np.asarray(rows, np.int64)
+    view.mark_shown(rows)
+    if not len(rows):
+        return
+    s = view.store
+    ties = s.ties_of(rows, view.scope)
+    order = {c: i for i, c in enumerate(g.graph.get("chains", []))}
+    node_rows, edges = [], []
+    for r, cid, attrs, loc in zip(rows.tolist(), s.ids(rows), s.attrs(rows), view.local[rows].tolist(), strict=True):
+        found = {c for n, _k in ties[r] for c in g.nodes[n].get("chains", ())}
+        attrs["chains"] = sorted(found, key=order.__getitem__)
+        attrs["local"] = loc
+        node_rows.append((cid, attrs))
+        edges += [(cid, n, k) for n, k in ties[r]]
+    g.add_nodes_from(node_rows)
+    for u, v, k in edges:
+        g.add_edge(u, v, key=k, kind=k)
+
+
+def with_firms_shown(g: nx.MultiDiGraph, view: Any, firms: Iterable[str]) -> tuple[nx.MultiDiGraph, dict[str, Any]]:
+    """``g`` with the store firms named in ``firms`` (ids or names, those not nodes yet) made nodes (a copy
+    when there are any) and what the store keeps beside it (:meth:`chainmap.firmstore.StoreView.kept`)."""
+    found = view.store.find(f for f in firms if f not in g)
+    rows = sorted({r for r in found.values() if not view.shown[r]})
+    if not rows:
+        return g, view.kept()
+    g, view = g.copy(), view.copy()
+    add_store_firms(g, view, rows)
+    return g, view.kept()
 
 
 def _add_chains(g: nx.MultiDiGraph, lib: Library, scope: _Scope) -> None:
@@ -235,12 +309,15 @@ def _add_institutions(g: nx.MultiDiGraph, lib: Library, scope: _Scope) -> None:
                 g.add_edge(iid, t, key="holds", kind="holds")
 
 
-def _add_firms(g: nx.MultiDiGraph, lib: Library, scope: _Scope, region: Region | None) -> None:
-    """Firms at the selected nodes (operates / makes / holds), their supply and ownership ties."""
+def _add_firms(
+    g: nx.MultiDiGraph, lib: Library, scope: _Scope, region: Region | None, extra: dict[str, Company] | None = None
+) -> None:
+    """Firms at the selected nodes (operates / makes / holds), their supply and ownership ties; ``extra``:
+    firms of the store made nodes too (a curated record with the same id wins)."""
     chains_of = scope.chains_of
     # Firms last, in bulk: with 100k+ imported firms this loop is most of the build.
     present = set(g)
-    companies = lib.companies
+    companies = {**extra, **lib.companies} if extra else lib.companies
     included: list[Company] = []
     node_rows: list[tuple[str, dict[str, Any]]] = []
     tie_rows: list[tuple[str, str, str]] = []

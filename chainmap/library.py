@@ -108,6 +108,7 @@ class Library:
     institutions: dict[str, Institution] = field(default_factory=dict)
     regions: dict[str, Region] = field(default_factory=dict)
     where: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # company/institution id -> place
+    store: Any = None  # imported firms kept in the Parquet store (chainmap.firmstore.FirmStore), or None
     _names: dict[str, tuple[int, dict[str, list[str]]]] = field(default_factory=dict, compare=False)
 
     def __repr__(self) -> str:

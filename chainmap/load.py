@@ -198,7 +198,7 @@ def _settle_store(root: Path) -> None:
         raise LoadError([Problem(where, 0, 0, f"上次导入中断，无法完成恢复：{err}；请检查该文件夹的写权限后重试")]) from None
 
 
-def load_library(root: str | Path, *, only: Iterable[str | Path] | None = None) -> Library:
+def load_library(root: str | Path, *, only: Iterable[str | Path] | None = None, imported: str = "store") -> Library:
     """Load and check the library at ``root``. Raises :class:`LoadError` listing every problem.
 
     >>> from chainmap.library import bundled_library
@@ -210,7 +210,10 @@ def load_library(root: str | Path, *, only: Iterable[str | Path] | None = None) 
     chainmap.errors.LoadError: no/such/folder: no such folder: give the folder that holds the chain YAML files
 
     ``only``: restrict the reported problems to these files (the whole library is still checked, since
-    references cross files).
+    references cross files). ``imported``: ``"store"`` (default) keeps the firms of the Parquet import
+    stores in ``lib.store`` (:class:`~chainmap.firmstore.FirmStore`: analysis reads them there, graphs
+    hold only those shown); ``"graph"`` makes each placed one a ``Company`` in ``lib.companies``, as
+    before the store (kept to check that both give the same results).
     """
     root = Path(root)
     if not root.is_dir():
@@ -257,5 +260,10 @@ def load_library(root: str | Path, *, only: Iterable[str | Path] | None = None) 
     if problems:
         raise LoadError(problems)
     lib.chains = dict(sorted(lib.chains.items()))
-    attach_imported(lib, root)
+    if imported == "graph":
+        attach_imported(lib, root)
+    else:
+        from .firmstore import open_store
+
+        lib.store = open_store(root, lib.nodes, skip=lib.companies)
     return lib

@@ -313,7 +313,7 @@ def test_parquet_store_loads_placed_firms_only(mini, tmp_path):
     df = read_store(out)
     assert len(df) == 3 and set(df["name"]) == {"远方乙合成有限公司", "本地丁制品有限公司", "无关贸易有限公司"}
     assert df["evidence"].notna().sum() == 2
-    lib = load_library(mini)
+    lib = load_library(mini, imported="graph")  # each placed firm a Company (the store path keeps them in lib.store)
     ids = {c for c in lib.companies if c.startswith("imp_")}
     assert len(ids) == 2  # the unplaced firm stays in the store
     c = lib.companies[f"imp_{VALID.lower()}"]
@@ -336,7 +336,7 @@ def test_a_yaml_store_that_outgrows_yaml_becomes_parquet(mini, tmp_path, monkeyp
     s = imp(mini, f)
     assert s["store"] == "parquet" and (s["imported"], s["updated"]) == (2, 2)
     assert sorted(p.name for p in (mini / "imported").iterdir() if p.suffix != ".signals") == ["名单.parquet"]
-    assert {c.name for c in load_library(mini).companies.values() if c.id.startswith("imp_")} == {
+    assert {c.name for c in load_library(mini, imported="graph").companies.values() if c.id.startswith("imp_")} == {
         "甲公司",
         "乙公司",
         "丙公司",
@@ -347,13 +347,13 @@ def test_a_yaml_store_that_outgrows_yaml_becomes_parquet(mini, tmp_path, monkeyp
 def test_parquet_store_survives_a_changed_chain(mini, tmp_path):
     rows = [["企业名称", "统一社会信用代码", "主营产品"], ["甲公司", VALID, "乙中间体；甲催化剂"]]
     imp(mini, write_csv(tmp_path / "c.csv", rows), store="parquet")
-    assert load_library(mini).companies[f"imp_{VALID.lower()}"].makes == ["c1"]
+    assert load_library(mini, imported="graph").companies[f"imp_{VALID.lower()}"].makes == ["c1"]
     alpha = (mini / "alpha.yaml").read_text(encoding="utf-8")
     (mini / "alpha.yaml").write_text(
         alpha.replace("          - id: c1\n            name: 甲催化剂\n            type: material\n", ""),
         encoding="utf-8",
     )
-    c = load_library(mini).companies[f"imp_{VALID.lower()}"]
+    c = load_library(mini, imported="graph").companies[f"imp_{VALID.lower()}"]
     assert c.operates == ["a2"] and c.makes == []  # the tie to the removed component is dropped
 
 

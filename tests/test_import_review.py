@@ -40,7 +40,7 @@ def imp(root, f, store):
 def ties(root):
     return {
         c.name: sorted(c.operates + c.makes + c.holds)
-        for c in load_library(root).companies.values()
+        for c in load_library(root, imported="graph").companies.values()
         if c.id.startswith("imp_")
     }
 

@@ -132,7 +132,7 @@ def test_placements_from_the_store_match_the_loaded_library(mini, tmp_path, stor
     f = write_csv(tmp_path / "名单.csv", MESSY)
     lib = load_library(mini)
     run.run_import(lib, ImportOptions(file=f, store=store, progress=False, region=lib.regions["home"]))
-    lib = load_library(mini)
+    lib = load_library(mini, imported="graph")
     t = placements(mini)
     want = {
         (c.id, n) for c in lib.companies.values() if c.id.startswith("imp_") for n in c.operates + c.makes + c.holds

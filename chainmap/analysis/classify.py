@@ -27,14 +27,23 @@ True
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import networkx as nx
 
 from ..model import Region
 from ..vocab import ROLE_OF_KIND
 
-__all__ = ["LinkJudgement", "Presence", "chain_flow", "judge_link", "presence", "status_of"]
+__all__ = [
+    "LinkJudgement",
+    "Presence",
+    "chain_flow",
+    "judge_link",
+    "presence",
+    "short_names",
+    "status_of",
+    "with_store_firms",
+]
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,30 @@ class Presence:
     leader: bool
     capacity: dict[str, float] = field(default_factory=dict)  # unit -> summed local capacity
     capacity_firms: list[str] = field(default_factory=list)  # local firms with a capacity here
+    names: dict[str, str] = field(default_factory=dict)  # short names of local firms that are not graph nodes
+
+
+def short_names(g: nx.MultiDiGraph, p: Presence, ids: list[str]) -> list[str]:
+    """The short names of local firms ``ids`` of ``p``, graph nodes or not."""
+    return [p.names[i] if i in p.names else g.nodes[i]["short_name"] for i in ids]
+
+
+def with_store_firms(g: nx.MultiDiGraph, p: Presence, outside: int, local: list[tuple[str, str]]) -> Presence:
+    """``p`` with the firms of the store that are not nodes of ``g``: ``outside`` more outside the region,
+    and the ``local`` ones as (short name, id), merged into the local list in its order.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph(); g.add_node("f", short_name="乙")
+    >>> q = with_store_firms(g, Presence(["f"], 1, False), 2, [("甲", "imp_1")])
+    >>> q.local, q.outside, q.names
+    (['f', 'imp_1'], 3, {'imp_1': '甲'})
+    """
+    if not local:
+        return replace(p, outside=p.outside + outside) if outside else p
+    merged = sorted([*((g.nodes[f]["short_name"], f) for f in p.local), *local])
+    names = {**p.names, **{f: n for n, f in local}}
+    return replace(p, local=[f for _n, f in merged], outside=p.outside + outside, names=names)
 
 
 def presence(g: nx.MultiDiGraph, node: str, region: Region) -> Presence:
@@ -131,8 +164,10 @@ def chain_flow(g: nx.MultiDiGraph, chain: str) -> nx.DiGraph:
     [('a', 'b')]
     """
     f = nx.DiGraph()
-    f.add_nodes_from(n for n, d in g.nodes(data=True) if d["kind"] == "link" and chain in d.get("chains", ()))
-    f.add_edges_from((u, v) for u, v, k in g.edges(keys=True) if k == "feeds" and u in f and v in f)
+    links = [n for n, d in g.nodes(data=True) if d["kind"] == "link" and chain in d.get("chains", ())]
+    f.add_nodes_from(links)
+    succ = g.succ  # the links' own adjacency: a graph with many firm nodes has many more edges
+    f.add_edges_from((u, v) for u in links for v, keys in succ[u].items() if "feeds" in keys and v in f)
     return f
 
 

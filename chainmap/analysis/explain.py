@@ -9,7 +9,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import networkx as nx
 
@@ -25,8 +25,9 @@ def _names(g: nx.MultiDiGraph, ids: Sequence[str], limit: int = 3) -> str:
     return "、".join(names) + (f"等{len(ids)}个" if len(ids) > limit else "")
 
 
-def _firms(g: nx.MultiDiGraph, ids: Sequence[str], limit: int = 3) -> str:
-    names = [g.nodes[i]["short_name"] for i in ids[:limit]]
+def _firms(g: nx.MultiDiGraph, ids: Sequence[str], limit: int = 3, known: Mapping[str, str] | None = None) -> str:
+    known = known or {}
+    names = [known[i] if i in known else g.nodes[i]["short_name"] for i in ids[:limit]]
     return "、".join(names) + (f"等{len(ids)}家" if len(ids) > limit else "")
 
 
@@ -53,12 +54,12 @@ def presence_text(
     """
     if basis == "override" and override is not None:
         src = "；".join(override.source)
-        base = f"本地有{len(p.local)}家企业（{_firms(g, p.local)}）" if p.local else "本地尚无企业"
+        base = f"本地有{len(p.local)}家企业（{_firms(g, p.local, known=p.names)}）" if p.local else "本地尚无企业"
         label = "强" if status == "strong" else "弱"
         return f"{base}，按地区设定判为{label}（{src}，{override.as_of.isoformat()}）"
     if status == "missing":
         return "本地尚无企业"
-    text = f"本地有{len(p.local)}家企业（{_firms(g, p.local)}）"
+    text = f"本地有{len(p.local)}家企业（{_firms(g, p.local, known=p.names)}）"
     if p.capacity:
         text += f"，产能{_capacity(p)}"
     th = region.thresholds
@@ -70,7 +71,7 @@ def presence_text(
         return text
     need = "、".join(f"{v:g}{u}" for u, v in th.strong_capacity.items())
     return (
-        f"本地仅{len(p.local)}家企业（{_firms(g, p.local)}）"
+        f"本地仅{len(p.local)}家企业（{_firms(g, p.local, known=p.names)}）"
         + (f"，产能{_capacity(p)}" if p.capacity else "")
         + f"，未达强链标准（≥{th.strong_min_firms}家、有{'/'.join(th.leader_tags)}企业或产能≥{need}）"
     )

@@ -26,6 +26,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -97,6 +98,11 @@ def rca(placements: pd.DataFrame, *, by: str = "count", level: str = "city") -> 
         x = _matrix(key[known], p["node"][known], p["capital"][known].to_numpy(dtype=float))
     else:
         x = _matrix(key, p["node"], np.ones(len(p)))
+    return _rca_of(x)
+
+
+def _rca_of(x: pd.DataFrame) -> pd.DataFrame:
+    """RCA from a region x node matrix of counts or capital."""
     total = x.to_numpy().sum()
     if total <= 0:
         return x * 0.0
@@ -114,14 +120,18 @@ def proximity(placements: pd.DataFrame) -> pd.DataFrame:
     """
     p = placements.drop_duplicates(["firm", "node"])
     m = _matrix(p["firm"], p["node"], np.ones(len(p)))
-    both = m.to_numpy().T @ m.to_numpy()
+    return _phi(m.to_numpy().T @ m.to_numpy(), m.columns)
+
+
+def _phi(both: np.ndarray, nodes: pd.Index) -> pd.DataFrame:
+    """Proximity from the node x node counts of firms working at both."""
     n = np.diag(both)
     with np.errstate(divide="ignore", invalid="ignore"):
         cond = both / n[np.newaxis, :]  # P(i | j): column j
         phi = np.minimum(cond, cond.T)
     phi = np.nan_to_num(phi)
     np.fill_diagonal(phi, 0.0)
-    return pd.DataFrame(phi, index=m.columns, columns=m.columns)
+    return pd.DataFrame(phi, index=nodes, columns=nodes)
 
 
 def density(present: pd.DataFrame, phi: pd.DataFrame) -> pd.DataFrame:
@@ -157,10 +167,13 @@ def feasibility(
     home: tuple[str, str | None],
     chains: Mapping[str, list[str]],
     names: Mapping[str, str] | None = None,
+    *,
+    coded: Coded | None = None,
 ) -> pd.DataFrame | None:
     """Per chain and link: the home region's RCA (firm count and capital), density and PSWOT quadrant
     (density cut at the chain's median). ``home`` is (province, city); ``chains`` chain -> its links.
-    None when ``placements`` is empty: feasibility is not computed.
+    None when ``placements`` is empty: feasibility is not computed. ``coded``: the placements already
+    as codes (:meth:`Coded.from_parts`; then ``placements`` is not read).
 
     Examples
     --------
@@ -174,20 +187,25 @@ def feasibility(
     >>> feasibility(p.iloc[:0], ("江苏省", "连云港市"), {"c": ["x"]}) is None
     True
     """
-    if placements.empty:
-        return None
     level = "city" if home[1] else "province"
+    if coded is None:
+        if placements.empty:
+            return None
+        coded = Coded.from_frame(placements, level)
+    elif not len(coded.node):
+        return None
     key = home[0] + (home[1] or "")
     rows = []
     for chain, links in chains.items():
-        p = placements[placements["node"].isin(links)]
-        if p.empty:
+        sub = coded.subset(links)
+        if not sub.any():
             continue
-        r = rca(p, level=level)
-        rc = rca(p, by="capital", level=level)
-        d = density((r >= 1).astype(float), proximity(p))
+        r = _rca_of(coded.matrix(sub))
+        rc = _rca_of(coded.matrix(sub & coded.known, capital=True))
+        phi = coded.proximity(sub)
+        d = density((r >= 1).astype(float), phi)
         home_rca = r.loc[key] if key in r.index else pd.Series(0.0, index=r.columns)
-        home_d = d.loc[key] if key in d.index else density(pd.DataFrame([home_rca * 0.0]), proximity(p)).iloc[0]
+        home_d = d.loc[key] if key in d.index else density(pd.DataFrame([home_rca * 0.0]), phi).iloc[0]
         cut = float(home_d.median())
         for n in links:
             if n not in r.columns:
@@ -207,3 +225,101 @@ def feasibility(
                 }
             )
     return pd.DataFrame(rows, columns=FEASIBILITY_COLUMNS)
+
+
+def _dense(codes: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct ``codes`` (sorted) and each code's position among them, without sorting the codes."""
+    present = np.bincount(codes, minlength=size) > 0
+    return np.flatnonzero(present), (np.cumsum(present) - 1)[codes]
+
+
+class Coded:
+    """The placements as integer codes, once: each chain's RCA and proximity are then computed on its
+    subset with array operations, to the numbers of :func:`rca` and :func:`proximity` (counts are exact;
+    capital is added per cell from the smallest amount up, so the sums do not depend on the order of
+    the rows and both ways of building this give the same bits). ``region``: codes into
+    ``regions`` (sorted keys), ``node``: codes into ``nodes`` (sorted ids), ``firm``: a code per firm."""
+
+    def __init__(self, region, regions, node, nodes, firm, capital):
+        self.region, self.regions, self.node, self.nodes = region, regions, node, nodes
+        self.firm, self.capital = firm, capital
+        self.known = ~np.isnan(capital)
+
+    @classmethod
+    def from_frame(cls, placements: pd.DataFrame, level: str) -> Coded:
+        """From a table of :data:`PLACEMENT_COLUMNS` (sorted by firm, then node)."""
+        p = placements.drop_duplicates(["firm", "node"])
+        region, regions = pd.factorize(_region_key(p, level), sort=True)
+        node, nodes = pd.factorize(p["node"], sort=True)
+        capital = p["capital"].to_numpy(dtype=float, na_value=np.nan)
+        return cls(region, regions, node, nodes, pd.factorize(p["firm"])[0], capital)
+
+    @classmethod
+    def from_parts(cls, parts: list[dict[str, Any]], nodes: list[str]) -> Coded:
+        """From parts, each a dict of arrays: ``firm`` (codes, distinct across parts), ``key`` (codes
+        into the part's ``keys``: the region keys of :func:`rca`), ``node`` (codes into the sorted
+        ``nodes``), ``capital`` (NaN: none)."""
+        vocab = sorted({k for p in parts for k in p["keys"]})
+        at = {k: i for i, k in enumerate(vocab)}
+        key = np.concatenate([np.array([at[k] for k in p["keys"]], np.int64)[p["key"]] for p in parts])
+        cols = {c: np.concatenate([np.asarray(p[c]) for p in parts]) for c in ("firm", "node", "capital")}
+        capital = cols["capital"].astype(float)
+        return cls(key, pd.Index(vocab), cols["node"], pd.Index(nodes), cols["firm"], capital)
+
+    def subset(self, links: list[str]) -> np.ndarray:
+        """Mask of the placements at ``links``."""
+        codes = self.nodes.get_indexer(pd.Index(list(links), dtype=object))
+        return np.isin(self.node, codes[codes >= 0])
+
+    def matrix(self, mask: np.ndarray, capital: bool = False) -> pd.DataFrame:
+        """Region x node counts (or capital) of the placements of ``mask``, named and sorted as
+        :func:`_matrix` names and sorts them."""
+        r, n = self.region[mask], self.node[mask]
+        (ur, ri), (un, ni) = _dense(r, len(self.regions)), _dense(n, len(self.nodes))
+        m = np.zeros((len(ur), len(un)))
+        if capital:  # per cell, smallest first: the same sums whatever the order of the rows
+            values = self.capital[mask]
+            order = np.lexsort((values, ni, ri))
+            ri, ni, values = ri[order], ni[order], values[order]
+        else:
+            values = np.ones(len(r))
+        np.add.at(m, (ri, ni), values)
+        return pd.DataFrame(m, index=self.regions.take(ur), columns=self.nodes.take(un))
+
+    def proximity(self, mask: np.ndarray) -> pd.DataFrame:
+        """:func:`proximity` of the placements of ``mask``: pairs of nodes counted firm by firm."""
+        f, n = self.firm[mask], self.node[mask]
+        un, c = _dense(n, len(self.nodes))
+        order = np.argsort(f, kind="stable")
+        f, c = f[order], c[order]
+        starts = np.flatnonzero(np.concatenate(([True], f[1:] != f[:-1])))
+        sizes = np.diff(np.append(starts, len(f)))
+        per = np.repeat(sizes, sizes)  # each placement pairs with every placement of its firm
+        first = np.repeat(np.repeat(starts, sizes), per)
+        offset = np.arange(per.sum()) - np.repeat(np.cumsum(per) - per, per)
+        i = np.repeat(np.arange(len(f)), per)
+        k = len(un)
+        both = np.bincount(c[i] * k + c[first + offset], minlength=k * k).reshape(k, k).astype(float)
+        return _phi(both, self.nodes.take(un))
+
+
+def coded_with_store(placements: pd.DataFrame, store: Any, level: str) -> Coded | None:
+    """The graph's placements (:func:`placements_from_graph`) and those of the firms kept in the store
+    (``store``: a :class:`chainmap.firmstore.StoreView`), as codes for :func:`feasibility`; None
+    without a store."""
+    if store is None:
+        return None
+    kept = store.placements(level)
+    firm_codes, firms = pd.factorize(placements["firm"])
+    keys = placements["province"].fillna("") + (placements["city"].fillna("") if level == "city" else "")
+    key_codes, key_names = pd.factorize(keys)
+    index = store.store.node_index
+    graph_part = {
+        "firm": firm_codes.astype(np.int64),
+        "key": key_codes.astype(np.int64),
+        "keys": list(key_names),
+        "node": np.array([index[n] for n in placements["node"]], np.int64),
+        "capital": placements["capital"].to_numpy(dtype=float, na_value=np.nan),
+    }
+    store_part = {**kept, "firm": kept["row"] + len(firms)}  # store rows: distinct firms
+    return Coded.from_parts([graph_part, store_part], store.store.node_ids)

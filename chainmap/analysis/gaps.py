@@ -32,7 +32,7 @@ import pandas as pd
 
 from ..model import Region
 from ..vocab import CHAIN_NODE_KINDS, GAP_ORDER, columns
-from .classify import chain_flow, judge_link, presence, status_of
+from .classify import chain_flow, judge_link, presence, short_names, status_of, with_store_firms
 from .explain import link_reason, part_reason, presence_text, suffixes
 from .score import gap_priority
 
@@ -82,11 +82,15 @@ def _feasibility_of(feasibility: pd.DataFrame | None) -> dict[tuple[str, str], d
 class _Context:
     """What every chain's judgement shares: presence and status of each node, profile, projects."""
 
-    def __init__(self, g: nx.MultiDiGraph, region: Region, projects, feasibility) -> None:
+    def __init__(self, g: nx.MultiDiGraph, region: Region, projects, feasibility, outside=None, local=None) -> None:
         self.g, self.region = g, region
         self.nodes = {n: d for n, d in g.nodes(data=True) if d["kind"] in GAP_NODE_KINDS}
         self.overrides = {o.node: o for o in region.strength_overrides}
         self.pres = {n: presence(g, n, region) for n in self.nodes}
+        outside, local = outside or {}, local or {}
+        for n in set(outside) | set(local):  # firms kept in the store, not nodes of g
+            if n in self.pres:
+                self.pres[n] = with_store_firms(g, self.pres[n], outside.get(n, 0), local.get(n, []))
         self.stat = {
             n: status_of(p, region, self.overrides[n].status if n in self.overrides else None)
             for n, p in self.pres.items()
@@ -131,7 +135,7 @@ class _Context:
             "status": self.stat[n][0],
             "gap_type": gap_type,
             "local_firms": len(p.local),
-            "local_names": [self.g.nodes[f]["short_name"] for f in p.local],
+            "local_names": short_names(self.g, p, p.local),
             "candidates": p.outside,
             "downstream": down,
             "projects": projects,
@@ -213,9 +217,15 @@ def chain_gaps(
     *,
     projects: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
     feasibility: pd.DataFrame | None = None,
+    outside: Mapping[str, int] | None = None,
+    local: Mapping[str, list[tuple[str, str]]] | None = None,
 ) -> pd.DataFrame:
     """One row per (chain, node): each link, key technology and key component judged in each chain of
     ``g`` that holds it, on that chain's own ``feeds`` edges (columns of ``OUTPUTS["gaps"]``).
+
+    ``outside``: node id -> firms outside the region working there that are not nodes of ``g`` (imported
+    firms kept in the store: :meth:`chainmap.firmstore.StoreView.outside`), added to the candidates;
+    ``local``: node id -> (short name, id) of local firms working there that are not nodes of ``g``.
 
     ``projects``: node id -> live ledger projects there (dicts with ``name`` and ``stage``), named in the
     reason. ``feasibility``: the table of :func:`chainmap.analysis.feasibility.feasibility`; its density
@@ -234,7 +244,7 @@ def chain_gaps(
     >>> t[t.node == "a"][["chain", "gap_type"]].values.tolist()
     [['x', 'extend'], ['y', None]]
     """
-    ctx = _Context(g, region, projects, feasibility)
+    ctx = _Context(g, region, projects, feasibility, outside, local)
     order = _chains(g)
     rows = [r for chain in order for r in _chain_rows(ctx, chain)]
     return _sorted(pd.DataFrame(rows, columns=GAP_COLUMNS), True, order)

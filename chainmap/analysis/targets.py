@@ -30,15 +30,17 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 import networkx as nx
 import pandas as pd
 
 from ..errors import UsageError
+from ..firmstore import StoreView
 from ..model import Region
 from ..vocab import COMPANY_STATUS_ACTIVE, LEADERSHIP_POINTS, ROLE_OF_KIND, columns
 from .groups import Groups, groups_from_graph
+from .storetargets import RankedTargets, inactive_candidates, store_candidates
 from .why import Facts, why, why_detail
 
 __all__ = ["CRITERIA", "excluded", "targets"]
@@ -142,8 +144,9 @@ def _candidates(g: nx.MultiDiGraph, kind_of: dict[str, str]) -> dict[str, list[s
     return firms
 
 
-def excluded(g: nx.MultiDiGraph, region: Region, gaps_df: pd.DataFrame) -> pd.DataFrame:
+def excluded(g: nx.MultiDiGraph, region: Region, gaps_df: pd.DataFrame, store: StoreView | None = None) -> pd.DataFrame:
     """The firms at the gaps left out of the target list because of their legal status, and why.
+    ``store``: the view of the imported firms that are not nodes of ``g`` (they count too).
 
     Examples
     --------
@@ -158,9 +161,14 @@ def excluded(g: nx.MultiDiGraph, region: Region, gaps_df: pd.DataFrame) -> pd.Da
     """
     open_gaps = gaps_df[gaps_df["gap_type"].notna()]
     kind_of = dict(zip(open_gaps["node"], open_gaps["kind"], strict=True))
+    found = [(firm, g.nodes[firm], covers) for firm, covers in _candidates(g, kind_of).items()]
+    if store is not None:
+        rows, cover = inactive_candidates(store, kind_of)
+        ties = store.store.ties_of(rows, cover)
+        covers = ([n for n, _k in ties[r]] for r in rows.tolist())
+        found += zip(store.store.ids(rows), store.store.attrs(rows), covers, strict=True)
     rows = []
-    for firm, covers in sorted(_candidates(g, kind_of).items()):
-        d = g.nodes[firm]
+    for firm, d, covers in sorted(found, key=lambda f: f[0]):
         if is_active(d):
             continue
         status = d.get("status", "存续")
@@ -232,14 +240,17 @@ def targets(
     top: int | None = None,
     groups: Groups | None = None,
     today: dt.date | None = None,
+    store: StoreView | None = None,
 ) -> pd.DataFrame:
     """Rank the company groups outside the region that work at the gap nodes of ``gaps_df`` (from
     :func:`chainmap.analysis.gaps.gaps`), one row per group (columns of ``OUTPUTS["targets"]``).
 
     ``gap`` keeps only groups that would fill that node; ``top`` keeps the best N; ``groups`` (from
     :func:`chainmap.analysis.groups.company_groups`, default: the graph's own firms) tells parents and
-    local sites; ``today`` dates the ``stale`` flag (default: today). Firms not 存续 are left out (see
-    :func:`excluded`). Sorted by score, then gaps covered, then company id.
+    local sites; ``today`` dates the ``stale`` flag (default: today); ``store``: the view of the imported
+    firms that are not nodes of ``g`` (:class:`chainmap.firmstore.StoreView`), scored vectorised and
+    ranked with the rest. Firms not 存续 are left out (see :func:`excluded`). Sorted by score, then gaps
+    covered, then company id. :func:`ranked_targets` gives the same list with rows built on demand.
 
     Examples
     --------
@@ -256,6 +267,24 @@ def targets(
     >>> t[["company", "track", "stale", "why"]].values.tolist()
     [['x', 'new', True, '可补我市聚酯切片环节']]
     """
+    ranked = ranked_targets(g, region, gaps_df, gap=gap, groups=groups, today=today, store=store)
+    return ranked.frame(top)
+
+
+def ranked_targets(
+    g: nx.MultiDiGraph,
+    region: Region,
+    gaps_df: pd.DataFrame,
+    *,
+    gap: str | None = None,
+    groups: Groups | None = None,
+    today: dt.date | None = None,
+    store: StoreView | None = None,
+    signals: Callable[[list[str]], Mapping[str, list[tuple]]] | None = None,
+) -> RankedTargets:
+    """The ranking of :func:`targets`, rows built only when asked for (``.frame(top)``): at national
+    scale a terminal table shows 300 rows of hundreds of thousands. ``signals(ids)``: firm id -> its
+    recent change signals (:func:`chainmap.firmstore.signal_lookup`), named in why_detail of the rows built."""
     open_gaps = _open_gaps(gaps_df, gap, region)
     groups = groups if groups is not None else groups_from_graph(g)
     today = today or dt.date.today()
@@ -280,16 +309,11 @@ def targets(
         if gap is not None and gap not in covers:
             continue
         rows.append(_row(g, members, grp, groups, sites, breakdown, covers, ties, techs, info, region, today))
-    df = pd.DataFrame(rows, columns=[c for c in TARGET_COLUMNS if c != "rank"])
-    if df.empty:
-        return pd.DataFrame(columns=TARGET_COLUMNS)
-    df["_n"] = df["covers"].map(len)
-    df = df.sort_values(["score", "_n", "company"], ascending=[False, False, True], kind="mergesort")
-    df = df.drop(columns="_n").reset_index(drop=True)
-    if top is not None:
-        df = df.head(top)
-    df.insert(0, "rank", range(1, len(df) + 1))
-    return df
+    if store is None:
+        return RankedTargets(rows, None, list, signals)
+    part = store_candidates(store, kind_of, priority_of, gap_techs, region, gap, **_SCORING)
+    ctx = (g, part, priority_of, info, region, today, groups)
+    return RankedTargets(rows, part, lambda picked: _store_rows(ctx, picked), signals)
 
 
 def _in_order(found: set[str], order: list[str]) -> list[str]:
@@ -349,3 +373,29 @@ def _row(g, members, grp, groups, sites, breakdown, covers, ties, techs, info, r
         "why_detail": why_detail(facts),
         "breakdown": breakdown,
     }
+
+
+_SCORING = {"scale_of": _scale, "region_of": _priority_region, "criteria": CRITERIA}
+
+
+def _store_rows(ctx: tuple, picked: list[int]) -> list[dict]:
+    """The rows of store firms ``picked`` (store rows), built as :func:`_row` builds a graph firm's."""
+    g, part, priority_of, info, region, today, groups = ctx
+    s = part.view.store
+    scope = s.ties_of(picked, part.view.scope)
+    covers = s.ties_of(picked, part.cover_mask)
+    techs = s.ties_of(picked, part.tech_mask)
+    out = []
+    for r, cid, d in zip(picked, s.ids(picked), s.attrs(picked), strict=True):
+        d["chains"] = sorted({c for n, _k in scope[r] for c in g.nodes[n].get("chains", ())})
+        d["local"] = False
+        m = _Firm.__new__(_Firm)
+        m.id, m.d, m.covers = cid, d, {n for n, _k in covers[r]}
+        m.lead, m.lead_tag = _leadership([], region)
+        m.reg_w, m.reg_name = _priority_region(d, region)
+        m.ties, m.techs, m.scale = [], {n for n, _k in techs[r]}, _scale(d)
+        grp = groups.group_of(cid)
+        sites = [groups.site_names.get(x, x) for x in groups.local_sites.get(grp, [])]
+        breakdown, cov, ties, tech = _breakdown([m], priority_of, region.weights, sites)
+        out.append(_row(g, [m], grp, groups, sites, breakdown, cov, ties, tech, info, region, today))
+    return out

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from ..vocab import GAP_LABELS, TRACK_LABELS
 
-__all__ = ["WHY_MAX", "Facts", "short_node_name", "why", "why_detail"]
+__all__ = ["WHY_MAX", "Facts", "short_node_name", "signal_phrase", "why", "why_detail", "with_signals"]
 
 WHY_MAX = 40  # characters; a Chinese character counts 1
 
@@ -140,3 +140,38 @@ def why_detail(f: Facts) -> str:
     if f.as_of:
         parts.append(f"数据日期{f.as_of}" + ("，数据较旧，需核实" if f.stale else ""))
     return "；".join(parts) + "。"
+
+
+_SIGNAL_PHRASES = {
+    "new": "{date}新出现在导出名单中",
+    "capital_up": "{date}增资（{old}→{new}）",
+    "status": "{date}登记状态由{old}变为{new}",
+    "moved": "{date}迁址（{old}→{new}）",
+    "placed": "{date}新进入产业链",
+}
+
+
+def signal_phrase(kind: str, date: str, old: str | None, new: str | None) -> str:
+    """One change signal between exports (``chainmap changes``), as read in a target's reasoning.
+
+    >>> signal_phrase("capital_up", "2024-06-01", "5000万元", "1亿元")
+    '2024-06-01增资（5000万元→1亿元）'
+    """
+    return _SIGNAL_PHRASES.get(kind, "{date}" + kind).format(date=date, old=old or "", new=new or "")
+
+
+def with_signals(detail: str, phrases: list[str], limit: int = 3) -> str:
+    """``detail`` (from :func:`why_detail`) with a firm's recent change signals, newest first, before
+    its data date.
+
+    >>> with_signals("甲可填补本地「A」缺口（补链）；数据日期2024-01-01。", ["2024-06-01新进入产业链"])
+    '甲可填补本地「A」缺口（补链）；近期变动：2024-06-01新进入产业链；数据日期2024-01-01。'
+    """
+    if not phrases:
+        return detail
+    more = f"等{len(phrases)}项" if len(phrases) > limit else ""
+    part = "近期变动：" + "、".join(phrases[:limit]) + more
+    head, sep, tail = detail.rpartition("；数据日期")
+    if sep:
+        return f"{head}；{part}{sep}{tail}"
+    return detail.removesuffix("。") + f"；{part}。"

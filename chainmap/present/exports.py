@@ -175,8 +175,11 @@ def for_people_headers() -> list[list[str]]:
 TABLE_MAX_ROWS = 300  # a terminal table longer than this is read in Excel, not on screen
 
 
-def to_table(df: pd.DataFrame, kind: str, title: str | None = None, max_rows: int = TABLE_MAX_ROWS) -> str:
-    """A terminal table of the first ``max_rows`` rows; a note says how to get the rest."""
+def to_table(
+    df: pd.DataFrame, kind: str, title: str | None = None, max_rows: int = TABLE_MAX_ROWS, total: int | None = None
+) -> str:
+    """A terminal table of the first ``max_rows`` rows; a note says how to get the rest. ``total``: the
+    rows of the whole list when ``df`` holds only its head."""
     from .terminal import table_text
 
     people = for_people(df.head(max_rows), kind, TERMINAL[kind], max_items=8)
@@ -184,9 +187,10 @@ def to_table(df: pd.DataFrame, kind: str, title: str | None = None, max_rows: in
     optional = [heads[c] for c in TERMINAL_OPTIONAL.get(kind, ())]
     favour = heads.get(TERMINAL_FAVOUR[kind]) if kind in TERMINAL_FAVOUR else None
     text = table_text(people, title=title, optional=optional, favour=favour)
-    if len(df) > max_rows:
+    total = len(df) if total is None else total
+    if total > max_rows:
         text += (
-            f"（表格仅显示前 {max_rows} 行，共 {len(df)} 行；完整清单请用 --format csv / xlsx / json，"
-            f"或用 --top 选取 / showing {max_rows} of {len(df)} rows）\n"
+            f"（表格仅显示前 {max_rows} 行，共 {total} 行；完整清单请用 --format csv / xlsx / json，"
+            f"或用 --top 选取 / showing {max_rows} of {total} rows）\n"
         )
     return text

@@ -49,6 +49,14 @@ def chain_analysis(
     return g, gdf, targets_of(g, reg, gdf)
 
 
+def _kept_in_store(analyse: AnalyseFn | None, cid: str, reg: Region | None) -> int:
+    """Imported firms of the chain kept in the store, not nodes of its graph (the lists carry them)."""
+    if reg is None or analyse is None:
+        return 0
+    view = getattr(analyse([cid]), "store", None)
+    return view.hidden() if view is not None else 0
+
+
 def _outdir(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out} is a file; give a folder for the maps (-o DIR)")
@@ -96,6 +104,7 @@ def write_site(
         g, gdf, tdf = chain_analysis(lib, cid, reg, analyse)
         name = g.nodes[chain_node(cid)]["name"]
         shown, left_out = limit_firms(g)
+        left_out += _kept_in_store(analyse, cid, reg)
         sub = f"本地 = {reg.name}；框的颜色与文字表示本地状态与缺口类型" if reg else "未指定地区，不显示本地状态"
         if left_out:
             sub += f"；关系网络中每个节点只显示部分企业（另有 {left_out} 家见目标企业清单）"

@@ -207,7 +207,7 @@ def test_repair_merges_duplicate_ids_keeping_the_newest(mini, tmp_path):
     )
     res = cli("--chains", str(mini), "import", "--repair")
     assert res.exit_code == 0 and "2 家企业有重复记录，删除了 2 条" in res.output, res.output
-    lib = load_library(mini)
+    lib = load_library(mini, imported="graph")  # the placed firms as Company objects
     assert {c.city for c in lib.companies.values() if c.id.startswith("imp_")} == {"南京市"}
     assert repair_store(folder).removed == {}  # nothing left to repair
     assert not (folder / "a_20240101.parquet").exists()

@@ -1,0 +1,92 @@
+"""Maps of a library with a national import in its store: firms per page, and how fast each chain's
+map paints in headless Chromium (no network).
+
+    python benchmarks/bench_store_render.py /tmp/storeana-lib [--out /tmp/storeana-render] [--repeat 3]
+
+Renders the library (`chainmap render --all`, timed, with its peak memory) unless ``--out`` already
+holds the pages, then for every chain page: the firm nodes in its data (at most about 5,000: the map
+keeps the local firms and the first candidates per node, the lists carry them all), the page size,
+the largest contentful paint of the 招商图谱 tab and the first frame of the 关系网络 tab after a click,
+median of ``--repeat`` runs (bench_render.paint). The chain with the most imported firms is named.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench_render import fmt_s, paint  # noqa: E402
+
+FIRM = re.compile(rb'"kind": ?"company"')
+
+
+def render(lib: Path, out: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "chainmap", "--chains", str(lib), "render", "--all", "-o", str(out), "--force"]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    if os.waitstatus_to_exitcode(status):
+        raise SystemExit(f"{' '.join(cmd)} failed")
+    print(f"render --all: {time.perf_counter() - t0:.1f} s, peak {usage.ru_maxrss / 1024:,.0f} MB")
+
+
+def firms_per_chain(lib: Path) -> dict[str, int]:
+    """Chain id -> imported firms placed on its nodes (from the store)."""
+    import numpy as np
+
+    from chainmap.load import load_library
+
+    library = load_library(lib)
+    store = library.store
+    out = {}
+    for cid in library.chains:
+        nodes = {n for n, chains in library.chain_of_nodes().items() if cid in chains}
+        codes = np.array([store.node_index[n] for n in nodes if n in store.node_index])
+        out[cid] = int(len(np.unique(store.tie_row[np.isin(store.tie_node, codes)])))
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("lib", type=Path)
+    ap.add_argument("--out", type=Path, default=Path("/tmp/storeana-render"))
+    ap.add_argument("--repeat", type=int, default=3)
+    a = ap.parse_args()
+    if not (a.out / "index.html").exists():
+        render(a.lib, a.out)
+    counts = firms_per_chain(a.lib)
+    biggest = max(counts, key=counts.__getitem__)
+    print(f"most populated chain: {biggest} ({counts[biggest]:,} imported firms); load average {os.getloadavg()}")
+    from playwright.sync_api import sync_playwright
+
+    print("| page | imported firms on the chain | firm nodes in the page | size | 招商图谱 LCP | 关系网络 1st frame |")
+    print("|---|---:|---:|---:|---:|---:|")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+        for cid in sorted(counts, key=counts.__getitem__, reverse=True):
+            page = a.out / f"{cid}.html"
+            url = page.as_uri()
+            lcp = statistics.median(paint(browser, url, False) for _ in range(a.repeat))
+            net = statistics.median(paint(browser, url, True) for _ in range(a.repeat))
+            firms = len(FIRM.findall(page.read_bytes()))
+            print(
+                f"| {cid} | {counts[cid]:,} | {firms:,} | {page.stat().st_size / 1e6:.1f} MB | "
+                f"{fmt_s(lcp, 60)} | {fmt_s(net, 60)} |",
+                flush=True,
+            )
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
