@@ -78,12 +78,7 @@ def test_the_loader_never_imports_the_importer_and_the_importer_never_imports_pr
         assert "os._exit" not in text and "field_size_limit(" not in text, f.name
 
 
-@pytest.mark.parametrize("method", ["spawn", "fork"])
-def test_parallel_matching_gives_the_serial_result(mini, tmp_path, monkeypatch, method):
-    from chainmap.importer import place
-
-    real = place.MatchPool.__init__
-    monkeypatch.setattr(place.MatchPool, "__init__", lambda self, m, w, _=None: real(self, m, w, method))
+def test_threaded_matching_gives_the_serial_result(mini, tmp_path, monkeypatch):
     rows = [["企业名称", "统一社会信用代码", "经营范围", "主营产品"]]
     rows += [
         [f"甲{i}化工有限公司", "", "乙中间体的生产" if i % 3 else "日用百货", "丙材料" if i % 5 == 0 else ""]
