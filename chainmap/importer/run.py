@@ -98,7 +98,7 @@ def _run(lib: Library, opts: ImportOptions, slow: bool) -> ImportSummary:
             s.outside_library = ex.outside_library
             tx = None if opts.dry_run else Transaction(output.parent)
             try:
-                run = _Run(s, hm, cleaner, Deduper(ex), _rejects(output, hm, tx), _pool(opened, opts, matcher, slow))
+                run = _Run(s, hm, cleaner, Deduper(ex, tx.scratch if tx else None), _rejects(output, hm, tx), _pool(opened, opts, matcher, slow))
                 run.decisions = read_decisions(output.parent)
                 with run.pool:
                     _stream(run, opened, (r for r in head if r[0] > hm.row), opts, slow)
@@ -232,8 +232,8 @@ def _store(
     s.store, s.output = kind, str(output)
     pairs: list[tuple[pa.Table, pa.Table]] = []
     mine, current, changed_ids = compare(dd, kind, matcher.nodes, bool(opts.chains), pairs)
-    s.imported = sum(dd.first_row)
-    s.updated = len(dd.first_row) - s.imported
+    s.imported = dd.new_firms
+    s.updated = len(dd.rec_code) - s.imported
     s.unchanged = s.updated - len(changed_ids)
     if not s.adds_up():  # pragma: no cover - a bug
         raise AssertionError(f"import counts do not add up: {s}")

@@ -187,6 +187,8 @@ def _write_parquet(path: Path, table: pa.Table, info: dict[str, Any]) -> None:
             buf: list[pa.RecordBatch] = []
             size = 0
             for batch in table.to_batches(max_chunksize=ROW_GROUP):
+                if not batch.num_rows:
+                    continue
                 placed = placed_mask(pa.Table.from_batches([batch]))
                 keep = placed if want else pc.invert(placed)
                 part = batch.filter(keep)
@@ -227,6 +229,7 @@ class Transaction:
         self.folder = Path(folder)
         self.replace: list[tuple[Path, Path]] = []
         self.delete: list[Path] = []
+        self.scratches: list[Path] = []  # the import's own temporary files (spilled records): never switched
         self.landed = False  # the journal is in place: the switch is decided
 
     def temp(self, final: Path) -> Path:
@@ -236,6 +239,20 @@ class Transaction:
         os.close(fd)
         self.replace.append((Path(tmp), final))
         return Path(tmp)
+
+    def scratch(self) -> Path:
+        """A temporary file for the import's own use (removed at commit and abort; a crash leaves it
+        to :func:`chainmap.store.settle`, like every file with the temporary tag)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".spill.{TEMP_TAG}", suffix=".tmp", dir=self.folder)
+        os.close(fd)
+        self.scratches.append(Path(tmp))
+        return Path(tmp)
+
+    def drop_scratches(self) -> None:
+        for tmp in self.scratches:
+            tmp.unlink(missing_ok=True)
+        self.scratches = []
 
     def open_text(self, final: Path, encoding: str = "utf-8") -> Any:
         """A text stream to the temporary file of ``final`` (the caller closes it before commit)."""
@@ -263,6 +280,7 @@ class Transaction:
             "replace": [[t.name, f.name] for t, f in self.replace],
             "delete": [f.name for f in self.delete if f.exists()],
         }
+        self.drop_scratches()
         if not plan["replace"] and not plan["delete"]:
             return
         journal = self.folder / JOURNAL
@@ -278,6 +296,7 @@ class Transaction:
     def abort(self) -> None:
         """Undo what is not yet switched: the temporaries go. Past the journal, nothing is undone:
         the next load (or import) finishes the switch."""
+        self.drop_scratches()
         if not self.landed:
             for tmp, _final in self.replace:
                 tmp.unlink(missing_ok=True)
