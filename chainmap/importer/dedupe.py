@@ -18,7 +18,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..store import COLUMNS, SCHEMA, TIES, to_table
@@ -83,11 +82,15 @@ class KeyIndex:
 
     def get(self, keys: np.ndarray) -> np.ndarray:
         """The record number of each key, -1 where absent."""
-        out = np.full(len(keys), -1, dtype=np.int64)
+        order = np.argsort(keys)
+        keys = keys[order]  # sorted needles: the binary searches walk memory in order
+        found = np.full(len(keys), -1, dtype=np.int64)
         for k, v in self.runs:
             pos = np.minimum(np.searchsorted(k, keys), len(k) - 1)
-            hit = (k[pos] == keys) & (out < 0)
-            out[hit] = v[pos[hit]]
+            hit = (k[pos] == keys) & (found < 0)
+            found[hit] = v[pos[hit]]
+        out = np.empty_like(found)
+        out[order] = found
         return out
 
     def get1(self, key: np.uint64) -> int:
@@ -182,7 +185,7 @@ def _patched(t: pa.Table, lo: int, targets: np.ndarray, rows: pa.Table) -> pa.Ta
         pieces += [t.slice(start, g - lo - start), merged.slice(i, 1)]
         start = g - lo + 1
     pieces.append(t.slice(start))
-    return pa.concat_tables(pieces)
+    return pa.concat_tables(pieces).combine_chunks()
 
 
 def merge_into(rec: dict[str, Any], new: dict[str, Any]) -> None:
@@ -229,6 +232,7 @@ class Deduper:
         self.new_firms = 0  # records that came from a firm no store held
         self.prev_by_id: dict[str, tuple[Path, int]] = {}
         self.superseded: set[str] = set()
+        self._known: tuple[np.ndarray, np.ndarray] | None = None
 
     def fold(self, codes: list[str | None], namekeys: list[str]) -> Folded:
         n = len(codes)
@@ -274,21 +278,24 @@ class Deduper:
             dup = uniq[counts > 1]
             if len(dup):
                 slow |= np.isin(h, dup) & (h != _NONE)
-        if ex.hand_code or ex.hand_name or ex.by_code or ex.by_name:
-            known = [
-                (c is not None and (c in ex.hand_code or c in ex.by_code)) or nk in ex.hand_name or nk in ex.by_name
-                for c, nk in zip(codes, namekeys, strict=True)
-            ]
-            slow |= np.array(known, dtype=bool)
+        if self._known is None:  # hashes of the codes and names the library or a store holds
+            codes_known = [*ex.hand_code, *ex.by_code]
+            names_known = [*ex.hand_name, *ex.by_name]
+            self._known = (np.unique(key_hashes(codes_known)), np.unique(key_hashes(names_known)))
+        kc, kn = self._known
+        if len(kc):
+            slow |= np.isin(ch, kc) & (ch != _NONE)
+        if len(kn):
+            slow |= np.isin(nh, kn)
         return slow
 
     def _fast_ids(self, out: Folded, idx: np.ndarray, codes: list, namekeys: list) -> None:
         taken = self.ex.taken
-        for i in idx.tolist():
-            ident = _base_id(codes[i], namekeys[i])
-            if ident in taken or codes[i] is None:
-                ident = new_id(codes[i], namekeys[i], taken)
-            out.ids[i] = ident
+        ids = [f"imp_{codes[i].lower()}" if codes[i] else None for i in idx.tolist()]
+        if not taken.isdisjoint(ids):
+            ids = [None if x in taken else x for x in ids]
+        for i, ident in zip(idx.tolist(), ids, strict=True):
+            out.ids[i] = ident if ident is not None else new_id(codes[i], namekeys[i], taken)
         self.new_firms += len(idx)
 
     def _fold_one(self, out: Folded, i: int, c: str | None, nk: str, hc: Any, hn: Any, g: int,
