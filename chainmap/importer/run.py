@@ -39,7 +39,8 @@ from .rejects import Rejects
 from .review import QUEUE, apply_decisions, read_decisions, updated_queue
 from .rows import Chunk, Cleaner
 from .signals import node_chains
-from .store import StoreLock, Transaction, check_writable
+from .store import StoreLock, Transaction, check_writable, is_ours
+from .stream import can_stream, stream_store
 from .write import auto_kind, compare, count, plan, record_signals
 
 __all__ = ["ImportOptions", "ImportSummary", "SCHEMA", "Summary", "run_import"]
@@ -98,7 +99,14 @@ def _run(lib: Library, opts: ImportOptions, slow: bool) -> ImportSummary:
             s.outside_library = ex.outside_library
             tx = None if opts.dry_run else Transaction(output.parent)
             try:
-                run = _Run(s, hm, cleaner, Deduper(ex, tx.scratch if tx else None), _rejects(output, hm, tx), _pool(opened, opts, matcher, slow))
+                run = _Run(
+                    s,
+                    hm,
+                    cleaner,
+                    Deduper(ex, tx.scratch if tx else None),
+                    _rejects(output, hm, tx),
+                    _pool(opened, opts, matcher, slow),
+                )
                 run.decisions = read_decisions(output.parent)
                 with run.pool:
                     _stream(run, opened, (r for r in head if r[0] > hm.row), opts, slow)
@@ -230,10 +238,22 @@ def _store(
     base_key = output.resolve()  # the store holding the output's earlier records
     output, kind = auto_kind(dd, output, kind, len(dd.records))
     s.store, s.output = kind, str(output)
-    pairs: list[tuple[pa.Table, pa.Table]] = []
-    mine, current, changed_ids = compare(dd, kind, matcher.nodes, bool(opts.chains), pairs)
     s.imported = dd.new_firms
     s.updated = len(dd.rec_code) - s.imported
+    if tx is not None and can_stream(dd, output, kind, base_key):  # only new firms: in bounded memory
+        s.unchanged = 0
+        if not s.adds_up():  # pragma: no cover - a bug
+            raise AssertionError(f"import counts do not add up: {s}")
+        stream_store(dd, tx, s, output, opts.region, node_chains(lib), {"source_file": opts.file.name})
+        s.skipped_reasons, s.rejected_reasons = dict(run.skip.most_common()), dict(run.reject.most_common())
+        s.warnings = dict(run.cleaner.warn.most_common())
+        stale = output.with_suffix(".yaml")
+        if stale.exists() and is_ours(stale):
+            tx.remove(stale)  # the list outgrew YAML: one store per import
+        _finish(run, tx, s)
+        return
+    pairs: list[tuple[pa.Table, pa.Table]] = []
+    mine, current, changed_ids = compare(dd, kind, matcher.nodes, bool(opts.chains), pairs)
     s.unchanged = s.updated - len(changed_ids)
     if not s.adds_up():  # pragma: no cover - a bug
         raise AssertionError(f"import counts do not add up: {s}")
@@ -246,6 +266,11 @@ def _store(
     queue = updated_queue(output.parent, mine)
     if queue is not None:
         tx.write_raw_parquet(output.parent / QUEUE, queue)
+    _finish(run, tx, s)
+
+
+def _finish(run: _Run, tx: Transaction, s: ImportSummary) -> None:
+    """The rejects file, then the switch of every file at once."""
     if run.rejects.close():
         s.rejects = str(run.rejects.path)
     elif run.rejects.path.exists():
