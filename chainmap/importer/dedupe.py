@@ -170,22 +170,14 @@ class Records:
 
 def _patched(t: pa.Table, lo: int, targets: np.ndarray, rows: pa.Table) -> pa.Table:
     """``t`` (records ``lo``...) with the duplicate ``rows`` folded into their ``targets``."""
-    recs: dict[int, dict[str, Any]] = {}
+    idx = np.unique(targets)
+    recs = dict(zip(idx.tolist(), t.take(pa.array(idx - lo, pa.int64())).to_pylist(), strict=True))
     for g, new in zip(targets.tolist(), rows.to_pylist(), strict=True):
-        if g not in recs:
-            recs[g] = t.slice(g - lo, 1).to_pylist()[0]
         merge_into(recs[g], new)
-    idx = sorted(recs)
-    keep = np.ones(len(t), dtype=bool)
-    keep[np.array(idx) - lo] = False
-    merged = to_table([recs[g] for g in idx]).cast(t.schema)
-    # back in place: the rows before, between and after the patched ones, in record order
-    pieces, start = [], 0
-    for g, i in zip(idx, range(len(idx)), strict=True):
-        pieces += [t.slice(start, g - lo - start), merged.slice(i, 1)]
-        start = g - lo + 1
-    pieces.append(t.slice(start))
-    return pa.concat_tables(pieces).combine_chunks()
+    merged = to_table([recs[g] for g in idx.tolist()]).cast(t.schema)
+    order = np.arange(len(t), dtype=np.int64)
+    order[idx - lo] = len(t) + np.arange(len(idx))  # each patched record in its place
+    return pa.concat_tables([t, merged]).take(pa.array(order))
 
 
 def merge_into(rec: dict[str, Any], new: dict[str, Any]) -> None:
