@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -316,3 +317,37 @@ def test_chunk_matcher_on_no_text_and_no_hits():
     for arr in (pa.array([], pa.string()), pa.array([None, "", "\n\n\n"], pa.string())):
         ties, makes, holds, evidence, uncertain = cm.match(arr)
         assert len(ties) == len(arr) and evidence.null_count == len(arr) and not any(uncertain.to_pylist())
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.from_regex(r"[0-9]{1,18}(\.[0-9]{1,9})?", fullmatch=True),
+            st.sampled_from(["", "万", "亿"]),
+            st.sampled_from(["", "元"]),
+            st.sampled_from(["", "人民币"]),
+        ),
+        min_size=1,
+        max_size=20,
+    ),
+    st.sampled_from([1.0, 1e4]),
+)
+def test_vectorised_capital_parses_as_the_per_value_parser(parts, unit):
+    """The common capital texts parsed with Arrow and numpy give what capital() gives: the same
+    yuan to the last bit, and the same out-of-range values left empty."""
+    from chainmap.importer.rows import _SIMPLE_CAPITAL, _simple_capital, capital
+
+    texts = ["".join(p) for p in parts]
+    simple = pc.fill_null(pc.match_substring_regex(pa.array(texts), _SIMPLE_CAPITAL), False).to_pylist()
+    fast, bad = _simple_capital(pa.array([t for t, s in zip(texts, simple, strict=True) if s], pa.string()), unit)
+    want, nbad = [], 0
+    for t, s in zip(texts, simple, strict=True):
+        if not s:
+            continue
+        try:
+            want.append(capital(t, unit).value)
+        except ValueError:
+            want.append(None)
+            nbad += 1
+    assert fast.to_pylist() == want and bad == nbad
