@@ -167,16 +167,14 @@ def _dup_rows(n: int) -> list[list[str]]:
 def test_duplicates_across_spilled_chunks_fold_as_in_one_chunk(mini, tmp_path, monkeypatch):
     """Small chunks (records spilled per chunk, duplicates folded in as patches when read back) give
     the records, counts and review queue of one big chunk; the streamed store equals the table path's."""
-    import functools
-
-    from chainmap.importer import read, stream
+    from chainmap.importer import stream
 
     f = write_csv(tmp_path / "名单.csv", _dup_rows(600))
     out = {}
     for label, block, streamed in (("one", 16 << 20, True), ("many", 2048, True), ("table", 2048, False)):
         lib = load_library(mini)
         o = tmp_path / label / "x.parquet"
-        monkeypatch.setattr(run, "csv_fast_chunks", functools.partial(read.csv_fast_chunks, block_size=block))
+        monkeypatch.setattr(run, "BLOCK_BYTES", block)
         monkeypatch.setattr(run, "can_stream", stream.can_stream if streamed else (lambda *a: False))
         s = run.run_import(lib, ImportOptions(file=f, output=o, progress=False, workers=1))
         assert s.rows == 600

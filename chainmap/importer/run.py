@@ -15,7 +15,8 @@ import itertools
 import sys
 import time
 from collections import Counter
-from contextlib import closing, nullcontext
+from collections.abc import Iterator
+from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,7 +47,8 @@ from .write import auto_kind, compare, count, plan, record_signals
 __all__ = ["ImportOptions", "ImportSummary", "SCHEMA", "Summary", "run_import"]
 
 HEADER_SCAN_ROWS = 30
-PARALLEL_BYTES = 8 << 20  # CSVs larger than this are matched in worker processes
+PARALLEL_BYTES = 8 << 20  # CSVs larger than this are matched in a helper thread while the next chunk is cleaned
+BLOCK_BYTES = 8 << 20  # a chunk of a CSV: the peak memory of an import is a few chunks' worth
 
 
 def run_import(lib: Library, opts: ImportOptions) -> ImportSummary:
@@ -55,12 +57,33 @@ def run_import(lib: Library, opts: ImportOptions) -> ImportSummary:
     Raises :class:`~chainmap.errors.UsageError` with a message for officers on a file that cannot be
     read or an output that cannot be written; the stores are then as they were."""
     try:
-        try:
-            return _run(lib, opts, slow=False)
-        except SlowPath:  # a ragged row: read again row by row, for exact row numbers in the rejects file
-            return _run(lib, opts, slow=True)
+        with _arrow_pool():
+            try:
+                return _run(lib, opts, slow=False)
+            except SlowPath:  # a ragged row: read again row by row, for exact row numbers in the rejects file
+                return _run(lib, opts, slow=True)
     except OSError as err:
         raise UsageError(_os_message(err)) from None
+
+
+@contextmanager
+def _arrow_pool() -> Iterator[None]:
+    """Arrow's jemalloc pool, returning freed memory to the system at once, while the import runs
+    (the default pool keeps freed chunks: the process would grow by a few chunks' worth of pages
+    over a long import); the previous pool afterwards. Where Arrow was built without jemalloc,
+    nothing changes."""
+    before = pa.default_memory_pool()
+    try:
+        pool = pa.jemalloc_memory_pool()
+        pa.jemalloc_set_decay_ms(0)
+    except (NotImplementedError, pa.ArrowNotImplementedError):
+        yield
+        return
+    pa.set_memory_pool(pool)
+    try:
+        yield
+    finally:
+        pa.set_memory_pool(before)
 
 
 @dataclass
@@ -150,7 +173,7 @@ def _stream(run: _Run, opened: Opened, rest: Any, opts: ImportOptions, slow: boo
     """Every chunk through clean, dedupe and place; a progress bar on a terminal."""
     width = len(run.hm.headers)
     if opened.kind == "csv" and not slow:
-        chunks = csv_fast_chunks(opened, run.hm.row, width)
+        chunks = csv_fast_chunks(opened, run.hm.row, width, BLOCK_BYTES)
     else:
         chunks = row_chunks(itertools.chain(rest, opened.rows), width, opts.chunk_rows)
     show = opts.progress if opts.progress is not None else sys.stderr.isatty()
