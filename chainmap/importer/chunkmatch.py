@@ -79,6 +79,7 @@ class ChunkMatcher:
         node_ids = sorted(matcher.kind)  # node code = rank, so codes sort as the ids do
         code = {n: i for i, n in enumerate(node_ids)}
         self.node_ids = pa.array(node_ids, pa.string())
+        self.node_list = node_ids
         self.node_role = np.array([_ROLES.index(ROLE[matcher.kind[n]]) for n in node_ids], dtype=np.int8)
         pats = matcher.patterns
         self.ascii = np.array([p[3] for p in pats], dtype=bool)
@@ -206,7 +207,7 @@ class ChunkMatcher:
             nn = len(self.node_role)
             node, rest = rest % nn, rest // nn
             fld, pat = rest % 5, rest // 5
-            nid = self.node_ids[node].as_py()
+            nid = self.node_list[node]
             name = self.m.names.get(nid, "")
             label, conf = FIELD_LABEL[_FIELD_NAMES[fld]], _CONF[fld]
             text = f"{nid} {name}←{label}「{self.written[pat]}」{conf:.2f}" + ("（未达阈值）" if mark else "")

@@ -225,7 +225,7 @@ def _start(run: _Run, ch: Chunk) -> tuple[Chunk, Any, Any] | None:
     name = ch.rec["name"]
     namekeys = pc.replace_substring_regex(pc.utf8_normalize(name, "NFKC"), r"\s+", "").to_pylist()
     code = ch.rec["credit_code"]
-    folded = run.dd.fold(code.to_pylist(), namekeys)
+    folded = run.dd.fold(code.to_pylist(), namekeys, code)
     if folded.hand:
         s.skipped += folded.hand
         run.skip["库中已有手工维护的记录"] += folded.hand
