@@ -19,12 +19,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from ..store import COLUMNS, SCHEMA, TIES, to_table
 from .prepare import Existing
 
-__all__ = ["Deduper", "Folded", "KeyIndex", "Records", "key_hashes", "new_id"]
+__all__ = ["Deduper", "Folded", "KeyIndex", "Records", "key_hashes", "new_id", "read_ipc", "write_ipc"]
 
 NEW, MERGED, HAND = 0, 1, 2
 _NONE = np.uint64(0)  # the hash of "no key"
@@ -117,6 +116,20 @@ class KeyIndex:
             self.runs[-2:] = [(k[order], v[order])]
 
 
+_IPC = pa.ipc.IpcWriteOptions(compression="lz4")
+
+
+def write_ipc(path: Path, t: pa.Table) -> None:
+    """A spill file: Arrow's own format (LZ4), written and read back at memory speed."""
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, t.schema, options=_IPC) as w:
+        w.write_table(t)
+
+
+def read_ipc(path: Path) -> pa.Table:
+    with pa.OSFile(str(path), "rb") as src:
+        return pa.ipc.open_file(src).read_all()
+
+
 class Records:
     """This run's records, in the order they were first seen: Arrow tables per chunk, spilled to
     temporary Parquet files when ``spill`` gives a path for each (memory bounded by the chunk); a
@@ -142,7 +155,7 @@ class Records:
             self.parts.append(t)
             return
         path = self.spill()
-        pq.write_table(t, path, compression="lz4")
+        write_ipc(path, t)
         self.parts.append(path)
 
     def add_patches(self, rows: pa.Table, targets: np.ndarray) -> None:
@@ -157,7 +170,7 @@ class Records:
         order = np.argsort(targets, kind="stable")
         targets = targets[order]
         for part, lo in zip(self.parts, self.offsets, strict=True):
-            t = part if isinstance(part, pa.Table) else pq.read_table(part)
+            t = part if isinstance(part, pa.Table) else read_ipc(part)
             hi = lo + len(t)
             a, b = np.searchsorted(targets, lo), np.searchsorted(targets, hi)
             if a < b and rows is not None:

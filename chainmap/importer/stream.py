@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 
 from ..model import Region
 from ..store import SCHEMA, SIGNALS, TIES, read_signals
-from .dedupe import Deduper
+from .dedupe import _IPC, Deduper
 from .options import ImportSummary
 from .review import QUEUE, queue_rows, read_queue
 from .signals import new_signals
@@ -82,7 +82,7 @@ def stream_store(
     schema = parquet_schema(info)
     with pq.ParquetWriter(tx.temp(output), schema, compression="zstd") as writer:
         placed_rows = _Groups(writer, True)
-        with pq.ParquetWriter(rest, SCHEMA, compression="lz4") as spill:
+        with pa.OSFile(str(rest), "wb") as sink, pa.ipc.new_file(sink, SCHEMA, options=_IPC) as spill:
             for t in dd.records.batches():
                 mask = placed_mask(t)
                 n_placed = pc.sum(mask).as_py() or 0
@@ -97,11 +97,13 @@ def stream_store(
                 if dd.ex.pool:
                     signals.append(new_signals(t, chains_of, info["source_file"]))
                 placed_rows.add(t.filter(mask))
-                spill.write_table(t.filter(pc.invert(mask)))
+                spill.write_table(t.filter(pc.invert(mask)).cast(SCHEMA))
         placed_rows.flush()
         unplaced_rows = _Groups(writer, False)
-        for batch in pq.ParquetFile(rest).iter_batches(batch_size=ROW_GROUP):
-            unplaced_rows.add(pa.Table.from_batches([batch]))
+        with pa.memory_map(str(rest)) as src:
+            reader = pa.ipc.open_file(src)
+            for i in range(reader.num_record_batches):
+                unplaced_rows.add(pa.Table.from_batches([reader.get_batch(i)]))
         unplaced_rows.flush()
     s.nodes = dict(sorted(nodes.items(), key=lambda kv: (-kv[1], kv[0])))
     if region is not None and s.local is None:
