@@ -182,25 +182,54 @@ class Records:
         return pa.concat_tables(parts) if parts else to_table([])
 
 
+_LISTISH = ("id", "source", "evidence", "uncertain", *TIES)  # merged in Python; the rest by column
+
+
 def _patched(t: pa.Table, lo: int, targets: np.ndarray, rows: pa.Table) -> pa.Table:
-    """``t`` (records ``lo``...) with the duplicate ``rows`` folded into their ``targets``."""
+    """``t`` (records ``lo``...) with the duplicate ``rows`` folded into their ``targets`` (as
+    :func:`merge_into` one by one, in the order they came): the plain columns by array work -- a gap
+    (null or empty text) takes the first value of a later row --, ties, uncertain nodes, evidence and
+    sources per record."""
     idx = np.unique(targets)
-    recs = dict(zip(idx.tolist(), t.take(pa.array(idx - lo, pa.int64())).to_pylist(), strict=True))
-    for g, new in zip(targets.tolist(), rows.to_pylist(), strict=True):
-        merge_into(recs[g], new)
-    merged = to_table([recs[g] for g in idx.tolist()]).cast(t.schema)
-    order = np.arange(len(t), dtype=np.int64)
-    order[idx - lo] = len(t) + np.arange(len(idx))  # each patched record in its place
-    return pa.concat_tables([t, merged]).take(pa.array(order))
+    k = len(idx)
+    base = t.take(pa.array(idx - lo, pa.int64()))
+    group = np.concatenate([np.arange(k), np.searchsorted(idx, targets)])  # base rows first, then patches
+    order = np.argsort(group, kind="stable")  # per record: its base row, then its patches as they came
+    both = pa.concat_tables([base, rows.cast(base.schema)]).take(pa.array(order))
+    starts = np.searchsorted(group[order], np.arange(k))
+    cols = {}
+    for name in both.column_names:
+        if name in _LISTISH:
+            continue
+        col = both[name].combine_chunks()
+        filled = pc.is_valid(col)
+        if pa.types.is_string(col.type):
+            filled = pc.and_(filled, pc.not_equal(col, ""))
+        pos = np.where(np.asarray(pc.fill_null(filled, False)), np.arange(len(col)), len(col))
+        first = np.minimum.reduceat(pos, starts)
+        cols[name] = col.take(pa.array(np.where(first < len(col), first, starts)))
+    recs = base.select(list(_LISTISH)).to_pylist()
+    for g, new in zip(np.searchsorted(idx, targets).tolist(), rows.select(list(_LISTISH)).to_pylist(), strict=True):
+        merge_lists(recs[g], new)
+    lists = pa.Table.from_pylist(recs, schema=pa.schema([SCHEMA.field(c) for c in _LISTISH]))
+    merged = pa.table([cols[c] if c in cols else lists[c] for c in t.column_names], names=t.column_names).cast(t.schema)
+    at = np.arange(len(t), dtype=np.int64)
+    at[idx - lo] = len(t) + np.arange(k)  # each patched record in its place
+    return pa.concat_tables([t, merged]).take(pa.array(at))
 
 
 def merge_into(rec: dict[str, Any], new: dict[str, Any]) -> None:
     """Fold a duplicate row into a record: fill its gaps, add ties and the row's source."""
     for k in COLUMNS:
-        if k in ("id", "source", "evidence", "uncertain", *TIES):
+        if k in _LISTISH:
             continue
         if rec.get(k) in (None, "") and new.get(k) not in (None, ""):
             rec[k] = new[k]
+    merge_lists(rec, new)
+
+
+def merge_lists(rec: dict[str, Any], new: dict[str, Any]) -> None:
+    """The list part of :func:`merge_into`: ties, uncertain nodes, evidence, sources."""
     for k in TIES:
         rec[k] = sorted(set(rec[k] or []) | set(new[k] or []))
     placed = {n for k in TIES for n in rec[k]}
