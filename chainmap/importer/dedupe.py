@@ -3,7 +3,7 @@ firm (same credit code, else same name without a conflicting code), takes over t
 import stored, or is skipped because the library keeps that firm by hand.
 
 Memory is bounded by the chunk, not by the file: the identity of every record so far is kept as
-hashed 64-bit keys in sorted numpy runs (:class:`KeyIndex`, 16 bytes a key), and the records
+hashed 64-bit keys in sorted numpy runs (:class:`KeyIndex`, 12 bytes a key), and the records
 themselves go to temporary Parquet files (:class:`Records`); a duplicate row is kept as a patch and
 folded into its record when the records are read back.
 """
@@ -70,7 +70,7 @@ def key_hashes(values: list[str | None]) -> np.ndarray:
 
 
 class KeyIndex:
-    """Hashed key -> record number, the first one added winning. Sorted numpy runs merged as they
+    """Hashed key -> record number (< 2**31), the first one added winning. Sorted numpy runs merged as they
     grow (like a log-structured merge tree): adding n keys costs O(n log n) in all, a look-up a few
     binary searches."""
 
@@ -108,7 +108,7 @@ class KeyIndex:
         if not len(keys):
             return
         keys, first = np.unique(keys, return_index=True)
-        self.runs.append((keys, values[first]))
+        self.runs.append((keys, values[first].astype(np.int32)))  # record numbers: 12 bytes a key in all
         while len(self.runs) > 1 and len(self.runs[-2][0]) <= 2 * len(self.runs[-1][0]):
             (k1, v1), (k2, v2) = self.runs[-2], self.runs[-1]  # no key is in both
             k, v = np.concatenate([k1, k2]), np.concatenate([v1, v2])
