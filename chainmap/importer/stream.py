@@ -78,6 +78,7 @@ def stream_store(
     summary's counts of placed, unplaced and local firms, firms per node and open review items."""
     nodes: Counter[str] = Counter()
     queue, signals, ids = [], [], []
+    old_queue = read_queue(output.parent)  # its pairs of this run's firms are replaced (ids kept only then)
     rest = tx.scratch()
     schema = parquet_schema(info)
     with pq.ParquetWriter(tx.temp(output), schema, compression="zstd") as writer:
@@ -93,7 +94,8 @@ def stream_store(
                     s.local = (s.local or 0) + _local(t, region)
                 s.review += int(pc.sum(pc.fill_null(pc.list_value_length(t["uncertain"]), 0)).as_py() or 0)
                 queue.append(queue_rows(t))
-                ids.append(t["id"])
+                if len(old_queue):
+                    ids.append(t["id"])
                 if dd.ex.pool:
                     signals.append(new_signals(t, chains_of, info["source_file"]))
                 placed_rows.add(t.filter(mask))
@@ -108,7 +110,7 @@ def stream_store(
     s.nodes = dict(sorted(nodes.items(), key=lambda kv: (-kv[1], kv[0])))
     if region is not None and s.local is None:
         s.local = 0
-    _queue(tx, output.parent, queue, ids)
+    _queue(tx, output.parent, old_queue, queue, ids)
     if signals:
         found = pa.concat_tables(signals)
         s.signals = dict(Counter(found["kind"].to_pylist()).most_common())
@@ -134,10 +136,9 @@ def _local(t: pa.Table, r: Region) -> int:
     return pc.sum(inside).as_py() or 0
 
 
-def _queue(tx: Transaction, folder: Path, parts: list[pa.Table], ids: list[Any]) -> None:
+def _queue(tx: Transaction, folder: Path, old: pa.Table, parts: list[pa.Table], ids: list[Any]) -> None:
     """The review queue with this run's open pairs (the firms are new: no old pair is theirs, but an
     old queue keeps its pairs)."""
-    old = read_queue(folder)
     fresh = pa.concat_tables(parts) if parts else old.schema.empty_table()
     if not len(fresh):
         return
