@@ -1,5 +1,5 @@
 """National-scale import: `chainmap import` against the read floor (pyarrow reading the same file), in
-the same run, with the peak memory of the whole process tree (main process + matcher workers).
+the same run, with the peak memory of the whole process tree (the import runs in one process).
 
     python benchmarks/gen_export.py 1000000 -o /tmp/dense_1m.csv --chains chains --mode dense
     python benchmarks/bench_scale.py /tmp/dense_1m.csv [--chains chains] [--work /tmp/chainmap-scale]

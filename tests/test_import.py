@@ -302,6 +302,22 @@ def test_generated_export_counts_add_up(mini, tmp_path):
     assert sum(c.id.startswith("imp_") for c in lib.companies.values()) == s["imported"]
 
 
+def test_replicated_export_holds_other_firms_with_the_same_texts(mini, tmp_path):
+    """gen_export --replicate (for 10M-row benchmarks): each copy is another set of firms -- new names,
+    valid codes still valid -- with the same texts, so three copies import three times the firms."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import gen_export
+
+    words = ["乙中间体", "丙材料", "甲催化剂", "贝制品"]
+    one = gen_export.write(tmp_path / "one.csv", 300, words, seed=3, match_share=0.5)
+    three = gen_export.replicate(one, tmp_path / "three.csv", 900)
+    s1 = imp(mini, one, output=tmp_path / "one.parquet")
+    s3 = imp(mini, three, output=tmp_path / "three.parquet")
+    assert s3["rows"] == 900 and adds_up(s3)
+    for k in ("imported", "placed", "rejected", "skipped", "merged"):
+        assert s3[k] == 3 * s1[k], k
+
+
 # -- the Parquet store -----------------------------------------------------------------------------
 
 

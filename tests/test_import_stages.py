@@ -78,12 +78,7 @@ def test_the_loader_never_imports_the_importer_and_the_importer_never_imports_pr
         assert "os._exit" not in text and "field_size_limit(" not in text, f.name
 
 
-@pytest.mark.parametrize("method", ["spawn", "fork"])
-def test_parallel_matching_gives_the_serial_result(mini, tmp_path, monkeypatch, method):
-    from chainmap.importer import place
-
-    real = place.MatchPool.__init__
-    monkeypatch.setattr(place.MatchPool, "__init__", lambda self, m, w, _=None: real(self, m, w, method))
+def test_threaded_matching_gives_the_serial_result(mini, tmp_path, monkeypatch):
     rows = [["企业名称", "统一社会信用代码", "经营范围", "主营产品"]]
     rows += [
         [f"甲{i}化工有限公司", "", "乙中间体的生产" if i % 3 else "日用百货", "丙材料" if i % 5 == 0 else ""]
@@ -145,3 +140,60 @@ def test_placements_from_the_store_match_the_loaded_library(mini, tmp_path, stor
             c for c in lib.companies.values() if c.id.startswith("imp_") and node in c.operates + c.makes + c.holds
         ]
         assert local == sum(c.city == region.city for c in firms) and local + outside == len(firms)
+
+
+def _uscc(i: int) -> str:
+    from chainmap.money import _USCC_ALPHABET, _USCC_WEIGHTS
+
+    body = f"91320500{i:08d}Q"
+    total = sum(_USCC_ALPHABET.index(c) * w for c, w in zip(body, _USCC_WEIGHTS, strict=False))
+    return body + _USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def _dup_rows(n: int) -> list[list[str]]:
+    """Firms with duplicates far apart: by credit code, by name (a code learnt later), and same-name
+    firms with different codes (two firms)."""
+    rows = [["企业名称", "统一社会信用代码", "经营范围", "主营产品", "所属城市"]]
+    for i in range(n):
+        k = i % (n // 3)  # every firm three times, a third of the file apart
+        code = _uscc(k) if (k % 4 or i >= n // 3) else ""
+        if k % 7 == 0:
+            code = _uscc(k + 10_000 * (i // (n // 3)))  # same name, another code: another firm
+        scope = "乙中间体的生产" if k % 2 else "日用百货销售"
+        rows.append([f"甲{k}化工有限公司", code, scope if i < n // 3 else "", "丙材料" if i % 5 == 0 else "", "苏州市"])
+    return rows
+
+
+def test_duplicates_across_spilled_chunks_fold_as_in_one_chunk(mini, tmp_path, monkeypatch):
+    """Small chunks (records spilled per chunk, duplicates folded in as patches when read back) give
+    the records, counts and review queue of one big chunk; the streamed store equals the table path's."""
+    from chainmap.importer import stream
+
+    f = write_csv(tmp_path / "名单.csv", _dup_rows(600))
+    out = {}
+    for label, block, streamed in (("one", 16 << 20, True), ("many", 2048, True), ("table", 2048, False)):
+        lib = load_library(mini)
+        o = tmp_path / label / "x.parquet"
+        monkeypatch.setattr(run, "BLOCK_BYTES", block)
+        monkeypatch.setattr(run, "can_stream", stream.can_stream if streamed else (lambda *a: False))
+        s = run.run_import(lib, ImportOptions(file=f, output=o, progress=False, workers=1))
+        assert s.rows == 600
+        assert not list(o.parent.glob(".*.tmp"))  # no spill file left
+        t = read_table(o)
+        out[label] = (s.imported, s.merged, s.placed, s.review, s.nodes, t.drop(["placed"]).to_pylist())
+    assert out["one"] == out["many"] == out["table"]
+    imported, merged, placed = out["one"][:3]
+    assert imported + merged == 600 and merged >= 300 and placed > 0
+    ids = [r["id"] for r in out["one"][-1]]
+    assert len(ids) == len(set(ids)) == imported
+    by_name: dict[str, list[dict]] = {}
+    for r in out["one"][-1]:
+        by_name.setdefault(r["name"], []).append(r)
+    for k in range(200):
+        recs = by_name[f"甲{k}化工有限公司"]
+        if k % 7 == 0:  # three codes: three firms
+            assert sorted(len(r["source"]) for r in recs) == [1, 1, 1]
+            continue
+        (rec,) = recs  # one firm, its code learnt from a later row when the first had none
+        assert len(rec["source"]) == 3 and rec["credit_code"] == _uscc(k)
+        assert ("a2" in (rec["operates"] or [])) == (k % 2 == 1)

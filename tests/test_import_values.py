@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chainmap import load_library
 from chainmap.errors import UsageError
@@ -249,3 +252,102 @@ def test_matcher_limited_to_chains(mini):
     lib = load_library(mini)
     assert Matcher(lib, ["beta"]).place(("甲催化剂", None, None, None)) is None  # c1 is alpha only
     assert Matcher(lib, ["beta"]).place(("贝制品", None, None, None)).ties == {"operates": ["b2"]}
+
+
+# -- the vectorised matcher against the per-firm one -----------------------------------------------
+
+_LIB_CACHE: dict[str, object] = {}
+
+
+def _bundled_matchers():
+    from chainmap.importer.chunkmatch import ChunkMatcher
+    from chainmap.library import bundled_library
+
+    if "m" not in _LIB_CACHE:
+        m = Matcher(load_library(bundled_library()))
+        _LIB_CACHE["m"] = (m, ChunkMatcher(m))
+    return _LIB_CACHE["m"]
+
+
+def _pieces() -> list[str]:
+    m, _cm = _bundled_matchers()
+    terms = sorted({p[1] for p in m.patterns})[::9]  # a spread of the library's terms, as written
+    halves = [t[: len(t) // 2] for t in terms[::5]] + [t[len(t) // 2 :] for t in terms[::5]]
+    glue = ["生产", "销售", "批发", "研发", "；", "，", "。", ":", ",", " ", "X", "x1", "Ａ", "ｂ", "9", "的"]
+    return terms + halves + glue
+
+
+_FIELD = st.lists(st.integers(0, 10_000), max_size=6)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(_FIELD, _FIELD, _FIELD, _FIELD), min_size=1, max_size=30), st.booleans())
+def test_chunk_matcher_gives_the_per_firm_result(rows, upper):
+    """Generated firm texts (terms, halves of terms, trade and make words, clause ends, ASCII and
+    full-width letters next to terms): the vectorised chunk matcher gives exactly what
+    Matcher.place_text gives firm by firm -- ties, evidence text, uncertain nodes."""
+    from chainmap.importer.place import match_texts
+
+    m, cm = _bundled_matchers()
+    pieces = _pieces()
+    texts = []
+    for fields in rows:
+        parts = ["".join(pieces[i % len(pieces)] for i in f) for f in fields]
+        texts.append("\n".join(p.upper() if upper else p for p in parts))
+    arr = pa.array(texts, pa.string())
+    want = match_texts(m, arr)
+    for got, exp in zip(cm.match(arr), want, strict=True):
+        assert got.to_pylist() == exp.to_pylist()
+    sliced = pa.array(["", *texts], pa.string()).slice(1)  # an array that does not start at offset 0
+    assert cm.match(sliced)[3].to_pylist() == want[3].to_pylist()
+
+
+def test_chunk_matcher_finds_no_term_across_two_firms():
+    from chainmap.importer.place import match_texts
+
+    m, cm = _bundled_matchers()
+    terms = [p[1] for p in m.patterns if len(p[1]) >= 4 and not p[3]][:50]
+    texts = pa.array([x for t in terms for x in (f"\n\n\n某{t[:2]}", f"{t[2:]}\n\n\n")], pa.string())
+    got, want = cm.match(texts)[3].to_pylist(), match_texts(m, texts)[3].to_pylist()
+    assert got == want and want.count(None) > 50
+
+
+def test_chunk_matcher_on_no_text_and_no_hits():
+    _m, cm = _bundled_matchers()
+    for arr in (pa.array([], pa.string()), pa.array([None, "", "\n\n\n"], pa.string())):
+        ties, makes, holds, evidence, uncertain = cm.match(arr)
+        assert len(ties) == len(arr) and evidence.null_count == len(arr) and not any(uncertain.to_pylist())
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.from_regex(r"[0-9]{1,18}(\.[0-9]{1,9})?", fullmatch=True),
+            st.sampled_from(["", "万", "亿"]),
+            st.sampled_from(["", "元"]),
+            st.sampled_from(["", "人民币"]),
+        ),
+        min_size=1,
+        max_size=20,
+    ),
+    st.sampled_from([1.0, 1e4]),
+)
+def test_vectorised_capital_parses_as_the_per_value_parser(parts, unit):
+    """The common capital texts parsed with Arrow and numpy give what capital() gives: the same
+    yuan to the last bit, and the same out-of-range values left empty."""
+    from chainmap.importer.rows import _SIMPLE_CAPITAL, _simple_capital, capital
+
+    texts = ["".join(p) for p in parts]
+    simple = pc.fill_null(pc.match_substring_regex(pa.array(texts), _SIMPLE_CAPITAL), False).to_pylist()
+    fast, bad = _simple_capital(pa.array([t for t, s in zip(texts, simple, strict=True) if s], pa.string()), unit)
+    want, nbad = [], 0
+    for t, s in zip(texts, simple, strict=True):
+        if not s:
+            continue
+        try:
+            want.append(capital(t, unit).value)
+        except ValueError:
+            want.append(None)
+            nbad += 1
+    assert fast.to_pylist() == want and bad == nbad

@@ -14,7 +14,18 @@ import pyarrow.compute as pc
 from ..money import _USCC_ALPHABET, _USCC_WEIGHTS
 from .clean import EMPTY
 
-_EMPTY = pa.array(sorted(EMPTY), pa.string())
+
+def _case_variants(word: str) -> set[str]:
+    """Every upper/lower spelling of the ASCII letters of ``word`` ("na" -> na, nA, Na, NA)."""
+    out = {""}
+    for ch in word:
+        out = {w + c for w in out for c in ({ch.lower(), ch.upper()} if ch.isascii() else {ch})}
+    return out
+
+
+# the empty markers in every case: compared without lower-casing each cell (no Unicode letter lowers to
+# the ASCII letters of these words, so this is what lower-casing and comparing would find)
+_EMPTY = pa.array(sorted({v for w in EMPTY for v in _case_variants(w)}), pa.string())
 _NULL = pa.scalar(None, pa.string())
 _LUT = np.full(256, -1, dtype=np.int64)
 for _i, _ch in enumerate(_USCC_ALPHABET):
@@ -39,7 +50,7 @@ def as_strings(rows: list[list[Any]], width: int) -> list[pa.Array]:
 def cleaned(col: pa.Array) -> pa.Array:
     """Trimmed text; blank cells and empty markers (``-``, ``--``, ``无``, ``null`` ...) become null."""
     t = pc.utf8_trim_whitespace(col)
-    return pc.if_else(pc.is_in(pc.utf8_lower(t), value_set=_EMPTY), _NULL, t)
+    return pc.if_else(pc.is_in(t, value_set=_EMPTY), _NULL, t)
 
 
 def joined(cols: list[pa.Array]) -> pa.Array:

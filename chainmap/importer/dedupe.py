@@ -1,24 +1,32 @@
 """The dedupe stage: each cleaned firm becomes a new record, is folded into an earlier row of the same
 firm (same credit code, else same name without a conflicting code), takes over the record an earlier
-import stored, or is skipped because the library keeps that firm by hand."""
+import stored, or is skipped because the library keeps that firm by hand.
+
+Memory is bounded by the chunk, not by the file: the identity of every record so far is kept as
+hashed 64-bit keys in sorted numpy runs (:class:`KeyIndex`, 12 bytes a key), and the records
+themselves go to temporary Parquet files (:class:`Records`); a duplicate row is kept as a patch and
+folded into its record when the records are read back.
+"""
 
 from __future__ import annotations
 
-import bisect
 import hashlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..store import COLUMNS, TIES, to_table
+from ..store import COLUMNS, SCHEMA, TIES, to_table
 from .prepare import Existing
 
-__all__ = ["Deduper", "Folded", "Records", "new_id"]
+__all__ = ["Deduper", "Folded", "KeyIndex", "Records", "key_hashes", "new_id", "read_ipc", "write_ipc"]
 
 NEW, MERGED, HAND = 0, 1, 2
+_NONE = np.uint64(0)  # the hash of "no key"
 
 
 def new_id(code: str | None, namekey: str, taken: set[str]) -> str:
@@ -30,7 +38,7 @@ def new_id(code: str | None, namekey: str, taken: set[str]) -> str:
     >>> new_id("91320700MA1MXXXX0X", "甲", taken), new_id(None, "甲", taken)[:5]
     ('imp_91320700ma1mxxxx0x', 'imp_n')
     """
-    base = f"imp_{code.lower()}" if code else "imp_n" + hashlib.sha1(namekey.encode()).hexdigest()[:12]
+    base = _base_id(code, namekey)
     ident, n = base, 2
     while ident in taken:
         ident, n = f"{base}_{n}", n + 1
@@ -38,39 +46,199 @@ def new_id(code: str | None, namekey: str, taken: set[str]) -> str:
     return ident
 
 
-class Records:
-    """This run's records as Arrow tables, one per chunk (memory bounded by the chunk, not by Python
-    objects per row); a record is pulled out as a dict only when a later duplicate is merged into it."""
+def _base_id(code: str | None, namekey: str) -> str:
+    return f"imp_{code.lower()}" if code else "imp_n" + hashlib.sha1(namekey.encode()).hexdigest()[:12]
+
+
+def key_hashes(values: list[str | None]) -> np.ndarray:
+    """64-bit hashes of keys (0 for a missing key; a real key never hashes to 0).
+
+    Examples
+    --------
+    >>> h = key_hashes(["甲", None, "甲", "乙"])
+    >>> bool(h[0] == h[2]), int(h[1]), bool(h[0] != h[3])
+    (True, 0, True)
+    """
+    arr = np.array(values, dtype=object)
+    missing = pd.isna(arr)
+    if missing.any():
+        arr[missing] = ""
+    h = pd.util.hash_array(arr, categorize=False) if len(arr) else np.zeros(0, np.uint64)
+    h[h == _NONE] = 1
+    h[missing] = _NONE
+    return h
+
+
+class KeyIndex:
+    """Hashed key -> record number (< 2**31), the first one added winning. Sorted numpy runs merged as they
+    grow (like a log-structured merge tree): adding n keys costs O(n log n) in all, a look-up a few
+    binary searches."""
 
     def __init__(self) -> None:
-        self.batches: list[pa.Table] = []
+        self.runs: list[tuple[np.ndarray, np.ndarray]] = []  # oldest first
+
+    def __len__(self) -> int:
+        return sum(len(k) for k, _v in self.runs)
+
+    def get(self, keys: np.ndarray) -> np.ndarray:
+        """The record number of each key, -1 where absent."""
+        order = np.argsort(keys)
+        keys = keys[order]  # sorted needles: the binary searches walk memory in order
+        found = np.full(len(keys), -1, dtype=np.int64)
+        for k, v in self.runs:
+            pos = np.minimum(np.searchsorted(k, keys), len(k) - 1)
+            hit = (k[pos] == keys) & (found < 0)
+            found[hit] = v[pos[hit]]
+        out = np.empty_like(found)
+        out[order] = found
+        return out
+
+    def get1(self, key: np.uint64) -> int:
+        for k, v in self.runs:
+            pos = int(np.searchsorted(k, key))
+            if pos < len(k) and k[pos] == key:
+                return int(v[pos])
+        return -1
+
+    def add(self, keys: np.ndarray, values: np.ndarray) -> None:
+        """Add keys not present yet (a key already present keeps its record; within ``keys`` the
+        first occurrence wins)."""
+        keep = (keys != _NONE) & (self.get(keys) < 0)
+        keys, values = keys[keep], values[keep]
+        if not len(keys):
+            return
+        keys, first = np.unique(keys, return_index=True)
+        self.runs.append((keys, values[first].astype(np.int32)))  # record numbers: 12 bytes a key in all
+        while len(self.runs) > 1 and len(self.runs[-2][0]) <= 2 * len(self.runs[-1][0]):
+            (k1, v1), (k2, v2) = self.runs[-2], self.runs[-1]  # no key is in both
+            k, v = np.concatenate([k1, k2]), np.concatenate([v1, v2])
+            order = np.argsort(k, kind="stable")
+            self.runs[-2:] = [(k[order], v[order])]
+
+
+_IPC = pa.ipc.IpcWriteOptions(compression="lz4")
+
+
+def write_ipc(path: Path, t: pa.Table) -> None:
+    """A spill file: Arrow's own format (LZ4), written and read back at memory speed."""
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, t.schema, options=_IPC) as w:
+        w.write_table(t)
+
+
+def read_ipc(path: Path) -> pa.Table:
+    with pa.OSFile(str(path), "rb") as src:
+        return pa.ipc.open_file(src).read_all()
+
+
+class Records:
+    """This run's records, in the order they were first seen: Arrow tables per chunk, spilled to
+    temporary Parquet files when ``spill`` gives a path for each (memory bounded by the chunk); a
+    later duplicate row is kept as a patch and folded into its record by :meth:`batches`."""
+
+    def __init__(self, spill: Callable[[], Path] | None = None) -> None:
+        self.spill = spill
+        self.parts: list[pa.Table | Path] = []
         self.offsets: list[int] = []
         self.size = 0
-        self.patched: dict[int, dict[str, Any]] = {}
+        self.patch_rows: list[pa.Table] = []  # duplicate rows, in the order they came
+        self.patch_targets: list[np.ndarray] = []  # the record each is folded into
 
     def __len__(self) -> int:
         return self.size
 
     def add_table(self, t: pa.Table) -> None:
-        if len(t):
-            self.offsets.append(self.size)
-            self.batches.append(t)
-            self.size += len(t)
+        if not len(t):
+            return
+        self.offsets.append(self.size)
+        self.size += len(t)
+        if self.spill is None:
+            self.parts.append(t)
+            return
+        path = self.spill()
+        write_ipc(path, t)
+        self.parts.append(path)
 
-    def get(self, i: int) -> dict[str, Any]:
-        if i not in self.patched:
-            b = bisect.bisect_right(self.offsets, i) - 1
-            self.patched[i] = self.batches[b].slice(i - self.offsets[b], 1).to_pylist()[0]
-        return self.patched[i]
+    def add_patches(self, rows: pa.Table, targets: np.ndarray) -> None:
+        if len(rows):
+            self.patch_rows.append(rows)
+            self.patch_targets.append(targets.astype(np.int64))
+
+    def batches(self, codes: Callable[[int], str | None] | None = None) -> Iterator[pa.Table]:
+        """The records part by part, duplicates folded in (in the order they came)."""
+        targets = np.concatenate(self.patch_targets) if self.patch_targets else np.zeros(0, np.int64)
+        rows = pa.concat_tables(self.patch_rows) if self.patch_rows else None
+        order = np.argsort(targets, kind="stable")
+        targets = targets[order]
+        for part, lo in zip(self.parts, self.offsets, strict=True):
+            t = part if isinstance(part, pa.Table) else read_ipc(part)
+            hi = lo + len(t)
+            a, b = np.searchsorted(targets, lo), np.searchsorted(targets, hi)
+            if a < b and rows is not None:
+                t = _patched(t, lo, targets[a:b], rows.take(pa.array(order[a:b], pa.int64())))
+            yield t.cast(SCHEMA)
 
     def table(self) -> pa.Table:
-        t = pa.concat_tables(self.batches) if self.batches else to_table([])
-        if self.patched:
-            idx = sorted(self.patched)
-            mask = pc.invert(pc.is_in(pa.array(range(len(t))), value_set=pa.array(idx)))
-            t = pa.concat_tables([t.filter(mask), to_table([self.patched[i] for i in idx])])
-            self.patched = {}
-        return t
+        parts = list(self.batches())
+        return pa.concat_tables(parts) if parts else to_table([])
+
+
+_LISTISH = ("id", "source", "evidence", "uncertain", *TIES)  # merged in Python; the rest by column
+
+
+def _patched(t: pa.Table, lo: int, targets: np.ndarray, rows: pa.Table) -> pa.Table:
+    """``t`` (records ``lo``...) with the duplicate ``rows`` folded into their ``targets`` (as
+    :func:`merge_into` one by one, in the order they came): the plain columns by array work -- a gap
+    (null or empty text) takes the first value of a later row --, ties, uncertain nodes, evidence and
+    sources per record."""
+    idx = np.unique(targets)
+    k = len(idx)
+    base = t.take(pa.array(idx - lo, pa.int64()))
+    group = np.concatenate([np.arange(k), np.searchsorted(idx, targets)])  # base rows first, then patches
+    order = np.argsort(group, kind="stable")  # per record: its base row, then its patches as they came
+    both = pa.concat_tables([base, rows.cast(base.schema)]).take(pa.array(order))
+    starts = np.searchsorted(group[order], np.arange(k))
+    cols = {}
+    for name in both.column_names:
+        if name in _LISTISH:
+            continue
+        col = both[name].combine_chunks()
+        filled = pc.is_valid(col)
+        if pa.types.is_string(col.type):
+            filled = pc.and_(filled, pc.not_equal(col, ""))
+        pos = np.where(np.asarray(pc.fill_null(filled, False)), np.arange(len(col)), len(col))
+        first = np.minimum.reduceat(pos, starts)
+        cols[name] = col.take(pa.array(np.where(first < len(col), first, starts)))
+    recs = base.select(list(_LISTISH)).to_pylist()
+    for g, new in zip(np.searchsorted(idx, targets).tolist(), rows.select(list(_LISTISH)).to_pylist(), strict=True):
+        merge_lists(recs[g], new)
+    lists = pa.Table.from_pylist(recs, schema=pa.schema([SCHEMA.field(c) for c in _LISTISH]))
+    merged = pa.table([cols[c] if c in cols else lists[c] for c in t.column_names], names=t.column_names).cast(t.schema)
+    at = np.arange(len(t), dtype=np.int64)
+    at[idx - lo] = len(t) + np.arange(k)  # each patched record in its place
+    return pa.concat_tables([t, merged]).take(pa.array(at))
+
+
+def merge_into(rec: dict[str, Any], new: dict[str, Any]) -> None:
+    """Fold a duplicate row into a record: fill its gaps, add ties and the row's source."""
+    for k in COLUMNS:
+        if k in _LISTISH:
+            continue
+        if rec.get(k) in (None, "") and new.get(k) not in (None, ""):
+            rec[k] = new[k]
+    merge_lists(rec, new)
+
+
+def merge_lists(rec: dict[str, Any], new: dict[str, Any]) -> None:
+    """The list part of :func:`merge_into`: ties, uncertain nodes, evidence, sources."""
+    for k in TIES:
+        rec[k] = sorted(set(rec[k] or []) | set(new[k] or []))
+    placed = {n for k in TIES for n in rec[k]}
+    rec["uncertain"] = sorted((set(rec["uncertain"] or []) | set(new["uncertain"] or [])) - placed)
+    if new["evidence"] and new["evidence"] != rec.get("evidence"):
+        parts = [p for e in (rec.get("evidence"), new["evidence"]) if e for p in e.split("；")]
+        parts = [p for p in parts if not (p.endswith("（未达阈值）") and p.split(" ", 1)[0] in placed)]
+        rec["evidence"] = "；".join(dict.fromkeys(parts))
+    rec["source"] = list(rec["source"] or []) + [s for s in new["source"] if s not in (rec["source"] or [])]
 
 
 class Folded:
@@ -87,90 +255,152 @@ class Folded:
 
 
 class Deduper:
-    """Identity across the whole import: records by credit code and by name key, and which stored
-    records this run takes over (``prev_by_id``) or drops (``superseded``: now kept by hand)."""
+    """Identity across the whole import: records by credit code and by name key (hashed), and which
+    stored records this run takes over (``prev_by_id``) or drops (``superseded``: now kept by hand)."""
 
-    def __init__(self, existing: Existing):
+    def __init__(self, existing: Existing, spill: Callable[[], Path] | None = None):
         self.ex = existing
-        self.records = Records()
-        self.code_idx: dict[str, int] = {}
-        self.name_idx: dict[str, int] = {}
-        self.codes: list[str | None] = []
-        self.first_row: list[bool] = []  # record index -> True when it came from a new firm
+        self.records = Records(spill)
+        self.code_idx = KeyIndex()
+        self.name_idx = KeyIndex()
+        self.rec_code = np.zeros(0, dtype=np.uint64)  # record -> hash of its credit code (0: none yet)
+        self.new_firms = 0  # records that came from a firm no store held
         self.prev_by_id: dict[str, tuple[Path, int]] = {}
         self.superseded: set[str] = set()
+        self._known: tuple[np.ndarray, np.ndarray] | None = None
 
-    def fold(self, codes: list[str | None], namekeys: list[str]) -> Folded:
-        out = Folded(len(codes))
-        ex = self.ex
-        for i, (c, nk) in enumerate(zip(codes, namekeys, strict=True)):
-            if ex.hand(c, nk) is not None:
-                out.action[i] = HAND
-                stale = ex.stored(c, nk)
-                if stale is not None:  # an earlier import's record of a firm now kept by hand: drop it
-                    self.superseded.add(ex.ids[stale[0]][stale[1]])
-                continue
-            g = self._earlier(c, nk)
-            if g is not None:
-                out.action[i], out.target[i] = MERGED, g
-                continue
-            prev = ex.stored(c, nk)
-            if prev is not None and ex.ids[prev[0]][prev[1]] in self.prev_by_id:
-                prev = None  # two firms of this file claim one stored record (same name, no code): keep both
-            if prev is not None:
-                ident = ex.ids[prev[0]][prev[1]]
-                self.prev_by_id[ident] = prev
-            else:
-                ident = new_id(c, nk, ex.taken)
-            out.ids[i] = ident
-            g = len(self.codes)
-            self.codes.append(c)
-            self.first_row.append(prev is None)
-            if c:
-                self.code_idx[c] = g
-            self.name_idx.setdefault(nk, g)
+    def fold(self, codes: list[str | None], namekeys: list[str], code_arr: pa.Array | None = None) -> Folded:
+        """Decide each row of a chunk (``codes`` and ``namekeys`` per row; ``code_arr`` the codes as an
+        Arrow array, optional, to build ids faster)."""
+        n = len(codes)
+        out = Folded(n)
+        ch, nh = key_hashes(codes), key_hashes(namekeys)
+        slow = self._slow_rows(codes, namekeys, ch, nh)
+        base = len(self.rec_code)
+        self.rec_code = np.concatenate([self.rec_code, np.zeros(n, dtype=np.uint64)])
+        fast = ~slow
+        new_before = np.cumsum(fast) - fast  # fast rows before each row (every fast row is new)
+        g_of = np.full(n, -1, dtype=np.int64)
+        slow_new = 0
+        code_add: dict[np.uint64, int] = {}
+        name_add: dict[np.uint64, int] = {}
+        for i in np.nonzero(slow)[0].tolist():
+            g = base + int(new_before[i]) + slow_new
+            if self._fold_one(out, i, codes[i], namekeys[i], ch[i], nh[i], g, code_add, name_add):
+                g_of[i] = g
+                slow_new += 1
+        idx = np.nonzero(fast)[0]
+        g_of[idx] = base + new_before[idx] + np.searchsorted(np.nonzero(slow & (g_of >= 0))[0], idx)
+        self._fast_ids(out, idx, codes, namekeys, code_arr)
+        new = g_of >= 0
+        total = base + int(new.sum())
+        self.rec_code = self.rec_code[:total]
+        self.rec_code[g_of[new]] = ch[new]
+        for key, g in code_add.items():
+            self.rec_code[g] = key
+        self.code_idx.add(
+            np.concatenate([ch[new], np.array(list(code_add), np.uint64)]),
+            np.concatenate([g_of[new], np.array(list(code_add.values()), np.int64)]),
+        )
+        self.name_idx.add(nh[new], g_of[new])
         return out
 
-    def _earlier(self, c: str | None, nk: str) -> int | None:
+    def _slow_rows(self, codes: list, namekeys: list, ch: np.ndarray, nh: np.ndarray) -> np.ndarray:
+        """Rows that need a look one by one: kept by hand or stored before, seen earlier in this run,
+        or sharing a code or name with another row of the chunk."""
+        ex = self.ex
+        slow = (self.code_idx.get(ch) >= 0) & (ch != _NONE)
+        slow |= self.name_idx.get(nh) >= 0
+        for h in (ch, nh):
+            present = h[h != _NONE]
+            uniq, counts = np.unique(present, return_counts=True)
+            dup = uniq[counts > 1]
+            if len(dup):
+                slow |= np.isin(h, dup) & (h != _NONE)
+        if self._known is None:  # hashes of the codes and names the library or a store holds
+            codes_known = [*ex.hand_code, *ex.by_code]
+            names_known = [*ex.hand_name, *ex.by_name]
+            self._known = (np.unique(key_hashes(codes_known)), np.unique(key_hashes(names_known)))
+        kc, kn = self._known
+        if len(kc):
+            slow |= np.isin(ch, kc) & (ch != _NONE)
+        if len(kn):
+            slow |= np.isin(nh, kn)
+        return slow
+
+    def _fast_ids(self, out: Folded, idx: np.ndarray, codes: list, namekeys: list, code_arr: pa.Array | None) -> None:
+        """Ids of the rows no earlier record or stored firm claims: imp_<credit code> (built with Arrow
+        when the codes come as an array), imp_n<name hash> for firms without a code."""
+        taken = self.ex.taken
+        if code_arr is not None:
+            sel = code_arr.take(pa.array(idx, pa.int64()))
+            ids = pc.binary_join_element_wise("imp_", pc.utf8_lower(sel), "").to_pylist()
+        else:
+            ids = [f"imp_{codes[i].lower()}" if codes[i] else None for i in idx.tolist()]
+        if not taken.isdisjoint(ids):
+            ids = [None if x in taken else x for x in ids]
+        for k, ident in enumerate(ids):
+            if ident is None:
+                i = int(idx[k])
+                ids[k] = new_id(codes[i], namekeys[i], taken)
+        for i, ident in zip(idx.tolist(), ids, strict=True):
+            out.ids[i] = ident
+        self.new_firms += len(idx)
+
+    def _fold_one(
+        self, out: Folded, i: int, c: str | None, nk: str, hc: Any, hn: Any, g: int, code_add: dict, name_add: dict
+    ) -> bool:
+        """One row the slow way; True when it becomes a new record (numbered ``g``)."""
+        ex = self.ex
+        if ex.hand(c, nk) is not None:
+            out.action[i] = HAND
+            stale = ex.stored(c, nk)
+            if stale is not None:  # an earlier import's record of a firm now kept by hand: drop it
+                self.superseded.add(ex.ids[stale[0]][stale[1]])
+            return False
+        e = self._earlier(c, hc, hn, code_add, name_add)
+        if e is not None:
+            out.action[i], out.target[i] = MERGED, e
+            return False
+        prev = ex.stored(c, nk)
+        if prev is not None and ex.ids[prev[0]][prev[1]] in self.prev_by_id:
+            prev = None  # two firms of this file claim one stored record (same name, no code): keep both
+        if prev is not None:
+            ident = ex.ids[prev[0]][prev[1]]
+            self.prev_by_id[ident] = prev
+        else:
+            ident = new_id(c, nk, ex.taken)
+            self.new_firms += 1
+        out.ids[i] = ident
+        if c:
+            code_add[hc] = g
+        name_add.setdefault(hn, g)
+        self.rec_code[g] = hc
+        return True
+
+    def _earlier(self, c: str | None, hc: Any, hn: Any, code_add: dict, name_add: dict) -> int | None:
         """An earlier row's record of the same firm (its credit code learnt if it had none)."""
-        g = self.code_idx.get(c) if c else None
-        if g is None and nk in self.name_idx:
-            cand = self.name_idx[nk]
-            if c is None or self.codes[cand] in (None, c):
+        g = None
+        if c:
+            g = code_add.get(hc, -1)
+            g = self.code_idx.get1(hc) if g < 0 else g
+            g = None if g < 0 else g
+        if g is None:
+            cand = name_add.get(hn, -1)
+            cand = self.name_idx.get1(hn) if cand < 0 else cand
+            if cand >= 0 and (c is None or self.rec_code[cand] in (_NONE, hc)):
                 g = cand
-        if g is not None and c and not self.codes[g]:
-            self.codes[g] = c
-            self.code_idx[c] = g
+        if g is not None and c and self.rec_code[g] == _NONE:
+            self.rec_code[g] = hc
+            code_add[hc] = g
         return g
 
     def add(self, table: pa.Table, folded: Folded) -> None:
-        """The chunk's records (ids and ties set) in; duplicates folded into their earlier rows."""
+        """The chunk's records (ids and ties set) in; duplicates kept as patches of their records."""
         new = np.nonzero(folded.action == NEW)[0]
         self.records.add_table(table.take(pa.array(new, pa.int64())) if len(new) < len(table) else table)
         if folded.target:
             order = sorted(folded.target)
-            rows = table.take(pa.array(order, pa.int64())).to_pylist()
-            for i, row in zip(order, rows, strict=True):
-                self.merge(folded.target[i], row)
-
-    def merge(self, g: int, new: dict[str, Any]) -> None:
-        """Fold a duplicate row into record ``g``: fill its gaps, add ties and the row's source."""
-        rec = self.records.get(g)
-        for k in COLUMNS:
-            if k in ("id", "source", "evidence", "uncertain", *TIES):
-                continue
-            if rec.get(k) in (None, "") and new.get(k) not in (None, ""):
-                rec[k] = new[k]
-        for k in TIES:
-            rec[k] = sorted(set(rec[k] or []) | set(new[k] or []))
-        placed = {n for k in TIES for n in rec[k]}
-        rec["uncertain"] = sorted((set(rec["uncertain"] or []) | set(new["uncertain"] or [])) - placed)
-        if new["evidence"] and new["evidence"] != rec.get("evidence"):
-            placed = {n for k in TIES for n in rec[k]}
-            parts = [p for e in (rec.get("evidence"), new["evidence"]) if e for p in e.split("；")]
-            parts = [p for p in parts if not (p.endswith("（未达阈值）") and p.split(" ", 1)[0] in placed)]
-            rec["evidence"] = "；".join(dict.fromkeys(parts))
-        rec["source"] = list(rec["source"] or []) + [s for s in new["source"] if s not in (rec["source"] or [])]
-        if new.get("credit_code") and not self.codes[g]:
-            self.codes[g] = new["credit_code"]
-            self.code_idx[new["credit_code"]] = g
+            self.records.add_patches(
+                table.take(pa.array(order, pa.int64())), np.array([folded.target[i] for i in order], np.int64)
+            )

@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import ahocorasick
+import ahocorasick_rs
 
 from ..load import Library
 from ..vocab import ROLE_OF_KIND
@@ -151,11 +151,11 @@ class Matcher:
                     for k in {key, _fullwidth(key), _fullwidth(key, letters=False)}:
                         terms.setdefault(k, (variant.strip(), set()))[1].add(n)
         self.terms = len(terms)
-        self.automaton = ahocorasick.Automaton()
-        for key, (written, ids) in terms.items():
-            self.automaton.add_word(key, (key, written, tuple(sorted(ids)), bool(_ASCII_WORD.match(key))))
-        if terms:
-            self.automaton.make_automaton()
+        # one pattern per normalised term: (key, term as written, node ids, ASCII word needing boundaries)
+        self.patterns = [
+            (key, written, tuple(sorted(ids)), bool(_ASCII_WORD.match(key))) for key, (written, ids) in terms.items()
+        ]
+        self.automaton = ahocorasick_rs.AhoCorasick([p[0] for p in self.patterns]) if terms else None
 
     def hits(self, value: str) -> list[tuple[int, int, str, tuple[str, ...]]]:
         """(start, end, term as written, node ids) for each term found in ``value``, the longest match
@@ -164,8 +164,9 @@ class Matcher:
             return []
         s = value.lower()
         found = []
-        for end, (key, written, ids, ascii_word) in self.automaton.iter(s):
-            start = end - len(key) + 1
+        for pi, start, stop in self.automaton.find_matches_as_indexes(s, overlapping=True):
+            key, written, ids, ascii_word = self.patterns[pi]
+            end = stop - 1
             if ascii_word and (
                 (start > 0 and _is_word_char(s[start - 1])) or (end + 1 < len(s) and _is_word_char(s[end + 1]))
             ):

@@ -15,7 +15,8 @@ import itertools
 import sys
 import time
 from collections import Counter
-from contextlib import closing, nullcontext
+from collections.abc import Iterator
+from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,13 +40,15 @@ from .rejects import Rejects
 from .review import QUEUE, apply_decisions, read_decisions, updated_queue
 from .rows import Chunk, Cleaner
 from .signals import node_chains
-from .store import StoreLock, Transaction, check_writable
+from .store import StoreLock, Transaction, check_writable, is_ours
+from .stream import can_stream, stream_store
 from .write import auto_kind, compare, count, plan, record_signals
 
 __all__ = ["ImportOptions", "ImportSummary", "SCHEMA", "Summary", "run_import"]
 
 HEADER_SCAN_ROWS = 30
-PARALLEL_BYTES = 8 << 20  # CSVs larger than this are matched in worker processes
+PARALLEL_BYTES = 8 << 20  # CSVs larger than this are matched in a helper thread while the next chunk is cleaned
+BLOCK_BYTES = 8 << 20  # a chunk of a CSV: the peak memory of an import is a few chunks' worth
 
 
 def run_import(lib: Library, opts: ImportOptions) -> ImportSummary:
@@ -54,12 +57,33 @@ def run_import(lib: Library, opts: ImportOptions) -> ImportSummary:
     Raises :class:`~chainmap.errors.UsageError` with a message for officers on a file that cannot be
     read or an output that cannot be written; the stores are then as they were."""
     try:
-        try:
-            return _run(lib, opts, slow=False)
-        except SlowPath:  # a ragged row: read again row by row, for exact row numbers in the rejects file
-            return _run(lib, opts, slow=True)
+        with _arrow_pool():
+            try:
+                return _run(lib, opts, slow=False)
+            except SlowPath:  # a ragged row: read again row by row, for exact row numbers in the rejects file
+                return _run(lib, opts, slow=True)
     except OSError as err:
         raise UsageError(_os_message(err)) from None
+
+
+@contextmanager
+def _arrow_pool() -> Iterator[None]:
+    """Arrow's jemalloc pool, returning freed memory to the system at once, while the import runs
+    (the default pool keeps freed chunks: the process would grow by a few chunks' worth of pages
+    over a long import); the previous pool afterwards. Where Arrow was built without jemalloc,
+    nothing changes."""
+    before = pa.default_memory_pool()
+    try:
+        pool = pa.jemalloc_memory_pool()
+        pa.jemalloc_set_decay_ms(0)
+    except (NotImplementedError, pa.ArrowNotImplementedError):
+        yield
+        return
+    pa.set_memory_pool(pool)
+    try:
+        yield
+    finally:
+        pa.set_memory_pool(before)
 
 
 @dataclass
@@ -98,7 +122,14 @@ def _run(lib: Library, opts: ImportOptions, slow: bool) -> ImportSummary:
             s.outside_library = ex.outside_library
             tx = None if opts.dry_run else Transaction(output.parent)
             try:
-                run = _Run(s, hm, cleaner, Deduper(ex), _rejects(output, hm, tx), _pool(opened, opts, matcher, slow))
+                run = _Run(
+                    s,
+                    hm,
+                    cleaner,
+                    Deduper(ex, tx.scratch if tx else None),
+                    _rejects(output, hm, tx),
+                    _pool(opened, opts, matcher, slow),
+                )
                 run.decisions = read_decisions(output.parent)
                 with run.pool:
                     _stream(run, opened, (r for r in head if r[0] > hm.row), opts, slow)
@@ -142,7 +173,7 @@ def _stream(run: _Run, opened: Opened, rest: Any, opts: ImportOptions, slow: boo
     """Every chunk through clean, dedupe and place; a progress bar on a terminal."""
     width = len(run.hm.headers)
     if opened.kind == "csv" and not slow:
-        chunks = csv_fast_chunks(opened, run.hm.row, width)
+        chunks = csv_fast_chunks(opened, run.hm.row, width, BLOCK_BYTES)
     else:
         chunks = row_chunks(itertools.chain(rest, opened.rows), width, opts.chunk_rows)
     show = opts.progress if opts.progress is not None else sys.stderr.isatty()
@@ -194,7 +225,7 @@ def _start(run: _Run, ch: Chunk) -> tuple[Chunk, Any, Any] | None:
     name = ch.rec["name"]
     namekeys = pc.replace_substring_regex(pc.utf8_normalize(name, "NFKC"), r"\s+", "").to_pylist()
     code = ch.rec["credit_code"]
-    folded = run.dd.fold(code.to_pylist(), namekeys)
+    folded = run.dd.fold(code.to_pylist(), namekeys, code)
     if folded.hand:
         s.skipped += folded.hand
         run.skip["库中已有手工维护的记录"] += folded.hand
@@ -230,10 +261,22 @@ def _store(
     base_key = output.resolve()  # the store holding the output's earlier records
     output, kind = auto_kind(dd, output, kind, len(dd.records))
     s.store, s.output = kind, str(output)
+    s.imported = dd.new_firms
+    s.updated = len(dd.rec_code) - s.imported
+    if tx is not None and can_stream(dd, output, kind, base_key):  # only new firms: in bounded memory
+        s.unchanged = 0
+        if not s.adds_up():  # pragma: no cover - a bug
+            raise AssertionError(f"import counts do not add up: {s}")
+        stream_store(dd, tx, s, output, opts.region, node_chains(lib), {"source_file": opts.file.name})
+        s.skipped_reasons, s.rejected_reasons = dict(run.skip.most_common()), dict(run.reject.most_common())
+        s.warnings = dict(run.cleaner.warn.most_common())
+        stale = output.with_suffix(".yaml")
+        if stale.exists() and is_ours(stale):
+            tx.remove(stale)  # the list outgrew YAML: one store per import
+        _finish(run, tx, s)
+        return
     pairs: list[tuple[pa.Table, pa.Table]] = []
     mine, current, changed_ids = compare(dd, kind, matcher.nodes, bool(opts.chains), pairs)
-    s.imported = sum(dd.first_row)
-    s.updated = len(dd.first_row) - s.imported
     s.unchanged = s.updated - len(changed_ids)
     if not s.adds_up():  # pragma: no cover - a bug
         raise AssertionError(f"import counts do not add up: {s}")
@@ -246,6 +289,11 @@ def _store(
     queue = updated_queue(output.parent, mine)
     if queue is not None:
         tx.write_raw_parquet(output.parent / QUEUE, queue)
+    _finish(run, tx, s)
+
+
+def _finish(run: _Run, tx: Transaction, s: ImportSummary) -> None:
+    """The rejects file, then the switch of every file at once."""
     if run.rejects.close():
         s.rejects = str(run.rejects.path)
     elif run.rejects.path.exists():
