@@ -10,6 +10,7 @@ from pathlib import Path
 from openpyxl.utils import get_column_letter
 
 from ..errors import UsageError
+from ..ziplimits import check_inflation
 from .sheets import SHEETS, Sheet
 
 __all__ = ["RawSheet", "read_file"]
@@ -60,6 +61,7 @@ def _raw_sheet(sheet: Sheet, rows: list[tuple]) -> RawSheet | None:
 def _read_xlsx(path: Path) -> list[RawSheet]:
     from openpyxl import load_workbook
 
+    check_inflation(path)  # a zip bomb is refused before anything is unpacked
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:
