@@ -111,6 +111,10 @@ def read_file(path: Path) -> list[RawSheet]:
     """The ledger sheets found in an XLSX workbook, or the one sheet a CSV file holds (inferred from its headers)."""
     if not path.exists():
         raise UsageError(f"找不到文件 {path}：请检查路径和文件名")
+    if path.is_dir():
+        raise UsageError(f"{path} 是文件夹：请给出填好的台账文件（.xlsx 或 .csv）")
+    if not path.is_file():  # a pipe or a device (/dev/zero) would hang or fill the memory
+        raise UsageError(f"{path} 不是普通文件（是管道或设备）：请给出填好的台账文件（.xlsx 或 .csv）")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path)
