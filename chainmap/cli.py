@@ -78,6 +78,15 @@ def _silence_stdout() -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
+def _is_database_refusal(exc: Exception) -> bool:
+    """A ledger read or write the database refused (read-only, full disk, locked): the user's to fix."""
+    if type(exc).__module__ != "sqlalchemy.exc":
+        return False
+    from sqlalchemy.exc import OperationalError
+
+    return isinstance(exc, OperationalError)
+
+
 class ChainmapGroup(click.Group):
     """The command group; turns library errors into messages and exit codes."""
 
@@ -96,6 +105,10 @@ class ChainmapGroup(click.Group):
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except Exception as exc:  # a bug, not bad input: still no traceback for the user
+            if _is_database_refusal(exc):
+                from .ledger.db import database_error
+
+                raise Failed(_lines(database_error(exc))) from None
             if os.environ.get("CHAINMAP_DEBUG"):
                 raise
             click.echo(

@@ -59,7 +59,9 @@ def _region(obj, region_id: str | None):
 
 def _write(data: bytes | str, output: str | Path, force: bool = True) -> None:
     from .present.files import write_atomic
+    from .present.guard import refuse_yaml
 
+    refuse_yaml([Path(output)])
     if not force and Path(output).exists():
         raise Abort(f"{output} 已存在：为免覆盖您填写的内容，请换一个文件名，或加 --force 覆盖")
     write_atomic(output, data)

@@ -205,11 +205,11 @@ def test_graph_firms_top_keeps_the_map_budget(tmp_path):
 
 
 def test_o_never_replaces_a_file_chainmap_did_not_write(tmp_path):
-    mine = tmp_path / "polyester.yaml"
-    mine.write_text("id: polyester  # my chain\n", encoding="utf-8")
+    mine = tmp_path / "notes.json"  # (a .yaml name is refused even with --force: tests/hostile/test_output_paths.py)
+    mine.write_text('{"my": "notes"}\n', encoding="utf-8")
     res = run_cli("gaps", "polyester", "--format", "json", "-o", str(mine))
     assert res.returncode == 2 and "--force" in res.stderr and str(mine) in res.stderr
-    assert mine.read_text(encoding="utf-8") == "id: polyester  # my chain\n"
+    assert mine.read_text(encoding="utf-8") == '{"my": "notes"}\n'
     out = tmp_path / "gaps.json"
     for _ in range(2):  # our own output is replaced without asking
         assert run_cli("gaps", "polyester", "--format", "json", "-o", str(out)).returncode == 0

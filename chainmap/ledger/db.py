@@ -20,7 +20,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from ..errors import UsageError
 from ..library import bundled_library, default_library
 
-__all__ = ["default_url", "existing_ledger", "open_ledger", "upgrade"]
+__all__ = ["database_error", "default_url", "existing_ledger", "open_ledger", "upgrade"]
 
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _LOCK_ID = 7_311_013  # PostgreSQL advisory lock held while migrating (several processes may open at once)
@@ -92,10 +92,36 @@ def open_ledger(url: str | None = None, chains_dir: str | Path | None = None) ->
     try:
         upgrade(engine)
     except OperationalError as exc:
-        raise UsageError(
-            f"无法连接台账数据库 {parsed.render_as_string(hide_password=True)}：{exc.orig}".strip()
-        ) from None
+        where = parsed.render_as_string(hide_password=True)
+        raise UsageError(f"无法连接台账数据库 {where}：{exc.orig}{_fix(str(exc.orig))}".strip()) from None
     return engine
+
+
+_FIXES = {
+    "readonly database": "台账数据库文件是只读的：请给该文件和所在文件夹写权限，或用 --db 指向可写的数据库",
+    "unable to open database file": "打不开或建不了数据库文件：请检查所在文件夹是否存在且可写，或用 --db 指向可写的位置",
+    "disk is full": "磁盘已满：请腾出空间，或用 --db 把台账放到另一块磁盘",
+    "database is locked": "另一个程序正在写台账：请等它结束后重试",
+    "disk i/o error": "读写磁盘出错：请检查磁盘或文件夹权限，或用 --db 换个位置",
+}
+
+
+def _fix(reason: str) -> str:
+    low = reason.lower()
+    return next((f"（{fix}）" for key, fix in _FIXES.items() if key in low), "")
+
+
+def database_error(exc: OperationalError) -> UsageError:
+    """A :class:`UsageError` for a ledger read or write the database refused (read-only file or folder, full
+    disk, a lock held elsewhere), with the fix; nothing was stored (the transaction was rolled back).
+
+    >>> import sqlite3
+    >>> err = OperationalError("UPDATE projects", {}, sqlite3.OperationalError("database or disk is full"))
+    >>> print(database_error(err))
+    台账数据库拒绝了这次操作，未写入任何内容：database or disk is full（磁盘已满：请腾出空间，或用 --db 把台账放到另一块磁盘）
+    """
+    reason = str(exc.orig or exc).strip()
+    return UsageError(f"台账数据库拒绝了这次操作，未写入任何内容：{reason}{_fix(reason)}")
 
 
 def existing_ledger(url: str | None = None, chains_dir: str | Path | None = None) -> Engine | None:

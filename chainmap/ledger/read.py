@@ -10,6 +10,7 @@ from pathlib import Path
 from openpyxl.utils import get_column_letter
 
 from ..errors import UsageError
+from ..ziplimits import check_inflation
 from .sheets import SHEETS, Sheet
 
 __all__ = ["RawSheet", "read_file"]
@@ -60,6 +61,7 @@ def _raw_sheet(sheet: Sheet, rows: list[tuple]) -> RawSheet | None:
 def _read_xlsx(path: Path) -> list[RawSheet]:
     from openpyxl import load_workbook
 
+    check_inflation(path)  # a zip bomb is refused before anything is unpacked
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:
@@ -109,6 +111,10 @@ def read_file(path: Path) -> list[RawSheet]:
     """The ledger sheets found in an XLSX workbook, or the one sheet a CSV file holds (inferred from its headers)."""
     if not path.exists():
         raise UsageError(f"找不到文件 {path}：请检查路径和文件名")
+    if path.is_dir():
+        raise UsageError(f"{path} 是文件夹：请给出填好的台账文件（.xlsx 或 .csv）")
+    if not path.is_file():  # a pipe or a device (/dev/zero) would hang or fill the memory
+        raise UsageError(f"{path} 不是普通文件（是管道或设备）：请给出填好的台账文件（.xlsx 或 .csv）")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path)

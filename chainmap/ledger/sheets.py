@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 
 from ..money import uscc_problem
+from ..safe import FORMULA_STARTS
+from ..safe import neutralise as _neutralise
 from .schema import ACTIVITY_TYPES, LEAD_SOURCES, STAGES, TEAM_TYPES
 
 __all__ = ["SHEETS", "Col", "Sheet", "neutralise", "read_amount", "read_code", "read_date", "read_text"]
@@ -107,18 +109,17 @@ SHEETS: dict[str, Sheet] = {
 }
 
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+00:00(?::00)?)?$")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value: object) -> object:
-    """A text cell that a spreadsheet would run as a formula gets a leading quote; other values pass.
+    """A text cell that a spreadsheet would run as a formula gets a leading quote; other values pass
+    (the project's one rule, :func:`chainmap.safe.neutralise`: ``= + - @``, tab, CR, LF and their
+    full-width forms).
 
-    >>> neutralise("=1+1"), neutralise("示例企业A"), neutralise(3.5)
-    ("'=1+1", '示例企业A', 3.5)
+    >>> neutralise("=1+1"), neutralise("示例企业A"), neutralise(3.5), neutralise("＝1+1")
+    ("'=1+1", '示例企业A', 3.5, "'＝1+1")
     """
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    return _neutralise(value)
 
 
 def read_text(value: object) -> str | None:
@@ -130,7 +131,7 @@ def read_text(value: object) -> str | None:
     if isinstance(value, dt.datetime):
         value = value.date()
     text = str(value).strip()
-    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@":  # our own guard against formula injection
+    if len(text) > 1 and text[0] == "'" and text[1:].startswith(FORMULA_STARTS):  # our guard against formulas
         text = text[1:]
     return text or None
 

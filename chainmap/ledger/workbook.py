@@ -9,7 +9,7 @@ from sqlalchemy import Engine, select
 from ..load import Library
 from .resolve import Resolver
 from .schema import ACTIVITY_TYPES, LEAD_SOURCES, STAGES, TEAM_TYPES, stage_history
-from .sheets import SHEETS, Sheet
+from .sheets import SHEETS, Sheet, neutralise
 from .store import TABLES
 from .xlsx import fill_sheet, note_sheet, to_bytes
 
@@ -41,7 +41,7 @@ def _lists(ws, lib: Library | None) -> dict[str, str]:
         letter = chr(ord("A") + i - 1)
         ws.cell(1, i, name)
         for j, v in enumerate(values, start=2):
-            ws.cell(j, i, v)
+            ws.cell(j, i, neutralise(v))  # a link named '@…' must not be a formula here either
         out[name] = f"选项!${letter}$2:${letter}${max(len(values) + 1, 2)}"
     ws.sheet_state = "hidden"
     return out

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 
-__all__ = ["RESERVED_PAGES", "check_writable", "is_ours", "page_file"]
+__all__ = ["RESERVED_PAGES", "check_writable", "is_ours", "page_file", "refuse_yaml"]
 
 # pages render/demo/geo/ledger write next to the chain pages (names compared without case: Windows)
 RESERVED_PAGES = frozenset(
@@ -100,8 +100,29 @@ def _our_json(path: Path) -> bool:
     return records(data)
 
 
+def refuse_yaml(paths: Iterable[Path]) -> None:
+    """Raise one UsageError for output paths named ``.yaml``/``.yml``: no list, page or workbook is YAML, and
+    such a file in a chain library is read as a chain definition, which stops the whole library loading.
+
+    >>> refuse_yaml([Path("out/gaps.csv")])
+    >>> refuse_yaml([Path("chains/gaps.yaml")])
+    Traceback (most recent call last):
+    ...
+    chainmap.errors.UsageError: chains/gaps.yaml: 输出文件不能以 .yaml/.yml 结尾（会被当作链库的 YAML 定义读取，整个链库随之无法加载）：请改用与格式相符的扩展名，如 .csv、.xlsx、.json、.html
+    """
+    bad = [str(p) for p in map(Path, paths) if p.suffix.lower() in (".yaml", ".yml")]
+    if bad:
+        raise UsageError(
+            "; ".join(bad) + ": 输出文件不能以 .yaml/.yml 结尾（会被当作链库的 YAML 定义读取，整个链库随之无法加载）："
+            "请改用与格式相符的扩展名，如 .csv、.xlsx、.json、.html"
+        )
+
+
 def check_writable(paths: Iterable[Path], force: bool) -> None:
-    """Raise one UsageError naming every existing file among ``paths`` that chainmap did not write."""
+    """Raise one UsageError naming every existing file among ``paths`` that chainmap did not write, or any
+    path named ``.yaml``/``.yml`` (even with ``force``: see :func:`refuse_yaml`)."""
+    paths = [Path(p) for p in paths]
+    refuse_yaml(paths)
     if force:
         return
     foreign = []
