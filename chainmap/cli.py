@@ -319,11 +319,17 @@ main.add_command(trips)  # chainmap/cli_geo.py
 
 def run() -> None:
     """Entry point of the `chainmap` script: exit 0, 2 (bad input or usage) or 130 (Ctrl-C), no traceback."""
+    # Not click's standalone mode: it turns a Ctrl-C outside a command's body (while parsing, or while
+    # click sets the context up) into "Aborted!" and exit 1.
     try:
-        main.main(prog_name="chainmap")
-    except KeyboardInterrupt:  # before or after a command ran
+        rv = main.main(prog_name="chainmap", standalone_mode=False)
+    except (KeyboardInterrupt, click.exceptions.Abort):  # before, during or after a command
         click.echo("已中断 (interrupted)", err=True)
         sys.exit(130)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    sys.exit(rv if isinstance(rv, int) else 0)
 
 
 register_import_commands(main)  # import, changes, review: chainmap/cli_import.py

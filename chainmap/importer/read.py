@@ -86,6 +86,8 @@ def open_export(path: Path, sheet: str | None = None) -> Opened:
         raise UsageError(f"找不到文件 {path}：请检查路径和文件名")
     if path.is_dir():
         raise UsageError(f"{path} 是文件夹，请给出导出的 CSV 或 XLSX 文件")
+    if not path.is_file():  # a pipe would block the read, a device never end
+        raise UsageError(f"{path} 不是普通文件（管道或设备）：请给出导出的 CSV 或 XLSX 文件")
     with path.open("rb") as fh:
         magic = fh.read(8)
     suffix = path.suffix.lower()

