@@ -42,7 +42,7 @@ from .analysis.wave import what_if as what_if_of
 from .errors import UsageError
 from .firmstore import StoreView, signal_lookup
 from .graph import build_graph, graph_and_store, with_firms_shown
-from .library import default_library
+from .library import default_ledger_folder, default_library
 from .load import Library, load_library
 from .model import Region
 
@@ -353,6 +353,9 @@ def ledger_of(lib: Library, db: str | None = None, chains_dir: str | Path | None
     >>> ledger_of(load(), "sqlite://") is None  # an empty ledger says nothing
     True
     """
+    if db is None and not os.environ.get("CHAINMAP_DB"):
+        if not (default_ledger_folder(chains_dir) / "ledger.sqlite").exists():
+            return None  # no ledger yet: spare the lists the import of SQLAlchemy (0.4 s a command)
     from .ledger.feed import ledger_feed
 
     return ledger_feed(lib, db, chains_dir)

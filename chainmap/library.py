@@ -25,7 +25,7 @@ from .errors import UsageError
 from .model import ChainHead, Company, Institution, Region
 from .vocab import KIND_LABELS
 
-__all__ = ["ChainLayout", "Library", "Node", "bundled_library", "default_library", "normalise_name"]
+__all__ = ["ChainLayout", "Library", "Node", "bundled_library", "default_ledger_folder", "default_library", "normalise_name"]
 
 _PKG = Path(__file__).resolve().parent
 RESOLVABLE = ("chain", "link", "technology", "component", "company", "institution", "region")
@@ -48,6 +48,25 @@ def default_library(cwd: Path | None = None) -> Path:
     """
     local = (cwd or Path.cwd()) / "chains"
     return local if local.is_dir() else bundled_library()
+
+
+def default_ledger_folder(chains_dir: str | Path | None = None) -> Path:
+    """Where the library's default ledger (``ledger.sqlite``) lives: the library's own folder, or the
+    user's data folder for the bundled library (which may be read-only). Nothing is created here.
+
+    >>> default_ledger_folder("/srv/lib").name
+    'lib'
+    """
+    root = Path(chains_dir) if chains_dir else default_library()
+    try:
+        bundled = root.resolve() == bundled_library().resolve()
+    except FileNotFoundError:
+        bundled = False
+    if not bundled:
+        return root
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("chainmap", appauthor=False))
 
 
 def normalise_name(text: str) -> str:

@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from ..errors import UsageError
-from ..library import bundled_library, default_library
+from ..library import default_ledger_folder, default_library
 
 __all__ = ["database_error", "default_url", "existing_ledger", "open_ledger", "upgrade"]
 
@@ -28,18 +28,9 @@ _LOCK_ID = 7_311_013  # PostgreSQL advisory lock held while migrating (several p
 
 def default_url(chains_dir: str | Path | None = None) -> str:
     """The SQLite URL of the default ledger for the library at ``chains_dir`` (see the module doc)."""
-    root = Path(chains_dir) if chains_dir else default_library()
-    try:
-        bundled = root.resolve() == bundled_library().resolve()
-    except FileNotFoundError:
-        bundled = False
-    if bundled:
-        import platformdirs
-
-        folder = Path(platformdirs.user_data_dir("chainmap", appauthor=False))
+    folder = default_ledger_folder(chains_dir)
+    if folder != (Path(chains_dir) if chains_dir else default_library()):  # the user's data folder
         folder.mkdir(parents=True, exist_ok=True)
-    else:
-        folder = root
     return f"sqlite:///{(folder / 'ledger.sqlite').resolve()}"
 
 
