@@ -211,3 +211,23 @@ def test_recent_changes_read_in_why_detail(tmp_path):
     )
     assert not any("近期变动" in d for d in a.all_targets[~hit]["why_detail"])
     assert_frame_equal(a.targets_head(5), a.all_targets.head(5))
+
+
+def test_a_ledger_project_names_an_imported_firm_and_its_target_row_shows_the_stage(libs):
+    """Projects name their investor; an imported firm is found in the store as it was among the
+    library's companies, so the target list's pipeline column reads the same both ways."""
+    from chainmap.ledger.data import LedgerData
+    from chainmap.ledger.feed import feed_of
+
+    old, new = libs
+    targets = api.analyse(old, None).all_targets
+    firm = targets[targets["company"].str.startswith("imp_")].iloc[0]  # an imported firm, not a curated one
+    assert firm["company"] in new.store.ids(range(len(new.store))) and firm["company"] not in new.companies
+    data = LedgerData.from_records(
+        projects=[{"code": "P1", "name": "项目", "investor": firm["name"], "stage": "洽谈", "chain": "", "link": ""}]
+    )
+    rows = []
+    for lib in (old, new):
+        t = api.analyse(lib, None, ledger=feed_of(data, lib)).all_targets
+        rows.append(t.loc[t["company"] == firm["company"], "pipeline"].tolist())
+    assert rows[0] == rows[1] == ["洽谈"]

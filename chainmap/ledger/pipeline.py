@@ -151,6 +151,12 @@ def pipeline_stage_of_firms(source: Engine | Connection | LedgerData, lib: Libra
             for n in (c.name, c.short_name, *c.aliases):
                 if n:
                     by_name.setdefault(n, cid)
+    store = getattr(lib, "store", None)
+    if store is not None:  # imported firms stay in the firm store, not in lib.companies
+        investors = {n.strip() for n in data.projects["investor"] if isinstance(n, str) and n.strip()}
+        found = store.find(investors - by_name.keys())
+        for name, cid in zip(found, store.ids(list(found.values())), strict=True):
+            by_name[name] = cid
     out: dict[str, str] = {}
 
     def put(key: str, stage: str) -> None:
