@@ -182,7 +182,9 @@ def _validation_text(report: Any) -> str:
         if r.chains:
             out.append(table_text(pd.DataFrame(r.chains), headers))
         out.append(
-            f"{r.path}: OK — {len(r.chains)} chains, {r.companies} companies, {r.institutions} institutions, "
+            f"{r.path}: OK — {len(r.chains)} chains, {r.companies} companies"
+            + (f" (+{r.imported:,} imported firms on chain nodes, in the store)" if r.imported else "")
+            + f", {r.institutions} institutions, "
             f"regions: {', '.join(r.regions) or 'none'}\n"
         )
     return "".join(out)

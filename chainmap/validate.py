@@ -38,6 +38,7 @@ class LibrarySummary:
     companies: int
     institutions: int
     regions: list[str]
+    imported: int = 0  # placed firms kept in the firm store (chainmap import), not among ``companies``
 
     def as_dict(self) -> dict:
         """JSON-ready data."""
@@ -47,6 +48,7 @@ class LibrarySummary:
             "companies": self.companies,
             "institutions": self.institutions,
             "regions": self.regions,
+            "imported": self.imported,
         }
 
 
@@ -112,7 +114,12 @@ def _one(path: Path) -> LibrarySummary:
     if only:
         counts = counts[counts["chain"] == path.stem] if path.stem in lib.chains else counts.iloc[0:0]
     return LibrarySummary(
-        display_path(path), counts.to_dict("records"), len(lib.companies), len(lib.institutions), sorted(lib.regions)
+        display_path(path),
+        counts.to_dict("records"),
+        len(lib.companies),
+        len(lib.institutions),
+        sorted(lib.regions),
+        len(lib.store) if lib.store is not None else 0,
     )
 
 

@@ -344,7 +344,7 @@ OUTPUTS: dict[str, tuple[Column, ...]] = {
     # -- `chainmap validate --format json`
     "validate": _cols(
         ("ok", "通过", "true when no problem was found"),
-        ("results", "结果", "per path: path, chains (counts per chain), companies, institutions, regions"),
+        ("results", "结果", "per path: path, chains (counts per chain), companies, institutions, regions, imported (firms on chain nodes kept in the firm store)"),
         ("problems", "问题", "every problem: file, line, column (1-based; 0 = the whole file), message"),
     ),
     "changes": _cols(

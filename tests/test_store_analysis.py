@@ -231,3 +231,15 @@ def test_a_ledger_project_names_an_imported_firm_and_its_target_row_shows_the_st
         t = api.analyse(lib, None, ledger=feed_of(data, lib)).all_targets
         rows.append(t.loc[t["company"] == firm["company"], "pipeline"].tolist())
     assert rows[0] == rows[1] == ["洽谈"]
+
+
+def test_validate_counts_the_imported_firms_kept_in_the_store(lib_root, libs):
+    from click.testing import CliRunner
+
+    from chainmap.cli import main
+
+    n = len(libs[1].store)
+    text = CliRunner().invoke(main, ["--chains", str(lib_root), "validate"])
+    assert text.exit_code == 0 and f"(+{n:,} imported firms on chain nodes, in the store)" in text.output
+    js = CliRunner().invoke(main, ["--chains", str(lib_root), "validate", "--format", "json"])
+    assert json.loads(js.output)["results"][0]["imported"] == n
