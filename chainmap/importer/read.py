@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
+from ..ziplimits import check_inflation
 
 ENCODING_LABELS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8（带BOM）", "gb18030": "GBK/GB18030", "utf-16": "UTF-16"}
 _SAMPLE = 256 * 1024
@@ -132,34 +133,8 @@ def _open_csv(path: Path) -> Opened:
     return Opened(path, "csv", rows(), size, raw.tell, encoding, delimiter, _close=[text.close])
 
 
-MAX_UNPACKED = 4 << 30  # bytes an XLSX may unpack to in all (a 1M-row export is well under 1 GB)
-MAX_RATIO = 100  # an entry above RATIO_FROM bytes may not inflate more than this (sheet XML: ~10-20x)
-RATIO_FROM = 16 << 20
-
-
-def check_inflation(path: Path) -> None:
-    """Refuse a workbook whose declared sizes would inflate beyond reason (a zip bomb), before any
-    part of it is unpacked."""
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError) as err:
-        raise UsageError(f"{path.name} 无法作为 XLSX 打开：{err}") from err
-    total = sum(i.file_size for i in infos)
-    worst = max(infos, key=lambda i: i.file_size / max(i.compress_size, 1), default=None)
-    too_big = total > MAX_UNPACKED
-    bomb = (
-        worst is not None and worst.file_size > RATIO_FROM and worst.file_size > MAX_RATIO * max(worst.compress_size, 1)
-    )
-    if too_big or bomb:
-        what = worst.filename if bomb and worst is not None else "全部内容"
-        raise UsageError(
-            f"{path.name}：压缩包内的 {what} 声明解压后为 {total / 2**20:,.0f} MB（文件本身 "
-            f"{path.stat().st_size / 2**20:,.1f} MB），远超正常工作簿，可能是恶意构造的文件，已拒绝读取。"
-            "若确是正常导出，请另存为 CSV 后再导入"
-        )
+# An export of a million rows unpacks to well under 1 GB; the shared check's default is for ledgers.
+MAX_UNPACKED = 4 << 30
 
 
 def first_undecodable_line(path: Path, limit: int = 1 << 30) -> int | None:
@@ -188,7 +163,7 @@ def _open_xlsx(path: Path, sheet: str | None) -> Opened:
 
     import openpyxl
 
-    check_inflation(path)
+    check_inflation(path, max_unpacked=MAX_UNPACKED)  # a zip bomb is refused before anything is unpacked
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as err:
