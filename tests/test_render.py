@@ -213,7 +213,9 @@ def test_cli_render_errors_exit_2(mini, tmp_path):
     afile = tmp_path / "file.txt"
     afile.write_text("x", encoding="utf-8")
     r = run_cli("--chains", str(mini), "render", "-o", str(afile))
-    assert r.returncode == 2 and "is a file" in r.stderr
+    assert r.returncode == 2 and "is a file" in r.stderr and "是一个文件" in r.stderr
+    r = run_cli("--chains", str(mini), "render", "-o", str(afile / "sub"))  # a folder under a file
+    assert r.returncode == 2 and "无法创建文件夹" in r.stderr and "Traceback" not in r.stderr
     r = run_cli("--chains", str(mini), "render", "alpha", "--all", "-o", str(tmp_path / "o"))
     assert r.returncode == 2
     r = run_cli("--chains", str(mini), "render", "alpha", "--region", "home", "-o", str(tmp_path / "o"))

@@ -59,11 +59,14 @@ def _kept_in_store(analyse: AnalyseFn | None, cid: str, reg: Region | None) -> i
 
 def _outdir(out: Path) -> None:
     if out.exists() and not out.is_dir():
-        raise UsageError(f"{out} is a file; give a folder for the maps (-o DIR)")
+        raise UsageError(f"{out} 是一个文件，地图要写到文件夹：请用 -o 给出文件夹 (is a file; give a folder: -o DIR)")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise UsageError(f"cannot create the folder {out}: {err.strerror or err}") from err
+        raise UsageError(
+            f"无法创建文件夹 {out}：{err.strerror or err}。请检查上级文件夹是否存在、可写，或用 -o 写到别处"
+            f" (cannot create the folder)"
+        ) from err
 
 
 def _top5(targets: pd.DataFrame | None) -> list[dict[str, Any]]:
