@@ -17,12 +17,13 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..model import Region
-from ..store import SCHEMA, SIGNALS, TIES, read_signals
+from ..store import SCHEMA, SIGNALS, read_signals
 from .dedupe import _IPC, Deduper
 from .options import ImportSummary
 from .review import QUEUE, queue_rows, read_queue
 from .signals import new_signals
 from .store import ROW_GROUP, Transaction, parquet_schema, placed_mask
+from .write import local_count, tally_ties
 
 __all__ = ["can_stream", "stream_store"]
 
@@ -89,9 +90,9 @@ def stream_store(
                 n_placed = pc.sum(mask).as_py() or 0
                 s.placed += n_placed
                 s.unplaced += len(t) - n_placed
-                _tally(t, nodes)
+                tally_ties(t, nodes)
                 if region is not None:
-                    s.local = (s.local or 0) + _local(t, region)
+                    s.local = (s.local or 0) + local_count(t, region)
                 s.review += int(pc.sum(pc.fill_null(pc.list_value_length(t["uncertain"]), 0)).as_py() or 0)
                 queue.append(queue_rows(t))
                 if len(old_queue):
@@ -116,24 +117,6 @@ def stream_store(
         s.signals = dict(Counter(found["kind"].to_pylist()).most_common())
         if len(found):
             tx.write_raw_parquet(output.parent / SIGNALS, pa.concat_tables([read_signals(output.parent), found]))
-
-
-def _tally(t: pa.Table, nodes: Counter[str]) -> None:
-    for k in TIES:
-        flat = pc.list_flatten(t[k])
-        if len(flat):
-            vc = pc.value_counts(flat)
-            for v, c in zip(vc.field("values").to_pylist(), vc.field("counts").to_pylist(), strict=True):
-                nodes[v] += c
-
-
-def _local(t: pa.Table, r: Region) -> int:
-    if r.city:
-        return pc.sum(pc.equal(t["city"], r.city)).as_py() or 0
-    inside = pc.and_(
-        pc.equal(t["province"], r.province), pc.is_in(t["district"], value_set=pa.array(r.districts, pa.string()))
-    )
-    return pc.sum(inside).as_py() or 0
 
 
 def _queue(tx: Transaction, folder: Path, old: pa.Table, parts: list[pa.Table], ids: list[Any]) -> None:

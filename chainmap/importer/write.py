@@ -17,7 +17,7 @@ from .options import ImportSummary
 from .signals import changed_signals, new_signals
 from .store import Transaction, check_writable, comparable
 
-__all__ = ["YAML_LIMIT", "compare", "count", "plan", "record_signals"]
+__all__ = ["YAML_LIMIT", "compare", "count", "local_count", "plan", "record_signals", "tally_ties"]
 
 YAML_LIMIT = 2000  # above this many firms the auto store is Parquet (YAML loads at ~0.7 ms a firm)
 
@@ -145,21 +145,27 @@ def count(
     s.placed = (pc.sum(pc.greater(n, 0)).as_py() or 0) if len(t) else 0
     s.unplaced = len(t) - s.placed
     counts: Counter[str] = Counter()
-    for k in TIES:
-        flat = pc.list_flatten(t[k])
-        if len(flat):
-            vc = pc.value_counts(flat)
-            for v, c in zip(vc.field("values").to_pylist(), vc.field("counts").to_pylist(), strict=True):
-                counts[v] += c
+    tally_ties(t, counts)
     s.nodes = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
     if region is not None:
-        s.local = _local(t, region) if len(t) else 0
+        s.local = local_count(t, region) if len(t) else 0
     s.skipped_reasons = dict(skip.most_common())
     s.rejected_reasons = dict(reject.most_common())
     s.warnings = dict(warn.most_common())
 
 
-def _local(t: pa.Table, r: Region) -> int:
+def tally_ties(t: pa.Table, nodes: Counter[str]) -> None:
+    """Add to ``nodes`` how many of ``t``'s firms sit at each node (every tie role)."""
+    for k in TIES:
+        flat = pc.list_flatten(t[k])
+        if len(flat):
+            vc = pc.value_counts(flat)
+            for v, c in zip(vc.field("values").to_pylist(), vc.field("counts").to_pylist(), strict=True):
+                nodes[v] += c
+
+
+def local_count(t: pa.Table, r: Region) -> int:
+    """How many of ``t``'s firms are in the region (its city, or its province and districts)."""
     if r.city:
         return pc.sum(pc.equal(t["city"], r.city)).as_py() or 0
     inside = pc.and_(
