@@ -8,7 +8,9 @@ Any other import (updates of stored firms, a YAML store) takes the table path of
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +24,7 @@ from .dedupe import _IPC, Deduper
 from .options import ImportSummary
 from .review import QUEUE, queue_rows, read_queue
 from .signals import new_signals
-from .store import ROW_GROUP, Transaction, parquet_schema, placed_mask
+from .store import ROW_GROUP, Transaction, parquet_schema, parquet_writer, placed_mask
 from .write import local_count, tally_ties
 
 __all__ = ["can_stream", "stream_store"]
@@ -40,11 +42,39 @@ def can_stream(dd: Deduper, output: Path, kind: str, base_key: Path) -> bool:
     )
 
 
-class _Groups:
-    """Rows to a Parquet writer in row groups of ROW_GROUP rows, the ``placed`` column set."""
+class _Background:
+    """Work done in order by one helper thread -- writing the store and the spill, which pyarrow does
+    without holding the GIL -- while the main thread reads, folds and counts the next part. At most
+    ``depth`` jobs wait (memory stays bounded); an error in a job is raised here."""
 
-    def __init__(self, writer: pq.ParquetWriter, placed: bool):
-        self.w, self.placed = writer, placed
+    def __init__(self, depth: int = 2):
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="chainmap-store")
+        self.pending: deque[Future[None]] = deque()
+        self.depth = depth
+
+    def submit(self, fn: Callable[..., None], *args: Any) -> None:
+        self.pending.append(self.pool.submit(fn, *args))
+        while len(self.pending) > self.depth:
+            self.pending.popleft().result()
+
+    def finish(self) -> None:
+        """Wait for every job (raising the first error)."""
+        while self.pending:
+            self.pending.popleft().result()
+
+    def __enter__(self) -> _Background:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)  # nothing writes once the files are closed
+
+
+class _Groups:
+    """Rows to a Parquet writer in row groups of ROW_GROUP rows, the ``placed`` column set, written
+    by the background thread."""
+
+    def __init__(self, writer: pq.ParquetWriter, placed: bool, bg: _Background):
+        self.w, self.placed, self.bg = writer, placed, bg
         self.buf: list[pa.Table] = []
         self.size = 0
 
@@ -56,14 +86,17 @@ class _Groups:
         self.size += len(t)
         while self.size >= ROW_GROUP:
             whole = pa.concat_tables(self.buf)
-            self.w.write_table(whole.slice(0, ROW_GROUP).cast(self.w.schema), row_group_size=ROW_GROUP)
+            self.bg.submit(self._write, whole.slice(0, ROW_GROUP))
             rest = whole.slice(ROW_GROUP)
             self.buf, self.size = ([rest] if len(rest) else []), len(rest)
 
     def flush(self) -> None:
         if self.size:
-            self.w.write_table(pa.concat_tables(self.buf).cast(self.w.schema), row_group_size=ROW_GROUP)
+            self.bg.submit(self._write, pa.concat_tables(self.buf))
         self.buf, self.size = [], 0
+
+    def _write(self, t: pa.Table) -> None:
+        self.w.write_table(t.cast(self.w.schema), row_group_size=ROW_GROUP)
 
 
 def stream_store(
@@ -81,9 +114,8 @@ def stream_store(
     queue, signals, ids = [], [], []
     old_queue = read_queue(output.parent)  # its pairs of this run's firms are replaced (ids kept only then)
     rest = tx.scratch()
-    schema = parquet_schema(info)
-    with pq.ParquetWriter(tx.temp(output), schema, compression="zstd") as writer:
-        placed_rows = _Groups(writer, True)
+    with parquet_writer(tx.temp(output), parquet_schema(info)) as writer, _Background() as bg:
+        placed_rows = _Groups(writer, True, bg)
         with pa.OSFile(str(rest), "wb") as sink, pa.ipc.new_file(sink, SCHEMA, options=_IPC) as spill:
             for t in dd.records.batches():
                 mask = placed_mask(t)
@@ -100,14 +132,16 @@ def stream_store(
                 if dd.ex.pool:
                     signals.append(new_signals(t, chains_of, info["source_file"]))
                 placed_rows.add(t.filter(mask))
-                spill.write_table(t.filter(pc.invert(mask)).cast(SCHEMA))
-        placed_rows.flush()
-        unplaced_rows = _Groups(writer, False)
+                bg.submit(spill.write_table, t.filter(pc.invert(mask)).cast(SCHEMA))
+            placed_rows.flush()
+            bg.finish()  # the spill is complete before it is closed
+        unplaced_rows = _Groups(writer, False, bg)
         with pa.memory_map(str(rest)) as src:
             reader = pa.ipc.open_file(src)
             for i in range(reader.num_record_batches):
                 unplaced_rows.add(pa.Table.from_batches([reader.get_batch(i)]))
-        unplaced_rows.flush()
+            unplaced_rows.flush()
+            bg.finish()
     s.nodes = dict(sorted(nodes.items(), key=lambda kv: (-kv[1], kv[0])))
     if region is not None and s.local is None:
         s.local = 0
