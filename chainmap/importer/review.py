@@ -10,6 +10,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -122,24 +123,41 @@ def read_queue(folder: Path) -> pa.Table:
 
 
 def queue_rows(t: pa.Table) -> pa.Table:
-    """The open pairs of some records (their ``uncertain`` nodes, with the evidence for each)."""
+    """The open pairs of some records (their ``uncertain`` nodes, with the evidence for each): one row
+    per (firm, node), in the order of the records and of their nodes."""
+    t = t.select(["id", "name", "credit_code", "city", "uncertain", "evidence"])
     t = t.filter(pc.greater(pc.fill_null(pc.list_value_length(t["uncertain"]), 0), 0))
-    rows = []
-    for r in t.select(["id", "name", "credit_code", "city", "uncertain", "evidence"]).to_pylist():
-        for node in r["uncertain"]:
-            ev = "；".join(p for p in (r["evidence"] or "").split("；") if p.split(" ", 1)[0] == node)
-            rows.append(
-                {
-                    "id": review_id(r["id"], node),
-                    "firm": r["id"],
-                    "node": node,
-                    "name": r["name"],
-                    "credit_code": r["credit_code"],
-                    "city": r["city"],
-                    "evidence": ev,
-                }
-            )
-    return pa.Table.from_pylist(rows, schema=_QUEUE_SCHEMA)
+    if not len(t):
+        return _QUEUE_SCHEMA.empty_table()
+    uncertain = t["uncertain"].combine_chunks()
+    parent = pc.list_parent_indices(uncertain)
+    nodes = pc.list_flatten(uncertain)
+    firms = t["id"].take(parent)
+    sha1 = hashlib.sha1  # review_id, inlined
+    pairs = zip(firms.to_pylist(), nodes.to_pylist(), strict=True)
+    ids = ["r" + sha1(f"{f}\x1f{n}".encode()).hexdigest()[:8] for f, n in pairs]
+    cols = {
+        "id": pa.array(ids, pa.string()),
+        "firm": firms,
+        "node": nodes,
+        "name": t["name"].take(parent),
+        "credit_code": t["credit_code"].take(parent),
+        "city": t["city"].take(parent),
+        "evidence": _node_evidence(t["evidence"].take(parent), nodes),
+    }
+    return pa.table([pc.cast(cols[f.name], f.type) for f in _QUEUE_SCHEMA], schema=_QUEUE_SCHEMA)
+
+
+def _node_evidence(evidence: pa.ChunkedArray, nodes: pa.Array) -> pa.Array:
+    """Per pair, the parts of the firm's evidence ("node hits", joined by "；") that are about its node."""
+    parts = pc.split_pattern(evidence.combine_chunks(), "；")
+    pair = pc.list_parent_indices(parts)
+    flat = pc.list_flatten(parts)
+    head = pc.list_element(pc.split_pattern(flat, " ", max_splits=1), 0)  # the node id before the first space
+    keep = pc.equal(head, nodes.take(pair))
+    counts = np.bincount(np.asarray(pair)[np.asarray(keep)], minlength=len(nodes))
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
+    return pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), flat.filter(keep)), "；")
 
 
 def updated_queue(folder: Path, records: pa.Table) -> pa.Table | None:
