@@ -16,17 +16,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..store import COLUMNS, SCHEMA, TIES, to_table
+from .keys import _NONE, key_hashes, name_keys
 from .prepare import Existing
 
-__all__ = ["Deduper", "Folded", "KeyIndex", "Records", "key_hashes", "new_id", "read_ipc", "write_ipc"]
+__all__ = ["Deduper", "Folded", "KeyIndex", "Records", "key_hashes", "name_keys", "new_id", "read_ipc", "write_ipc"]
 
 NEW, MERGED, HAND = 0, 1, 2
-_NONE = np.uint64(0)  # the hash of "no key"
 
 
 def new_id(code: str | None, namekey: str, taken: set[str]) -> str:
@@ -48,25 +47,6 @@ def new_id(code: str | None, namekey: str, taken: set[str]) -> str:
 
 def _base_id(code: str | None, namekey: str) -> str:
     return f"imp_{code.lower()}" if code else "imp_n" + hashlib.sha1(namekey.encode()).hexdigest()[:12]
-
-
-def key_hashes(values: list[str | None]) -> np.ndarray:
-    """64-bit hashes of keys (0 for a missing key; a real key never hashes to 0).
-
-    Examples
-    --------
-    >>> h = key_hashes(["甲", None, "甲", "乙"])
-    >>> bool(h[0] == h[2]), int(h[1]), bool(h[0] != h[3])
-    (True, 0, True)
-    """
-    arr = np.array(values, dtype=object)
-    missing = pd.isna(arr)
-    if missing.any():
-        arr[missing] = ""
-    h = pd.util.hash_array(arr, categorize=False) if len(arr) else np.zeros(0, np.uint64)
-    h[h == _NONE] = 1
-    h[missing] = _NONE
-    return h
 
 
 class KeyIndex:
@@ -242,16 +222,34 @@ def merge_lists(rec: dict[str, Any], new: dict[str, Any]) -> None:
 
 
 class Folded:
-    """What the dedupe stage decided for one chunk's rows."""
+    """What the dedupe stage decided for one chunk's rows: ``ids`` (an Arrow array, null for the rows
+    that make no record) is set once the chunk is decided."""
 
     def __init__(self, n: int):
-        self.ids: list[str | None] = [None] * n
+        self.ids: pa.Array = pa.nulls(n, pa.string())
+        self.slow_ids: dict[int, str] = {}  # row -> id, for the rows decided one by one
         self.action = np.zeros(n, dtype=np.int8)  # NEW, MERGED or HAND
         self.target: dict[int, int] = {}  # row -> record it is merged into
 
     @property
     def hand(self) -> int:
         return int((self.action == HAND).sum())
+
+
+def _strings(values: list[str | None] | pa.Array | pa.ChunkedArray) -> pa.Array:
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    return values.cast(pa.string()) if isinstance(values, pa.Array) else pa.array(values, pa.string())
+
+
+def _placed_ids(n: int, idx: np.ndarray, fast: pa.Array, slow: dict[int, str]) -> pa.Array:
+    """The ids of a chunk's rows: ``fast`` for the rows ``idx``, ``slow`` by row, null elsewhere."""
+    rows = sorted(slow)
+    src = np.full(n, len(idx) + len(rows), dtype=np.int64)  # the null at the end
+    src[idx] = np.arange(len(idx))
+    src[rows] = len(idx) + np.arange(len(rows))
+    parts = [fast, pa.array([slow[i] for i in rows], pa.string()), pa.nulls(1, pa.string())]
+    return pa.concat_arrays(parts).take(pa.array(src))
 
 
 class Deduper:
@@ -268,14 +266,22 @@ class Deduper:
         self.prev_by_id: dict[str, tuple[Path, int]] = {}
         self.superseded: set[str] = set()
         self._known: tuple[np.ndarray, np.ndarray] | None = None
+        self._taken: KeyIndex | None = None  # hashes of the ids taken (``ex.taken``), once needed
+        self._taken_new: list[str] = []  # ids taken since, not yet in ``_taken``
 
-    def fold(self, codes: list[str | None], namekeys: list[str], code_arr: pa.Array | None = None) -> Folded:
-        """Decide each row of a chunk (``codes`` and ``namekeys`` per row; ``code_arr`` the codes as an
-        Arrow array, optional, to build ids faster)."""
-        n = len(codes)
+    def fold(
+        self,
+        codes: list[str | None] | pa.Array | pa.ChunkedArray,
+        namekeys: list[str] | pa.Array | pa.ChunkedArray,
+        code_arr: pa.Array | pa.ChunkedArray | None = None,
+    ) -> Folded:
+        """Decide each row of a chunk (``codes`` and ``namekeys`` per row, as lists or Arrow arrays;
+        ``code_arr``, optional, the codes as an Arrow array)."""
+        code_a, name_a = _strings(code_arr if code_arr is not None else codes), _strings(namekeys)
+        n = len(code_a)
         out = Folded(n)
-        ch, nh = key_hashes(codes), key_hashes(namekeys)
-        slow = self._slow_rows(codes, namekeys, ch, nh)
+        ch, nh = key_hashes(code_a), key_hashes(name_a)
+        slow = self._slow_rows(ch, nh)
         base = len(self.rec_code)
         self.rec_code = np.concatenate([self.rec_code, np.zeros(n, dtype=np.uint64)])
         fast = ~slow
@@ -284,14 +290,17 @@ class Deduper:
         slow_new = 0
         code_add: dict[np.uint64, int] = {}
         name_add: dict[np.uint64, int] = {}
-        for i in np.nonzero(slow)[0].tolist():
+        slow_idx = np.flatnonzero(slow)
+        slow_codes, slow_names = code_a.take(slow_idx).to_pylist(), name_a.take(slow_idx).to_pylist()
+        slow_rows = zip(slow_idx.tolist(), slow_codes, slow_names, strict=True)
+        for i, c, nk in slow_rows:
             g = base + int(new_before[i]) + slow_new
-            if self._fold_one(out, i, codes[i], namekeys[i], ch[i], nh[i], g, code_add, name_add):
+            if self._fold_one(out, i, c, nk, ch[i], nh[i], g, code_add, name_add):
                 g_of[i] = g
                 slow_new += 1
         idx = np.nonzero(fast)[0]
         g_of[idx] = base + new_before[idx] + np.searchsorted(np.nonzero(slow & (g_of >= 0))[0], idx)
-        self._fast_ids(out, idx, codes, namekeys, code_arr)
+        out.ids = _placed_ids(n, idx, self._fast_ids(idx, code_a, name_a), out.slow_ids)
         new = g_of >= 0
         total = base + int(new.sum())
         self.rec_code = self.rec_code[:total]
@@ -305,7 +314,7 @@ class Deduper:
         self.name_idx.add(nh[new], g_of[new])
         return out
 
-    def _slow_rows(self, codes: list, namekeys: list, ch: np.ndarray, nh: np.ndarray) -> np.ndarray:
+    def _slow_rows(self, ch: np.ndarray, nh: np.ndarray) -> np.ndarray:
         """Rows that need a look one by one: kept by hand or stored before, seen earlier in this run,
         or sharing a code or name with another row of the chunk."""
         ex = self.ex
@@ -328,24 +337,38 @@ class Deduper:
             slow |= np.isin(nh, kn)
         return slow
 
-    def _fast_ids(self, out: Folded, idx: np.ndarray, codes: list, namekeys: list, code_arr: pa.Array | None) -> None:
-        """Ids of the rows no earlier record or stored firm claims: imp_<credit code> (built with Arrow
-        when the codes come as an array), imp_n<name hash> for firms without a code."""
-        taken = self.ex.taken
-        if code_arr is not None:
-            sel = code_arr.take(pa.array(idx, pa.int64()))
-            ids = pc.binary_join_element_wise("imp_", pc.utf8_lower(sel), "").to_pylist()
-        else:
-            ids = [f"imp_{codes[i].lower()}" if codes[i] else None for i in idx.tolist()]
-        if not taken.isdisjoint(ids):
-            ids = [None if x in taken else x for x in ids]
-        for k, ident in enumerate(ids):
-            if ident is None:
-                i = int(idx[k])
-                ids[k] = new_id(codes[i], namekeys[i], taken)
-        for i, ident in zip(idx.tolist(), ids, strict=True):
-            out.ids[i] = ident
+    def _fast_ids(self, idx: np.ndarray, code_a: pa.Array, name_a: pa.Array) -> pa.Array:
+        """Ids of the rows no earlier record or stored firm claims (rows ``idx``): imp_<credit code>
+        (built with Arrow), else -- no code, or that id taken -- as :func:`new_id` makes them."""
+        ids = pc.binary_join_element_wise("imp_", pc.utf8_lower(code_a.take(pa.array(idx, pa.int64()))), "")
+        redo = ids.is_null().to_numpy(zero_copy_only=False) | self._taken_hits(ids)
+        if redo.any():
+            at = idx[redo]
+            pairs = zip(code_a.take(at).to_pylist(), name_a.take(at).to_pylist(), strict=True)
+            fixed = [self._new_id(c, nk) for c, nk in pairs]
+            ids = pc.replace_with_mask(ids, pa.array(redo), pa.array(fixed, pa.string()))
         self.new_firms += len(idx)
+        return ids
+
+    def _new_id(self, code: str | None, namekey: str) -> str:
+        ident = new_id(code, namekey, self.ex.taken)
+        self._taken_new.append(ident)
+        return ident
+
+    def _taken_hits(self, ids: pa.Array) -> np.ndarray:
+        """Per id, whether it is taken already (hashes first, the few hits checked in the set)."""
+        if self._taken is None:
+            self._taken = KeyIndex()
+            self._taken_new = list(self.ex.taken)
+        if self._taken_new:
+            h = key_hashes(self._taken_new)
+            self._taken.add(h, np.zeros(len(h), np.int64))
+            self._taken_new = []
+        h = key_hashes(ids)
+        hits = (self._taken.get(h) >= 0) & (h != _NONE)
+        for k in np.flatnonzero(hits).tolist():
+            hits[k] = ids[k].as_py() in self.ex.taken
+        return hits
 
     def _fold_one(
         self, out: Folded, i: int, c: str | None, nk: str, hc: Any, hn: Any, g: int, code_add: dict, name_add: dict
@@ -369,9 +392,9 @@ class Deduper:
             ident = ex.ids[prev[0]][prev[1]]
             self.prev_by_id[ident] = prev
         else:
-            ident = new_id(c, nk, ex.taken)
+            ident = self._new_id(c, nk)
             self.new_firms += 1
-        out.ids[i] = ident
+        out.slow_ids[i] = ident
         if c:
             code_add[hc] = g
         name_add.setdefault(hn, g)

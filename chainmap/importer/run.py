@@ -29,7 +29,7 @@ from ..graph import select_chains
 from ..load import Library
 from ..store import COLUMNS, SCHEMA
 from . import clean
-from .dedupe import Deduper
+from .dedupe import Deduper, name_keys
 from .headers import HeaderMap, find_header, parse_maps
 from .match import Matcher
 from .options import ImportOptions, ImportSummary, Summary
@@ -224,9 +224,7 @@ def _start(run: _Run, ch: Chunk) -> tuple[Chunk, Any, Any] | None:
         return None
     job = run.pool.submit(ch.texts)
     name = ch.rec["name"]
-    namekeys = pc.replace_substring_regex(pc.utf8_normalize(name, "NFKC"), r"\s+", "").to_pylist()
-    code = ch.rec["credit_code"]
-    folded = run.dd.fold(code.to_pylist(), namekeys, code)
+    folded = run.dd.fold(ch.rec["credit_code"], name_keys(name))
     if folded.hand:
         s.skipped += folded.hand
         run.skip["库中已有手工维护的记录"] += folded.hand
