@@ -11,6 +11,7 @@ folded into its record when the records are read back.
 from __future__ import annotations
 
 import hashlib
+from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..store import COLUMNS, SCHEMA, TIES, to_table
+from .background import Background
 from .keys import _NONE, key_hashes, name_keys
 from .prepare import Existing
 
@@ -99,9 +101,13 @@ class KeyIndex:
 _IPC = pa.ipc.IpcWriteOptions(compression="lz4")
 
 
-def write_ipc(path: Path, t: pa.Table) -> None:
-    """A spill file: Arrow's own format (LZ4), written and read back at memory speed."""
-    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, t.schema, options=_IPC) as w:
+def write_ipc(path: Path, t: pa.Table, create: bool = True) -> None:
+    """A spill file: Arrow's own format (LZ4), written and read back at memory speed. With ``create``
+    false the file must exist (a scratch file an aborted import has removed is not made again)."""
+    with (
+        pa.OSFile(str(path), "wb") if create else path.open("r+b") as sink,
+        pa.ipc.new_file(sink, t.schema, options=_IPC) as w,
+    ):
         w.write_table(t)
 
 
@@ -112,8 +118,9 @@ def read_ipc(path: Path) -> pa.Table:
 
 class Records:
     """This run's records, in the order they were first seen: Arrow tables per chunk, spilled to
-    temporary Parquet files when ``spill`` gives a path for each (memory bounded by the chunk); a
-    later duplicate row is kept as a patch and folded into its record by :meth:`batches`."""
+    temporary Arrow files when ``spill`` gives a path for each (memory bounded by the chunk; written and
+    read back by a helper thread); a later duplicate row is kept as a patch and folded into its record
+    by :meth:`batches`."""
 
     def __init__(self, spill: Callable[[], Path] | None = None) -> None:
         self.spill = spill
@@ -122,6 +129,7 @@ class Records:
         self.size = 0
         self.patch_rows: list[pa.Table] = []  # duplicate rows, in the order they came
         self.patch_targets: list[np.ndarray] = []  # the record each is folded into
+        self._io: Background | None = None
 
     def __len__(self) -> int:
         return self.size
@@ -135,8 +143,24 @@ class Records:
             self.parts.append(t)
             return
         path = self.spill()
-        write_ipc(path, t)
+        self._io = self._io or Background()
+        self._io.submit(write_ipc, path, t, False)
         self.parts.append(path)
+
+    def _parts(self) -> Iterator[pa.Table]:
+        """The parts in order, each spilled one read while the one before is used."""
+        if not self.parts or isinstance(self.parts[0], pa.Table):
+            yield from self.parts  # type: ignore[misc]  # kept in memory
+            return
+        io, self._io = self._io or Background(), None
+        with io:
+            io.finish()  # every spill written
+            ahead = deque(io.submit(read_ipc, p) for p in self.parts[:2])
+            for k in range(len(self.parts)):
+                t = ahead.popleft().result()
+                if k + 2 < len(self.parts):
+                    ahead.append(io.submit(read_ipc, self.parts[k + 2]))
+                yield t
 
     def add_patches(self, rows: pa.Table, targets: np.ndarray) -> None:
         if len(rows):
@@ -149,8 +173,7 @@ class Records:
         rows = pa.concat_tables(self.patch_rows) if self.patch_rows else None
         order = np.argsort(targets, kind="stable")
         targets = targets[order]
-        for part, lo in zip(self.parts, self.offsets, strict=True):
-            t = part if isinstance(part, pa.Table) else read_ipc(part)
+        for t, lo in zip(self._parts(), self.offsets, strict=True):
             hi = lo + len(t)
             a, b = np.searchsorted(targets, lo), np.searchsorted(targets, hi)
             if a < b and rows is not None:

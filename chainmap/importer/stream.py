@@ -8,9 +8,7 @@ Any other import (updates of stored firms, a YAML store) takes the table path of
 
 from __future__ import annotations
 
-from collections import Counter, deque
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +18,7 @@ import pyarrow.parquet as pq
 
 from ..model import Region
 from ..store import SCHEMA, SIGNALS, read_signals
+from .background import Background
 from .dedupe import _IPC, Deduper
 from .options import ImportSummary
 from .review import QUEUE, queue_rows, read_queue
@@ -42,38 +41,11 @@ def can_stream(dd: Deduper, output: Path, kind: str, base_key: Path) -> bool:
     )
 
 
-class _Background:
-    """Work done in order by one helper thread -- writing the store and the spill, which pyarrow does
-    without holding the GIL -- while the main thread reads, folds and counts the next part. At most
-    ``depth`` jobs wait (memory stays bounded); an error in a job is raised here."""
-
-    def __init__(self, depth: int = 2):
-        self.pool = ThreadPoolExecutor(1, thread_name_prefix="chainmap-store")
-        self.pending: deque[Future[None]] = deque()
-        self.depth = depth
-
-    def submit(self, fn: Callable[..., None], *args: Any) -> None:
-        self.pending.append(self.pool.submit(fn, *args))
-        while len(self.pending) > self.depth:
-            self.pending.popleft().result()
-
-    def finish(self) -> None:
-        """Wait for every job (raising the first error)."""
-        while self.pending:
-            self.pending.popleft().result()
-
-    def __enter__(self) -> _Background:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)  # nothing writes once the files are closed
-
-
 class _Groups:
     """Rows to a Parquet writer in row groups of ROW_GROUP rows, the ``placed`` column set, written
     by the background thread."""
 
-    def __init__(self, writer: pq.ParquetWriter, placed: bool, bg: _Background):
+    def __init__(self, writer: pq.ParquetWriter, placed: bool, bg: Background):
         self.w, self.placed, self.bg = writer, placed, bg
         self.buf: list[pa.Table] = []
         self.size = 0
@@ -114,7 +86,7 @@ def stream_store(
     queue, signals, ids = [], [], []
     old_queue = read_queue(output.parent)  # its pairs of this run's firms are replaced (ids kept only then)
     rest = tx.scratch()
-    with parquet_writer(tx.temp(output), parquet_schema(info)) as writer, _Background() as bg:
+    with parquet_writer(tx.temp(output), parquet_schema(info)) as writer, Background() as bg:
         placed_rows = _Groups(writer, True, bg)
         with pa.OSFile(str(rest), "wb") as sink, pa.ipc.new_file(sink, SCHEMA, options=_IPC) as spill:
             for t in dd.records.batches():
