@@ -82,10 +82,10 @@ class KeyIndex:
                 return int(v[pos])
         return -1
 
-    def add(self, keys: np.ndarray, values: np.ndarray) -> None:
+    def add(self, keys: np.ndarray, values: np.ndarray, present: np.ndarray | None = None) -> None:
         """Add keys not present yet (a key already present keeps its record; within ``keys`` the
-        first occurrence wins)."""
-        keep = (keys != _NONE) & (self.get(keys) < 0)
+        first occurrence wins). ``present``, when the caller knows it: which keys are present."""
+        keep = (keys != _NONE) & ~(self.get(keys) >= 0 if present is None else present)
         keys, values = keys[keep], values[keep]
         if not len(keys):
             return
@@ -93,9 +93,18 @@ class KeyIndex:
         self.runs.append((keys, values[first].astype(np.int32)))  # record numbers: 12 bytes a key in all
         while len(self.runs) > 1 and len(self.runs[-2][0]) <= 2 * len(self.runs[-1][0]):
             (k1, v1), (k2, v2) = self.runs[-2], self.runs[-1]  # no key is in both
-            k, v = np.concatenate([k1, k2]), np.concatenate([v1, v2])
-            order = np.argsort(k, kind="stable")
-            self.runs[-2:] = [(k[order], v[order])]
+            self.runs[-2:] = [_merged(k1, v1, k2, v2)]
+
+
+def _merged(k1: np.ndarray, v1: np.ndarray, k2: np.ndarray, v2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Two sorted runs with no key in common as one (in linear time, no sort)."""
+    at = np.searchsorted(k1, k2) + np.arange(len(k2))  # where each key of the second run goes
+    second = np.zeros(len(k1) + len(k2), dtype=bool)
+    second[at] = True
+    k, v = np.empty(len(second), k1.dtype), np.empty(len(second), v1.dtype)
+    k[at], v[at] = k2, v2
+    k[~second], v[~second] = k1, v1
+    return k, v
 
 
 _IPC = pa.ipc.IpcWriteOptions(compression="lz4")
@@ -304,7 +313,7 @@ class Deduper:
         n = len(code_a)
         out = Folded(n)
         ch, nh = key_hashes(code_a), key_hashes(name_a)
-        slow = self._slow_rows(ch, nh)
+        slow, code_hit, name_hit = self._slow_rows(ch, nh)
         base = len(self.rec_code)
         self.rec_code = np.concatenate([self.rec_code, np.zeros(n, dtype=np.uint64)])
         fast = ~slow
@@ -318,7 +327,8 @@ class Deduper:
         slow_rows = zip(slow_idx.tolist(), slow_codes, slow_names, strict=True)
         for i, c, nk in slow_rows:
             g = base + int(new_before[i]) + slow_new
-            if self._fold_one(out, i, c, nk, ch[i], nh[i], g, code_add, name_add):
+            known = (int(code_hit[i]), int(name_hit[i]))
+            if self._fold_one(out, i, c, nk, ch[i], nh[i], g, code_add, name_add, known):
                 g_of[i] = g
                 slow_new += 1
         idx = np.nonzero(fast)[0]
@@ -330,19 +340,23 @@ class Deduper:
         self.rec_code[g_of[new]] = ch[new]
         for key, g in code_add.items():
             self.rec_code[g] = key
+        learnt = np.array(list(code_add), np.uint64)
         self.code_idx.add(
-            np.concatenate([ch[new], np.array(list(code_add), np.uint64)]),
+            np.concatenate([ch[new], learnt]),
             np.concatenate([g_of[new], np.array(list(code_add.values()), np.int64)]),
+            np.concatenate([code_hit[new] >= 0, self.code_idx.get(learnt) >= 0]),  # as looked up before the chunk
         )
-        self.name_idx.add(nh[new], g_of[new])
+        self.name_idx.add(nh[new], g_of[new], name_hit[new] >= 0)
         return out
 
-    def _slow_rows(self, ch: np.ndarray, nh: np.ndarray) -> np.ndarray:
+    def _slow_rows(self, ch: np.ndarray, nh: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Rows that need a look one by one: kept by hand or stored before, seen earlier in this run,
-        or sharing a code or name with another row of the chunk."""
+        or sharing a code or name with another row of the chunk; and the record of each row's code and
+        name among the earlier chunks' (-1: none)."""
         ex = self.ex
-        slow = (self.code_idx.get(ch) >= 0) & (ch != _NONE)
-        slow |= self.name_idx.get(nh) >= 0
+        code_hit, name_hit = self.code_idx.get(ch), self.name_idx.get(nh)
+        slow = (code_hit >= 0) & (ch != _NONE)
+        slow |= name_hit >= 0
         for h in (ch, nh):
             present = h[h != _NONE]
             uniq, counts = np.unique(present, return_counts=True)
@@ -358,7 +372,7 @@ class Deduper:
             slow |= np.isin(ch, kc) & (ch != _NONE)
         if len(kn):
             slow |= np.isin(nh, kn)
-        return slow
+        return slow, code_hit, name_hit
 
     def _fast_ids(self, idx: np.ndarray, code_a: pa.Array, name_a: pa.Array) -> pa.Array:
         """Ids of the rows no earlier record or stored firm claims (rows ``idx``): imp_<credit code>
@@ -394,9 +408,20 @@ class Deduper:
         return hits
 
     def _fold_one(
-        self, out: Folded, i: int, c: str | None, nk: str, hc: Any, hn: Any, g: int, code_add: dict, name_add: dict
+        self,
+        out: Folded,
+        i: int,
+        c: str | None,
+        nk: str,
+        hc: Any,
+        hn: Any,
+        g: int,
+        code_add: dict,
+        name_add: dict,
+        known: tuple[int, int],
     ) -> bool:
-        """One row the slow way; True when it becomes a new record (numbered ``g``)."""
+        """One row the slow way; True when it becomes a new record (numbered ``g``). ``known``: the
+        record of its code and of its name among the earlier chunks' (-1: none)."""
         ex = self.ex
         if ex.hand(c, nk) is not None:
             out.action[i] = HAND
@@ -404,7 +429,7 @@ class Deduper:
             if stale is not None:  # an earlier import's record of a firm now kept by hand: drop it
                 self.superseded.add(ex.ids[stale[0]][stale[1]])
             return False
-        e = self._earlier(c, hc, hn, code_add, name_add)
+        e = self._earlier(c, hc, hn, code_add, name_add, known)
         if e is not None:
             out.action[i], out.target[i] = MERGED, e
             return False
@@ -424,16 +449,18 @@ class Deduper:
         self.rec_code[g] = hc
         return True
 
-    def _earlier(self, c: str | None, hc: Any, hn: Any, code_add: dict, name_add: dict) -> int | None:
+    def _earlier(
+        self, c: str | None, hc: Any, hn: Any, code_add: dict, name_add: dict, known: tuple[int, int]
+    ) -> int | None:
         """An earlier row's record of the same firm (its credit code learnt if it had none)."""
         g = None
         if c:
             g = code_add.get(hc, -1)
-            g = self.code_idx.get1(hc) if g < 0 else g
+            g = known[0] if g < 0 else g
             g = None if g < 0 else g
         if g is None:
             cand = name_add.get(hn, -1)
-            cand = self.name_idx.get1(hn) if cand < 0 else cand
+            cand = known[1] if cand < 0 else cand
             if cand >= 0 and (c is None or self.rec_code[cand] in (_NONE, hc)):
                 g = cand
         if g is not None and c and self.rec_code[g] == _NONE:
