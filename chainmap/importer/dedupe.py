@@ -227,7 +227,13 @@ def _patched(t: pa.Table, lo: int, targets: np.ndarray, rows: pa.Table) -> pa.Ta
     merged = pa.table([cols[c] if c in cols else lists[c] for c in t.column_names], names=t.column_names).cast(t.schema)
     at = np.arange(len(t), dtype=np.int64)
     at[idx - lo] = len(t) + np.arange(k)  # each patched record in its place
-    return pa.concat_tables([t, merged]).take(pa.array(at))
+    where = pa.array(at)
+    out = []
+    for name in t.column_names:  # a column the patches left as it was is kept (no copy of the part)
+        col, new = t[name], merged[name]
+        same = new.equals(base[name])
+        out.append(col if same else pa.chunked_array([*col.chunks, *new.chunks], col.type).take(where))
+    return pa.table(out, schema=t.schema)
 
 
 def merge_into(rec: dict[str, Any], new: dict[str, Any]) -> None:
