@@ -173,3 +173,21 @@ def test_streamed_store_is_deterministic_and_the_table_paths_records(mini, tmp_p
         assert not rg.column(names.index(c)).has_dictionary_page, c
     assert rg.column(names.index("city")).has_dictionary_page
     assert set(UNIQUE_COLUMNS) <= set(SCHEMA.names)
+
+
+def test_firm_chains_are_the_chains_of_each_firms_nodes():
+    from chainmap.importer.signals import _chains, firm_chains
+    from chainmap.store import TIES
+
+    rnd = random.Random(5)
+    chains_of = {f"n{i}": sorted(rnd.sample(["pet", "pta", "nylon", "solar"], rnd.randint(0, 3))) for i in range(30)}
+    nodes = [*chains_of, "gone"]  # a node no chain holds any more
+
+    def ties():
+        return None if rnd.random() < 0.2 else rnd.sample(nodes, rnd.randint(0, 4))
+
+    t = pa.table({k: pa.array([ties() for _ in range(3000)], pa.list_(pa.string())) for k in TIES})
+    want = [_chains([r[k] for k in TIES], chains_of) for r in t.to_pylist()]
+    assert firm_chains(t, chains_of).to_pylist() == want
+    assert firm_chains(t.slice(17, 40), chains_of).to_pylist() == want[17:57]
+    assert any(len(w) > 1 for w in want) and any(w == [] for w in want)

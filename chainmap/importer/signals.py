@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -15,7 +16,7 @@ from ..money import Amount
 from ..store import SIGNAL_SCHEMA, TIES
 from .clean import amount_text
 
-__all__ = ["changed_signals", "new_signals", "node_chains"]
+__all__ = ["changed_signals", "firm_chains", "new_signals", "node_chains"]
 
 
 def node_chains(lib: Any) -> dict[str, list[str]]:
@@ -83,12 +84,47 @@ def changed_signals(new: pa.Table, old: pa.Table, chains_of: dict[str, list[str]
     return pa.Table.from_pylist(rows, schema=SIGNAL_SCHEMA)
 
 
+def firm_chains(t: pa.Table, chains_of: dict[str, list[str]]) -> pa.Array:
+    """Per firm of ``t``, the chains of the nodes it is tied to (sorted, no repeats), by column: each
+    (firm, node) pair gives its chains' numbers, the unique (firm, chain) pairs make the lists.
+
+    Examples
+    --------
+    >>> t = pa.table({"operates": [["a2"], None], "makes": [["x", "a3"], []], "holds": [None, ["a2"]]})
+    >>> firm_chains(t, {"a2": ["pet", "pta"], "a3": ["pet"]}).to_pylist()
+    [['pet', 'pta'], ['pet', 'pta']]
+    """
+    names = sorted({c for cs in chains_of.values() for c in cs})
+    nodes = sorted(chains_of)
+    deg = np.array([len(set(chains_of[n])) for n in nodes], dtype=np.int64)
+    members = np.array([names.index(c) for n in nodes for c in sorted(set(chains_of[n]))], dtype=np.int64)
+    firms, node = [], []
+    for k in TIES:
+        col = t[k].combine_chunks() if isinstance(t[k], pa.ChunkedArray) else t[k]
+        firms.append(np.asarray(pc.list_parent_indices(col)))
+        node.append(pc.list_flatten(col))
+    at = pc.index_in(
+        pa.concat_arrays(node) if node else pa.array([], pa.string()), value_set=pa.array(nodes, pa.string())
+    )
+    known = np.asarray(pc.is_valid(at))
+    firm = np.concatenate(firms)[known] if firms else np.zeros(0, np.int64)
+    at = np.asarray(at.filter(pa.array(known))).astype(np.int64)
+    starts = np.concatenate([[0], np.cumsum(deg)])[at]
+    count = deg[at]
+    first = np.repeat(np.cumsum(count) - count, count)
+    chain = members[np.repeat(starts, count) + np.arange(int(count.sum())) - first]
+    pairs = np.sort(np.repeat(firm, count) * max(len(names), 1) + chain)
+    pairs = pairs[np.concatenate([[True], pairs[1:] != pairs[:-1]])] if len(pairs) else pairs
+    row, chain = pairs // max(len(names), 1), pairs % max(len(names), 1)
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(row, minlength=len(t)))]).astype(np.int32)
+    return pa.ListArray.from_arrays(pa.array(offsets), pa.array(names, pa.string()).take(pa.array(chain)))
+
+
 def new_signals(fresh: pa.Table, chains_of: dict[str, list[str]], source: str) -> pa.Table:
     """A ``new`` signal per firm the store had not seen (only when the store already held firms)."""
     if not len(fresh):
         return SIGNAL_SCHEMA.empty_table()
-    ties = [fresh[k].to_pylist() for k in TIES]
-    chains = [_chains(list(t), chains_of) for t in zip(*ties, strict=True)]
+    chains = firm_chains(fresh, chains_of)
     n = len(fresh)
     return pa.table(
         {
@@ -100,7 +136,7 @@ def new_signals(fresh: pa.Table, chains_of: dict[str, list[str]], source: str) -
             "since": pa.nulls(n, pa.date32()),
             "old": pa.nulls(n, pa.string()),
             "new": pc.cast(fresh["city"], pa.string()),
-            "chains": pa.array(chains, pa.list_(pa.string())),
+            "chains": chains,
             "source_file": pa.array([source] * n, pa.string()),
         },
         schema=SIGNAL_SCHEMA,
