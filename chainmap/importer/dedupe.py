@@ -93,18 +93,9 @@ class KeyIndex:
         self.runs.append((keys, values[first].astype(np.int32)))  # record numbers: 12 bytes a key in all
         while len(self.runs) > 1 and len(self.runs[-2][0]) <= 2 * len(self.runs[-1][0]):
             (k1, v1), (k2, v2) = self.runs[-2], self.runs[-1]  # no key is in both
-            self.runs[-2:] = [_merged(k1, v1, k2, v2)]
-
-
-def _merged(k1: np.ndarray, v1: np.ndarray, k2: np.ndarray, v2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Two sorted runs with no key in common as one (in linear time, no sort)."""
-    at = np.searchsorted(k1, k2) + np.arange(len(k2))  # where each key of the second run goes
-    second = np.zeros(len(k1) + len(k2), dtype=bool)
-    second[at] = True
-    k, v = np.empty(len(second), k1.dtype), np.empty(len(second), v1.dtype)
-    k[at], v[at] = k2, v2
-    k[~second], v[~second] = k1, v1
-    return k, v
+            k, v = np.concatenate([k1, k2]), np.concatenate([v1, v2])
+            order = np.argsort(k, kind="stable")  # two sorted runs: merged in linear time
+            self.runs[-2:] = [(k[order], v[order])]
 
 
 _IPC = pa.ipc.IpcWriteOptions(compression="lz4")
