@@ -191,3 +191,29 @@ def test_firm_chains_are_the_chains_of_each_firms_nodes():
     assert firm_chains(t, chains_of).to_pylist() == want
     assert firm_chains(t.slice(17, 40), chains_of).to_pylist() == want[17:57]
     assert any(len(w) > 1 for w in want) and any(w == [] for w in want)
+
+
+@pytest.mark.parametrize("where", ["store", "spill"])
+def test_a_full_disk_in_a_helper_thread_stops_the_import_and_leaves_nothing(mini, tmp_path, monkeypatch, where):
+    import errno
+
+    from chainmap.errors import UsageError
+    from chainmap.importer import dedupe
+
+    f = write_csv(tmp_path / "名单.csv", _dup_rows(600))
+    monkeypatch.setattr(run, "BLOCK_BYTES", 4096)
+
+    def full(*_a, **_k):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    if where == "store":
+        monkeypatch.setattr(pq.ParquetWriter, "write_table", full)
+    else:
+        monkeypatch.setattr(dedupe, "write_ipc", full)
+    folder = mini / "imported"
+    before = sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+    out = folder / "名单.parquet"  # (the list is small: a Parquet store only when asked)
+    with pytest.raises(UsageError, match="磁盘已满"):
+        run.run_import(load_library(mini), ImportOptions(file=f, output=out, progress=False, workers=1))
+    after = sorted(p.name for p in folder.iterdir() if "lock" not in p.name) if folder.exists() else []
+    assert after == before

@@ -86,9 +86,14 @@ def stream_store(
     queue, signals, ids = [], [], []
     old_queue = read_queue(output.parent)  # its pairs of this run's firms are replaced (ids kept only then)
     rest = tx.scratch()
-    with parquet_writer(tx.temp(output), parquet_schema(info)) as writer, Background() as bg:
-        placed_rows = _Groups(writer, True, bg)
-        with pa.OSFile(str(rest), "wb") as sink, pa.ipc.new_file(sink, SCHEMA, options=_IPC) as spill:
+    with parquet_writer(tx.temp(output), parquet_schema(info)) as writer:
+        # each helper thread stops (its ``with`` ends first) before the files its jobs use are closed
+        with (
+            pa.OSFile(str(rest), "wb") as sink,
+            pa.ipc.new_file(sink, SCHEMA, options=_IPC) as spill,
+            Background() as bg,
+        ):
+            placed_rows = _Groups(writer, True, bg)
             for t in dd.records.batches():
                 mask = placed_mask(t)
                 n_placed = pc.sum(mask).as_py() or 0
@@ -107,8 +112,8 @@ def stream_store(
                 bg.submit(spill.write_table, t.filter(pc.invert(mask)).cast(SCHEMA))
             placed_rows.flush()
             bg.finish()  # the spill is complete before it is closed
-        unplaced_rows = _Groups(writer, False, bg)
-        with pa.memory_map(str(rest)) as src:
+        with pa.memory_map(str(rest)) as src, Background() as bg:
+            unplaced_rows = _Groups(writer, False, bg)
             reader = pa.ipc.open_file(src)
             for i in range(reader.num_record_batches):
                 unplaced_rows.add(pa.Table.from_batches([reader.get_batch(i)]))
