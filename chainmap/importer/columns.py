@@ -124,3 +124,68 @@ def map_unique(
 
 def take_mapped(results: list[Any], indices: pa.Array, typ: pa.DataType) -> pa.Array:
     return pa.array(results, typ).take(indices)
+
+
+# dates as most exports write them (2020-01-31, 2020/1/31, 2020.1.31, 2020年1月31日, 20200131): what
+# clean.parse_date reads them as, computed with Arrow and numpy; other spellings go through it per value
+_PLAIN_DATE = r"^(?P<y>[0-9]{4})[-/.年](?P<m>[0-9]{1,2})[-/.月](?P<d>[0-9]{1,2})日?$|^(?P<y8>[0-9]{4})(?P<m8>[0-9]{2})(?P<d8>[0-9]{2})$"
+
+
+def _bytes(col: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Buffer | None]:
+    """The UTF-8 bytes of a string array (nulls as empty), its n + 1 offsets into them, and their buffer."""
+    col = pc.fill_null(col, "") if col.null_count else col
+    off = np.frombuffer(col.buffers()[1], dtype=np.int32)[col.offset : col.offset + len(col) + 1].astype(np.int64)
+    data = col.buffers()[2]
+    buf = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    return buf, off, data
+
+
+_POW10 = 10 ** np.arange(19, dtype=np.int64)
+
+
+def digit_runs(col: pa.Array, runs: int) -> np.ndarray:
+    """The numbers written by the runs of ASCII digits of each string (``2020年1月31日`` -> 2020, 1, 31), as
+    an (n, runs) array; every string must hold exactly ``runs`` runs of at most 18 digits."""
+    buf, off, _ = _bytes(col)
+    lo, hi = int(off[0]), int(off[-1])
+    b = buf[lo:hi]
+    digit = (b >= 48) & (b <= 57)
+    first = digit.copy()
+    first[1:] &= ~digit[:-1]
+    starts = off[:-1][off[:-1] < off[1:]] - lo
+    first[starts] = digit[starts]  # a run never spans two rows
+    at = np.nonzero(digit)[0]
+    head = np.nonzero(first[at])[0]  # where each run starts, among the digits
+    length = np.diff(np.append(head, len(at)))
+    exp = np.repeat(head + length - 1, length) - np.arange(len(at))
+    value = np.add.reduceat((b[at] - 48).astype(np.int64) * _POW10[exp], head) if len(at) else np.zeros(0, np.int64)
+    return value.reshape(len(col), runs)
+
+
+def plain_dates(col: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(plain, valid, days): rows written in a plain form, those that name a real day, and the day
+    (days since 1970-01-01) of each valid one, as :func:`.clean.parse_date` reads them."""
+    plain = np.asarray(pc.fill_null(pc.match_substring_regex(col, _PLAIN_DATE), False), dtype=bool)
+    n = len(col)
+    valid = np.zeros(n, dtype=bool)
+    days = np.zeros(n, dtype=np.int64)
+    at = np.nonzero(plain)[0]
+    if not len(at):
+        return plain, valid, days
+    sel = col.take(pa.array(at))
+    compact = np.asarray(pc.match_substring_regex(sel, "^[0-9]+$"))  # 20200131: one run of digits
+    y, m, d = np.zeros(len(at), np.int64), np.zeros(len(at), np.int64), np.zeros(len(at), np.int64)
+    if compact.any():
+        v = digit_runs(sel.filter(pa.array(compact)), 1)[:, 0]
+        y[compact], m[compact], d[compact] = v // 10000, v // 100 % 100, v % 100
+    if not compact.all():
+        v = digit_runs(sel.filter(pa.array(~compact)), 3)
+        y[~compact], m[~compact], d[~compact] = v[:, 0], v[:, 1], v[:, 2]
+    ok = (y >= 1) & (m >= 1) & (m <= 12) & (d >= 1)
+    month = np.where(ok, (y - 1970) * 12 + (m - 1), 0).astype("datetime64[M]")
+    first = month.astype("datetime64[D]")
+    length = ((month + 1).astype("datetime64[D]") - first).astype(np.int64)
+    ok &= d <= length
+    valid[at] = ok
+    days[at] = np.where(ok, first.astype(np.int64) + d - 1, 0)
+    return plain, valid, days

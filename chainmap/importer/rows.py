@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from ..money import uscc_problem
 from . import clean
-from .columns import blank_rows, cleaned, joined, map_unique, take_mapped, uscc_ok
+from .columns import blank_rows, cleaned, joined, map_unique, plain_dates, take_mapped, uscc_ok
 from .headers import HeaderMap
 from .values import (
     _SIMPLE_CAPITAL,
@@ -326,15 +326,27 @@ class Cleaner:
     def _founded(self, raw: pa.Array | None, n: int) -> pa.Array:
         if raw is None:
             return pa.nulls(n, pa.date32())
-        res, idx, nbad = map_unique(raw, clean.parse_date, self.memo("founded"))
-        if nbad:
-            self.warn["成立日期无法识别，已留空"] += nbad
-        late = [d is not None and d > self.as_of for d in res]
-        if any(late):
-            late_idx = pa.array([i for i, x in enumerate(late) if x], idx.type)
-            self.warn["成立日期晚于数据日期，已留空"] += pc.sum(pc.is_in(idx, value_set=late_idx)).as_py() or 0
-            res = [None if x else d for d, x in zip(res, late, strict=True)]
-        return take_mapped(res, idx, pa.date32())
+        plain, valid, days = plain_dates(raw)
+        unreadable = int((plain & ~valid).sum())
+        rest_rows = np.nonzero(~plain)[0]
+        if len(rest_rows):
+            res, idx, nbad = map_unique(raw.take(pa.array(rest_rows)), clean.parse_date, self.memo("founded"))
+            unreadable += nbad
+            known = np.array([d is not None for d in res] + [False])
+            epoch = [(d - _EPOCH).days if d is not None else 0 for d in res] + [0]
+            at = np.asarray(idx.fill_null(len(res)) if idx.null_count else idx, dtype=np.int64)
+            valid[rest_rows] = known[at]
+            days[rest_rows] = np.asarray(epoch, dtype=np.int64)[at]
+        if unreadable:
+            self.warn["成立日期无法识别，已留空"] += unreadable
+        late = valid & (days > (self.as_of - _EPOCH).days)
+        if late.any():
+            self.warn["成立日期晚于数据日期，已留空"] += int(late.sum())
+            valid &= ~late
+        return pa.array(days.astype(np.int32), pa.int32(), mask=~valid).view(pa.date32())
+
+
+_EPOCH = dt.date(1970, 1, 1)
 
 
 def display_names(name: pa.Array) -> pa.Array:

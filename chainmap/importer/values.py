@@ -31,6 +31,7 @@ import pyarrow.compute as pc
 
 from ..money import Amount
 from . import clean
+from .columns import _bytes
 
 if TYPE_CHECKING:
     from .rows import Chunk
@@ -173,14 +174,22 @@ def count_figures(raw: pa.Array, label: str, memo: dict[str, Any]) -> Figures:
 
 def _simple_capital(raw: pa.Array, unit: float) -> tuple[pa.Array, np.ndarray]:
     """The most common capital texts (5000万元, 3.5亿元, 100万元人民币, a bare number in the header's
-    unit) parsed vectorised, exactly as :func:`capital` parses them: (yuan, mask of out-of-range)."""
-    ex = pc.extract_regex(raw, _SIMPLE_CAPITAL)
-    num = pc.cast(ex.field("num"), pa.float64()).to_numpy(zero_copy_only=False)
-    mult = np.asarray(ex.field("mult").to_numpy(zero_copy_only=False))
-    bare = np.asarray(
-        pc.and_(pc.equal(ex.field("mult"), ""), pc.and_(pc.equal(ex.field("yuan"), ""), pc.equal(ex.field("rmb"), "")))
-    )
-    factor = np.where(bare, unit, np.where(mult == "万", 1e4, np.where(mult == "亿", 1e8, 1.0)))
+    unit: every text of ``raw`` matches ``_SIMPLE_CAPITAL``) parsed vectorised, exactly as
+    :func:`capital` parses them: (yuan, mask of out-of-range)."""
+    buf, off, data = _bytes(raw)
+    n = len(raw)
+    if not n:
+        return pa.array([], pa.float64()), np.zeros(0, dtype=bool)
+    # the number is the ASCII start of the text; 万/亿/元/人民币 are all non-ASCII
+    where = np.where(buf[off[0] : off[-1]] >= 0x80, np.arange(off[0], off[-1]), np.iinfo(np.int64).max)
+    end = np.minimum(np.minimum.reduceat(where, off[:-1] - off[0]), off[1:])
+    bounds = np.empty(2 * n, dtype=np.int32)
+    bounds[0::2], bounds[1::2] = off[:-1], end
+    spans = pa.StringArray.from_buffers(2 * n - 1, pa.py_buffer(bounds.tobytes()), data)
+    num = pc.cast(spans.take(pa.array(np.arange(0, 2 * n, 2))), pa.float64()).to_numpy(zero_copy_only=False)
+    bare = end == off[1:]
+    nxt = buf[np.minimum(end + 2, len(buf) - 1)]  # 万 is E4 B8 87, 亿 E4 BA BF
+    factor = np.where(bare, unit, np.where(nxt == 0x87, 1e4, np.where(nxt == 0xBF, 1e8, 1.0)))
     value = num * factor
     odd = np.nonzero(np.round(value, 4) != value)[0]  # more than 4 decimals: Python's exact rounding
     value[odd] = [round(float(v), 4) for v in value[odd]]
