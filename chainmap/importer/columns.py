@@ -189,3 +189,33 @@ def plain_dates(col: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     valid[at] = ok
     days[at] = np.where(ok, first.astype(np.int64) + d - 1, 0)
     return plain, valid, days
+
+
+_SPACE = np.zeros(256, dtype=bool)
+_SPACE[[9, 10, 12, 13, 32]] = True  # what \s matches in Arrow's regexes (RE2: ASCII white space)
+
+
+def has_space(col: pa.Array, table: np.ndarray = _SPACE) -> np.ndarray:
+    """Per row: the text holds a character ``\\s`` matches in Arrow's regexes (or a byte ``table`` marks)."""
+    buf, off, _ = _bytes(col)
+    n = len(col)
+    if not n or off[-1] == off[0]:
+        return np.zeros(n, dtype=bool)
+    at = np.nonzero(table[buf[off[0] : off[-1]]])[0] + off[0]
+    out = np.zeros(n, dtype=bool)
+    out[np.searchsorted(off, at, side="right") - 1] = True
+    return out
+
+
+def put(col: pa.Array, rows: np.ndarray, values: pa.Array) -> pa.Array:
+    """``col`` with the rows where ``rows`` is set replaced by ``values`` (in order)."""
+    pos = np.arange(len(col), dtype=np.int64)
+    pos[rows] = len(col) + np.arange(len(values))
+    return pa.concat_arrays([col, values.cast(col.type)]).take(pa.array(pos))
+
+
+def has_byte(col: pa.Array, byte: int) -> np.ndarray:
+    """Per row: the text holds this (ASCII) byte."""
+    table = np.zeros(256, dtype=bool)
+    table[byte] = True
+    return has_space(col, table)

@@ -21,7 +21,18 @@ import pyarrow.compute as pc
 
 from ..money import uscc_problem
 from . import clean
-from .columns import blank_rows, cleaned, joined, map_unique, plain_dates, take_mapped, uscc_ok
+from .columns import (
+    blank_rows,
+    cleaned,
+    has_byte,
+    has_space,
+    joined,
+    map_unique,
+    plain_dates,
+    put,
+    take_mapped,
+    uscc_ok,
+)
 from .headers import HeaderMap
 from .values import (
     _SIMPLE_CAPITAL,
@@ -241,10 +252,13 @@ class Cleaner:
 
         def txt(k: str) -> pa.Array:
             v = f.get(k)
-            return pa.nulls(n, pa.string()) if v is None else pc.replace_substring(v, "\n", " ")
+            if v is None:
+                return pa.nulls(n, pa.string())
+            broken = has_byte(v, 10)
+            return put(v, broken, pc.replace_substring(v.filter(pa.array(broken)), "\n", " ")) if broken.any() else v
 
         scope = txt("scope")
-        if "scope" in f:  # the standard sentence every scope ends with says nothing about the firm
+        if "scope" in f:  # the standard sentences of a scope say nothing about the firm
             scope = pc.replace_substring_regex(scope, _BOILERPLATE, "")
         return pc.binary_join_element_wise(
             txt("products"), scope, txt("industry"), txt("name"), "\n", null_handling="replace", null_replacement=""
@@ -358,7 +372,11 @@ def display_names(name: pa.Array) -> pa.Array:
     >>> display_names(pa.array(["BASF (China) Co.,  Ltd.", "宁波 恒瑞\\n化纤有限公司"])).to_pylist()
     ['BASF (China) Co., Ltd.', '宁波恒瑞化纤有限公司']
     """
-    name = pc.replace_substring_regex(name, r"\s+", " ")
+    spaced = has_space(name)  # most names have none: the regexes run on the others only
+    if not spaced.any():
+        return name
+    at = pa.array(np.nonzero(spaced)[0])
+    some = pc.replace_substring_regex(name.take(at), r"\s+", " ")
     for _ in range(2):  # non-overlapping matches: twice covers 甲 乙 丙
-        name = pc.replace_substring_regex(name, r"(\p{Han}) (\p{Han})", r"\1\2")
-    return name
+        some = pc.replace_substring_regex(some, r"(\p{Han}) (\p{Han})", r"\1\2")
+    return put(name, spaced, some)
