@@ -49,8 +49,12 @@ def as_strings(rows: list[list[Any]], width: int) -> list[pa.Array]:
 
 def cleaned(col: pa.Array) -> pa.Array:
     """Trimmed text; blank cells and empty markers (``-``, ``--``, ``无``, ``null`` ...) become null."""
-    t = pc.utf8_trim_whitespace(col)
-    return pc.if_else(pc.is_in(t, value_set=_EMPTY), _NULL, t)
+    return emptied(pc.utf8_trim_whitespace(col))
+
+
+def emptied(trimmed: pa.Array) -> pa.Array:
+    """Trimmed text with blank cells and empty markers made null."""
+    return pc.if_else(pc.is_in(trimmed, value_set=_EMPTY), _NULL, trimmed)
 
 
 def joined(cols: list[pa.Array]) -> pa.Array:
@@ -61,11 +65,11 @@ def joined(cols: list[pa.Array]) -> pa.Array:
     return pc.if_else(pc.equal(j, ""), _NULL, j)
 
 
-def blank_rows(cols: list[pa.Array]) -> pa.Array:
-    """True where every cell of the row is blank."""
+def blank_rows(cols: list[pa.Array], trimmed: bool = False) -> pa.Array:
+    """True where every cell of the row is blank (``trimmed``: the cells are trimmed already)."""
     mask = None
     for c in cols:
-        empty = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(c), ""), True)
+        empty = pc.fill_null(pc.equal(c if trimmed else pc.utf8_trim_whitespace(c), ""), True)
         mask = empty if mask is None else pc.and_(mask, empty)
     return mask
 
@@ -219,3 +223,13 @@ def has_byte(col: pa.Array, byte: int) -> np.ndarray:
     table = np.zeros(256, dtype=bool)
     table[byte] = True
     return has_space(col, table)
+
+
+def name_keys(names: pa.Array) -> pa.Array:
+    """Names as compared when duplicates are folded: NFKC, without white space (the regex runs only on
+    the names that hold some)."""
+    nfkc = pc.utf8_normalize(names, "NFKC")
+    spaced = has_space(nfkc)
+    if not spaced.any():
+        return nfkc
+    return put(nfkc, spaced, pc.replace_substring_regex(nfkc.filter(pa.array(spaced)), r"\s+", ""))

@@ -24,10 +24,12 @@ from . import clean
 from .columns import (
     blank_rows,
     cleaned,
+    emptied,
     has_byte,
     has_space,
     joined,
     map_unique,
+    name_keys,
     plain_dates,
     put,
     take_mapped,
@@ -123,6 +125,7 @@ class Chunk:
     rec: dict[str, pa.Array]
     texts: pa.Array
     rownums: pa.Array
+    namekeys: pa.Array | None = None  # names as compared (prepare.namekey): NFKC, no white space
     rows: int = 0
     rejects: list[tuple[int, str, str, list[Any]]] = field(default_factory=list)  # row, reason, short, cells
     skipped: Counter[str] = field(default_factory=Counter)
@@ -161,14 +164,16 @@ class Cleaner:
             return out
         cols = [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in cols]
         rownums = pa.array(nums, pa.int64())
-        blank = blank_rows(cols)
+        trimmed = [pc.utf8_trim_whitespace(c) for c in cols]  # once: for blank rows and for the fields
+        blank = blank_rows(trimmed, trimmed=True)
         if pc.any(blank).as_py():
             keep = pc.invert(blank)
             cols, rownums = [c.filter(keep) for c in cols], rownums.filter(keep)
+            trimmed = [c.filter(keep) for c in trimmed]
         out.rows += len(rownums)
         if not len(rownums):
             return out
-        f = {fld: joined([cleaned(cols[i]) for i in idx]) for fld, idx in self.hm.columns.items()}
+        f = {fld: joined([emptied(trimmed[i]) for i in idx]) for fld, idx in self.hm.columns.items()}
         alive = self._set_apart(f, cols, rownums, out)
         figs = self._figures(f)
         alive = reject_out_of_range(figs, cols, rownums, out, alive)
@@ -181,6 +186,7 @@ class Cleaner:
         if len(rownums):
             out.texts = self._texts(f, len(rownums))
             out.rec = self.columns(f, rownums, figs)
+            out.namekeys = name_keys(out.rec["name"])
         return out
 
     def _figures(self, f: dict[str, pa.Array]) -> dict[str, tuple[str, Figures]]:

@@ -220,8 +220,7 @@ def _take(run: _Run, done: Done) -> None:
     run.skip.update(ch.skipped)
     if not len(ch) or ties is None:
         return
-    name = ch.rec["name"]
-    namekeys = pc.replace_substring_regex(pc.utf8_normalize(name, "NFKC"), r"\s+", "").to_pylist()
+    namekeys = ch.namekeys.to_pylist()
     code = ch.rec["credit_code"]
     folded = run.dd.fold(code.to_pylist(), namekeys, code)
     if folded.hand:
