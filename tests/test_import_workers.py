@@ -46,7 +46,7 @@ def _import(mini: Path, f: Path, out: Path, n_workers: int) -> tuple[object, ...
     s = run.run_import(load_library(mini), ImportOptions(file=f, output=out, workers=n_workers, progress=False))
     rejects = Path(s.rejects).read_bytes() if s.rejects else b""
     queue = sorted((out.parent / "review.queue").read_bytes()) if (out.parent / "review.queue").exists() else []
-    counts = (s.rows, s.imported, s.merged, s.skipped, s.rejected, s.placed, s.review, s.nodes)
+    counts = (s.rows, s.imported, s.merged, s.skipped, s.rejected, s.placed, s.review, s.nodes, s.updated, s.signals)
     return counts, s.skipped_reasons, s.rejected_reasons, s.warnings, read_table(out).to_pylist(), rejects, queue
 
 
@@ -67,6 +67,15 @@ def test_worker_processes_give_the_single_process_result(mini, tmp_path, monkeyp
     two = _import(mini, f, tmp_path / "two" / "x.parquet", 2)
     assert used == [False, True]
     assert one == two
+    # a newer export: a third of the stored firms closed (an update, not a row to skip: the workers
+    # ask the index of stored firms), others moved
+    newer = [
+        [*r[:2], "注销" if i % 3 == 0 else r[2], *r[3:7], "南京" if i % 4 == 0 else r[7]]
+        for i, r in enumerate(_rows(1200))
+    ]
+    g = write_csv(tmp_path / "名单_20240901.csv", newer)
+    again = [_import(mini, g, tmp_path / d / "x.parquet", k) for d, k in (("one", 1), ("two", 2))]
+    assert again[0] == again[1] and again[0][0][8] > 300 and again[0][0][9]  # updates, with change signals
     counts, skipped, rejected, warnings = one[:4]
     assert counts[0] == 1200 and counts[2] > 400 and counts[5] > 0  # rows, merged, placed
     assert skipped and rejected and warnings  # closed firms, bad codes and capitals, odd dates
@@ -102,3 +111,25 @@ def _state(pid: str) -> str:
         return Path(f"/proc/{pid}/status").read_text().split("State:")[1].split("\n")[0].lower()
     except (OSError, IndexError):
         return "zombie"
+
+
+def test_workers_option(mini, tmp_path, monkeypatch):
+    from .conftest import run_cli
+
+    f = write_csv(tmp_path / "名单_20240601.csv", _rows(200))
+    bad = run_cli("--chains", str(mini), "import", str(f), "--workers", "0")
+    assert bad.returncode == 2 and "--workers" in bad.stderr
+    seen = []
+    monkeypatch.setattr(run, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(workers.ChunkPool, "__init__", _spy(workers.ChunkPool.__init__, seen))
+    ok = run_cli("--chains", str(mini), "import", str(f), "--workers", "1", "--format", "json")
+    assert ok.returncode == 0, ok.stderr
+    assert seen == [1]
+
+
+def _spy(init, seen):
+    def wrapped(self, cleaner, matcher, n, *a, **kw):
+        seen.append(n)
+        init(self, cleaner, matcher, n, *a, **kw)
+
+    return wrapped
