@@ -1,5 +1,5 @@
 """National-scale import: `chainmap import` against the read floor (pyarrow reading the same file), in
-the same run, with the peak memory of the whole process tree (the import runs in one process).
+the same run, with the peak memory of the whole process tree (the import and its worker processes).
 
     python benchmarks/gen_export.py 1000000 -o /tmp/dense_1m.csv --chains chains --mode dense
     python benchmarks/bench_scale.py /tmp/dense_1m.csv [--chains chains] [--work /tmp/chainmap-scale]
@@ -30,36 +30,42 @@ _FLOOR = (
 )
 
 
-def _tree_rss(pid: int) -> int:
-    """Resident memory (bytes) of a process and all its descendants, from /proc."""
-    total, todo = 0, [pid]
+def _tree_memory(pid: int) -> tuple[int, int]:
+    """(PSS, RSS) in bytes of a process and all its descendants, from /proc. PSS counts a page shared
+    by n processes (a forked worker's inherited pages) as 1/n in each: their sum is the memory the tree
+    occupies. The RSS sum counts such a page in every process: an upper bound."""
+    pss = rss = 0
+    todo = [pid]
     while todo:
         p = todo.pop()
         try:
-            with open(f"/proc/{p}/status", encoding="ascii") as fh:
+            with open(f"/proc/{p}/smaps_rollup", encoding="ascii") as fh:
                 for line in fh:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1]) * 1024
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1]) * 1024
             with open(f"/proc/{p}/task/{p}/children", encoding="ascii") as fh:
                 todo += [int(x) for x in fh.read().split()]
         except (OSError, ValueError):
             continue
-    return total
+    return pss, rss
 
 
-def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
-    """(seconds, peak MB of the process tree sampled every 50 ms, stdout)."""
+def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str, float]:
+    """(seconds, peak MB of the process tree (PSS) sampled every 50 ms, stdout, peak of the RSS sum)."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
-    peak = 0
+    peak = peak_rss = 0
     while proc.poll() is None:
-        peak = max(peak, _tree_rss(proc.pid))
+        pss, rss = _tree_memory(proc.pid)
+        peak, peak_rss = max(peak, pss), max(peak_rss, rss)
         time.sleep(0.05)
     out, err = proc.communicate()
     seconds = time.perf_counter() - t0
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err[-2000:]}")
-    return seconds, peak / 2**20, out
+    return seconds, peak / 2**20, out, peak_rss / 2**20
 
 
 def main() -> None:
@@ -70,12 +76,12 @@ def main() -> None:
     a = ap.parse_args()
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     load = os.getloadavg()
-    floor_s, floor_mb, rows = measure([sys.executable, "-c", _FLOOR, str(a.export)], env)
+    floor_s, floor_mb, rows, _ = measure([sys.executable, "-c", _FLOOR, str(a.export)], env)
     lib = a.work / "lib"
     shutil.rmtree(lib, ignore_errors=True)
     shutil.copytree(a.chains, lib, ignore=shutil.ignore_patterns("imported"))
     cmd = [sys.executable, "-m", "chainmap", "--chains", str(lib), "import", str(a.export), "--format", "json"]
-    sec, mb, out = measure(cmd, env)
+    sec, mb, out, rss_mb = measure(cmd, env)
     s = json.loads(out)
     store = sum(f.stat().st_size for f in (lib / "imported").iterdir())
     print(
@@ -91,6 +97,7 @@ def main() -> None:
                 "floor_peak_mb": round(floor_mb),
                 "import_s": round(sec, 1),
                 "import_peak_mb": round(mb),
+                "import_peak_rss_sum_mb": round(rss_mb),
                 "ratio": round(sec / floor_s, 1),
                 "imported": s["imported"],
                 "placed": s["placed"],

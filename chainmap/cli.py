@@ -68,8 +68,12 @@ class Interrupted(click.ClickException):
 
 def _lines(exc: ChainmapError) -> list[str]:
     if isinstance(exc, LoadError):
-        return [str(p) for p in exc.problems] + [f"{len(exc.problems)} problem(s) found"]
-    return [f"error: {exc}"]
+        return [str(p) for p in exc.problems] + [_found(len(exc.problems))]
+    return [f"错误：{exc}"]
+
+
+def _found(n: int) -> str:
+    return f"共 {n} 处问题 · {n} problem(s) found"
 
 
 def _silence_stdout() -> None:
@@ -112,8 +116,8 @@ class ChainmapGroup(click.Group):
             if os.environ.get("CHAINMAP_DEBUG"):
                 raise
             click.echo(
-                f"internal error: {type(exc).__name__}: {exc}\nThis is a bug in chainmap; please report it with "
-                "the command you ran (set CHAINMAP_DEBUG=1 for details).",
+                f"内部错误：{type(exc).__name__}: {exc}\n这是 chainmap 的缺陷，请附上所运行的命令报告（设置 "
+                "CHAINMAP_DEBUG=1 可看详情）。This is a bug in chainmap; please report it with the command you ran.",
                 err=True,
             )
             raise click.exceptions.Exit(1) from None
@@ -168,7 +172,7 @@ def validate(ctx: Ctx, paths: tuple[Path, ...], fmt: str) -> None:
         for p in report.problems:
             click.echo(str(p), err=True)
     if not report.ok:
-        raise Failed([f"{len(report.problems)} problem(s) found"] if fmt == "text" else [])
+        raise Failed([_found(len(report.problems))] if fmt == "text" else [])
 
 
 def _validation_text(report: Any) -> str:

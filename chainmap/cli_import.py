@@ -88,6 +88,12 @@ def _interrupted() -> None:
     "scope 0.7, industry 0.5, name 0.4, several fields add up).",
 )
 @click.option("--include-closed", is_flag=True, help="Also import deregistered / revoked firms (注销, 吊销).")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Processes that clean and match a big CSV (default: one per core, at most 2; 1: this process only).",
+)
 @region_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
@@ -120,6 +126,7 @@ def import_cmd(ctx: Any, file: Path | None, fmt: str, region: str | None, repair
         include_closed=kw["include_closed"],
         threshold=DEFAULT_THRESHOLD if kw["threshold"] is None else kw["threshold"],
         region=api.region(lib, region),
+        workers=kw["workers"],
     )
     try:
         summary = run_import(lib, opts)

@@ -218,3 +218,8 @@ def test_o_never_replaces_a_file_chainmap_did_not_write(tmp_path):
         assert run_cli("targets", "polyester", "--format", "csv", "-o", str(csv_out)).returncode == 0
     assert run_cli("gaps", "polyester", "--format", "json", "-o", str(mine), "--force").returncode == 0
     assert json.loads(mine.read_text(encoding="utf-8"))[0]["chain"] == "polyester"
+
+
+def test_errors_for_the_user_are_chinese_first_with_one_prefix(mini):
+    res = run_cli("--chains", str(mini), "gaps", "--region", "没有这个地区")
+    assert res.returncode == 2 and res.stderr.startswith("错误：") and "Traceback" not in res.stderr

@@ -432,3 +432,34 @@ def test_cli_bad_input_exits_2(mini, tmp_path):
     (tmp_path / "elsewhere").mkdir()
     res = run_cli("import", str(f), cwd=tmp_path / "elsewhere")  # no ./chains to write into
     assert res.returncode == 2 and "--chains" in res.stderr
+
+
+_STANDARD = (
+    "（依法须经批准的项目，经相关部门批准后方可开展经营活动）",
+    "依法须经批准的项目，经相关部门批准后方可开展经营活动，具体经营项目以相关部门批准文件或许可证件为准",
+    "（除依法须经批准的项目外，凭营业执照依法自主开展经营活动）",
+    "具体经营项目以审批结果为准",
+    "一般项目：",
+    "许可项目：",
+)
+
+
+def test_the_scopes_standard_sentences_hold_no_term_and_hide_no_product(mini, tmp_path):
+    """The standard sentences of a business scope are read as they stand: no term of the bundled chains
+    occurs in them, and a product written after an unbracketed one still places the firm (a regex that
+    cut them out used to cut everything up to the next bracket)."""
+    from chainmap.importer.match import Matcher
+
+    terms = Matcher(load_library(ROOT / "chains")).patterns
+    assert len(terms) > 1000
+    assert not [(t[1], s) for s in _STANDARD for t in terms if t[0] in s.lower()]
+    rows = [
+        ["企业名称", "经营范围"],
+        ["甲公司", "依法须经批准的项目，经相关部门批准后方可开展经营活动；乙中间体的生产"],
+        ["乙公司", "一般项目：乙中间体的生产（依法须经批准的项目，经相关部门批准后方可开展经营活动）"],
+        ["丙公司", "许可项目：乙中间体批发（依法须经批准的项目，经相关部门批准后方可开展经营活动）"],
+    ]
+    s = run_import(load_library(mini), ImportOptions(file=write_csv(tmp_path / "名单.csv", rows), progress=False))
+    firms = {c.name: c for c in load_library(mini).companies.values() if c.id.startswith("imp_")}
+    assert s.placed == 2 and firms["甲公司"].operates == firms["乙公司"].operates == ["a2"]
+    assert not firms["丙公司"].operates  # it only trades the product: below the threshold

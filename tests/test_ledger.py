@@ -175,6 +175,7 @@ BAD = [
     ("signed before first contact", "项目", [_project(阶段="签约", 签约日期="2022-12-01")], "N3", "早于首次接触日期"),
     ("date of a later stage", "项目", [_project(阶段="在谈", 签约日期="2023-02-01")], "I3", "请把阶段改为"),
     ("missing name", "项目", [_project(项目名称=None)], "B3", "不能为空"),
+    ("formula without a saved result", "项目", [_project(项目名称='=CONCAT(C3,"项目")')], "B3", "是公式"),
     ("duplicate key", "项目", [_project(), _project()], "A4", "重复"),
 ]
 

@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 
 from ..money import _USCC_ALPHABET, _USCC_WEIGHTS
 from .clean import EMPTY
+from .keys import _rows_with
 
 
 def _case_variants(word: str) -> set[str]:
@@ -49,8 +50,12 @@ def as_strings(rows: list[list[Any]], width: int) -> list[pa.Array]:
 
 def cleaned(col: pa.Array) -> pa.Array:
     """Trimmed text; blank cells and empty markers (``-``, ``--``, ``无``, ``null`` ...) become null."""
-    t = pc.utf8_trim_whitespace(col)
-    return pc.if_else(pc.is_in(t, value_set=_EMPTY), _NULL, t)
+    return emptied(pc.utf8_trim_whitespace(col))
+
+
+def emptied(trimmed: pa.Array) -> pa.Array:
+    """Trimmed text with blank cells and empty markers made null."""
+    return pc.if_else(pc.is_in(trimmed, value_set=_EMPTY), _NULL, trimmed)
 
 
 def joined(cols: list[pa.Array]) -> pa.Array:
@@ -61,11 +66,11 @@ def joined(cols: list[pa.Array]) -> pa.Array:
     return pc.if_else(pc.equal(j, ""), _NULL, j)
 
 
-def blank_rows(cols: list[pa.Array]) -> pa.Array:
-    """True where every cell of the row is blank."""
+def blank_rows(cols: list[pa.Array], trimmed: bool = False) -> pa.Array:
+    """True where every cell of the row is blank (``trimmed``: the cells are trimmed already)."""
     mask = None
     for c in cols:
-        empty = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(c), ""), True)
+        empty = pc.fill_null(pc.equal(c if trimmed else pc.utf8_trim_whitespace(c), ""), True)
         mask = empty if mask is None else pc.and_(mask, empty)
     return mask
 
@@ -124,3 +129,91 @@ def map_unique(
 
 def take_mapped(results: list[Any], indices: pa.Array, typ: pa.DataType) -> pa.Array:
     return pa.array(results, typ).take(indices)
+
+
+# dates as most exports write them (2020-01-31, 2020/1/31, 2020.1.31, 2020年1月31日, 20200131): what
+# clean.parse_date reads them as, computed with Arrow and numpy; other spellings go through it per value
+_PLAIN_DATE = r"^(?P<y>[0-9]{4})[-/.年](?P<m>[0-9]{1,2})[-/.月](?P<d>[0-9]{1,2})日?$|^(?P<y8>[0-9]{4})(?P<m8>[0-9]{2})(?P<d8>[0-9]{2})$"
+
+
+def _bytes(col: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Buffer | None]:
+    """The UTF-8 bytes of a string array (nulls as empty), its n + 1 offsets into them, and their buffer."""
+    col = pc.fill_null(col, "") if col.null_count else col
+    off = np.frombuffer(col.buffers()[1], dtype=np.int32)[col.offset : col.offset + len(col) + 1].astype(np.int64)
+    data = col.buffers()[2]
+    buf = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    return buf, off, data
+
+
+_POW10 = 10 ** np.arange(19, dtype=np.int64)
+
+
+def digit_runs(col: pa.Array, runs: int) -> np.ndarray:
+    """The numbers written by the runs of ASCII digits of each string (``2020年1月31日`` -> 2020, 1, 31), as
+    an (n, runs) array; every string must hold exactly ``runs`` runs of at most 18 digits."""
+    buf, off, _ = _bytes(col)
+    lo, hi = int(off[0]), int(off[-1])
+    b = buf[lo:hi]
+    digit = (b >= 48) & (b <= 57)
+    first = digit.copy()
+    first[1:] &= ~digit[:-1]
+    starts = off[:-1][off[:-1] < off[1:]] - lo
+    first[starts] = digit[starts]  # a run never spans two rows
+    at = np.nonzero(digit)[0]
+    head = np.nonzero(first[at])[0]  # where each run starts, among the digits
+    length = np.diff(np.append(head, len(at)))
+    exp = np.repeat(head + length - 1, length) - np.arange(len(at))
+    value = np.add.reduceat((b[at] - 48).astype(np.int64) * _POW10[exp], head) if len(at) else np.zeros(0, np.int64)
+    return value.reshape(len(col), runs)
+
+
+def plain_dates(col: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(plain, valid, days): rows written in a plain form, those that name a real day, and the day
+    (days since 1970-01-01) of each valid one, as :func:`.clean.parse_date` reads them."""
+    plain = np.asarray(pc.fill_null(pc.match_substring_regex(col, _PLAIN_DATE), False), dtype=bool)
+    n = len(col)
+    valid = np.zeros(n, dtype=bool)
+    days = np.zeros(n, dtype=np.int64)
+    at = np.nonzero(plain)[0]
+    if not len(at):
+        return plain, valid, days
+    sel = col.take(pa.array(at))
+    compact = np.asarray(pc.match_substring_regex(sel, "^[0-9]+$"))  # 20200131: one run of digits
+    y, m, d = np.zeros(len(at), np.int64), np.zeros(len(at), np.int64), np.zeros(len(at), np.int64)
+    if compact.any():
+        v = digit_runs(sel.filter(pa.array(compact)), 1)[:, 0]
+        y[compact], m[compact], d[compact] = v // 10000, v // 100 % 100, v % 100
+    if not compact.all():
+        v = digit_runs(sel.filter(pa.array(~compact)), 3)
+        y[~compact], m[~compact], d[~compact] = v[:, 0], v[:, 1], v[:, 2]
+    ok = (y >= 1) & (m >= 1) & (m <= 12) & (d >= 1)
+    month = np.where(ok, (y - 1970) * 12 + (m - 1), 0).astype("datetime64[M]")
+    first = month.astype("datetime64[D]")
+    length = ((month + 1).astype("datetime64[D]") - first).astype(np.int64)
+    ok &= d <= length
+    valid[at] = ok
+    days[at] = np.where(ok, first.astype(np.int64) + d - 1, 0)
+    return plain, valid, days
+
+
+_SPACE = np.zeros(256, dtype=bool)
+_SPACE[[9, 10, 12, 13, 32]] = True  # what \s matches in Arrow's regexes (RE2: ASCII white space)
+
+
+def has_space(col: pa.Array, table: np.ndarray = _SPACE) -> np.ndarray:
+    """Per row: the text holds a character ``\\s`` matches in Arrow's regexes (or a byte ``table`` marks)."""
+    return _rows_with(col, lambda b: table[b])
+
+
+def put(col: pa.Array, rows: np.ndarray, values: pa.Array) -> pa.Array:
+    """``col`` with the rows where ``rows`` is set replaced by ``values`` (in order)."""
+    pos = np.arange(len(col), dtype=np.int64)
+    pos[rows] = len(col) + np.arange(len(values))
+    return pa.concat_arrays([col, values.cast(col.type)]).take(pa.array(pos))
+
+
+def has_byte(col: pa.Array, byte: int) -> np.ndarray:
+    """Per row: the text holds this (ASCII) byte."""
+    table = np.zeros(256, dtype=bool)
+    table[byte] = True
+    return has_space(col, table)

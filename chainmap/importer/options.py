@@ -30,7 +30,7 @@ class ImportOptions:
     region: Region | None = None
     chunk_rows: int = 50_000
     progress: bool | None = None  # None: a progress bar on a terminal only
-    workers: int | None = None  # matching processes for big CSVs (None: one per core, at most 2; 1: none)
+    workers: int | None = None  # processes cleaning and matching big CSVs (None: one per core, at most 2; 1: none)
 
 
 @dataclass

@@ -9,7 +9,6 @@ warning; a row without a usable name or with a wrong credit code is rejected.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -20,17 +19,38 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..money import Amount, uscc_problem
+from ..money import uscc_problem
 from . import clean
-from .columns import blank_rows, cleaned, joined, map_unique, take_mapped, uscc_ok
+from .columns import (
+    blank_rows,
+    cleaned,
+    emptied,
+    has_byte,
+    has_space,
+    joined,
+    map_unique,
+    plain_dates,
+    put,
+    take_mapped,
+    uscc_ok,
+)
 from .headers import HeaderMap
-from .values import reject_out_of_range
+from .keys import name_keys
+from .values import (
+    _SIMPLE_CAPITAL,
+    Figures,
+    _simple_capital,
+    capital,
+    capital_figures,
+    count_figures,
+    employees,
+    reject_out_of_range,
+)
 
-__all__ = ["Chunk", "Cleaner", "code_problem"]
+__all__ = ["Chunk", "Cleaner", "_SIMPLE_CAPITAL", "_simple_capital", "capital", "code_problem", "employees"]
 
 _NOTE_ROW = re.compile(r"^(注|备注|说明|数据来源|来源|合计|总计|共\d|导出|免责)")
 _CLOSED = "|".join(clean.CLOSED_WORDS)
-_BOILERPLATE = r"[(（]?依法须经批准的项目[^)）]*[)）]?|[一般许可]{2}项目[:：]"
 _TEXT_FIELDS = (
     "short_name",
     "name_en",
@@ -42,8 +62,6 @@ _TEXT_FIELDS = (
     "industry",
     "products",
 )
-MAX_CAPITAL = 1e16  # yuan: a thousand times the largest registered capital on record
-MAX_EMPLOYEES = 10_000_000
 _STATUS_WORDS = (
     ("破产清算", "破产清算"),
     ("破产", "破产"),
@@ -98,21 +116,6 @@ def status_of(value: str) -> str:
     return ""
 
 
-def capital(value: str, unit: float) -> Amount | None:
-    """A capital the store can hold and the loader read back (finite, not negative, plausible)."""
-    a = clean.parse_capital(value, unit)
-    if a is not None and not (math.isfinite(a.value) and 0 <= a.value < MAX_CAPITAL):
-        raise ValueError(f"金额超出范围“{value}”")
-    return a
-
-
-def employees(value: str) -> int | None:
-    n = clean.parse_int(value)
-    if n is not None and n > MAX_EMPLOYEES:
-        raise ValueError(f"人数“{value}”超出范围")
-    return n
-
-
 @dataclass
 class Chunk:
     """One chunk's firms after cleaning: record columns (without ids and ties), the text the matcher
@@ -121,6 +124,7 @@ class Chunk:
     rec: dict[str, pa.Array]
     texts: pa.Array
     rownums: pa.Array
+    namekeys: pa.Array | None = None  # names as compared (prepare.namekey): NFKC, no white space
     rows: int = 0
     rejects: list[tuple[int, str, str, list[Any]]] = field(default_factory=list)  # row, reason, short, cells
     skipped: Counter[str] = field(default_factory=Counter)
@@ -159,23 +163,40 @@ class Cleaner:
             return out
         cols = [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in cols]
         rownums = pa.array(nums, pa.int64())
-        blank = blank_rows(cols)
+        trimmed = [pc.utf8_trim_whitespace(c) for c in cols]  # once: for blank rows and for the fields
+        blank = blank_rows(trimmed, trimmed=True)
         if pc.any(blank).as_py():
             keep = pc.invert(blank)
             cols, rownums = [c.filter(keep) for c in cols], rownums.filter(keep)
+            trimmed = [c.filter(keep) for c in trimmed]
         out.rows += len(rownums)
         if not len(rownums):
             return out
-        f = {fld: joined([cleaned(cols[i]) for i in idx]) for fld, idx in self.hm.columns.items()}
-        alive = reject_out_of_range(self, f, cols, rownums, out, self._set_apart(f, cols, rownums, out))
+        f = {fld: joined([emptied(trimmed[i]) for i in idx]) for fld, idx in self.hm.columns.items()}
+        alive = self._set_apart(f, cols, rownums, out)
+        figs = self._figures(f)
+        alive = reject_out_of_range(figs, cols, rownums, out, alive)
         if not alive.all():
             sel = pa.array(alive)
             f = {k: v.filter(sel) for k, v in f.items()}
+            figs = {k: (label, fig.filter(alive)) for k, (label, fig) in figs.items()}
             rownums = rownums.filter(sel)
         out.rownums = rownums
         if len(rownums):
             out.texts = self._texts(f, len(rownums))
-            out.rec = self.columns(f, rownums)
+            out.rec = self.columns(f, rownums, figs)
+            out.namekeys = name_keys(out.rec["name"])  # for the fold, computed in the worker
+        return out
+
+    def _figures(self, f: dict[str, pa.Array]) -> dict[str, tuple[str, Figures]]:
+        """Capital and head count parsed for every row: field -> (label in messages, figures)."""
+        out: dict[str, tuple[str, Figures]] = {}
+        for fld, label in (("registered_capital", "注册资本"), ("paid_in_capital", "实缴资本")):
+            if f.get(fld) is not None:
+                unit = self.hm.units.get(self.hm.columns[fld][0], 1.0)
+                out[fld] = (label, capital_figures(f[fld], unit, label, self.memo(f"fig:{fld}")))
+        if f.get("employees") is not None:
+            out["employees"] = ("参保人数", count_figures(f["employees"], "参保人数", self.memo("fig:employees")))
         return out
 
     def _set_apart(self, f: dict[str, pa.Array], cols: list[pa.Array], rownums: pa.Array, out: Chunk) -> np.ndarray:
@@ -236,16 +257,22 @@ class Cleaner:
 
         def txt(k: str) -> pa.Array:
             v = f.get(k)
-            return pa.nulls(n, pa.string()) if v is None else pc.replace_substring(v, "\n", " ")
+            if v is None:
+                return pa.nulls(n, pa.string())
+            broken = has_byte(v, 10)
+            return put(v, broken, pc.replace_substring(v.filter(pa.array(broken)), "\n", " ")) if broken.any() else v
 
+        # The scope's standard sentences (（依法须经批准的项目，…）, 一般项目：) are matched as they stand: no
+        # term occurs in them (tested), and cutting them out by regex cost 2-3 s a million rows and cut
+        # everything after an unbracketed 依法须经批准的项目 to the end of the scope.
         scope = txt("scope")
-        if "scope" in f:  # the standard sentence every scope ends with says nothing about the firm
-            scope = pc.replace_substring_regex(scope, _BOILERPLATE, "")
         return pc.binary_join_element_wise(
             txt("products"), scope, txt("industry"), txt("name"), "\n", null_handling="replace", null_replacement=""
         )
 
-    def columns(self, f: dict[str, pa.Array], rownums: pa.Array) -> dict[str, pa.Array]:
+    def columns(
+        self, f: dict[str, pa.Array], rownums: pa.Array, figs: dict[str, tuple[str, Figures]]
+    ) -> dict[str, pa.Array]:
         """The record columns of the chunk's firms (values parsed once per distinct value)."""
         n = len(rownums)
         none = pa.nulls(n, pa.string())
@@ -255,9 +282,9 @@ class Cleaner:
         rec["status"] = self._mapped(f.get("status"), status_of, pa.string(), "", n)
         rec["status"] = pc.if_else(pc.equal(rec["status"], ""), pa.scalar(None, pa.string()), rec["status"])
         self._places(f, rec, none)
-        self._amounts(f, rec, n)
+        self._amounts(figs, rec, n)
         rec["founded"] = self._founded(f.get("founded"), n)
-        rec["employees"] = self._mapped(f.get("employees"), employees, pa.int64(), "人数无法识别，已留空", n)
+        rec["employees"] = self._counted(figs, "employees", "人数无法识别，已留空", pa.int64(), n)
         rec["stock_code"] = self._mapped(
             f.get("stock_code"), clean.stock_code, pa.string(), "上市代码无法识别，已留空", n
         )
@@ -295,73 +322,51 @@ class Cleaner:
         res, idx, _bad = map_unique(both, place, self.memo("city"))
         rec["city"] = take_mapped(res, idx, pa.string())
 
-    def _amounts(self, f: dict[str, pa.Array], rec: dict[str, pa.Array], n: int) -> None:
-        for fld, vcol, ccol, label in (
-            ("registered_capital", "capital_value", "capital_currency", "注册资本"),
-            ("paid_in_capital", "paid_in_value", "paid_in_currency", "实缴资本"),
+    def _amounts(self, figs: dict[str, tuple[str, Figures]], rec: dict[str, pa.Array], n: int) -> None:
+        for fld, vcol, ccol in (
+            ("registered_capital", "capital_value", "capital_currency"),
+            ("paid_in_capital", "paid_in_value", "paid_in_currency"),
         ):
-            raw = f.get(fld)
-            if raw is None:
+            if fld not in figs:
                 rec[vcol], rec[ccol] = pa.nulls(n, pa.float64()), pa.nulls(n, pa.string())
                 continue
-            unit = self.hm.units.get(self.hm.columns[fld][0], 1.0)
-            simple = np.asarray(pc.fill_null(pc.match_substring_regex(raw, _SIMPLE_CAPITAL), False), dtype=bool)
-            rest = raw.filter(pa.array(~simple)) if simple.any() else raw
-            res, idx, nbad = map_unique(rest, lambda v, u=unit: capital(v, u), self.memo(fld))
-            value = take_mapped([a.value if a else None for a in res], idx, pa.float64())
-            currency = take_mapped([a.currency if a else None for a in res], idx, pa.string())
-            if simple.any():
-                fast, bad = _simple_capital(raw.filter(pa.array(simple)), unit)
-                nbad += bad
-                value, currency = _merge(simple, fast, value), _merge(simple, _cny(fast), currency)
-            if nbad:
-                self.warn[f"{label}无法识别或超出范围，已留空"] += nbad
-            rec[vcol], rec[ccol] = value, currency
+            label, fig = figs[fld]
+            if fig.unreadable.any():
+                self.warn[f"{label}无法识别或超出范围，已留空"] += int(fig.unreadable.sum())
+            rec[vcol], rec[ccol] = fig.value, fig.currency
+
+    def _counted(self, figs: dict[str, tuple[str, Figures]], fld: str, label: str, typ: pa.DataType, n: int) -> Any:
+        if fld not in figs:
+            return pa.nulls(n, typ)
+        fig = figs[fld][1]
+        if fig.unreadable.any():
+            self.warn[label] += int(fig.unreadable.sum())
+        return fig.value
 
     def _founded(self, raw: pa.Array | None, n: int) -> pa.Array:
         if raw is None:
             return pa.nulls(n, pa.date32())
-        res, idx, nbad = map_unique(raw, clean.parse_date, self.memo("founded"))
-        if nbad:
-            self.warn["成立日期无法识别，已留空"] += nbad
-        late = [d is not None and d > self.as_of for d in res]
-        if any(late):
-            late_idx = pa.array([i for i, x in enumerate(late) if x], idx.type)
-            self.warn["成立日期晚于数据日期，已留空"] += pc.sum(pc.is_in(idx, value_set=late_idx)).as_py() or 0
-            res = [None if x else d for d, x in zip(res, late, strict=True)]
-        return take_mapped(res, idx, pa.date32())
+        plain, valid, days = plain_dates(raw)
+        unreadable = int((plain & ~valid).sum())
+        rest_rows = np.nonzero(~plain)[0]
+        if len(rest_rows):
+            res, idx, nbad = map_unique(raw.take(pa.array(rest_rows)), clean.parse_date, self.memo("founded"))
+            unreadable += nbad
+            known = np.array([d is not None for d in res] + [False])
+            epoch = [(d - _EPOCH).days if d is not None else 0 for d in res] + [0]
+            at = np.asarray(idx.fill_null(len(res)) if idx.null_count else idx, dtype=np.int64)
+            valid[rest_rows] = known[at]
+            days[rest_rows] = np.asarray(epoch, dtype=np.int64)[at]
+        if unreadable:
+            self.warn["成立日期无法识别，已留空"] += unreadable
+        late = valid & (days > (self.as_of - _EPOCH).days)
+        if late.any():
+            self.warn["成立日期晚于数据日期，已留空"] += int(late.sum())
+            valid &= ~late
+        return pa.array(days.astype(np.int32), pa.int32(), mask=~valid).view(pa.date32())
 
 
-_SIMPLE_CAPITAL = r"^(?P<num>\d{1,15}(?:\.\d{1,8})?)(?P<mult>万|亿)?(?P<yuan>元)?(?P<rmb>人民币)?$"
-
-
-def _simple_capital(raw: pa.Array, unit: float) -> tuple[pa.Array, int]:
-    """The most common capital texts (5000万元, 3.5亿元, 100万元人民币, a bare number in the header's
-    unit) parsed vectorised, exactly as :func:`capital` parses them: (yuan, count out of range)."""
-    ex = pc.extract_regex(raw, _SIMPLE_CAPITAL)
-    num = pc.cast(ex.field("num"), pa.float64()).to_numpy(zero_copy_only=False)
-    mult = np.asarray(ex.field("mult").to_numpy(zero_copy_only=False))
-    bare = np.asarray(
-        pc.and_(pc.equal(ex.field("mult"), ""), pc.and_(pc.equal(ex.field("yuan"), ""), pc.equal(ex.field("rmb"), "")))
-    )
-    factor = np.where(bare, unit, np.where(mult == "万", 1e4, np.where(mult == "亿", 1e8, 1.0)))
-    value = num * factor
-    odd = np.nonzero(np.round(value, 4) != value)[0]  # more than 4 decimals: Python's exact rounding
-    value[odd] = [round(float(v), 4) for v in value[odd]]
-    bad = ~(np.isfinite(value) & (value < MAX_CAPITAL))
-    return pa.array(value, pa.float64(), mask=bad), int(bad.sum())
-
-
-def _cny(values: pa.Array) -> pa.Array:
-    return pc.if_else(pc.is_null(values), pa.scalar(None, pa.string()), pa.scalar("CNY"))
-
-
-def _merge(mask: np.ndarray, fast: pa.Array, slow: pa.Array) -> pa.Array:
-    """Rows where ``mask`` is set from ``fast`` (in order), the others from ``slow`` (in order)."""
-    pos = np.empty(len(mask), dtype=np.int64)
-    pos[mask] = np.arange(int(mask.sum()))
-    pos[~mask] = len(fast) + np.arange(int((~mask).sum()))
-    return pa.concat_arrays([fast, slow.cast(fast.type)]).take(pa.array(pos))
+_EPOCH = dt.date(1970, 1, 1)
 
 
 def display_names(name: pa.Array) -> pa.Array:
@@ -373,7 +378,11 @@ def display_names(name: pa.Array) -> pa.Array:
     >>> display_names(pa.array(["BASF (China) Co.,  Ltd.", "宁波 恒瑞\\n化纤有限公司"])).to_pylist()
     ['BASF (China) Co., Ltd.', '宁波恒瑞化纤有限公司']
     """
-    name = pc.replace_substring_regex(name, r"\s+", " ")
+    spaced = has_space(name)  # most names have none: the regexes run on the others only
+    if not spaced.any():
+        return name
+    at = pa.array(np.nonzero(spaced)[0])
+    some = pc.replace_substring_regex(name.take(at), r"\s+", " ")
     for _ in range(2):  # non-overlapping matches: twice covers 甲 乙 丙
-        name = pc.replace_substring_regex(name, r"(\p{Han}) (\p{Han})", r"\1\2")
-    return name
+        some = pc.replace_substring_regex(some, r"(\p{Han}) (\p{Han})", r"\1\2")
+    return put(name, spaced, some)

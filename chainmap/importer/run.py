@@ -29,25 +29,26 @@ from ..graph import select_chains
 from ..load import Library
 from ..store import COLUMNS, SCHEMA
 from . import clean
-from .dedupe import Deduper, name_keys
+from .chunkmatch import ChunkMatcher
+from .dedupe import Deduper
 from .headers import HeaderMap, find_header, parse_maps
 from .match import Matcher
 from .options import ImportOptions, ImportSummary, Summary
-from .place import MatchPool
 from .prepare import Existing, load_existing, resolve_as_of, resolve_output
 from .read import Opened, SlowPath, csv_fast_chunks, open_export, row_chunks
 from .rejects import Rejects
 from .review import QUEUE, apply_decisions, read_decisions, updated_queue
-from .rows import Chunk, Cleaner
+from .rows import Cleaner
 from .signals import node_chains
 from .store import StoreLock, Transaction, check_writable, is_ours
 from .stream import can_stream, stream_store
+from .workers import ChunkPool, Done, default_workers
 from .write import auto_kind, compare, count, plan, record_signals
 
 __all__ = ["ImportOptions", "ImportSummary", "SCHEMA", "Summary", "run_import"]
 
 HEADER_SCAN_ROWS = 30
-PARALLEL_BYTES = 8 << 20  # CSVs larger than this are matched in a helper thread while the next chunk is cleaned
+PARALLEL_BYTES = 8 << 20  # CSVs larger than this are cleaned and matched in worker processes
 BLOCK_BYTES = 8 << 20  # a chunk of a CSV: the peak memory of an import is a few chunks' worth
 
 
@@ -96,7 +97,8 @@ class _Run:
     cleaner: Cleaner
     dd: Deduper
     rejects: Rejects
-    pool: MatchPool
+    pool: ChunkPool
+    matcher: Matcher
     decisions: dict[tuple[str, str], str] = field(default_factory=dict)  # (firm id, node) -> accept | reject
     skip: Counter[str] = field(default_factory=Counter)
     reject: Counter[str] = field(default_factory=Counter)
@@ -129,7 +131,8 @@ def _run(lib: Library, opts: ImportOptions, slow: bool) -> ImportSummary:
                     cleaner,
                     Deduper(ex, tx.scratch if tx else None),
                     _rejects(output, hm, tx),
-                    _pool(opened, opts, matcher, slow),
+                    _pool(opened, opts, cleaner, matcher, slow),
+                    matcher,
                 )
                 run.decisions = read_decisions(output.parent)
                 with run.pool:
@@ -165,9 +168,9 @@ def _rejects(output: Path, hm: HeaderMap, tx: Transaction | None) -> Rejects:
     return Rejects(output.with_name(output.name.rsplit(".", 1)[0] + ".rejects.csv"), hm.headers, tx)
 
 
-def _pool(opened: Opened, opts: ImportOptions, matcher: Matcher, slow: bool) -> MatchPool:
+def _pool(opened: Opened, opts: ImportOptions, cleaner: Cleaner, matcher: Matcher, slow: bool) -> ChunkPool:
     big = opened.kind == "csv" and not slow and opened.size > PARALLEL_BYTES and (opts.workers or 0) != 1
-    return MatchPool(matcher, MatchPool.default_workers(opts.workers) if big else 1)
+    return ChunkPool(cleaner, ChunkMatcher(matcher), default_workers(opts.workers) if big else 1)
 
 
 def _stream(run: _Run, opened: Opened, rest: Any, opts: ImportOptions, slow: bool) -> None:
@@ -198,20 +201,15 @@ def _stream(run: _Run, opened: Opened, rest: Any, opts: ImportOptions, slow: boo
 
 
 def _pump(run: _Run, chunks: Any, tick: Any) -> None:
-    """Clean each chunk while the previous one's matches finish (in the worker pool, if any)."""
-    pending = None
-    for cols, nums, early in chunks:
-        nxt = _start(run, run.cleaner.chunk(cols, nums, early))
-        if pending is not None:
-            _end(run, *pending)
-        pending = nxt
+    """Each chunk cleaned and matched (in the worker processes, if any), then counted and folded here."""
+    for done in run.pool.run(chunks):
+        _take(run, done)
         tick()
-    if pending is not None:
-        _end(run, *pending)
 
 
-def _start(run: _Run, ch: Chunk) -> tuple[Chunk, Any, Any] | None:
-    """First half of a chunk: count, reject, skip, fold duplicates, and hand the texts to the matcher."""
+def _take(run: _Run, done: Done) -> None:
+    """One chunk in: count, reject, skip, fold duplicates and store the records."""
+    ch, ties, _warn = done
     s = run.s
     s.rows += ch.rows
     for rownum, reason, short, cells in ch.rejects:
@@ -220,26 +218,19 @@ def _start(run: _Run, ch: Chunk) -> tuple[Chunk, Any, Any] | None:
     s.rejected += len(ch.rejects)
     s.skipped += sum(ch.skipped.values())
     run.skip.update(ch.skipped)
-    if not len(ch):
-        return None
-    job = run.pool.submit(ch.texts)
-    name = ch.rec["name"]
-    folded = run.dd.fold(ch.rec["credit_code"], name_keys(name))
+    if not len(ch) or ties is None:
+        return
+    folded = run.dd.fold(ch.rec["credit_code"], ch.namekeys)
     if folded.hand:
         s.skipped += folded.hand
         run.skip["库中已有手工维护的记录"] += folded.hand
     s.merged += len(folded.target)
-    return ch, job, folded
-
-
-def _end(run: _Run, ch: Chunk, job: Any, folded: Any) -> None:
-    """Second half: the matcher's results in, the records stored, duplicates folded."""
     rec = dict(ch.rec)
-    for k, arr in zip(("operates", "makes", "holds", "evidence", "uncertain"), run.pool.collect(job), strict=True):
+    for k, arr in zip(("operates", "makes", "holds", "evidence", "uncertain"), ties, strict=True):
         rec[k] = arr
     rec["id"] = pa.array(folded.ids, pa.string())
     if run.decisions:
-        apply_decisions(rec, run.decisions, run.pool.matcher.kind)
+        apply_decisions(rec, run.decisions, run.matcher.kind)
     n = len(ch)
     cols = [rec[c] if c in rec else pa.nulls(n, SCHEMA.field(c).type) for c in COLUMNS]
     run.dd.add(pa.table(cols, schema=SCHEMA), folded)

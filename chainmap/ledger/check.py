@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .read import Unsaved
 from .resolve import Resolver
 from .sheets import Col, Sheet, read_amount, read_code, read_date, read_text
 
@@ -26,7 +27,18 @@ class Known:
 Problems = list[tuple[str, str]]  # (field, message)
 
 
+def _unsaved(col: Col, raw: Unsaved) -> str:
+    shown = raw.formula if len(raw.formula) <= 30 else raw.formula[:27] + "…"
+    return (
+        f"“{col.header}”是公式 {shown}，文件中没有保存它的计算结果（WPS 或其他程序生成的文件常见）："
+        "请在 Excel 中打开、确认已计算后保存再导入，或直接填写数值"
+    )
+
+
 def _cell(col: Col, raw: object, known: Known, out: dict, problems: Problems) -> None:
+    if isinstance(raw, Unsaved):
+        problems.append((col.field, _unsaved(col, raw)))
+        return
     if col.kind == "date":
         value, why = read_date(raw)
     elif col.kind == "amount":

@@ -13,9 +13,17 @@ from ..errors import UsageError
 from ..ziplimits import check_inflation
 from .sheets import SHEETS, Sheet
 
-__all__ = ["RawSheet", "read_file"]
+__all__ = ["RawSheet", "Unsaved", "read_file"]
 
 _HEADER_SCAN = 10  # the header row may sit below a title row (示例数据, a bureau's letterhead)
+
+
+@dataclass(frozen=True)
+class Unsaved:
+    """A formula cell whose result the file does not hold (saved by a program that does not compute
+    formulas, or by Excel with calculation off): its value cannot be read, it is not empty."""
+
+    formula: str
 
 
 @dataclass
@@ -64,23 +72,38 @@ def _read_xlsx(path: Path) -> list[RawSheet]:
     check_inflation(path)  # a zip bomb is refused before anything is unpacked
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
+        formulas = load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:
         raise UsageError(f"{path}: 不是可读的 Excel 工作簿（{type(exc).__name__}）：请用 Excel 另存为 .xlsx") from None
     try:
         found = []
         for name, sheet in SHEETS.items():
             if name in wb.sheetnames:
-                raw = _raw_sheet(sheet, [tuple(r) for r in wb[name].iter_rows(values_only=True)])
+                raw = _raw_sheet(sheet, _cells(wb[name], formulas[name]))
                 if raw is None:
                     raw = RawSheet(sheet, missing=sheet.headers)
                 found.append(raw)
     finally:
         wb.close()
+        formulas.close()
     if not found:
         raise UsageError(
             f"{path}: 没有“团队”“活动”“拜访”“项目”中的任何一个工作表：请用 chainmap ledger template 生成的模板填写"
         )
     return found
+
+
+def _cells(values: object, formulas: object) -> list[tuple]:
+    """The sheet's cell values, a formula without a saved result as :class:`Unsaved`."""
+    out = []
+    for vrow, frow in zip(values.iter_rows(values_only=True), formulas.iter_rows(values_only=True), strict=False):
+        if None in vrow and any(isinstance(f, str) and f.startswith("=") for f in frow):
+            vrow = tuple(
+                Unsaved(f) if v is None and isinstance(f, str) and f.startswith("=") else v
+                for v, f in zip(vrow, list(frow) + [None] * (len(vrow) - len(frow)), strict=False)
+            )
+        out.append(tuple(vrow))
+    return out
 
 
 def _decode(data: bytes, path: Path) -> str:

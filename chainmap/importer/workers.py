@@ -1,0 +1,108 @@
+"""Cleaning and matching of an export's chunks in worker processes, while the main process reads the
+next chunks and folds duplicates: on a two-core machine that is most of the import's CPU time run on
+both cores.
+
+Each chunk's cells go to a worker as Arrow arrays; the worker cleans them (:class:`.rows.Cleaner`) and
+places the firms (:class:`.chunkmatch.ChunkMatcher`) and sends back the chunk's record columns, the
+five matcher arrays and the warnings the chunk raised. Results come back in the chunks' order (the
+first row of a firm wins when duplicates are folded); at most ``ahead`` chunks are in flight, so memory
+stays bounded by the chunk.
+
+The workers are forked from the importing process once everything they read is set up (the header
+map, the import's date, the matcher, the index of stored firms), so nothing large is copied into them.
+They ignore Ctrl-C: the importing process handles it and ends them; they never write a file.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from collections import Counter, deque
+from collections.abc import Iterator
+from typing import Any
+
+import pyarrow as pa
+
+from .chunkmatch import ChunkMatcher
+from .rows import Chunk, Cleaner
+
+__all__ = ["ChunkPool", "Done"]
+
+Done = tuple[Chunk, list[pa.Array] | None, Counter[str]]  # a chunk cleaned, its matches, its warnings
+_STATE: dict[int, tuple[Cleaner, ChunkMatcher]] = {}  # pool id -> what its (forked) workers use
+
+
+def _quiet() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _work(key: int, cols: list[pa.Array], nums: list[int], early: list[Any]) -> Done:
+    cleaner, matcher = _STATE[key]
+    cleaner.warn = Counter()
+    ch = cleaner.chunk(cols, nums, early)
+    ties = matcher.match(ch.texts) if len(ch) else None
+    ch.texts = pa.array([], pa.string())  # not needed back
+    return ch, ties, cleaner.warn
+
+
+class ChunkPool:
+    """Clean and match chunks, in ``workers`` forked processes when ``workers`` >= 2 (and the platform
+    can fork), else in this one. Use as a context manager; leaving it by an error or Ctrl-C ends the
+    workers at once."""
+
+    def __init__(self, cleaner: Cleaner, matcher: ChunkMatcher, workers: int, ahead: int | None = None):
+        self.cleaner, self.matcher = cleaner, matcher
+        self.workers = workers if workers >= 2 and "fork" in multiprocessing.get_all_start_methods() else 1
+        self.ahead = ahead or 2 * self.workers
+        self.pool: Any = None
+        self.key = id(self)
+
+    def __enter__(self) -> ChunkPool:
+        if self.workers >= 2:
+            _STATE[self.key] = (self.cleaner, self.matcher)
+            self.pool = multiprocessing.get_context("fork").Pool(self.workers, initializer=_quiet)
+        return self
+
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        _STATE.pop(self.key, None)
+        if self.pool is None:
+            return
+        if exc_type is None:
+            self.pool.close()
+        else:
+            self.pool.terminate()  # Ctrl-C or an error: pending chunks are dropped
+        self.pool.join()
+        self.pool = None
+
+    def run(self, chunks: Iterator[tuple[list[Any], list[int], list[Any]]]) -> Iterator[Done]:
+        """Each chunk cleaned and matched, in order."""
+        if self.pool is None:
+            for cols, nums, early in chunks:
+                yield _work_here(self.cleaner, self.matcher, cols, nums, early)
+            return
+        pending: deque[Any] = deque()
+        for cols, nums, early in chunks:
+            if len(pending) >= self.ahead:
+                yield self._collect(pending.popleft())
+            cols = [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in cols]
+            pending.append(self.pool.apply_async(_work, (self.key, cols, nums, early)))
+        while pending:
+            yield self._collect(pending.popleft())
+
+    def _collect(self, job: Any) -> Done:
+        ch, ties, warn = job.get()
+        self.cleaner.warn.update(warn)
+        return ch, ties, warn
+
+
+def _work_here(cleaner: Cleaner, matcher: ChunkMatcher, cols: list[Any], nums: list[int], early: list[Any]) -> Done:
+    before = Counter(cleaner.warn)
+    ch = cleaner.chunk(cols, nums, early)
+    ties = matcher.match(ch.texts) if len(ch) else None
+    return ch, ties, cleaner.warn - before
+
+
+def default_workers(requested: int | None) -> int:
+    """Worker processes for a big CSV: as asked, else one per core, at most two."""
+    return requested or min(2, os.cpu_count() or 1)

@@ -1,0 +1,135 @@
+"""Cleaning and matching in worker processes (big CSVs) give exactly what the single-process import
+gives, and Ctrl-C during that phase ends the workers and leaves the stores as they were."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from chainmap import load_library
+from chainmap.importer import ImportOptions, run, workers
+from chainmap.store import read_table
+
+from .test_import import write_csv
+from .test_import_stages import _uscc
+
+ROOT = Path(__file__).resolve().parents[1]
+HEADER = ["企业名称", "统一社会信用代码", "登记状态", "成立日期", "注册资本", "经营范围", "主营产品", "所属城市"]
+
+
+def _rows(n: int) -> list[list[str]]:
+    """Firms with something for every stage: duplicates chunks apart, bad codes, closed firms, odd
+    dates and capitals (warnings), impossible capitals (rejected rows), matches and near-matches."""
+    rows = [HEADER]
+    for i in range(n):
+        k = i % (n // 2)  # every firm twice, half the file apart
+        code = _uscc(k) if k % 5 else ""
+        if i % 97 == 0:
+            code = code[:-1] + ("0" if code[-1:] != "0" else "1")  # a wrong check character
+        status = "注销" if i % 41 == 0 else "存续"
+        founded = ("2020-02-30", "1999年3月4日", "20010101", "去年")[i % 4]
+        capital = ("500万元", "1.5亿元人民币", "很多", "-3")[i % 4] if i % 13 == 0 else "300万美元"
+        scope = "乙中间体的生产" if k % 3 else "日用百货销售；乙中间体批发"
+        rows.append(
+            [f"甲{k}化工有限公司", code, status, founded, capital, scope, "丙材料" if k % 7 == 0 else "", "苏州"]
+        )
+    return rows
+
+
+def _import(mini: Path, f: Path, out: Path, n_workers: int) -> tuple[object, ...]:
+    s = run.run_import(load_library(mini), ImportOptions(file=f, output=out, workers=n_workers, progress=False))
+    rejects = Path(s.rejects).read_bytes() if s.rejects else b""
+    queue = sorted((out.parent / "review.queue").read_bytes()) if (out.parent / "review.queue").exists() else []
+    counts = (s.rows, s.imported, s.merged, s.skipped, s.rejected, s.placed, s.review, s.nodes, s.updated, s.signals)
+    return counts, s.skipped_reasons, s.rejected_reasons, s.warnings, read_table(out).to_pylist(), rejects, queue
+
+
+def test_worker_processes_give_the_single_process_result(mini, tmp_path, monkeypatch):
+    f = write_csv(tmp_path / "名单_20240601.csv", _rows(1200))
+    monkeypatch.setattr(run, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(run, "BLOCK_BYTES", 4096)  # dozens of chunks, several in flight at once
+    used = []
+    real_enter = workers.ChunkPool.__enter__
+
+    def enter(self):
+        pool = real_enter(self)
+        used.append(pool.pool is not None)
+        return pool
+
+    monkeypatch.setattr(workers.ChunkPool, "__enter__", enter)
+    one = _import(mini, f, tmp_path / "one" / "x.parquet", 1)
+    two = _import(mini, f, tmp_path / "two" / "x.parquet", 2)
+    assert used == [False, True]
+    assert one == two
+    # a newer export: a third of the stored firms closed (an update, not a row to skip: the workers
+    # ask the index of stored firms), others moved
+    newer = [
+        [*r[:2], "注销" if i % 3 == 0 else r[2], *r[3:7], "南京" if i % 4 == 0 else r[7]]
+        for i, r in enumerate(_rows(1200))
+    ]
+    g = write_csv(tmp_path / "名单_20240901.csv", newer)
+    again = [_import(mini, g, tmp_path / d / "x.parquet", k) for d, k in (("one", 1), ("two", 2))]
+    assert again[0] == again[1] and again[0][0][8] > 300 and again[0][0][9]  # updates, with change signals
+    counts, skipped, rejected, warnings = one[:4]
+    assert counts[0] == 1200 and counts[2] > 400 and counts[5] > 0  # rows, merged, placed
+    assert skipped and rejected and warnings  # closed firms, bad codes and capitals, odd dates
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="process groups and SIGINT as a terminal sends it")
+def test_ctrl_c_while_workers_clean_ends_them_and_keeps_the_stores(mini, tmp_path):
+    first = write_csv(tmp_path / "a_20240101.csv", _rows(40))
+    run.run_import(load_library(mini), ImportOptions(file=first, progress=False))
+    before = {p.name: p.read_bytes() for p in (mini / "imported").iterdir()}
+    big = write_csv(tmp_path / "b_20240601.csv", _rows(90_000))  # > 8 MB: cleaned in worker processes
+    assert big.stat().st_size > run.PARALLEL_BYTES
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    cmd = [sys.executable, "-m", "chainmap", "--chains", str(mini), "import", str(big)]
+    p = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    kids: list[str] = []
+    deadline = time.monotonic() + 60
+    while len(kids) < 2 and time.monotonic() < deadline and p.poll() is None:
+        time.sleep(0.05)
+        kids = subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True, text=True).stdout.split()
+    assert len(kids) >= 2, "the workers did not start"
+    os.killpg(p.pid, signal.SIGINT)  # what a terminal does on Ctrl-C: the whole foreground group
+    out, err = p.communicate(timeout=60)
+    assert p.returncode == 130, err.decode()
+    assert "已中断" in err.decode() and "Traceback" not in err.decode() and err.decode().strip().count("\n") == 0
+    time.sleep(0.2)
+    assert not [k for k in kids if Path(f"/proc/{k}").exists() and "zombie" not in _state(k)]
+    assert {p.name: p.read_bytes() for p in (mini / "imported").iterdir()} == before
+
+
+def _state(pid: str) -> str:
+    try:
+        return Path(f"/proc/{pid}/status").read_text().split("State:")[1].split("\n")[0].lower()
+    except (OSError, IndexError):
+        return "zombie"
+
+
+def test_workers_option(mini, tmp_path, monkeypatch):
+    from .conftest import run_cli
+
+    f = write_csv(tmp_path / "名单_20240601.csv", _rows(200))
+    bad = run_cli("--chains", str(mini), "import", str(f), "--workers", "0")
+    assert bad.returncode == 2 and "--workers" in bad.stderr
+    seen = []
+    monkeypatch.setattr(run, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(workers.ChunkPool, "__init__", _spy(workers.ChunkPool.__init__, seen))
+    ok = run_cli("--chains", str(mini), "import", str(f), "--workers", "1", "--format", "json")
+    assert ok.returncode == 0, ok.stderr
+    assert seen == [1]
+
+
+def _spy(init, seen):
+    def wrapped(self, cleaner, matcher, n, *a, **kw):
+        seen.append(n)
+        init(self, cleaner, matcher, n, *a, **kw)
+
+    return wrapped
