@@ -51,7 +51,7 @@ for _w in _WIDE_END:
     _WIDE_LAST[_w[2]] = True
 _CLASS = bytes(1 if _ASCII_END[i] else 2 if _WIDE_LAST[i] else 0 for i in range(256))  # bytes.translate table
 _SEGMENT_END = ("；", ";", "。", "：", ":")
-_NL, _ONE, _WIDE = 3, 1, 2  # the classes of a byte in a cut table
+_ONE, _WIDE = 1, 2  # the classes of a byte that may end a cut
 _TRADE_RE = "|".join(_TRADE)
 _MAKE_RE = "|".join(_MAKE)
 
@@ -89,18 +89,16 @@ def _parts(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Buffer]:
     return np.frombuffer(data, dtype=np.uint8), offsets, data
 
 
-def _cut_table(cuts: list[str]) -> tuple[bytes, tuple[bytes, ...]]:
-    """A ``bytes.translate`` table giving each byte its class (ASCII cut, line break, last byte of a
-    three-byte cut, or 0) and the three-byte cuts."""
-    table = bytearray(256)
-    wide = tuple(c.encode() for c in cuts if len(c.encode()) == 3)
+def _cut_table(cuts: list[str]) -> tuple[bytes, np.ndarray, tuple[int, ...]]:
+    """A ``bytes.translate`` table marking (1) the bytes that may end a cut, each byte's class (one-byte
+    cut, last byte of a three-byte cut, or 0) and the three-byte cuts as 24-bit numbers."""
+    table, kinds = bytearray(256), np.zeros(256, dtype=np.uint8)
+    wide = tuple(int.from_bytes(c.encode(), "big") for c in cuts if len(c.encode()) == 3)
     for c in cuts:
         b = c.encode()
-        if len(b) == 1:
-            table[b[0]] = _NL if c == "\n" else _ONE
-    for b in wide:
-        table[b[2]] = table[b[2]] or _WIDE
-    return bytes(table), wide
+        table[b[-1]] = 1
+        kinds[b[-1]] = kinds[b[-1]] or (_ONE if len(b) == 1 else _WIDE)
+    return bytes(table), kinds, wide
 
 
 @dataclass
@@ -119,19 +117,19 @@ class _Segments:
     @classmethod
     def of(cls, buf: np.ndarray, offsets: np.ndarray, data: pa.Buffer, cut: tuple[bytes, tuple]) -> _Segments:
         lo, hi = int(offsets[0]), int(offsets[-1])
-        table, wide = cut
-        kind = np.frombuffer(buf[lo:hi].tobytes().translate(table), dtype=np.uint8)
-        at = np.flatnonzero(kind)
-        k = kind[at]
-        at += lo
-        ends = at[k != _WIDE] + 1
+        table, kinds, wide = cut
+        at = np.flatnonzero(np.frombuffer(buf[lo:hi].tobytes().translate(table), dtype=bool)) + lo
+        k = kinds[buf[at]]
         last = at[(k == _WIDE) & (at >= lo + 2)]
-        if len(last):
-            ok = np.zeros(len(last), dtype=bool)
-            for w in wide:
-                ok |= (buf[last - 2] == w[0]) & (buf[last - 1] == w[1]) & (buf[last] == w[2])
-            ends = np.concatenate([ends, last[ok] + 1])
-        bounds = _unique(np.concatenate([ends, offsets]))[0]
+        code = (buf[last - 2].astype(np.int32) << 16) | (buf[last - 1].astype(np.int32) << 8) | buf[last]
+        ok = np.zeros(len(last), dtype=bool)
+        for w in wide:
+            ok |= code == w
+        bounds = np.concatenate([at[k == _ONE] + 1, last[ok] + 1, offsets])
+        bounds.sort(kind="stable")  # three sorted runs
+        new = np.ones(len(bounds), dtype=bool)
+        new[1:] = bounds[1:] != bounds[:-1]
+        bounds = bounds[new]
         strings = pa.StringArray.from_buffers(len(bounds) - 1, pa.py_buffer(bounds.astype(np.int32).tobytes()), data)
         enc = pc.dictionary_encode(strings)
         nl = np.zeros(len(bounds), dtype=np.int64)
