@@ -25,7 +25,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .match import _FIELDS, _MAKE, _TRADE, FIELD_LABEL, FIELD_WEIGHT, ROLE, Matcher
+from .match import _CLAUSE_END, _FIELDS, _MAKE, _TRADE, FIELD_LABEL, FIELD_WEIGHT, ROLE, Matcher
 
 __all__ = ["ChunkMatcher"]
 
@@ -33,6 +33,7 @@ _FIELD_NAMES = (*_FIELDS, "scope_trade")  # field codes 0..4
 _SCOPE, _TRADE_CODE = 1, 4
 _CONF = np.array([FIELD_WEIGHT[f] for f in _FIELD_NAMES])
 _MISS = 1.0 - _CONF
+_CONF_RANK = np.argsort(np.argsort(-_CONF))  # 0 for the field of most confidence
 _ROLES = ("operates", "makes", "holds")
 _LISTS = pa.list_(pa.string())
 _UNMARKED, _MARKED = 0, 1
@@ -41,15 +42,6 @@ _UNMARKED, _MARKED = 0, 1
 _ASCII_WORD = np.zeros(256, dtype=bool)
 for _c in b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ":
     _ASCII_WORD[_c] = True
-# clause ends: ASCII ; , : and line break (one byte), and ；，：。 (three bytes, told by their last byte)
-_ASCII_END = np.zeros(256, dtype=bool)
-for _c in b";,:\n":
-    _ASCII_END[_c] = True
-_WIDE_END = {"；".encode(), "，".encode(), "：".encode(), "。".encode()}
-_WIDE_LAST = np.zeros(256, dtype=bool)
-for _w in _WIDE_END:
-    _WIDE_LAST[_w[2]] = True
-_CLASS = bytes(1 if _ASCII_END[i] else 2 if _WIDE_LAST[i] else 0 for i in range(256))  # bytes.translate table
 _SEGMENT_END = ("；", ";", "。", "：", ":")
 _ONE, _WIDE = 1, 2  # the classes of a byte that may end a cut
 _TRADE_RE = "|".join(_TRADE)
@@ -101,6 +93,9 @@ def _cut_table(cuts: list[str]) -> tuple[bytes, np.ndarray, tuple[int, ...]]:
     return bytes(table), kinds, wide
 
 
+_CLAUSE_CUT = _cut_table(list(_CLAUSE_END))
+
+
 @dataclass
 class _Segments:
     """A chunk's texts cut after each segment end (and at each row): the distinct segments, which
@@ -117,16 +112,9 @@ class _Segments:
     @classmethod
     def of(cls, buf: np.ndarray, offsets: np.ndarray, data: pa.Buffer, cut: tuple[bytes, tuple]) -> _Segments:
         lo, hi = int(offsets[0]), int(offsets[-1])
-        table, kinds, wide = cut
-        at = np.flatnonzero(np.frombuffer(buf[lo:hi].tobytes().translate(table), dtype=bool)) + lo
-        k = kinds[buf[at]]
-        last = at[(k == _WIDE) & (at >= lo + 2)]
-        code = (buf[last - 2].astype(np.int32) << 16) | (buf[last - 1].astype(np.int32) << 8) | buf[last]
-        ok = np.zeros(len(last), dtype=bool)
-        for w in wide:
-            ok |= code == w
-        bounds = np.concatenate([at[k == _ONE] + 1, last[ok] + 1, offsets])
-        bounds.sort(kind="stable")  # three sorted runs
+        ends = _cuts(buf, lo, hi, cut)
+        bounds = np.concatenate([ends, offsets])
+        bounds.sort(kind="stable")  # two sorted runs
         new = np.ones(len(bounds), dtype=bool)
         new[1:] = bounds[1:] != bounds[:-1]
         bounds = bounds[new]
@@ -186,7 +174,8 @@ class ChunkMatcher:
         self.ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         self.nodes = np.array([code[n] for p in pats for n in p[2]], dtype=np.int64)
         self.automaton = ahocorasick_rs.BytesAhoCorasick([p[0].encode("utf-8") for p in pats]) if pats else None
-        self._pieces: dict[int, str] = {}
+        self._piece_keys = np.zeros(0, dtype=np.int64)  # the evidence texts made so far, by key
+        self._piece_texts = pa.array([], pa.string())
         # texts are cut into segments at clause ends no term contains (；;。：: and line breaks)
         cuts = [c for c in _SEGMENT_END if not any(c in p[0] for p in pats)] + ["\n"]
         self.cut_class = _cut_table(cuts)
@@ -289,31 +278,43 @@ class ChunkMatcher:
         n: int,
     ) -> pa.Array:
         """'pta 精对苯二甲酸←经营范围「PTA」0.70；…' per row, best node first (as :meth:`.Matcher.describe`)."""
-        order = np.lexsort((-_CONF[fld], node, -score, row))
+        nn = len(self.node_role)
+        rank = np.rint((1.0 - score) * 10_000).astype(np.int64)  # the scores have four decimals
+        order = np.argsort(((row * 10_001 + rank) * nn + node) * 5 + _CONF_RANK[fld])
         row, node, fld, pat, mark = row[order], node[order], fld[order], pat[order], ~placed[order]
-        key = ((pat * 5 + fld) * len(self.node_role) + node) * 2 + mark
-        uniq, inverse = _unique(key)
-        pieces = pa.array([self._piece(int(k)) for k in uniq], pa.string())
-        items = pieces.take(pa.array(inverse, pa.int64()))
+        key = ((pat * 5 + fld) * nn + node) * 2 + mark
+        items = self._pieces_of(key)
         per_row = np.bincount(row, minlength=n)
         off = np.zeros(n + 1, dtype=np.int32)
         np.cumsum(per_row, out=off[1:])
         text = pc.binary_join(pa.ListArray.from_arrays(pa.array(off), items), "；")
         return pc.if_else(pa.array(per_row > 0), text, pa.scalar(None, pa.string()))
 
+    def _pieces_of(self, key: np.ndarray) -> pa.Array:
+        """The evidence text of each key, from the texts made so far (kept sorted by key)."""
+        at = np.searchsorted(self._piece_keys, key)
+        known = at < len(self._piece_keys)
+        known[known] = self._piece_keys[at[known]] == key[known]
+        if not known.all():
+            new = _unique(key[~known])[0]
+            keys = np.concatenate([self._piece_keys, new])
+            order = np.argsort(keys, kind="stable")
+            texts = pa.array([self._piece(int(k)) for k in new], pa.string())
+            self._piece_keys = keys[order]
+            self._piece_texts = pa.concat_arrays([self._piece_texts, texts]).take(pa.array(order, pa.int64()))
+            at = np.searchsorted(self._piece_keys, key)
+        return self._piece_texts.take(pa.array(at, pa.int64()))
+
     def _piece(self, key: int) -> str:
-        text = self._pieces.get(key)
-        if text is None:
-            mark, rest = key % 2, key // 2
-            nn = len(self.node_role)
-            node, rest = rest % nn, rest // nn
-            fld, pat = rest % 5, rest // 5
-            nid = self.node_list[node]
-            name = self.m.names.get(nid, "")
-            label, conf = FIELD_LABEL[_FIELD_NAMES[fld]], _CONF[fld]
-            text = f"{nid} {name}←{label}「{self.written[pat]}」{conf:.2f}" + ("（未达阈值）" if mark else "")
-            self._pieces[key] = text
-        return text
+        """'pta 精对苯二甲酸←经营范围「PTA」0.70' for a key of (pattern, field, node, below the threshold)."""
+        mark, rest = key % 2, key // 2
+        nn = len(self.node_role)
+        node, rest = rest % nn, rest // nn
+        fld, pat = rest % 5, rest // 5
+        nid = self.node_list[node]
+        name = self.m.names.get(nid, "")
+        label, conf = FIELD_LABEL[_FIELD_NAMES[fld]], _CONF[fld]
+        return f"{nid} {name}←{label}「{self.written[pat]}」{conf:.2f}" + ("（未达阈值）" if mark else "")
 
 
 def _empty(n: int) -> list[pa.Array]:
@@ -349,22 +350,26 @@ def _wide_word(buf: np.ndarray, at: np.ndarray) -> np.ndarray:
     return (b0 == 0xEF) & (bc | bd)
 
 
+def _cuts(buf: np.ndarray, lo: int, hi: int, cut: tuple[bytes, np.ndarray, tuple[int, ...]]) -> np.ndarray:
+    """The end (one past the last byte) of every cut of a :func:`_cut_table` in ``buf[lo:hi]``, in order."""
+    table, kinds, wide = cut
+    at = np.flatnonzero(np.frombuffer(buf[lo:hi].tobytes().translate(table), dtype=bool)) + lo
+    k = kinds[buf[at]]
+    keep = k == _ONE
+    three = np.flatnonzero((k == _WIDE) & (at >= lo + 2))
+    last = at[three]
+    code = (buf[last - 2].astype(np.int32) << 16) | (buf[last - 1].astype(np.int32) << 8) | buf[last]
+    ok = np.zeros(len(last), dtype=bool)
+    for w in wide:
+        ok |= code == w
+    keep[three[ok]] = True
+    return at[keep] + 1
+
+
 def _clause_ends(buf: np.ndarray, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
     """(start, end) byte positions of every clause end (；;。，,：: and line breaks) in ``buf[lo:hi]``."""
-    cls = np.frombuffer(buf[lo:hi].tobytes().translate(_CLASS), dtype=np.uint8)
-    at = np.flatnonzero(cls)
-    kind = cls[at]
-    one = at[kind == 1] + lo
-    last = at[(kind == 2) & (at >= 2)] + lo
-    b0, b1, b2 = buf[last - 2], buf[last - 1], buf[last]
-    wide = np.zeros(len(last), dtype=bool)
-    for w in _WIDE_END:
-        wide |= (b0 == w[0]) & (b1 == w[1]) & (b2 == w[2])
-    last = last[wide]
-    starts = np.concatenate([one, last - 2])
-    ends = np.concatenate([one + 1, last + 1])
-    order = np.argsort(starts, kind="stable")
-    return starts[order], ends[order]
+    ends = _cuts(buf, lo, hi, _CLAUSE_CUT)
+    return ends - np.where(buf[ends - 1] < 0x80, 1, 3), ends
 
 
 def _trade_only(buf: np.ndarray, data: pa.Buffer, offsets: np.ndarray, h: _Hits) -> np.ndarray:
