@@ -124,9 +124,9 @@ class _Segments:
         nl[1:] = (buf[np.maximum(bounds[1:] - 1, 0)] == 10) & (bounds[1:] > bounds[:-1])
         return cls(bounds, np.asarray(enc.indices), enc.dictionary, np.cumsum(nl))
 
-    def expand(self, h: _Hits, trade: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The hits of the distinct segments at each segment holding one: row, pattern and field code,
-        in byte order."""
+    def expand(self, h: _Hits, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The hits of the distinct segments at each segment holding one: row, hit (index into ``h``)
+        and field code, in byte order."""
         count = np.bincount(h.row, minlength=len(self.distinct))
         ptr = np.concatenate([[0], np.cumsum(count)])
         occ = np.flatnonzero(count[self.index])
@@ -138,9 +138,7 @@ class _Segments:
         field = np.minimum(self.field_ends[occ] - self.field_ends[first], 3)
         rep = np.repeat(np.arange(len(occ)), k)
         hit = np.repeat(ptr[d] - (np.cumsum(k) - k), k) + np.arange(len(rep))
-        fld = field[rep]
-        fld[(fld == _SCOPE) & trade[hit]] = _TRADE_CODE
-        return row[rep], h.pat[hit], fld
+        return row[rep], hit, field[rep]
 
 
 class ChunkMatcher:
@@ -174,7 +172,8 @@ class ChunkMatcher:
         self.ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         self.nodes = np.array([code[n] for p in pats for n in p[2]], dtype=np.int64)
         self.automaton = ahocorasick_rs.BytesAhoCorasick([p[0].encode("utf-8") for p in pats]) if pats else None
-        self._piece_keys = np.zeros(0, dtype=np.int64)  # the evidence texts made so far, by key
+        self.pair_pattern = np.repeat(np.arange(len(pats)), counts)
+        self._piece_at = np.full(len(self.nodes) * 10, -1, dtype=np.int64)  # the evidence texts made so far
         self._piece_texts = pa.array([], pa.string())
         # texts are cut into segments at clause ends no term contains (；;。：: and line breaks)
         cuts = [c for c in _SEGMENT_END if not any(c in p[0] for p in pats)] + ["\n"]
@@ -190,15 +189,18 @@ class ChunkMatcher:
             return _empty(n)
         buf, offsets, data = _parts(pc.fill_null(texts, ""))
         seg = _Segments.of(buf, offsets, data, self.cut_class)
-        dbuf, doff, ddata = _parts(pc.utf8_lower(seg.distinct))
+        lower = pc.utf8_lower(seg.distinct)
+        dbuf, doff, _data = _parts(lower)
         hits = self._hits(dbuf, doff)
         if not len(hits.row):
             return _empty(n)
-        trade = _trade_only(dbuf, ddata, doff, hits)
-        row, pat, fld = seg.expand(hits, trade, offsets)
-        if not len(row):
-            return _empty(n)
-        return self._place(row, pat, fld, n)
+        row, hit, fld = seg.expand(hits, offsets)
+        scope = fld == _SCOPE
+        if scope.any():
+            need = np.zeros(len(hits.row), dtype=bool)
+            need[hit[scope]] = True
+            fld[scope & _trade_only(lower, doff, hits, need)[hit]] = _TRADE_CODE
+        return self._place(row, hits.pat[hit], fld, n)
 
     # -- hits -----------------------------------------------------------------------------------------
 
@@ -235,15 +237,16 @@ class ChunkMatcher:
         cnt = self.ptr[h_pat + 1] - self.ptr[h_pat]
         rep = np.repeat(np.arange(len(h_pat)), cnt)
         within = np.arange(len(rep)) - np.repeat(np.cumsum(cnt) - cnt, cnt)
-        node = self.nodes[self.ptr[h_pat][rep] + within]
-        row, fld, pat = h_row[rep], h_fld[rep], h_pat[rep]
+        pair = self.ptr[h_pat][rep] + within  # (pattern, node) pair
+        node = self.nodes[pair]
+        row, fld = h_row[rep], h_fld[rep]
         # the first hit per (row, node, field) is its evidence: a stable sort keeps the byte order
         key = (row * len(self.node_role) + node) * 5 + fld
         order = np.argsort(key, kind="stable")
-        key, row, node, fld, pat = key[order], row[order], node[order], fld[order], pat[order]
+        key, row, node, fld, pair = key[order], row[order], node[order], fld[order], pair[order]
         first = np.ones(len(row), dtype=bool)
         first[1:] = key[1:] != key[:-1]
-        row, node, fld, pat = row[first], node[first], fld[first], pat[first]
+        row, node, fld, pair = row[first], node[first], fld[first], pair[first]
         # score per (row, node): independent signals, 1 - prod(1 - c)
         group = np.ones(len(row), dtype=bool)
         group[1:] = (row[1:] != row[:-1]) | (node[1:] != node[:-1])
@@ -258,7 +261,7 @@ class ChunkMatcher:
             ties.append(self._lists(g_row[sel], g_node[sel], n))
         uncertain = self._lists(g_row[unsure], g_node[unsure], n)
         gi = np.repeat(np.arange(len(gstart)), np.diff(np.append(gstart, len(row))))
-        evidence = self._evidence(row, node, fld, pat, score[gi], placed[gi], n)
+        evidence = self._evidence(row, node, fld, pair, score[gi], placed[gi], n)
         return [*ties, evidence, uncertain]
 
     def _lists(self, rows: np.ndarray, nodes: np.ndarray, n: int) -> pa.Array:
@@ -272,7 +275,7 @@ class ChunkMatcher:
         row: np.ndarray,
         node: np.ndarray,
         fld: np.ndarray,
-        pat: np.ndarray,
+        pair: np.ndarray,
         score: np.ndarray,
         placed: np.ndarray,
         n: int,
@@ -281,9 +284,8 @@ class ChunkMatcher:
         nn = len(self.node_role)
         rank = np.rint((1.0 - score) * 10_000).astype(np.int64)  # the scores have four decimals
         order = np.argsort(((row * 10_001 + rank) * nn + node) * 5 + _CONF_RANK[fld])
-        row, node, fld, pat, mark = row[order], node[order], fld[order], pat[order], ~placed[order]
-        key = ((pat * 5 + fld) * nn + node) * 2 + mark
-        items = self._pieces_of(key)
+        row, fld, pair, mark = row[order], fld[order], pair[order], ~placed[order]
+        items = self._pieces_of((pair * 5 + fld) * 2 + mark)
         per_row = np.bincount(row, minlength=n)
         off = np.zeros(n + 1, dtype=np.int32)
         np.cumsum(per_row, out=off[1:])
@@ -291,29 +293,25 @@ class ChunkMatcher:
         return pc.if_else(pa.array(per_row > 0), text, pa.scalar(None, pa.string()))
 
     def _pieces_of(self, key: np.ndarray) -> pa.Array:
-        """The evidence text of each key, from the texts made so far (kept sorted by key)."""
-        at = np.searchsorted(self._piece_keys, key)
-        known = at < len(self._piece_keys)
-        known[known] = self._piece_keys[at[known]] == key[known]
-        if not known.all():
-            new = _unique(key[~known])[0]
-            keys = np.concatenate([self._piece_keys, new])
-            order = np.argsort(keys, kind="stable")
+        """The evidence text of each key (a :meth:`_piece`), from the texts made so far."""
+        at = self._piece_at[key]
+        if (at < 0).any():
+            new = _unique(key[at < 0])[0]
             texts = pa.array([self._piece(int(k)) for k in new], pa.string())
-            self._piece_keys = keys[order]
-            self._piece_texts = pa.concat_arrays([self._piece_texts, texts]).take(pa.array(order, pa.int64()))
-            at = np.searchsorted(self._piece_keys, key)
+            self._piece_at[new] = np.arange(len(new)) + len(self._piece_texts)
+            self._piece_texts = pa.concat_arrays([self._piece_texts, texts])
+            at = self._piece_at[key]
         return self._piece_texts.take(pa.array(at, pa.int64()))
 
     def _piece(self, key: int) -> str:
-        """'pta 精对苯二甲酸←经营范围「PTA」0.70' for a key of (pattern, field, node, below the threshold)."""
+        """'pta 精对苯二甲酸←经营范围「PTA」0.70' for a key of ((pattern, node) pair, field, below the
+        threshold)."""
         mark, rest = key % 2, key // 2
-        nn = len(self.node_role)
-        node, rest = rest % nn, rest // nn
-        fld, pat = rest % 5, rest // 5
-        nid = self.node_list[node]
+        fld, pair = rest % 5, rest // 5
+        nid = self.node_list[self.nodes[pair]]
         name = self.m.names.get(nid, "")
         label, conf = FIELD_LABEL[_FIELD_NAMES[fld]], _CONF[fld]
+        pat = self.pair_pattern[pair]
         return f"{nid} {name}←{label}「{self.written[pat]}」{conf:.2f}" + ("（未达阈值）" if mark else "")
 
 
@@ -372,15 +370,24 @@ def _clause_ends(buf: np.ndarray, lo: int, hi: int) -> tuple[np.ndarray, np.ndar
     return ends - np.where(buf[ends - 1] < 0x80, 1, 3), ends
 
 
-def _trade_only(buf: np.ndarray, data: pa.Buffer, offsets: np.ndarray, h: _Hits) -> np.ndarray:
-    """For each hit: its clause (within its segment) trades (销售, 批发 ...) and makes nothing."""
-    b_start, b_end = _clause_ends(buf, int(offsets[0]), int(offsets[-1]))
-    prev = np.searchsorted(b_start, h.start, side="left") - 1
-    c_lo = np.maximum(b_end[np.maximum(prev, 0)] * (prev >= 0), offsets[h.row])
-    nxt = np.searchsorted(b_start, h.end, side="left")
-    c_hi = np.minimum(np.append(b_start, offsets[-1])[nxt], offsets[h.row + 1])
+def _trade_only(distinct: pa.Array, offsets: np.ndarray, h: _Hits, need: np.ndarray) -> np.ndarray:
+    """For each hit of the distinct segments (``offsets``) where ``need``: its clause (within its
+    segment) trades (销售, 批发 ...) and makes nothing; only the segments holding such hits are read."""
+    idx = np.flatnonzero(need)
+    seg = h.row[idx]
+    segs, k = _unique(seg)
+    buf, soff, data = _parts(distinct.take(pa.array(segs, pa.int64())))
+    shift = soff[k] - offsets[seg]
+    start, end, seg_lo, seg_hi = h.start[idx] + shift, h.end[idx] + shift, soff[k], soff[k + 1]
+    b_start, b_end = _clause_ends(buf, int(soff[0]), int(soff[-1]))
+    prev = np.searchsorted(b_start, start, side="left") - 1
+    c_lo = np.maximum(b_end[np.maximum(prev, 0)] * (prev >= 0), seg_lo)
+    nxt = np.searchsorted(b_start, end, side="left")
+    c_hi = np.minimum(np.append(b_start, soff[-1])[nxt], seg_hi)
     key, which = _unique(c_lo << 32 | c_hi)
-    return _trades_not_makes(key >> 32, key & 0xFFFFFFFF, data)[which]
+    out = np.zeros(len(need), dtype=bool)
+    out[idx] = _trades_not_makes(key >> 32, key & 0xFFFFFFFF, data)[which]
+    return out
 
 
 def _trades_not_makes(lo: np.ndarray, hi: np.ndarray, data: pa.Buffer) -> np.ndarray:
