@@ -99,7 +99,7 @@ _CLAUSE_CUT = _cut_table(list(_CLAUSE_END))
 @dataclass
 class _Segments:
     """A chunk's texts cut after each segment end (and at each row): the distinct segments, which
-    segment is which of them, where each starts and whether it ends a field (a line break).
+    segment is which of them, where each starts and where the line breaks (between fields) are.
 
     A term holds no segment end, so its hits, whole-word checks, longest-match sweep and trading
     clause lie within one segment: the automaton runs over each distinct segment once."""
@@ -107,7 +107,7 @@ class _Segments:
     bounds: np.ndarray  # start of each segment, and the end of the last
     index: np.ndarray  # the distinct segment of each segment
     distinct: pa.Array
-    field_ends: np.ndarray  # line breaks before each segment, from the chunk's first byte
+    breaks: np.ndarray  # the end (one past) of each line break
 
     @classmethod
     def of(cls, buf: np.ndarray, offsets: np.ndarray, data: pa.Buffer, cut: tuple[bytes, tuple]) -> _Segments:
@@ -120,9 +120,7 @@ class _Segments:
         bounds = bounds[new]
         strings = pa.StringArray.from_buffers(len(bounds) - 1, pa.py_buffer(bounds.astype(np.int32).tobytes()), data)
         enc = pc.dictionary_encode(strings)
-        nl = np.zeros(len(bounds), dtype=np.int64)
-        nl[1:] = (buf[np.maximum(bounds[1:] - 1, 0)] == 10) & (bounds[1:] > bounds[:-1])
-        return cls(bounds, np.asarray(enc.indices), enc.dictionary, np.cumsum(nl))
+        return cls(bounds, np.asarray(enc.indices), enc.dictionary, ends[buf[ends - 1] == 10])
 
     def expand(self, h: _Hits, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The hits of the distinct segments at each segment holding one: row, hit (index into ``h``)
@@ -134,8 +132,8 @@ class _Segments:
         k = count[d]
         start = self.bounds[occ]
         row = np.searchsorted(offsets, start, side="right") - 1
-        first = np.searchsorted(self.bounds, offsets[row], side="left")
-        field = np.minimum(self.field_ends[occ] - self.field_ends[first], 3)
+        before = np.searchsorted(self.breaks, start, side="right")
+        field = np.minimum(before - np.searchsorted(self.breaks, offsets[row], side="right"), 3)
         rep = np.repeat(np.arange(len(occ)), k)
         hit = np.repeat(ptr[d] - (np.cumsum(k) - k), k) + np.arange(len(rep))
         return row[rep], hit, field[rep]
