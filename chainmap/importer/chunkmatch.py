@@ -113,7 +113,9 @@ class _Segments:
     def of(cls, buf: np.ndarray, offsets: np.ndarray, data: pa.Buffer, cut: tuple[bytes, tuple]) -> _Segments:
         lo, hi = int(offsets[0]), int(offsets[-1])
         ends = _cuts(buf, lo, hi, cut)
-        bounds = np.concatenate([ends, offsets])
+        lone = np.ones(len(ends), dtype=bool)  # a cut right before a one-byte cut ('。' then a line break):
+        lone[:-1] = ends[1:] != ends[:-1] + 1  # no segment of that one byte, which holds no term
+        bounds = np.concatenate([ends[lone], offsets])
         bounds.sort(kind="stable")  # two sorted runs
         new = np.ones(len(bounds), dtype=bool)
         new[1:] = bounds[1:] != bounds[:-1]
