@@ -81,16 +81,15 @@ def _parts(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Buffer]:
     return np.frombuffer(data, dtype=np.uint8), offsets, data
 
 
-def _cut_table(cuts: list[str]) -> tuple[bytes, np.ndarray, tuple[int, ...]]:
-    """A ``bytes.translate`` table marking (1) the bytes that may end a cut, each byte's class (one-byte
-    cut, last byte of a three-byte cut, or 0) and the three-byte cuts as 24-bit numbers."""
-    table, kinds = bytearray(256), np.zeros(256, dtype=np.uint8)
+def _cut_table(cuts: list[str]) -> tuple[tuple[int, ...], np.ndarray, tuple[int, ...]]:
+    """The bytes that may end a cut, each byte's class (one-byte cut, last byte of a three-byte cut, or
+    0) and the three-byte cuts as 24-bit numbers."""
+    kinds = np.zeros(256, dtype=np.uint8)
     wide = tuple(int.from_bytes(c.encode(), "big") for c in cuts if len(c.encode()) == 3)
     for c in cuts:
         b = c.encode()
-        table[b[-1]] = 1
         kinds[b[-1]] = kinds[b[-1]] or (_ONE if len(b) == 1 else _WIDE)
-    return bytes(table), kinds, wide
+    return tuple(int(b) for b in np.flatnonzero(kinds)), kinds, wide
 
 
 _CLAUSE_CUT = _cut_table(list(_CLAUSE_END))
@@ -110,7 +109,13 @@ class _Segments:
     breaks: np.ndarray  # the end (one past) of each line break
 
     @classmethod
-    def of(cls, buf: np.ndarray, offsets: np.ndarray, data: pa.Buffer, cut: tuple[bytes, tuple]) -> _Segments:
+    def of(
+        cls,
+        buf: np.ndarray,
+        offsets: np.ndarray,
+        data: pa.Buffer,
+        cut: tuple[tuple[int, ...], np.ndarray, tuple[int, ...]],
+    ) -> _Segments:
         lo, hi = int(offsets[0]), int(offsets[-1])
         ends = _cuts(buf, lo, hi, cut)
         lone = np.ones(len(ends), dtype=bool)  # a cut right before a one-byte cut ('。' then a line break):
@@ -348,10 +353,15 @@ def _wide_word(buf: np.ndarray, at: np.ndarray) -> np.ndarray:
     return (b0 == 0xEF) & (bc | bd)
 
 
-def _cuts(buf: np.ndarray, lo: int, hi: int, cut: tuple[bytes, np.ndarray, tuple[int, ...]]) -> np.ndarray:
+def _cuts(buf: np.ndarray, lo: int, hi: int, cut: tuple[tuple[int, ...], np.ndarray, tuple[int, ...]]) -> np.ndarray:
     """The end (one past the last byte) of every cut of a :func:`_cut_table` in ``buf[lo:hi]``, in order."""
-    table, kinds, wide = cut
-    at = np.flatnonzero(np.frombuffer(buf[lo:hi].tobytes().translate(table), dtype=bool)) + lo
+    last_bytes, kinds, wide = cut
+    x = buf[lo:hi]
+    mark = np.equal(x, last_bytes[0])  # numpy's loops, not bytes.translate: they let go of the GIL
+    one = np.empty_like(mark)
+    for b in last_bytes[1:]:
+        np.logical_or(mark, np.equal(x, b, out=one), out=mark)
+    at = np.flatnonzero(mark) + lo
     k = kinds[buf[at]]
     keep = k == _ONE
     three = np.flatnonzero((k == _WIDE) & (at >= lo + 2))
