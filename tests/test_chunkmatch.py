@@ -53,3 +53,26 @@ def test_segments_repeated_across_rows_rows_and_fields_kept_apart():
     ]
     ties = _same(texts)[0]
     assert ties[0] and ties[1] and not ties[2] and not ties[3]
+
+
+def test_a_term_holding_a_clause_end_is_still_found(mini):
+    """A library whose terms hold '；' and '：' (no segment is cut there, so the term is found whole),
+    business scopes with those terms among trading and making clauses."""
+    chain = (mini / "alpha.yaml").read_text(encoding="utf-8")
+    (mini / "alpha.yaml").write_text(
+        chain.replace("keywords: [共用体]", "keywords: [共用体, 甲料；乙料, 丙料：丁料]"), "utf-8"
+    )
+    m = Matcher(load_library(mini))
+    cm = ChunkMatcher(m)
+    assert any("；" in p[0] for p in m.patterns) and any("：" in p[0] for p in m.patterns)  # noqa: RUF001
+    texts = [
+        "\n甲料；乙料生产；服装销售\n\n某公司",
+        "\n批发：丙料：丁料\n\n丙料：丁料公司",
+        "甲料；乙料\n丙料；丁料销售。\n\n",
+        "\n甲料；\n乙料\n",
+    ]
+    arr = pa.array(texts, pa.string())
+    got, want = cm.match(arr), match_texts(m, arr)
+    for g, w in zip(got, want, strict=True):
+        assert g.to_pylist() == w.to_pylist()
+    assert got[0].to_pylist()[:2] == [["shared"], ["shared"]]
