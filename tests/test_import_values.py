@@ -273,7 +273,8 @@ def _pieces() -> list[str]:
     m, _cm = _bundled_matchers()
     terms = sorted({p[1] for p in m.patterns})[::9]  # a spread of the library's terms, as written
     halves = [t[: len(t) // 2] for t in terms[::5]] + [t[len(t) // 2 :] for t in terms[::5]]
-    glue = ["生产", "销售", "批发", "研发", "；", "，", "。", ":", ",", " ", "X", "x1", "Ａ", "ｂ", "9", "的"]
+    glue = ["生产", "销售", "批发", "研发", "；", "，", "。", ":", "：", ";", ",", " "]  # noqa: RUF001
+    glue += ["X", "x1", "Ａ", "ｂ", "9", "的"]  # noqa: RUF001
     return terms + halves + glue
 
 
