@@ -112,6 +112,25 @@ def test_no_delisted_or_defunct_firm_is_tagged_listed(lib):
             assert c.stock_code, c.id
 
 
+def test_a_stock_code_means_listed_or_delisted(lib):
+    # the converse of the check above: a record that carries a stock code either is tagged 上市 or says why not
+    # (delisted date, or a registration status that ended the listing).
+    for c in lib.companies.values():
+        if c.stock_code:
+            assert "上市" in c.tags or c.delisted or c.status in GONE, (c.id, c.stock_code)
+
+
+RANKING_TAGS = {"龙头", "链主"}
+RANKING_SINCE = dt.date(2022, 1, 1)
+
+
+def test_ranking_tags_rest_on_recent_facts(lib):
+    # 龙头/链主 are rankings (annual report, association, a local government's list) and go stale; the 2026-11-30
+    # re-checks dropped such tags that rested on 2016-2019 reports (docs/spotcheck/2026-11-30-recheck-3.md).
+    stale = sorted(c.id for c in lib.companies.values() if set(c.tags) & RANKING_TAGS and c.as_of < RANKING_SINCE)
+    assert not stale, stale
+
+
 def test_every_tag_is_known_and_ownership_is_one_kind(lib):
     for c in lib.companies.values():
         assert set(c.tags) <= KNOWN_TAGS, (c.id, set(c.tags) - KNOWN_TAGS)
@@ -137,9 +156,10 @@ FRESH_SINCE = dt.date(2024, 6, 1)
 def test_at_least_four_fifths_of_firm_records_are_fresh(lib):
     # issue 16: >= 80% of firm records re-verified against 2024/2025 sources (as_of >= 2024-06-01);
     # as_of moves only when a record's facts were re-checked (docs/spotcheck/2026-11-30-recheck.md).
+    # third round (recheck-3): 305/368 = 82.9%; the bar is raised to 82% so that the share does not slide back.
     stale = sorted(c.id for c in lib.companies.values() if c.as_of < FRESH_SINCE)
     fresh = len(lib.companies) - len(stale)
-    assert fresh >= 0.8 * len(lib.companies), (f"{fresh}/{len(lib.companies)} fresh", stale)
+    assert fresh >= 0.82 * len(lib.companies), (f"{fresh}/{len(lib.companies)} fresh", stale)
 
 
 def test_no_record_is_dated_in_the_future(lib):
