@@ -308,13 +308,15 @@ class Deduper:
         codes: list[str | None] | pa.Array | pa.ChunkedArray,
         namekeys: list[str] | pa.Array | pa.ChunkedArray,
         code_arr: pa.Array | pa.ChunkedArray | None = None,
+        hashes: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> Folded:
         """Decide each row of a chunk (``codes`` and ``namekeys`` per row, as lists or Arrow arrays;
-        ``code_arr``, optional, the codes as an Arrow array)."""
+        ``code_arr``, optional, the codes as an Arrow array; ``hashes``, optional, their
+        :func:`.keys.key_hashes` computed already, by a worker process)."""
         code_a, name_a = _strings(code_arr if code_arr is not None else codes), _strings(namekeys)
         n = len(code_a)
         out = Folded(n)
-        ch, nh = key_hashes(code_a), key_hashes(name_a)
+        ch, nh = hashes if hashes is not None else (key_hashes(code_a), key_hashes(name_a))
         slow, code_hit, name_hit = self._slow_rows(ch, nh)
         base = len(self.rec_code)
         self.rec_code = np.concatenate([self.rec_code, np.zeros(n, dtype=np.uint64)])

@@ -35,7 +35,7 @@ from .columns import (
     uscc_ok,
 )
 from .headers import HeaderMap
-from .keys import name_keys
+from .keys import key_hashes, name_keys
 from .values import (
     _SIMPLE_CAPITAL,
     Figures,
@@ -125,6 +125,7 @@ class Chunk:
     texts: pa.Array
     rownums: pa.Array
     namekeys: pa.Array | None = None  # names as compared (prepare.namekey): NFKC, no white space
+    hashes: tuple[np.ndarray, np.ndarray] | None = None  # key hashes of the credit codes and name keys
     rows: int = 0
     rejects: list[tuple[int, str, str, list[Any]]] = field(default_factory=list)  # row, reason, short, cells
     skipped: Counter[str] = field(default_factory=Counter)
@@ -186,6 +187,7 @@ class Cleaner:
             out.texts = self._texts(f, len(rownums))
             out.rec = self.columns(f, rownums, figs)
             out.namekeys = name_keys(out.rec["name"])  # for the fold, computed in the worker
+            out.hashes = (key_hashes(out.rec["credit_code"]), key_hashes(out.namekeys))
         return out
 
     def _figures(self, f: dict[str, pa.Array]) -> dict[str, tuple[str, Figures]]:

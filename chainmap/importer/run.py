@@ -220,7 +220,7 @@ def _take(run: _Run, done: Done) -> None:
     run.skip.update(ch.skipped)
     if not len(ch) or ties is None:
         return
-    folded = run.dd.fold(ch.rec["credit_code"], ch.namekeys)
+    folded = run.dd.fold(ch.rec["credit_code"], ch.namekeys, hashes=ch.hashes)
     if folded.hand:
         s.skipped += folded.hand
         run.skip["库中已有手工维护的记录"] += folded.hand
