@@ -84,6 +84,7 @@ class FirmStore:
         self.node_index = {n: i for i, n in enumerate(self.node_ids)}
         vocab = pa.array(self.node_ids, pa.string())
         self.files: list[_File] = []
+        self._groups: dict[tuple[Path, int], pa.Table] = {}  # (file, placed group) -> what companies() reads
         tables, where, ties = [], [], []
         seen = pa.array(sorted(set(skip)), pa.string())
         offset = 0
@@ -159,14 +160,21 @@ class FirmStore:
             if not len(pos):
                 continue
             gi = np.searchsorted(f.starts, pos, side="right") - 1
+            t = pa.concat_tables([self._group(f, int(g)) for g in np.unique(gi).tolist()])
             touched = np.unique(gi)
-            pf = pq.ParquetFile(f.path)
-            t = read_groups(pf, [f.groups[i] for i in touched], (*_LOAD_COLUMNS, *LOAD_EXTRA))
             local_start = dict(zip(touched.tolist(), np.cumsum([0, *f.sizes[touched][:-1]]).tolist(), strict=True))
             take = [local_start[g] + p - f.starts[g] for g, p in zip(gi.tolist(), pos.tolist(), strict=True)]
             t = known_ties(t.take(pa.array(take, pa.int64())), nodes)
             found.update(companies_of(t, str(f.path)))
         return {i: found[i] for i in self.ids(rows) if i in found}
+
+    def _group(self, f: _File, i: int) -> pa.Table:
+        """The columns a ``Company`` is made of, of the ``i``-th placed row group of ``f``: read once per
+        store (every chain's graph reads the same groups for its firms)."""
+        key = (f.path, i)
+        if key not in self._groups:
+            self._groups[key] = read_groups(pq.ParquetFile(f.path), [f.groups[i]], (*_LOAD_COLUMNS, *LOAD_EXTRA))
+        return self._groups[key]
 
     def attrs(self, rows: np.ndarray) -> list[dict[str, Any]]:
         """Node attributes of ``rows`` as the graph gives a firm (:func:`chainmap.graph._company_attrs`),
