@@ -85,6 +85,8 @@ class FirmStore:
         vocab = pa.array(self.node_ids, pa.string())
         self.files: list[_File] = []
         self._groups: dict[tuple[Path, int], pa.Table] = {}  # (file, placed group) -> what companies() reads
+        self._map_rank: np.ndarray | None = None
+        self._regions: dict[str, tuple[np.ndarray, np.ndarray, list[str]]] = {}  # level -> region_codes()
         tables, where, ties = [], [], []
         seen = pa.array(sorted(set(skip)), pa.string())
         offset = 0
@@ -146,6 +148,38 @@ class FirmStore:
             col = pa.chunked_array([c for p in parts for c in p.chunks], SCHEMA.field(name).type)
             self.table = self.table.append_column(SCHEMA.field(name), col.combine_chunks())
         return self.table[name]
+
+    def map_rank(self) -> np.ndarray:
+        """Each firm's place in map order (listed first, larger registered capital, short name, id): one
+        sort of the store, shared by every graph's :meth:`StoreView.top_rows` (ids are distinct: a total order)."""
+        if self._map_rank is None:
+            stock = np.array([not v for v in self.column("stock_code")], bool)
+            cap = np.nan_to_num(self.table["capital_value"].to_numpy(zero_copy_only=False).astype(float), nan=0.0)
+            t = self.table
+            name = pc.coalesce(pc.if_else(pc.equal(t["short_name"], ""), None, t["short_name"]), t["name"])
+            key = pa.table({"stock": stock, "cap": -cap, "name": name, "id": t["id"]})
+            order = pc.sort_indices(key, [(c, "ascending") for c in ("stock", "cap", "name", "id")]).to_numpy()
+            self._map_rank = np.empty(len(order), np.int64)
+            self._map_rank[order] = np.arange(len(order))
+        return self._map_rank
+
+    def region_codes(self, level: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """(registered capital in yuan, NaN when none or in another currency; each firm's code into the
+        region keys; the keys: province and city, or the province alone for ``level`` province): what
+        :meth:`StoreView.placements` gives, computed once per store and level."""
+        if level not in self._regions:
+            t = self.table
+            value = t["capital_value"].to_numpy(zero_copy_only=False).astype(float)
+            cny = pc.fill_null(pc.equal(pc.fill_null(t["capital_currency"], "CNY"), "CNY"), False).to_numpy()
+            capital = np.where(cny & (np.nan_to_num(value, nan=0.0) != 0), value, np.nan)
+            key = pc.fill_null(t["province"], "")
+            if level == "city":
+                key = pc.binary_join_element_wise(key, pc.fill_null(t["city"], ""), "")
+            key = pc.dictionary_encode(key)
+            key = key.combine_chunks() if isinstance(key, pa.ChunkedArray) else key
+            codes = key.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+            self._regions[level] = (capital, codes, key.dictionary.to_pylist())
+        return self._regions[level]
 
     def ids(self, rows: np.ndarray) -> list[str]:
         """The ids of ``rows``."""
@@ -339,26 +373,11 @@ class StoreView:
         if not len(row):
             return row
         per_node = max(budget // np.count_nonzero(np.bincount(s.tie_node[self.placing])), 5)
-        stock = np.array([not v for v in s.column("stock_code")], bool)
-        cap = np.nan_to_num(s.table["capital_value"].to_numpy(zero_copy_only=False).astype(float), nan=0.0)
-        name = pc.coalesce(
-            pc.if_else(pc.equal(s.table["short_name"], ""), None, s.table["short_name"]), s.table["name"]
-        )
-        sort = pa.table(
-            {
-                "node": node,
-                "stock": stock[row],
-                "cap": -cap[row],
-                "name": name.take(pa.array(row)),
-                "id": s.table["id"].take(pa.array(row)),
-                "row": row,
-            }
-        )
-        order = pc.sort_indices(sort, [(c, "ascending") for c in ("node", "stock", "cap", "name", "id")])
-        node_sorted = node[order.to_numpy()]
+        order = np.lexsort((s.map_rank()[row], node))  # by node, then map order
+        node_sorted = node[order]
         first = np.searchsorted(node_sorted, node_sorted, side="left")
         keep = np.arange(len(node_sorted)) - first < per_node
-        return np.unique(row[order.to_numpy()][keep])
+        return np.unique(row[order][keep])
 
     def copy(self) -> StoreView:
         """A view of its own (what is shown marked apart), sharing the rest."""
@@ -422,12 +441,5 @@ class StoreView:
         s = self.store
         m = self.scope & (s.tie_role == ROLE_CODE["operates"]) & ~self.shown[s.tie_row]
         row = s.tie_row[m]
-        value = s.table["capital_value"].to_numpy(zero_copy_only=False).astype(float)
-        cny = pc.fill_null(pc.equal(pc.fill_null(s.table["capital_currency"], "CNY"), "CNY"), False).to_numpy()
-        capital = np.where(cny & (np.nan_to_num(value, nan=0.0) != 0), value, np.nan)
-        key = pc.fill_null(s.table["province"], "")
-        if level == "city":
-            key = pc.binary_join_element_wise(key, pc.fill_null(s.table["city"], ""), "")
-        key = pc.dictionary_encode(key).combine_chunks() if isinstance(key, pa.ChunkedArray) else pc.dictionary_encode(key)
-        codes = key.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        return {"row": row, "key": codes[row], "keys": key.dictionary.to_pylist(), "node": s.tie_node[m], "capital": capital[row]}
+        capital, codes, keys = s.region_codes(level)
+        return {"row": row, "key": codes[row], "keys": keys, "node": s.tie_node[m], "capital": capital[row]}
