@@ -86,6 +86,8 @@ class FirmStore:
         self.files: list[_File] = []
         self._groups: dict[tuple[Path, int], pa.Table] = {}  # (file, placed group) -> what companies() reads
         self._map_rank: np.ndarray | None = None
+        self._made: dict[int, Any] = {}  # row -> its Company (see companies())
+        self._made_for: Any = None
         self._regions: dict[str, tuple[np.ndarray, np.ndarray, list[str]]] = {}  # level -> region_codes()
         tables, where, ties = [], [], []
         seen = pa.array(sorted(set(skip)), pa.string())
@@ -186,8 +188,21 @@ class FirmStore:
         return self.table["id"].take(pa.array(np.asarray(rows, np.int64))).to_pylist()
 
     def companies(self, rows: np.ndarray, nodes: Mapping[str, Any]) -> dict[str, Any]:
-        """``Company`` objects for ``rows`` (read in full from the store files), by id, in row order."""
+        """``Company`` objects for ``rows`` (read in full from the store files), by id, in row order. Each
+        firm is made once per store and ``nodes`` (the graphs of several chains share their firms)."""
         rows = np.asarray(rows, np.int64)
+        if self._made_for is not nodes:
+            self._made, self._made_for = {}, nodes
+        made = self._made
+        todo = np.array([r for r in dict.fromkeys(rows.tolist()) if r not in made], np.int64)
+        if len(todo):
+            found = self._read_companies(todo, nodes)
+            for r, i in zip(todo.tolist(), self.ids(todo), strict=True):
+                if i in found:
+                    made[r] = found[i]
+        return {i: made[r] for r, i in zip(rows.tolist(), self.ids(rows), strict=True) if r in made}
+
+    def _read_companies(self, rows: np.ndarray, nodes: Mapping[str, Any]) -> dict[str, Any]:
         found: dict[str, Any] = {}
         for fi, f in enumerate(self.files):
             pos = self.where[1][rows[self.where[0][rows] == fi]]
@@ -200,7 +215,7 @@ class FirmStore:
             take = [local_start[g] + p - f.starts[g] for g, p in zip(gi.tolist(), pos.tolist(), strict=True)]
             t = known_ties(t.take(pa.array(take, pa.int64())), nodes)
             found.update(companies_of(t, str(f.path)))
-        return {i: found[i] for i in self.ids(rows) if i in found}
+        return found
 
     def _group(self, f: _File, i: int) -> pa.Table:
         """The columns a ``Company`` is made of, of the ``i``-th placed row group of ``f``: read once per
