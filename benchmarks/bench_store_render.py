@@ -35,12 +35,24 @@ def render(lib: Path, out: Path, region: str | None = None, tree: Path = ROOT) -
     """``chainmap render --all`` of ``lib`` into ``out`` with the code of ``tree``: prints the wall time, the
     CPU time (user + system: what a busy machine inflates least), the peak memory and the load average."""
     env = {**os.environ, "PYTHONPATH": str(tree)}
-    cmd = [sys.executable, "-m", "chainmap", "--chains", str(lib), "render", "--all", "-o", str(out), "--force"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "chainmap",
+        "--chains",
+        str(lib.resolve()),
+        "render",
+        "--all",
+        "-o",
+        str(out.resolve()),
+    ]
+    cmd.append("--force")
     if region:
-        cmd[5:5] = ["--region", region]
+        cmd[6:6] = ["--region", region]
     load = os.getloadavg()[0]
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    # run in the tree: `python -m` puts the working folder first on the path, before PYTHONPATH
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=tree)
     _pid, status, usage = os.wait4(proc.pid, 0)
     if os.waitstatus_to_exitcode(status):
         raise SystemExit(f"{' '.join(cmd)} failed")
