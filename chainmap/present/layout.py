@@ -108,8 +108,8 @@ def link_label_lines(name: str) -> int:
 
 
 def _members(g: nx.MultiDiGraph, node: str, keys: tuple[str, ...], out: bool) -> list[str]:
-    adjacency = g.succ[node] if out else g.pred[node]  # neighbours in edge order, each with its keys
-    return [other for other, ks in adjacency.items() if any(k in keys for k in ks)]
+    adjacency = (g._succ if out else g._pred)[node]  # neighbours in edge order, each with its keys (plain dicts)
+    return [other for other, ks in adjacency.items() if any(k in ks for k in keys)]
 
 
 def chain_ids(g: nx.MultiDiGraph) -> list[str]:
