@@ -2,6 +2,7 @@
 map paints in headless Chromium (no network).
 
     python benchmarks/bench_store_render.py /tmp/storeana-lib [--out /tmp/storeana-render] [--repeat 3]
+        [--region suqian] [--before /path/to/older/tree] [--no-paint]
 
 Renders the library (`chainmap render --all`, timed, with its peak memory) unless ``--out`` already
 holds the pages, then for every chain page: the firm nodes in its data (at most about 5,000: the map
@@ -30,15 +31,54 @@ from bench_render import fmt_s, paint  # noqa: E402
 FIRM = re.compile(rb'"kind": ?"company"')
 
 
-def render(lib: Path, out: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    cmd = [sys.executable, "-m", "chainmap", "--chains", str(lib), "render", "--all", "-o", str(out), "--force"]
+def render(lib: Path, out: Path, region: str | None = None, tree: Path = ROOT) -> float:
+    """``chainmap render --all`` of ``lib`` into ``out`` with the code of ``tree``: prints the wall time, the
+    CPU time (user + system: what a busy machine inflates least), the peak memory and the load average."""
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    cmd = [
+        sys.executable,
+        "-m",
+        "chainmap",
+        "--chains",
+        str(lib.resolve()),
+        "render",
+        "--all",
+        "-o",
+        str(out.resolve()),
+    ]
+    cmd.append("--force")
+    if region:
+        cmd[6:6] = ["--region", region]
+    load = os.getloadavg()[0]
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    # run in the tree: `python -m` puts the working folder first on the path, before PYTHONPATH
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=tree)
     _pid, status, usage = os.wait4(proc.pid, 0)
     if os.waitstatus_to_exitcode(status):
         raise SystemExit(f"{' '.join(cmd)} failed")
-    print(f"render --all: {time.perf_counter() - t0:.1f} s, peak {usage.ru_maxrss / 1024:,.0f} MB")
+    wall = time.perf_counter() - t0
+    print(
+        f"render --all{f' --region {region}' if region else ''} ({tree}): {wall:.1f} s wall, "
+        f"{usage.ru_utime + usage.ru_stime:.1f} s CPU, peak {usage.ru_maxrss / 1024:,.0f} MB, "
+        f"load average {load:.1f} -> {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
+    return wall
+
+
+def same_pages(a: Path, b: Path) -> bool:
+    """Every file of the two sites byte-identical (prints those that differ)."""
+    names = sorted({p.name for p in a.iterdir()} | {p.name for p in b.iterdir()})
+    differ = [
+        n
+        for n in names
+        if not ((a / n).is_file() and (b / n).is_file() and (a / n).read_bytes() == (b / n).read_bytes())
+    ]
+    print(
+        f"{len(names) - len(differ)} of {len(names)} files byte-identical"
+        + (f"; differ: {', '.join(differ)}" if differ else "")
+    )
+    return not differ
 
 
 def firms_per_chain(lib: Path) -> dict[str, int]:
@@ -62,9 +102,18 @@ def main() -> None:
     ap.add_argument("lib", type=Path)
     ap.add_argument("--out", type=Path, default=Path("/tmp/storeana-render"))
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--region", help="region profile of the render (default: the library's)")
+    ap.add_argument("--before", type=Path, help="an older tree: render with it too and compare every file")
+    ap.add_argument("--no-paint", action="store_true", help="time the render only, no browser")
     a = ap.parse_args()
-    if not (a.out / "index.html").exists():
-        render(a.lib, a.out)
+    if a.before or not (a.out / "index.html").exists():
+        render(a.lib, a.out, a.region)
+    if a.before:
+        ref = a.out.with_name(a.out.name + "-before")
+        render(a.lib, ref, a.region, a.before)
+        same_pages(ref, a.out)
+    if a.no_paint:
+        return
     counts = firms_per_chain(a.lib)
     biggest = max(counts, key=counts.__getitem__)
     print(f"most populated chain: {biggest} ({counts[biggest]:,} imported firms); load average {os.getloadavg()}")

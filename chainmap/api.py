@@ -53,6 +53,7 @@ __all__ = [
     "Analysis",
     "analyse",
     "chain_ids",
+    "find_firm",
     "gaps",
     "graph",
     "load",
@@ -217,6 +218,28 @@ def load(path: str | Path | None = None) -> Library:
     True
     """
     return load_library(Path(path) if path else default_library())
+
+
+def find_firm(lib: Library, name: str) -> Any | None:
+    """The firm called ``name`` (id, name or short name): a hand-curated one, else one imported into the
+    firm store (read from it in full); None when no firm is called so. Raises
+    :class:`~chainmap.errors.UsageError` when the name is ambiguous among the curated firms.
+
+    Examples
+    --------
+    >>> find_firm(load(), "no such firm") is None
+    True
+    """
+    try:
+        return lib.companies[lib.resolve(name, ["company"])]
+    except UsageError as err:
+        if "ambiguous" in str(err):
+            raise
+    store = getattr(lib, "store", None)
+    row = store.find([name]).get(name) if store is not None else None
+    if row is None:
+        return None
+    return next(iter(store.companies(np.array([row]), lib.nodes).values()), None)
 
 
 def chain_ids(lib: Library, chains: Chains) -> list[str] | None:

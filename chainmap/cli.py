@@ -227,10 +227,18 @@ def graph(
 @region_option
 @pass_ctx
 def show(ctx: Ctx, chain: str, region: str | None) -> None:
-    """Print one chain (id or Chinese name) as a tree: segments -> links -> technologies, components, firms."""
-    from .present.terminal import chain_tree
+    """Print one chain (id or Chinese name) as a tree: segments -> links -> technologies, components, firms.
+    A firm's id or name (hand-curated or imported into the firm store) prints its record instead."""
+    from .present.terminal import chain_tree, firm_card
 
-    cid = ctx.lib.resolve(chain, ["chain"])
+    try:
+        cid = ctx.lib.resolve(chain, ["chain"])
+    except UsageError:
+        firm = api.find_firm(ctx.lib, chain)
+        if firm is None:
+            raise
+        click.echo(firm_card(firm, ctx.lib.nodes), nl=False)
+        return
     click.echo(chain_tree(api.graph(ctx.lib, cid, region), cid), nl=False)
 
 

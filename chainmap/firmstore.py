@@ -84,6 +84,11 @@ class FirmStore:
         self.node_index = {n: i for i, n in enumerate(self.node_ids)}
         vocab = pa.array(self.node_ids, pa.string())
         self.files: list[_File] = []
+        self._groups: dict[tuple[Path, int], pa.Table] = {}  # (file, placed group) -> what companies() reads
+        self._map_rank: np.ndarray | None = None
+        self._made: dict[int, Any] = {}  # row -> its Company (see companies())
+        self._made_for: Any = None
+        self._regions: dict[str, tuple[np.ndarray, np.ndarray, list[str]]] = {}  # level -> region_codes()
         tables, where, ties = [], [], []
         seen = pa.array(sorted(set(skip)), pa.string())
         offset = 0
@@ -146,27 +151,79 @@ class FirmStore:
             self.table = self.table.append_column(SCHEMA.field(name), col.combine_chunks())
         return self.table[name]
 
+    def map_rank(self) -> np.ndarray:
+        """Each firm's place in map order (listed first, larger registered capital, short name, id): one
+        sort of the store, shared by every graph's :meth:`StoreView.top_rows` (ids are distinct: a total order)."""
+        if self._map_rank is None:
+            stock = np.array([not v for v in self.column("stock_code")], bool)
+            cap = np.nan_to_num(self.table["capital_value"].to_numpy(zero_copy_only=False).astype(float), nan=0.0)
+            t = self.table
+            name = pc.coalesce(pc.if_else(pc.equal(t["short_name"], ""), None, t["short_name"]), t["name"])
+            key = pa.table({"stock": stock, "cap": -cap, "name": name, "id": t["id"]})
+            order = pc.sort_indices(key, [(c, "ascending") for c in ("stock", "cap", "name", "id")]).to_numpy()
+            self._map_rank = np.empty(len(order), np.int64)
+            self._map_rank[order] = np.arange(len(order))
+        return self._map_rank
+
+    def region_codes(self, level: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """(registered capital in yuan, NaN when none or in another currency; each firm's code into the
+        region keys; the keys: province and city, or the province alone for ``level`` province): what
+        :meth:`StoreView.placements` gives, computed once per store and level."""
+        if level not in self._regions:
+            t = self.table
+            value = t["capital_value"].to_numpy(zero_copy_only=False).astype(float)
+            cny = pc.fill_null(pc.equal(pc.fill_null(t["capital_currency"], "CNY"), "CNY"), False).to_numpy()
+            capital = np.where(cny & (np.nan_to_num(value, nan=0.0) != 0), value, np.nan)
+            key = pc.fill_null(t["province"], "")
+            if level == "city":
+                key = pc.binary_join_element_wise(key, pc.fill_null(t["city"], ""), "")
+            key = pc.dictionary_encode(key)
+            key = key.combine_chunks() if isinstance(key, pa.ChunkedArray) else key
+            codes = key.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+            self._regions[level] = (capital, codes, key.dictionary.to_pylist())
+        return self._regions[level]
+
     def ids(self, rows: np.ndarray) -> list[str]:
         """The ids of ``rows``."""
         return self.table["id"].take(pa.array(np.asarray(rows, np.int64))).to_pylist()
 
     def companies(self, rows: np.ndarray, nodes: Mapping[str, Any]) -> dict[str, Any]:
-        """``Company`` objects for ``rows`` (read in full from the store files), by id, in row order."""
+        """``Company`` objects for ``rows`` (read in full from the store files), by id, in row order. Each
+        firm is made once per store and ``nodes`` (the graphs of several chains share their firms)."""
         rows = np.asarray(rows, np.int64)
+        if self._made_for is not nodes:
+            self._made, self._made_for = {}, nodes
+        made = self._made
+        todo = np.array([r for r in dict.fromkeys(rows.tolist()) if r not in made], np.int64)
+        if len(todo):
+            found = self._read_companies(todo, nodes)
+            for r, i in zip(todo.tolist(), self.ids(todo), strict=True):
+                if i in found:
+                    made[r] = found[i]
+        return {i: made[r] for r, i in zip(rows.tolist(), self.ids(rows), strict=True) if r in made}
+
+    def _read_companies(self, rows: np.ndarray, nodes: Mapping[str, Any]) -> dict[str, Any]:
         found: dict[str, Any] = {}
         for fi, f in enumerate(self.files):
             pos = self.where[1][rows[self.where[0][rows] == fi]]
             if not len(pos):
                 continue
             gi = np.searchsorted(f.starts, pos, side="right") - 1
+            t = pa.concat_tables([self._group(f, int(g)) for g in np.unique(gi).tolist()])
             touched = np.unique(gi)
-            pf = pq.ParquetFile(f.path)
-            t = read_groups(pf, [f.groups[i] for i in touched], (*_LOAD_COLUMNS, *LOAD_EXTRA))
             local_start = dict(zip(touched.tolist(), np.cumsum([0, *f.sizes[touched][:-1]]).tolist(), strict=True))
             take = [local_start[g] + p - f.starts[g] for g, p in zip(gi.tolist(), pos.tolist(), strict=True)]
             t = known_ties(t.take(pa.array(take, pa.int64())), nodes)
             found.update(companies_of(t, str(f.path)))
-        return {i: found[i] for i in self.ids(rows) if i in found}
+        return found
+
+    def _group(self, f: _File, i: int) -> pa.Table:
+        """The columns a ``Company`` is made of, of the ``i``-th placed row group of ``f``: read once per
+        store (every chain's graph reads the same groups for its firms)."""
+        key = (f.path, i)
+        if key not in self._groups:
+            self._groups[key] = read_groups(pq.ParquetFile(f.path), [f.groups[i]], (*_LOAD_COLUMNS, *LOAD_EXTRA))
+        return self._groups[key]
 
     def attrs(self, rows: np.ndarray) -> list[dict[str, Any]]:
         """Node attributes of ``rows`` as the graph gives a firm (:func:`chainmap.graph._company_attrs`),
@@ -331,26 +388,11 @@ class StoreView:
         if not len(row):
             return row
         per_node = max(budget // np.count_nonzero(np.bincount(s.tie_node[self.placing])), 5)
-        stock = np.array([not v for v in s.column("stock_code")], bool)
-        cap = np.nan_to_num(s.table["capital_value"].to_numpy(zero_copy_only=False).astype(float), nan=0.0)
-        name = pc.coalesce(
-            pc.if_else(pc.equal(s.table["short_name"], ""), None, s.table["short_name"]), s.table["name"]
-        )
-        sort = pa.table(
-            {
-                "node": node,
-                "stock": stock[row],
-                "cap": -cap[row],
-                "name": name.take(pa.array(row)),
-                "id": s.table["id"].take(pa.array(row)),
-                "row": row,
-            }
-        )
-        order = pc.sort_indices(sort, [(c, "ascending") for c in ("node", "stock", "cap", "name", "id")])
-        node_sorted = node[order.to_numpy()]
+        order = np.lexsort((s.map_rank()[row], node))  # by node, then map order
+        node_sorted = node[order]
         first = np.searchsorted(node_sorted, node_sorted, side="left")
         keep = np.arange(len(node_sorted)) - first < per_node
-        return np.unique(row[order.to_numpy()][keep])
+        return np.unique(row[order][keep])
 
     def copy(self) -> StoreView:
         """A view of its own (what is shown marked apart), sharing the rest."""
@@ -414,12 +456,5 @@ class StoreView:
         s = self.store
         m = self.scope & (s.tie_role == ROLE_CODE["operates"]) & ~self.shown[s.tie_row]
         row = s.tie_row[m]
-        value = s.table["capital_value"].to_numpy(zero_copy_only=False).astype(float)
-        cny = pc.fill_null(pc.equal(pc.fill_null(s.table["capital_currency"], "CNY"), "CNY"), False).to_numpy()
-        capital = np.where(cny & (np.nan_to_num(value, nan=0.0) != 0), value, np.nan)
-        key = pc.fill_null(s.table["province"], "")
-        if level == "city":
-            key = pc.binary_join_element_wise(key, pc.fill_null(s.table["city"], ""), "")
-        key = pc.dictionary_encode(key).combine_chunks() if isinstance(key, pa.ChunkedArray) else pc.dictionary_encode(key)
-        codes = key.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        return {"row": row, "key": codes[row], "keys": key.dictionary.to_pylist(), "node": s.tie_node[m], "capital": capital[row]}
+        capital, codes, keys = s.region_codes(level)
+        return {"row": row, "key": codes[row], "keys": keys, "node": s.tie_node[m], "capital": capital[row]}

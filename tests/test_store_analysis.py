@@ -243,3 +243,29 @@ def test_validate_counts_the_imported_firms_kept_in_the_store(lib_root, libs):
     assert text.exit_code == 0 and f"(+{n:,} imported firms on chain nodes, in the store)" in text.output
     js = CliRunner().invoke(main, ["--chains", str(lib_root), "validate", "--format", "json"])
     assert json.loads(js.output)["results"][0]["imported"] == n
+
+
+def test_show_finds_a_firm_kept_in_the_store(libs, lib_root):
+    """``chainmap show`` of an imported firm (by id or full name) prints the record the graph path
+    loads for it, read from the store; an unknown name is still a usage error (exit 2)."""
+    from click.testing import CliRunner
+
+    from chainmap.cli import main
+    from chainmap.present.terminal import firm_card
+
+    old, new = libs
+    store = new.store
+    row = int(store.tie_row[len(store.tie_row) // 2])
+    fid = store.ids([row])[0]
+    assert fid not in new.companies and fid in old.companies  # kept in the store, a Company on the graph path
+    expected = firm_card(old.companies[fid], old.nodes)
+    assert api.find_firm(new, fid) is not None and firm_card(api.find_firm(new, fid), new.nodes) == expected
+    name = old.companies[fid].name
+    run = CliRunner().invoke
+    for arg in (fid, name):
+        res = run(main, ["--chains", str(lib_root), "show", arg], catch_exceptions=False)
+        assert res.exit_code == 0, res.output
+        assert res.output == expected if store.find([name]).get(name) == row else fid in res.output
+    assert "从事环节" in expected or "生产部件/材料" in expected or "掌握技术" in expected
+    bad = run(main, ["--chains", str(lib_root), "show", "没有这家企业"], catch_exceptions=False)
+    assert bad.exit_code == 2 and "unknown chain" in bad.output

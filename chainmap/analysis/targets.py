@@ -31,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Iterable, Mapping
+from functools import cache
 
 import networkx as nx
 import pandas as pd
@@ -186,6 +187,7 @@ def excluded(g: nx.MultiDiGraph, region: Region, gaps_df: pd.DataFrame, store: S
     return pd.DataFrame(rows, columns=EXCLUDED_COLUMNS)
 
 
+@cache
 def _is_stale(as_of: str, today: dt.date, years: int) -> bool:
     if not as_of:
         return True
@@ -386,13 +388,18 @@ def _store_rows(ctx: tuple, picked: list[int]) -> list[dict]:
     covers = s.ties_of(picked, part.cover_mask)
     techs = s.ties_of(picked, part.tech_mask)
     out = []
+    lead = _leadership([], region)  # an imported firm has no tags
+    reg: dict[tuple, tuple[float, str | None]] = {}  # (city, province) -> _priority_region, once per place
     for r, cid, d in zip(picked, s.ids(picked), s.attrs(picked), strict=True):
         d["chains"] = sorted({c for n, _k in scope[r] for c in g.nodes[n].get("chains", ())})
         d["local"] = False
         m = _Firm.__new__(_Firm)
         m.id, m.d, m.covers = cid, d, {n for n, _k in covers[r]}
-        m.lead, m.lead_tag = _leadership([], region)
-        m.reg_w, m.reg_name = _priority_region(d, region)
+        m.lead, m.lead_tag = lead
+        place = (d.get("city"), d.get("province"))
+        if place not in reg:
+            reg[place] = _priority_region(d, region)
+        m.reg_w, m.reg_name = reg[place]
         m.ties, m.techs, m.scale = [], {n for n, _k in techs[r]}, _scale(d)
         grp = groups.group_of(cid)
         sites = [groups.site_names.get(x, x) for x in groups.local_sites.get(grp, [])]

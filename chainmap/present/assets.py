@@ -21,16 +21,17 @@ FONT_STACK = (
     '"Microsoft YaHei", "WenQuanYi Micro Hei", "SimHei", "Noto Sans", Arial, sans-serif'
 )
 
-_JSON_ESCAPES = str.maketrans(
-    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-)
+_JSON_ESCAPE_PAIRS = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
 
 
 def script_json(data: Any) -> str:
     """JSON that can sit inside a ``<script>`` element: nothing in it can close the element or start a
     comment, and no line separator breaks a JavaScript string. Sorted keys: byte-identical output."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
-    return text.translate(_JSON_ESCAPES)
+    for ch, esc in _JSON_ESCAPE_PAIRS:  # str.replace: translate() maps char by char, 40x slower on MBs of CJK
+        if ch in text:
+            text = text.replace(ch, esc)
+    return text
 
 
 @cache

@@ -115,14 +115,20 @@ def _segments(g: nx.MultiDiGraph, chain: str) -> list[str]:
     return sorted(segs, key=lambda s: (g.nodes[s].get("order", 0), s))
 
 
-def _targets_by_node(targets_df: pd.DataFrame | None) -> dict[str, list[dict[str, Any]]]:
-    out: dict[str, list[dict[str, Any]]] = {}
+def _targets_by_node(targets_df: pd.DataFrame | None, limit: int | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Node -> the target records covering it, in rank order, the first ``limit`` of each (all when None);
+    only the records kept are made (a national list holds tens of thousands)."""
     if targets_df is None or targets_df.empty:
-        return out
-    for rec in targets_df.to_dict("records"):
-        for node in rec.get("covers") or []:
-            out.setdefault(str(node), []).append(rec)
-    return out
+        return {}
+    at: dict[str, list[int]] = {}
+    for i, covers in enumerate(targets_df["covers"].tolist()):
+        for node in covers or []:
+            kept = at.setdefault(str(node), [])
+            if limit is None or len(kept) < limit:
+                kept.append(i)
+    need = sorted({i for kept in at.values() for i in kept})
+    recs = dict(zip(need, targets_df.iloc[need].to_dict("records"), strict=True))
+    return {n: [recs[i] for i in kept] for n, kept in at.items()}
 
 
 def _candidate(g: nx.MultiDiGraph, rec: Mapping[str, Any], ref: str) -> dict[str, Any]:
@@ -230,7 +236,7 @@ def atlas(
     gap: dict[str, dict[str, Any]] = {}
     if gaps_df is not None and not gaps_df.empty:
         gap = {str(r["node"]): r for r in gaps_df.to_dict("records")}
-    by_node = _targets_by_node(targets_df)
+    by_node = _targets_by_node(targets_df, max_candidates * 4)
     ref = data_date(g)
     segments = []
     for seg in _segments(g, chain):

@@ -172,18 +172,22 @@ def _locals(g: nx.MultiDiGraph) -> list[dict]:
 
 
 def _gaps(gaps: pd.DataFrame, targets: pd.DataFrame, limit: int = 80) -> list[dict]:
-    open_gaps = gaps[gaps["gap_type"].notna()].drop_duplicates("node")
+    open_gaps = gaps[gaps["gap_type"].notna()].drop_duplicates("node").head(limit)
+    at: dict[str, list[tuple[str, str, str]]] = {n: [] for n in open_gaps["node"]}  # gap -> its firms, in rank order
+    cols = (targets[c].tolist() for c in ("covers", "province", "city", "short_name"))
+    for covers, province, city, short in zip(*cols, strict=True):
+        for n in dict.fromkeys(covers):
+            if n in at:
+                at[n].append((province, city, short))
     out = []
-    for gp in open_gaps.head(limit).itertuples(index=False):
+    for gp in open_gaps.itertuples(index=False):
         cands: dict[str, dict] = {}
-        for t in targets.itertuples(index=False):
-            if gp.node not in t.covers:
-                continue
-            xy = _xy(t.province, t.city)
+        for province, city, short in at[gp.node]:
+            xy = _xy(province, city)
             if xy is None:
                 continue
-            c = cands.setdefault(t.city, {"city": t.city, "x": xy[0], "y": xy[1], "firms": []})
-            c["firms"].append(t.short_name)
+            c = cands.setdefault(city, {"city": city, "x": xy[0], "y": xy[1], "firms": []})
+            c["firms"].append(short)
         if cands:
             out.append({"node": gp.node, "name": gp.name, "gap_type": gp.gap_type, "cands": list(cands.values())})
     return out

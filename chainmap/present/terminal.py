@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import io
 import shutil
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import networkx as nx
 import pandas as pd
@@ -150,3 +151,31 @@ def chain_tree(g: nx.MultiDiGraph, chain: str, width: int | None = None) -> str:
                 lt.add(Text("企业: " + "、".join(("【本地】" if not other else "") + name for other, name in firms)))
     console.print(root)
     return buf.getvalue()
+
+
+_TIE_TITLES = (("operates", "从事环节"), ("makes", "生产部件/材料"), ("holds", "掌握技术"))
+
+
+def firm_card(firm: Any, nodes: Mapping[str, Any]) -> str:
+    """A firm's record as lines of text (what ``chainmap show FIRM`` prints): names, place, status,
+    capital, the chain nodes it works at (name and id), source and date. Fields left empty are left out."""
+    place = "".join(dict.fromkeys(x for x in (firm.province, firm.city, firm.district) if x))
+    rows = [
+        ("简称", firm.short_name if firm.short_name and firm.short_name != firm.name else None),
+        ("统一社会信用代码", firm.credit_code),
+        ("所在地", place + (f"（{firm.address}）" if firm.address else "") if place or firm.address else None),
+        ("登记状态", firm.status),
+        ("股票代码", firm.stock_code),
+        ("注册资本", str(firm.registered_capital) if firm.registered_capital is not None else None),
+        ("成立日期", firm.founded.isoformat() if firm.founded else None),
+    ]
+    for key, title in _TIE_TITLES:
+        ids = getattr(firm, key) or []
+        rows.append((title, "、".join(f"{nodes[n].name} [{n}]" if n in nodes else n for n in ids) or None))
+    rows += [
+        ("来源", "；".join(firm.source) if firm.source else None),
+        ("数据日期", firm.as_of.isoformat() if firm.as_of else None),
+        ("备注", firm.note),
+    ]
+    lines = [f"{firm.name}  [{firm.id}]"] + [f"  {k}：{v}" for k, v in rows if v]
+    return "\n".join(lines) + "\n"
