@@ -133,3 +133,29 @@ def _spy(init, seen):
         init(self, cleaner, matcher, n, *a, **kw)
 
     return wrapped
+
+
+def test_a_worker_killed_mid_import_stops_it_with_a_message(mini, tmp_path, monkeypatch):
+    """A worker the system kills (out of memory) must not leave the import waiting for ever."""
+    from chainmap.errors import UsageError
+
+    f = write_csv(tmp_path / "名单_20240601.csv", _rows(1200))
+    first = write_csv(tmp_path / "a_20240101.csv", _rows(40))
+    run.run_import(load_library(mini), ImportOptions(file=first, progress=False))
+    before = {p.name: p.read_bytes() for p in (mini / "imported").iterdir()}
+    monkeypatch.setattr(run, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(run, "BLOCK_BYTES", 4096)
+    monkeypatch.setattr(workers, "_work", _dies_at_row_300)
+    with pytest.raises(UsageError, match="工作进程意外退出"):
+        run.run_import(load_library(mini), ImportOptions(file=f, workers=2, progress=False))
+    assert {p.name: p.read_bytes() for p in (mini / "imported").iterdir()} == before
+
+
+_REAL_WORK = workers._work
+
+
+def _dies_at_row_300(key, cols, nums, early):
+    """A worker's job that the system kills once the chunks reach row 300 (pickled by name)."""
+    if nums and nums[0] > 300:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _REAL_WORK(key, cols, nums, early)

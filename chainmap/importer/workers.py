@@ -10,7 +10,8 @@ stays bounded by the chunk.
 
 The workers are forked from the importing process once everything they read is set up (the header
 map, the import's date, the matcher, the index of stored firms), so nothing large is copied into them.
-They ignore Ctrl-C: the importing process handles it and ends them; they never write a file.
+They ignore Ctrl-C: the importing process handles it and ends them; they never write a file. A worker
+that dies (killed, out of memory) stops the import with a message instead of leaving it waiting.
 """
 
 from __future__ import annotations
@@ -20,10 +21,13 @@ import os
 import signal
 from collections import Counter, deque
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import pyarrow as pa
 
+from ..errors import UsageError
 from .chunkmatch import ChunkMatcher
 from .rows import Chunk, Cleaner
 
@@ -61,18 +65,18 @@ class ChunkPool:
     def __enter__(self) -> ChunkPool:
         if self.workers >= 2:
             _STATE[self.key] = (self.cleaner, self.matcher)
-            self.pool = multiprocessing.get_context("fork").Pool(self.workers, initializer=_quiet)
+            ctx = multiprocessing.get_context("fork")
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_quiet)
         return self
 
     def __exit__(self, exc_type: object, *exc: object) -> None:
         _STATE.pop(self.key, None)
         if self.pool is None:
             return
-        if exc_type is None:
-            self.pool.close()
-        else:
-            self.pool.terminate()  # Ctrl-C or an error: pending chunks are dropped
-        self.pool.join()
+        if exc_type is not None:  # Ctrl-C or an error: the workers are ended, pending chunks dropped
+            for proc in list(getattr(self.pool, "_processes", {}).values()):
+                proc.terminate()
+        self.pool.shutdown(wait=True, cancel_futures=True)
         self.pool = None
 
     def run(self, chunks: Iterator[tuple[list[Any], list[int], list[Any]]]) -> Iterator[Done]:
@@ -86,14 +90,31 @@ class ChunkPool:
             if len(pending) >= self.ahead:
                 yield self._collect(pending.popleft())
             cols = [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in cols]
-            pending.append(self.pool.apply_async(_work, (self.key, cols, nums, early)))
+            pending.append(self._submit(cols, nums, early))
         while pending:
             yield self._collect(pending.popleft())
 
+    def _submit(self, *args: Any) -> Any:
+        try:
+            return self.pool.submit(_work, self.key, *args)
+        except BrokenProcessPool:
+            raise _lost() from None
+
     def _collect(self, job: Any) -> Done:
-        ch, ties, warn = job.get()
+        try:
+            ch, ties, warn = job.result()
+        except BrokenProcessPool:
+            raise _lost() from None
         self.cleaner.warn.update(warn)
         return ch, ties, warn
+
+
+def _lost() -> UsageError:
+    """A worker ended without a result (killed, out of memory): the import stops, nothing is written."""
+    return UsageError(
+        "导入的工作进程意外退出（可能是内存不足或被系统终止），导入已停止，链库中已有的导入数据保持原样："
+        "请关闭其他占用内存的程序后重试，或加 --workers 1 只用一个进程导入"
+    )
 
 
 def _work_here(cleaner: Cleaner, matcher: ChunkMatcher, cols: list[Any], nums: list[int], early: list[Any]) -> Done:
