@@ -67,6 +67,9 @@ class ChunkPool:
             _STATE[self.key] = (self.cleaner, self.matcher)
             ctx = multiprocessing.get_context("fork")
             self.pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_quiet)
+            # fork the workers now, while this process is small: a later fork would leave them holding
+            # copies of pages this process frees while it imports
+            self.pool.submit(int).result()
         return self
 
     def __exit__(self, exc_type: object, *exc: object) -> None:
