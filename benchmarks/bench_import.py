@@ -30,19 +30,14 @@ sys.path.insert(0, str(ROOT))
 
 import gen_export  # noqa: E402
 
-_MEASURE = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
-            "r = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE); "
-            "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode); "
-            "sys.stderr.write(r.stdout.decode())")
-
 
 def measure(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, str]:
-    """(seconds, peak MB, stdout tail) of a command run in a fresh process tree."""
-    out = subprocess.run([sys.executable, "-c", _MEASURE, *cmd], capture_output=True, text=True, cwd=cwd)
-    seconds, rss_kb, rc = out.stdout.split()
-    if rc != "0":
-        raise SystemExit(f"{' '.join(cmd)} failed:\n{out.stderr}")
-    return float(seconds), int(rss_kb) / 1024, out.stderr
+    """(seconds, peak MB of the whole process tree -- the import's worker processes included, as PSS --,
+    stdout) of a command run in a fresh process."""
+    from bench_scale import measure as tree_measure
+
+    seconds, mb, out, _rss = tree_measure(cmd, dict(os.environ), cwd=cwd)
+    return seconds, mb, out
 
 
 _NAIVE = r"""

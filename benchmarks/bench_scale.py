@@ -52,10 +52,12 @@ def _tree_memory(pid: int) -> tuple[int, int]:
     return pss, rss
 
 
-def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str, float]:
+def measure(
+    cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None = None
+) -> tuple[float, float, str, float]:
     """(seconds, peak MB of the process tree (PSS) sampled every 50 ms, stdout, peak of the RSS sum)."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=cwd or ROOT)
     peak = peak_rss = 0
     while proc.poll() is None:
         pss, rss = _tree_memory(proc.pid)
