@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 
 from ..money import _USCC_ALPHABET, _USCC_WEIGHTS
 from .clean import EMPTY
-from .keys import _rows_with
+from .keys import _offsets, _rows_with
 
 
 def _case_variants(word: str) -> set[str]:
@@ -139,10 +139,8 @@ _PLAIN_DATE = r"^(?P<y>[0-9]{4})[-/.年](?P<m>[0-9]{1,2})[-/.月](?P<d>[0-9]{1,2
 def _bytes(col: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Buffer | None]:
     """The UTF-8 bytes of a string array (nulls as empty), its n + 1 offsets into them, and their buffer."""
     col = pc.fill_null(col, "") if col.null_count else col
-    off = np.frombuffer(col.buffers()[1], dtype=np.int32)[col.offset : col.offset + len(col) + 1].astype(np.int64)
-    data = col.buffers()[2]
-    buf = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
-    return buf, off, data
+    off, buf = _offsets(col)
+    return buf, off, col.buffers()[2]
 
 
 _POW10 = 10 ** np.arange(19, dtype=np.int64)
@@ -204,13 +202,6 @@ def _spaces(b: np.ndarray) -> np.ndarray:
 def has_space(col: pa.Array) -> np.ndarray:
     """Per row: the text holds a character ``\\s`` matches in Arrow's regexes."""
     return _rows_with(col, _spaces)
-
-
-def put(col: pa.Array, rows: np.ndarray, values: pa.Array) -> pa.Array:
-    """``col`` with the rows where ``rows`` is set replaced by ``values`` (in order)."""
-    pos = np.arange(len(col), dtype=np.int64)
-    pos[rows] = len(col) + np.arange(len(values))
-    return pa.concat_arrays([col, values.cast(col.type)]).take(pa.array(pos))
 
 
 def has_byte(col: pa.Array, byte: int) -> np.ndarray:

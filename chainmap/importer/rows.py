@@ -30,7 +30,6 @@ from .columns import (
     joined,
     map_unique,
     plain_dates,
-    put,
     take_mapped,
     uscc_ok,
 )
@@ -262,7 +261,10 @@ class Cleaner:
             if v is None:
                 return pa.nulls(n, pa.string())
             broken = has_byte(v, 10)
-            return put(v, broken, pc.replace_substring(v.filter(pa.array(broken)), "\n", " ")) if broken.any() else v
+            if not broken.any():
+                return v
+            mask = pa.array(broken)
+            return pc.replace_with_mask(v, mask, pc.replace_substring(v.filter(mask), "\n", " "))
 
         # The scope's standard sentences (（依法须经批准的项目，…）, 一般项目：) are matched as they stand: no
         # term occurs in them (tested), and cutting them out by regex cost 2-3 s a million rows and cut
@@ -387,4 +389,4 @@ def display_names(name: pa.Array) -> pa.Array:
     some = pc.replace_substring_regex(name.take(at), r"\s+", " ")
     for _ in range(2):  # non-overlapping matches: twice covers 甲 乙 丙
         some = pc.replace_substring_regex(some, r"(\p{Han}) (\p{Han})", r"\1\2")
-    return put(name, spaced, some)
+    return pc.replace_with_mask(name, pa.array(spaced), some)

