@@ -260,28 +260,44 @@ def csv_fast_chunks(opened: Opened, header_row: int, width: int, block_size: int
 
 
 def _open_arrow_csv(opened: Opened, header_row: int, names: list[str], block_size: int, invalid: Any) -> Any:
+    import pyarrow.csv as pcsv
+
+    read_opts, parse_opts, convert_opts = csv_options(
+        opened.encoding, opened.delimiter, header_row, names, block_size, invalid
+    )
+    return pcsv.open_csv(opened.path, read_options=read_opts, parse_options=parse_opts, convert_options=convert_opts)
+
+
+def csv_options(
+    encoding: str | None,
+    delimiter: str | None,
+    skip_rows: int,
+    names: list[str],
+    block_size: int,
+    invalid: Any,
+    use_threads: bool = True,
+) -> tuple[Any, Any, Any]:
+    """Arrow's read, parse and convert options for an export: every cell as text (never null), line
+    breaks inside quoted cells, blank lines kept as rows (they count in the row numbers), ``invalid``
+    called for a row whose cell count differs from the header's."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
-    return pcsv.open_csv(
-        opened.path,
-        read_options=pcsv.ReadOptions(
-            skip_rows=header_row,
-            column_names=names,
-            block_size=block_size,
-            # Arrow skips a UTF-8 BOM itself; transcoding through Python would be slower
-            encoding="utf8" if opened.encoding in (None, "utf-8", "utf-8-sig") else opened.encoding,
-        ),
-        parse_options=pcsv.ParseOptions(
-            delimiter=opened.delimiter or ",",
-            newlines_in_values=True,
-            ignore_empty_lines=False,
-            invalid_row_handler=invalid,
-        ),
-        convert_options=pcsv.ConvertOptions(
-            column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False, quoted_strings_can_be_null=False
-        ),
+    read_opts = pcsv.ReadOptions(
+        skip_rows=skip_rows,
+        column_names=names,
+        block_size=block_size,
+        use_threads=use_threads,
+        # Arrow skips a UTF-8 BOM itself; transcoding through Python would be slower
+        encoding="utf8" if encoding in (None, "utf-8", "utf-8-sig") else encoding,
     )
+    parse_opts = pcsv.ParseOptions(
+        delimiter=delimiter or ",", newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=invalid
+    )
+    convert_opts = pcsv.ConvertOptions(
+        column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False, quoted_strings_can_be_null=False
+    )
+    return read_opts, parse_opts, convert_opts
 
 
 def _batches(reader: Any, path: Path) -> Iterator[Any]:

@@ -29,6 +29,7 @@ import pyarrow as pa
 
 from ..errors import UsageError
 from .chunkmatch import ChunkMatcher
+from .ranges import ByteRange, read_range
 from .rows import Chunk, Cleaner
 
 __all__ = ["ChunkPool", "Done"]
@@ -48,6 +49,13 @@ def _work(key: int, cols: list[pa.Array], nums: list[int], early: list[Any]) -> 
     ties = matcher.match(ch.texts) if len(ch) else None
     ch.texts = pa.array([], pa.string())  # not needed back
     return ch, ties, cleaner.warn
+
+
+def _work_range(key: int, r: ByteRange, width: int) -> Done:
+    """A byte range of the CSV read here (:func:`.ranges.read_range`), then cleaned and matched."""
+    table = read_range(r, [f"c{i}" for i in range(width)])
+    cols = [c.combine_chunks() for c in table.columns]
+    return _work(key, cols, list(range(r.first, r.first + table.num_rows)), [])
 
 
 class ChunkPool:
@@ -82,24 +90,32 @@ class ChunkPool:
         self.pool.shutdown(wait=True, cancel_futures=True)
         self.pool = None
 
-    def run(self, chunks: Iterator[tuple[list[Any], list[int], list[Any]]]) -> Iterator[Done]:
-        """Each chunk cleaned and matched, in order."""
+    def run(self, chunks: Iterator[tuple[list[Any], list[int], list[Any]] | ByteRange]) -> Iterator[Done]:
+        """Each chunk cleaned and matched, in order. A chunk is its columns, row numbers and early
+        rejects, or (with worker processes) a :class:`.ranges.ByteRange` of a CSV that a worker reads."""
         if self.pool is None:
-            for cols, nums, early in chunks:
-                yield _work_here(self.cleaner, self.matcher, cols, nums, early)
+            for item in chunks:
+                if isinstance(item, ByteRange):  # pragma: no cover - ranges are only made for workers
+                    raise TypeError("byte ranges need worker processes")
+                yield _work_here(self.cleaner, self.matcher, *item)
             return
         pending: deque[Any] = deque()
-        for cols, nums, early in chunks:
+        width = len(self.cleaner.hm.headers)
+        for item in chunks:
             if len(pending) >= self.ahead:
                 yield self._collect(pending.popleft())
+            if isinstance(item, ByteRange):
+                pending.append(self._submit(_work_range, item, width))
+                continue
+            cols, nums, early = item
             cols = [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in cols]
-            pending.append(self._submit(cols, nums, early))
+            pending.append(self._submit(_work, cols, nums, early))
         while pending:
             yield self._collect(pending.popleft())
 
-    def _submit(self, *args: Any) -> Any:
+    def _submit(self, fn: Any, *args: Any) -> Any:
         try:
-            return self.pool.submit(_work, self.key, *args)
+            return self.pool.submit(fn, self.key, *args)
         except BrokenProcessPool:
             raise _lost() from None
 

@@ -1,0 +1,145 @@
+"""A big CSV cut into byte ranges that the worker processes read themselves, so the importing process
+never parses the file: it only finds where records end and how many there are before each range
+(the row numbers), a few milliseconds per range.
+
+A record ends at a line feed outside quotes. Quotes are counted from the start of the range (which
+starts a record), so a line feed is a record's end when an even number of quotes comes before it in
+the range. That is how the CSV parser reads a well-formed file. Where a file is not (a stray quote
+inside a field, a lone carriage return as line end), the worker's parse disagrees with the count: the
+worker then raises :class:`Disagree` and the import starts again reading the file in one stream
+(:func:`.read.csv_fast_chunks`), which keeps every row's exact number.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["ASCII_SAFE", "ByteRange", "Disagree", "byte_ranges", "read_range"]
+
+# encodings in which a line feed, a quote and the separators are single bytes that never occur inside
+# another character (GB18030's and Big5's trail bytes are >= 0x30 / 0x40)
+ASCII_SAFE = {None, "utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312", "big5", "ascii"}
+_LF, _QUOTE = 10, 34
+
+
+class Disagree(Exception):
+    """A range's parse disagrees with the record count found by the split: read the file in one stream."""
+
+
+@dataclass(frozen=True)
+class ByteRange:
+    """Bytes ``start``..``end`` of ``path`` holding ``records`` whole records; the first of them (after
+    ``skip`` records: the rows above and including the header, in the first range only) is row
+    ``first``. ``encoding`` and ``delimiter``: the file's."""
+
+    path: str
+    start: int
+    end: int
+    skip: int
+    first: int
+    records: int
+    encoding: str | None = None
+    delimiter: str | None = None
+
+
+def _quotes(mm: mmap.mmap, start: int, end: int) -> list[int]:
+    """Offsets (from ``start``) of the quote characters in the bytes ``start``..``end``: few in an
+    export, so found with memchr one by one rather than by comparing every byte."""
+    out, at = [], mm.find(b'"', start, end)
+    while at >= 0:
+        out.append(at - start)
+        at = mm.find(b'"', at + 1, end)
+    return out
+
+
+def _ends(mm: mmap.mmap, start: int, end: int) -> tuple[int, int]:
+    """The number of record ends (line feeds outside quotes) in bytes ``start``..``end`` (``start``
+    starts a record) and the offset of the last one from ``start`` (-1: none)."""
+    buf = np.frombuffer(mm, np.uint8, count=end - start, offset=start)
+    quotes = _quotes(mm, start, end)
+    inside = 0  # line feeds within quoted spans (a quote left open spans to the end)
+    for a, b in zip(quotes[::2], [*quotes[1::2], end - start], strict=False):
+        inside += int(np.count_nonzero(buf[a:b] == _LF))
+    n = int(np.count_nonzero(buf == _LF)) - inside
+    last = mm.rfind(b"\n", start, end)
+    while last >= 0 and len(quotes) and (np.searchsorted(quotes, last - start) & 1):
+        last = mm.rfind(b"\n", start, last)  # inside quotes: the one before
+    return n, (last - start if n else -1)
+
+
+def byte_ranges(
+    path: Path, header_row: int, block: int, encoding: str | None = None, delimiter: str | None = None
+) -> Iterator[ByteRange]:
+    """``path`` cut into ranges of about ``block`` bytes at record ends, with the row number of each
+    range's first data row (the row after the header is ``header_row + 1``). Raises :class:`Disagree`
+    for a record longer than 64 MB."""
+    size = os.path.getsize(path)
+    if not size:
+        return
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        start, row, skip = 0, header_row + 1, header_row
+        while start < size:
+            end, records = _cut(mm, start, size, block, skip + 1)
+            if records < skip:  # the file ends at or above its header
+                return
+            if records > skip:
+                yield ByteRange(str(path), start, end, skip, row, records - skip, encoding, delimiter)
+            row += records - skip
+            start, skip = end, 0
+
+
+_LONGEST = 64 << 20  # a record longer than this is no export's: the one-stream reader says what it is
+
+
+def _cut(mm: mmap.mmap, start: int, size: int, block: int, need: int) -> tuple[int, int]:
+    """The end of the range starting at ``start`` (after its last whole record within ``block``
+    bytes, more if fewer than ``need`` records end there; or the end of the file) and the number of
+    records in it."""
+    end = min(start + block, size)
+    while True:
+        n, last = _ends(mm, start, end)
+        if end == size:  # the last range: a last record without a line feed counts too
+            return size, n + int(last != end - start - 1)
+        if n >= need:
+            return start + last + 1, n
+        if end - start >= _LONGEST:
+            raise Disagree(f"no record end within {end - start} bytes of byte {start}")
+        end = min(start + 2 * (end - start), size)
+
+
+def read_range(r: ByteRange, names: list[str]) -> Any:
+    """The range's cells as an Arrow table, every cell as text (one thread: the worker processes are
+    the parallelism). Raises :class:`Disagree` when the parse does not find the records the split
+    counted, or finds a row whose cell count differs from the header's (a ragged row, or a cut that
+    does not fit the file: the one-stream reader tells them apart)."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    from .read import csv_options
+
+    bad: list[str] = []
+
+    def invalid(row: Any) -> str:
+        bad.append(row.text)
+        return "skip"
+
+    with open(r.path, "rb") as fh:
+        data = os.pread(fh.fileno(), r.end - r.start, r.start)
+    block = max(1 << 20, len(data) + 1)  # one block: the range is already a chunk
+    options = csv_options(r.encoding, r.delimiter, r.skip, names, block, invalid, use_threads=False)
+    try:
+        table = pcsv.read_csv(pa.BufferReader(data), *options)
+    except pa.ArrowInvalid as err:  # undecodable bytes, a quote left open: the one-stream reader says where
+        raise Disagree(str(err)[:200]) from None
+    if bad:  # a ragged row, or a cut inside a cell: the one-stream reader tells them apart
+        raise Disagree(f"bytes {r.start}-{r.end}: a row of {len(bad[0].split(r.delimiter or ','))} cells")
+    if table.num_rows != r.records:
+        raise Disagree(f"bytes {r.start}-{r.end}: {table.num_rows} rows parsed, {r.records} counted")
+    return table

@@ -1,0 +1,153 @@
+"""A big CSV cut into byte ranges that the worker processes read: the ranges hold exactly the file's
+records with their row numbers, whatever the quoting; a file the cut does not fit (a stray quote) is
+read in one stream instead, and a ragged row still goes row by row, with the same result as one
+process."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from chainmap import load_library
+from chainmap.importer import ImportOptions, ranges, run
+from chainmap.importer.ranges import Disagree, byte_ranges, read_range
+
+from .test_import import write_csv
+from .test_import_workers import _import, _rows
+
+# a lone CR outside quotes ends a row for Arrow but not for the cut: such a file disagrees (tested below)
+_CELL = st.text(alphabet=st.sampled_from(list('ab甲乙,"\n ；')), max_size=12)
+
+
+def _cells(path: Path, rs: list[ranges.ByteRange], width: int) -> list[list[str]]:
+    out = []
+    for r in rs:
+        t = read_range(r, [f"c{i}" for i in range(width)])
+        assert t.num_rows == r.records
+        out += [list(row.values()) for row in t.to_pylist()]
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(st.lists(_CELL, min_size=3, max_size=3), min_size=1, max_size=40),
+    block=st.integers(min_value=1, max_value=300),
+    crlf=st.booleans(),
+    bom=st.booleans(),
+)
+def test_ranges_hold_the_records_with_their_row_numbers(tmp_path_factory, rows, block, crlf, bom):
+    """Quoted line breaks, separators and doubled quotes anywhere, any block size, CRLF or LF, with or
+    without a BOM: the ranges together are the file's data rows, each range's first row numbered as
+    the csv module counts rows."""
+    rows = [r for r in rows if any(c.strip() for c in r)] or [["x", "y", "z"]]
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n" if crlf else "\n").writerows([["标题"], ["甲", "乙", "丙"], *rows])
+    path = tmp_path_factory.mktemp("r") / "x.csv"
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + buf.getvalue().encode())
+    rs = list(byte_ranges(path, 2, block))
+    assert rs[0].start == 0 and rs[-1].end == path.stat().st_size
+    assert all(a.end == b.start and b.first == a.first + a.records for a, b in zip(rs, rs[1:], strict=False))
+    assert rs[0].first == 3 and sum(r.records for r in rs) == len(rows)
+    # what the csv module reads (Arrow, like Excel, keeps a CR inside a quoted cell as it stands)
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        expected = list(csv.reader(fh))[2:]
+    assert _cells(path, rs, 3) == expected
+
+
+def test_a_gbk_file_is_cut_and_read_in_its_encoding(tmp_path):
+    rows = [["企业名称", "经营范围"]] + [[f"甲{i}化工有限公司", "乙中间体的生产，\n“丙”材料"] for i in range(300)]
+    path = write_csv(tmp_path / "x.csv", rows, encoding="gb18030")
+    rs = list(byte_ranges(path, 1, 500, "gb18030"))
+    assert len(rs) > 5
+    assert _cells(path, rs, 2) == rows[1:]
+
+
+def test_a_stray_quote_makes_the_range_disagree(tmp_path):
+    """A quote inside an unquoted cell is text to the parser but flips the quote count: the range
+    whose parse disagrees says so (and the import then reads the file in one stream)."""
+    path = tmp_path / "x.csv"
+    path.write_bytes(b'a,b\n1,x"y\n2,"two\nlines"\n3,z\n4,w\n')
+    rs = list(byte_ranges(path, 1, 8))
+    with pytest.raises(Disagree):
+        _cells(path, rs, 2)
+
+
+def test_a_ragged_row_in_a_range_disagrees(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_bytes(b"a,b\n1,2\n3,4,5\n6,7\n")
+    (r,) = byte_ranges(path, 1, 1 << 20)
+    with pytest.raises(Disagree):
+        read_range(r, ["c0", "c1"])
+
+
+def _odd_rows(n: int) -> list[list[str]]:
+    rows = _rows(n)
+    for i in range(5, n, 37):  # quoted line breaks and separators inside cells
+        rows[i][5] = rows[i][5] + '，\n另："进出口",代理'
+    return rows
+
+
+@pytest.mark.parametrize("kind", ["quoted", "stray quote", "lone CR", "ragged row"])
+def test_worker_ranges_give_the_single_process_result(mini, tmp_path, monkeypatch, kind):
+    """With the workers reading byte ranges, the stores, rejects and summary are the single-process
+    ones; a stray quote falls back to the one-stream reader, a ragged row to the row-by-row reader."""
+    rows = _odd_rows(1200)
+    f = write_csv(tmp_path / "名单_20240601.csv", rows)
+    data = f.read_bytes()
+    if kind == "stray quote":  # a quote in the middle of an unquoted cell (text to the parser)
+        data = data.replace("甲7化工有限公司".encode(), '甲7"化工有限公司'.encode(), 1)
+    if kind == "lone CR":  # a line end for Arrow, not for the cut: the row is ragged
+        data = data.replace("甲11化工有限公司".encode(), "甲11\r化工有限公司".encode(), 1)
+    if kind == "ragged row":
+        data = data.replace("甲9化工有限公司".encode(), "甲9化工有限公司,多出的一列".encode(), 1)
+    f.write_bytes(data)
+    monkeypatch.setattr(run, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(run, "BLOCK_BYTES", 4096)
+    ways: list[tuple[bool, bool]] = []
+    real = run._run
+
+    def spy(lib, opts, slow, ranges=True):
+        ways.append((slow, ranges))
+        return real(lib, opts, slow, ranges)
+
+    monkeypatch.setattr(run, "_run", spy)
+    one = _import(mini, f, tmp_path / "one" / "x.parquet", 1)
+    ways.clear()
+    two = _import(mini, f, tmp_path / "two" / "x.parquet", 2)
+    assert one == two
+    assert (
+        one[0][0] == 1200 + (kind == "lone CR") and one[0][5] > 0
+    )  # every row read (a lone CR ends one), firms placed
+    assert (
+        ways
+        == {
+            "quoted": [(False, True)],
+            "stray quote": [(False, True), (False, False)],
+            "lone CR": [(False, True), (False, False), (True, True)],
+            "ragged row": [(False, True), (False, False), (True, True)],
+        }[kind]
+    )
+    if kind in ("ragged row", "lone CR"):
+        assert one[2] and one[5]  # rejected reasons, the rejects file
+
+
+def test_ranges_are_used_by_the_workers(mini, tmp_path, monkeypatch):
+    f = write_csv(tmp_path / "名单_20240601.csv", _odd_rows(600))
+    monkeypatch.setattr(run, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(run, "BLOCK_BYTES", 4096)
+    seen: list[int] = []
+    real = run.byte_ranges
+
+    def spy(*a, **kw):
+        for r in real(*a, **kw):
+            seen.append(r.records)
+            yield r
+
+    monkeypatch.setattr(run, "byte_ranges", spy)
+    s = run.run_import(load_library(mini), ImportOptions(file=f, workers=2, progress=False))
+    assert len(seen) > 10 and sum(seen) == 600 == s.rows
