@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from chainmap import load_library
 from chainmap.errors import UsageError
-from chainmap.importer import clean
+from chainmap.importer import clean, columns
 from chainmap.importer.columns import cleaned, uscc_ok
 from chainmap.importer.headers import field_of, find_header, header_unit, parse_maps
 from chainmap.importer.match import Matcher
@@ -398,3 +398,21 @@ def test_vectorised_dates_read_as_the_per_value_parser(texts):
         except ValueError:
             want = None
         assert (dt.date(1970, 1, 1) + dt.timedelta(days=int(d)) if ok else None) == want, t
+
+
+_MARKERS = [*columns._EMPTY.to_pylist()[:12], "", " ", "无", "NULL", "-", "—", "暂无", "n/a"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    cells=st.lists(st.one_of(st.sampled_from(_MARKERS), st.text(alphabet="-无aN/甲 ", max_size=6)), max_size=40),
+    start=st.integers(min_value=0, max_value=5),
+)
+def test_empty_markers_become_null_as_a_lookup_of_every_cell_would_make_them(cells, start):
+    """Only the short cells are looked up and the nulls set in a bitmap: the same cells as looking up
+    every cell, on whole arrays and on slices."""
+    arr = pa.array(cells, pa.string()).slice(min(start, len(cells)))
+    expected = pc.if_else(pc.is_in(arr, value_set=columns._EMPTY), pa.scalar(None, pa.string()), arr)
+    got = columns.emptied(arr)
+    got.validate(full=True)
+    assert got.to_pylist() == expected.to_pylist()

@@ -28,6 +28,7 @@ def _case_variants(word: str) -> set[str]:
 # the ASCII letters of these words, so this is what lower-casing and comparing would find)
 _EMPTY = pa.array(sorted({v for w in EMPTY for v in _case_variants(w)}), pa.string())
 _NULL = pa.scalar(None, pa.string())
+_EMPTY_BYTES = max(len(v.encode()) for v in _EMPTY.to_pylist())
 _LUT = np.full(256, -1, dtype=np.int64)
 for _i, _ch in enumerate(_USCC_ALPHABET):
     _LUT[ord(_ch)] = _i
@@ -54,8 +55,20 @@ def cleaned(col: pa.Array) -> pa.Array:
 
 
 def emptied(trimmed: pa.Array) -> pa.Array:
-    """Trimmed text with blank cells and empty markers made null."""
-    return pc.if_else(pc.is_in(trimmed, value_set=_EMPTY), _NULL, trimmed)
+    """Trimmed text with blank cells and empty markers made null. Only the short cells can be markers:
+    they alone are looked up, and the nulls are set in a validity bitmap over the same text buffers."""
+    if trimmed.offset or trimmed.null_count or not len(trimmed):
+        return pc.if_else(pc.is_in(trimmed, value_set=_EMPTY), _NULL, trimmed)
+    short = np.flatnonzero(np.diff(_offsets(trimmed)[0]) <= _EMPTY_BYTES)
+    if not len(short):
+        return trimmed
+    gone = short[np.asarray(pc.is_in(trimmed.take(pa.array(short)), value_set=_EMPTY), dtype=bool)]
+    if not len(gone):
+        return trimmed
+    valid = np.ones(len(trimmed), dtype=bool)
+    valid[gone] = False
+    bitmap = pa.py_buffer(np.packbits(valid, bitorder="little"))
+    return pa.Array.from_buffers(pa.string(), len(trimmed), [bitmap, *trimmed.buffers()[1:]], len(gone))
 
 
 def joined(cols: list[pa.Array]) -> pa.Array:

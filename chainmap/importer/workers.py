@@ -54,7 +54,7 @@ def _work(key: int, cols: list[pa.Array], nums: list[int], early: list[Any]) -> 
 def _work_range(key: int, r: ByteRange, width: int) -> Done:
     """A byte range of the CSV read here (:func:`.ranges.read_range`), then cleaned and matched."""
     table = read_range(r, [f"c{i}" for i in range(width)])
-    cols = [c.combine_chunks() for c in table.columns]
+    cols = [c.chunk(0) if c.num_chunks == 1 else c.combine_chunks() for c in table.columns]
     return _work(key, cols, list(range(r.first, r.first + table.num_rows)), [])
 
 
