@@ -12,7 +12,6 @@ worker then raises :class:`Disagree` and the import starts again reading the fil
 
 from __future__ import annotations
 
-import mmap
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -49,29 +48,29 @@ class ByteRange:
     delimiter: str | None = None
 
 
-def _quotes(mm: mmap.mmap, start: int, end: int) -> list[int]:
-    """Offsets (from ``start``) of the quote characters in the bytes ``start``..``end``: few in an
-    export, so found with memchr one by one rather than by comparing every byte."""
-    out, at = [], mm.find(b'"', start, end)
+def _quotes(buf: bytes) -> list[int]:
+    """Offsets of the quote characters in ``buf``: few in an export, so found with memchr one by one
+    rather than by comparing every byte."""
+    out, at = [], buf.find(b'"')
     while at >= 0:
-        out.append(at - start)
-        at = mm.find(b'"', at + 1, end)
+        out.append(at)
+        at = buf.find(b'"', at + 1)
     return out
 
 
-def _ends(mm: mmap.mmap, start: int, end: int) -> tuple[int, int]:
-    """The number of record ends (line feeds outside quotes) in bytes ``start``..``end`` (``start``
-    starts a record) and the offset of the last one from ``start`` (-1: none)."""
-    buf = np.frombuffer(mm, np.uint8, count=end - start, offset=start)
-    quotes = _quotes(mm, start, end)
+def _ends(buf: bytes) -> tuple[int, int]:
+    """The number of record ends (line feeds outside quotes) in ``buf`` (which starts a record) and
+    the offset of the last one (-1: none)."""
+    arr = np.frombuffer(buf, np.uint8)
+    quotes = _quotes(buf)
     inside = 0  # line feeds within quoted spans (a quote left open spans to the end)
-    for a, b in zip(quotes[::2], [*quotes[1::2], end - start], strict=False):
-        inside += int(np.count_nonzero(buf[a:b] == _LF))
-    n = int(np.count_nonzero(buf == _LF)) - inside
-    last = mm.rfind(b"\n", start, end)
-    while last >= 0 and len(quotes) and (np.searchsorted(quotes, last - start) & 1):
-        last = mm.rfind(b"\n", start, last)  # inside quotes: the one before
-    return n, (last - start if n else -1)
+    for a, b in zip(quotes[::2], [*quotes[1::2], len(buf)], strict=False):
+        inside += int(np.count_nonzero(arr[a:b] == _LF))
+    n = int(np.count_nonzero(arr == _LF)) - inside
+    last = buf.rfind(b"\n")
+    while last >= 0 and len(quotes) and (np.searchsorted(quotes, last) & 1):
+        last = buf.rfind(b"\n", 0, last)  # inside quotes: the one before
+    return n, (last if n else -1)
 
 
 def byte_ranges(
@@ -79,14 +78,13 @@ def byte_ranges(
 ) -> Iterator[ByteRange]:
     """``path`` cut into ranges of about ``block`` bytes at record ends, with the row number of each
     range's first data row (the row after the header is ``header_row + 1``). Raises :class:`Disagree`
-    for a record longer than 64 MB."""
+    for a record longer than 64 MB. The file is read window by window (a mapping of the whole file
+    would count every page read in this process's memory)."""
     size = os.path.getsize(path)
-    if not size:
-        return
-    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+    with open(path, "rb") as fh:
         start, row, skip = 0, header_row + 1, header_row
         while start < size:
-            end, records = _cut(mm, start, size, block, skip + 1)
+            end, records = _cut(fh.fileno(), start, size, block, skip + 1)
             if records < skip:  # the file ends at or above its header
                 return
             if records > skip:
@@ -98,13 +96,14 @@ def byte_ranges(
 _LONGEST = 64 << 20  # a record longer than this is no export's: the one-stream reader says what it is
 
 
-def _cut(mm: mmap.mmap, start: int, size: int, block: int, need: int) -> tuple[int, int]:
+def _cut(fd: int, start: int, size: int, block: int, need: int) -> tuple[int, int]:
     """The end of the range starting at ``start`` (after its last whole record within ``block``
     bytes, more if fewer than ``need`` records end there; or the end of the file) and the number of
     records in it."""
     end = min(start + block, size)
     while True:
-        n, last = _ends(mm, start, end)
+        buf = os.pread(fd, end - start, start)
+        n, last = _ends(buf)
         if end == size:  # the last range: a last record without a line feed counts too
             return size, n + int(last != end - start - 1)
         if n >= need:
