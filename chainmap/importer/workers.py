@@ -23,6 +23,7 @@ from collections import Counter, deque
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
@@ -42,13 +43,54 @@ def _quiet() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _work(key: int, cols: list[pa.Array], nums: list[int], early: list[Any]) -> Done:
+def _work(key: int, cols: list[pa.Array], nums: list[int], early: list[Any]) -> Done | _Packed:
     cleaner, matcher = _STATE[key]
     cleaner.warn = Counter()
     ch = cleaner.chunk(cols, nums, early)
     ties = matcher.match(ch.texts) if len(ch) else None
     ch.texts = pa.array([], pa.string())  # not needed back
-    return ch, ties, cleaner.warn
+    return _pack((ch, ties, cleaner.warn))
+
+
+@dataclass
+class _Packed:
+    """A worker's result on its way back: the chunk's columns as one Arrow IPC stream (pickling each
+    array cost 16 ms a chunk in the worker and 18 ms in the importing process, the stream 2 ms and
+    nothing: it is read in place), the rest as it is."""
+
+    data: bytes
+    rest: Chunk
+    warn: Counter[str]
+
+
+def _pack(done: Done) -> Done | _Packed:
+    ch, ties, warn = done
+    if ties is None or not len(ch) or ch.namekeys is None or ch.hashes is None:
+        return done
+    cols = {f"r:{k}": v for k, v in ch.rec.items()}
+    cols |= {"rownums": ch.rownums, "namekeys": ch.namekeys, "h:code": ch.hashes[0], "h:name": ch.hashes[1]}
+    cols |= {f"t:{i}": t for i, t in enumerate(ties)}
+    table = pa.table(cols)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as w:
+        w.write_table(table)
+    rest = Chunk({}, ch.texts, pa.array([], pa.int64()), rows=ch.rows, rejects=ch.rejects, skipped=ch.skipped)
+    return _Packed(sink.getvalue().to_pybytes(), rest, warn)
+
+
+def _one(col: pa.ChunkedArray) -> pa.Array:
+    return col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()  # one chunk: no copy
+
+
+def _unpack(packed: _Packed) -> Done:
+    table = pa.ipc.open_stream(pa.py_buffer(packed.data)).read_all()
+    col = {name: _one(table.column(name)) for name in table.column_names}
+    ch = packed.rest
+    ch.rec = {k[2:]: v for k, v in col.items() if k.startswith("r:")}
+    ch.rownums, ch.namekeys = col["rownums"], col["namekeys"]
+    ch.hashes = (col["h:code"].to_numpy(), col["h:name"].to_numpy())
+    ties = [col[f"t:{i}"] for i in range(sum(k.startswith("t:") for k in col))]
+    return ch, ties, packed.warn
 
 
 def _work_range(key: int, r: ByteRange, width: int) -> Done:
@@ -121,9 +163,10 @@ class ChunkPool:
 
     def _collect(self, job: Any) -> Done:
         try:
-            ch, ties, warn = job.result()
+            got = job.result()
         except BrokenProcessPool:
             raise _lost() from None
+        ch, ties, warn = _unpack(got) if isinstance(got, _Packed) else got
         self.cleaner.warn.update(warn)
         return ch, ties, warn
 
