@@ -128,8 +128,12 @@ class KeyIndex:
         keys, values = keys[keep], values[keep]
         if not len(keys):
             return
-        keys, first = np.unique(keys, return_index=True)
-        self.runs.append((keys, values[first].astype(np.int32)))  # record numbers: 12 bytes a key in all
+        order = np.argsort(keys)  # an unstable sort (4 times faster than a stable one)
+        keys = keys[order]
+        starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
+        if len(starts) < len(keys):  # a key repeated: its first occurrence wins
+            keys, order = keys[starts], np.minimum.reduceat(order, starts)
+        self.runs.append((keys, values[order].astype(np.int32)))  # record numbers: 12 bytes a key in all
         self.n += len(keys)
         while len(self.runs) > 1 and len(self.runs[-2][0]) <= 2 * len(self.runs[-1][0]):
             (k1, v1), (k2, v2) = self.runs[-2], self.runs[-1]  # no key is in both
@@ -256,11 +260,10 @@ class Deduper:
         slow = (code_hit >= 0) & (ch != _NONE)
         slow |= name_hit >= 0
         for h in (ch, nh):
-            present = h[h != _NONE]
-            uniq, counts = np.unique(present, return_counts=True)
-            dup = uniq[counts > 1]
+            present = np.sort(h[h != _NONE])
+            dup = present[1:][present[1:] == present[:-1]]  # sorted, a key once per repeat
             if len(dup):
-                slow |= np.isin(h, dup) & (h != _NONE)
+                slow |= _member(h, dup) & (h != _NONE)
         if self._known is None:  # hashes of the codes and names the library or a store holds
             codes_known = [*ex.hand_code, *ex.by_code]
             names_known = [*ex.hand_name, *ex.by_name]

@@ -89,20 +89,20 @@ def stream_store(
     nodes: Counter[str] = Counter()
     old_queue = read_queue(output.parent)  # its pairs of this run's firms are replaced (ids kept only then)
     sides: list[list[_Side]] = []
-    with parquet_writer(tx.temp(output), parquet_schema(info)) as writer:
+    # the helper thread stops (its ``with`` ends first) before the file its jobs write is closed; the
+    # unplaced records are read and counted while it still writes the last placed ones
+    with parquet_writer(tx.temp(output), parquet_schema(info)) as writer, Background() as bg:
         for placed, parts in ((True, dd.records.placed_parts()), (False, dd.records.unplaced_parts())):
-            # the helper thread stops (its ``with`` ends first) before the file its jobs write is closed
-            with Background() as bg:
-                rows = _Groups(writer, placed, bg)
-                side = []
-                for t, recs in parts:
-                    s.placed += len(t) if placed else 0
-                    s.unplaced += 0 if placed else len(t)
-                    side.append(_count(s, t, recs, nodes, region, chains_of if dd.ex.pool else None, info))
-                    rows.add(t)
-                rows.flush()
-                bg.finish()
+            rows = _Groups(writer, placed, bg)
+            side = []
+            for t, recs in parts:
+                s.placed += len(t) if placed else 0
+                s.unplaced += 0 if placed else len(t)
+                side.append(_count(s, t, recs, nodes, region, chains_of if dd.ex.pool else None, info))
+                rows.add(t)
+            rows.flush()
             sides.append(side)
+        bg.finish()
     s.nodes = dict(sorted(nodes.items(), key=lambda kv: (-kv[1], kv[0])))
     if region is not None and s.local is None:
         s.local = 0
