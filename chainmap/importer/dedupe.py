@@ -11,6 +11,7 @@ folded into its record when the records are read back.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .keys import _NONE, key_hashes, name_keys
+from .keys import _NONE, _offsets, key_hashes, name_keys
 from .prepare import Existing
 from .records import Records, merge_into, merge_lists, read_ipc, write_ipc
 
@@ -170,6 +171,16 @@ def _strings(values: list[str | None] | pa.Array | pa.ChunkedArray) -> pa.Array:
     return values.cast(pa.string()) if isinstance(values, pa.Array) else pa.array(values, pa.string())
 
 
+_CODE_ID = re.compile(r"imp_[0-9a-z]*")  # the id of a code of digits and capital letters
+
+
+def _plain_codes(codes: pa.Array) -> bool:
+    """Whether every code is of digits and capital letters (ASCII) only."""
+    off, data = _offsets(codes)
+    d = data[off[0] : off[-1]] if len(codes) else data[:0]
+    return bool((((d >= 48) & (d <= 57)) | ((d >= 65) & (d <= 90))).all())
+
+
 def _member(keys: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
     """Per key: in ``sorted_set`` (a sorted array, few keys: binary searches, no sort of ``keys``)."""
     if not len(sorted_set):
@@ -192,8 +203,10 @@ class Deduper:
         self.prev_by_id: dict[str, tuple[Path, int]] = {}
         self.superseded: set[str] = set()
         self._known: tuple[np.ndarray, np.ndarray] | None = None
-        self._taken: KeyIndex | None = None  # hashes of the ids taken (``ex.taken``), once needed
-        self._taken_new: list[str] = []  # ids taken since, not yet in ``_taken``
+        # ids taken (``ex.taken``), hashed once needed: the ids (for any code), and the codes whose
+        # imp_<code> ids are taken (for a chunk of codes of digits and capitals only: their hashes are
+        # those the worker made); each with the ids taken since, not yet in it
+        self._taken: dict[str, tuple[KeyIndex, list[str]]] = {}
 
     def fold(
         self,
@@ -230,7 +243,7 @@ class Deduper:
                 slow_new += 1
         idx = np.nonzero(fast)[0]
         g_of[idx] = base + new_before[idx] + np.searchsorted(np.nonzero(slow & (g_of >= 0))[0], idx)
-        out.ids = self._ids(fast, code_a, name_a, out.slow_ids)
+        out.ids = self._ids(fast, code_a, name_a, out.slow_ids, ch)
         new = g_of >= 0
         self._n = base + int(new.sum())
         self._codes[self._n : base + n] = 0
@@ -273,12 +286,18 @@ class Deduper:
         slow |= _member(nh, kn)
         return slow, code_hit, name_hit
 
-    def _ids(self, fast: np.ndarray, code_a: pa.Array, name_a: pa.Array, slow_ids: dict[int, str]) -> pa.Array:
+    def _ids(
+        self, fast: np.ndarray, code_a: pa.Array, name_a: pa.Array, slow_ids: dict[int, str], ch: np.ndarray
+    ) -> pa.Array:
         """The ids of a chunk's rows: for the rows no earlier record or stored firm claims (``fast``),
         imp_<credit code> (built with Arrow), else -- no code, or that id taken -- as :func:`new_id`
-        makes them; ``slow_ids`` for the rows decided one by one; null for the rows that make no record."""
-        ids = pc.binary_join_element_wise("imp_", pc.utf8_lower(code_a), "")
-        redo = fast & (ids.is_null().to_numpy(zero_copy_only=False) | self._taken_hits(ids, fast))
+        makes them; ``slow_ids`` for the rows decided one by one; null for the rows that make no record.
+        ``ch``: the codes' hashes."""
+        plain = _plain_codes(code_a)
+        lower = pc.ascii_lower(code_a) if plain else pc.utf8_lower(code_a)  # the same for ASCII
+        ids = pc.binary_join_element_wise("imp_", lower, "")
+        taken = self._taken_hits(ids, ch, "code", fast) if plain else self._taken_hits(ids, key_hashes(ids), "id", fast)
+        redo = fast & (ids.is_null().to_numpy(zero_copy_only=False) | taken)
         other = ~fast | redo
         if other.any():
             at = np.flatnonzero(other)
@@ -290,21 +309,22 @@ class Deduper:
 
     def _new_id(self, code: str | None, namekey: str) -> str:
         ident = new_id(code, namekey, self.ex.taken)
-        self._taken_new.append(ident)
+        for _index, pending in self._taken.values():
+            pending.append(ident)
         return ident
 
-    def _taken_hits(self, ids: pa.Array, rows: np.ndarray) -> np.ndarray:
-        """Per id, whether it is taken already, for the ``rows`` (hashes first, the few hits checked in
-        the set)."""
-        if self._taken is None:
-            self._taken = KeyIndex()
-            self._taken_new = list(self.ex.taken)
-        if self._taken_new:
-            h = key_hashes(self._taken_new)
-            self._taken.add(h, np.zeros(len(h), np.int64))
-            self._taken_new = []
-        h = key_hashes(ids)
-        hits = (self._taken.get(h) >= 0) & (h != _NONE) & rows
+    def _taken_hits(self, ids: pa.Array, h: np.ndarray, kind: str, rows: np.ndarray) -> np.ndarray:
+        """Per id, whether it is taken already, for the ``rows``: ``h`` hashes the ids (``kind`` "id"),
+        or the codes, all of digits and capital letters (``kind`` "code": imp_<code> is taken when a
+        taken id is imp_ and the code in small letters). Hashes first, the few hits checked in the set."""
+        if kind not in self._taken:
+            self._taken[kind] = (KeyIndex(), list(self.ex.taken))
+        index, pending = self._taken[kind]
+        if pending:
+            keys = pending if kind == "id" else [t[4:].upper() for t in pending if _CODE_ID.fullmatch(t)]
+            index.add(key_hashes(keys), np.zeros(len(keys), np.int64))
+            pending.clear()
+        hits = (index.get(h) >= 0) & (h != _NONE) & rows
         for k in np.flatnonzero(hits).tolist():
             hits[k] = ids[k].as_py() in self.ex.taken
         return hits

@@ -260,7 +260,9 @@ def _plain(base: pa.Table, both: pa.Table, grp: np.ndarray, k: int) -> dict[str,
     starts = np.searchsorted(grp, np.arange(k))
     out = {}
     for name in both.column_names:
-        if name in _LISTISH or not _gaps(base[name].combine_chunks()).any():
+        if name in _LISTISH or both[name].null_count == len(both):  # no value to fill a gap with
+            continue
+        if not _gaps(base[name].combine_chunks()).any():
             continue
         col = both[name].combine_chunks()
         at = np.where(_gaps(col), len(col), np.arange(len(col)))
