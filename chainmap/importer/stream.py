@@ -98,7 +98,9 @@ def stream_store(
             for t, recs in parts:
                 s.placed += len(t) if placed else 0
                 s.unplaced += 0 if placed else len(t)
-                side.append(_count(s, t, recs, nodes, region, chains_of if dd.ex.pool else None, info))
+                side.append(
+                    _count(s, t, recs, nodes, region, chains_of if dd.ex.pool else None, info, len(old_queue) > 0)
+                )
                 rows.add(t)
             rows.flush()
             sides.append(side)
@@ -108,7 +110,7 @@ def stream_store(
         s.local = 0
     on, off = sides
     queue = [_in_order(a.queue, a.qrecs, b.queue, b.qrecs) for a, b in zip(on, off, strict=True)]
-    ids = [x.ids for side in sides for x in side] if len(old_queue) else []
+    ids = [x.ids for side in sides for x in side if x.ids is not None]
     _queue(tx, output.parent, old_queue, queue, ids)
     if dd.ex.pool:
         signals = [_in_order(a.signals, a.recs, b.signals, b.recs) for a, b in zip(on, off, strict=True)]
@@ -121,13 +123,14 @@ def stream_store(
 @dataclass
 class _Side:
     """What one chunk's placed (or unplaced) records add to the review queue and the signals, with
-    the record of each row (to put the chunk's rows back in the order of its records)."""
+    the record of each row (to put the chunk's rows back in the order of its records); their ids
+    when an older queue is to lose their pairs."""
 
-    recs: np.ndarray
-    ids: pa.ChunkedArray
     queue: pa.Table
     qrecs: np.ndarray
-    signals: pa.Table | None
+    signals: pa.Table | None = None
+    recs: np.ndarray | None = None
+    ids: pa.ChunkedArray | None = None
 
 
 def _count(
@@ -138,6 +141,7 @@ def _count(
     region: Region | None,
     chains_of: dict[str, list[str]] | None,
     info: dict[str, Any],
+    keep_ids: bool,
 ) -> _Side:
     """Count some records (``recs``) into the summary; their review pairs and signals."""
     tally_ties(t, nodes)
@@ -145,8 +149,10 @@ def _count(
         s.local = (s.local or 0) + local_count(t, region)
     pairs = np.asarray(pc.fill_null(pc.list_value_length(t["uncertain"]), 0), dtype=np.int64)
     s.review += int(pairs.sum())
-    signals = new_signals(t, chains_of, info["source_file"]) if chains_of is not None else None
-    return _Side(recs, t["id"], queue_rows(t), np.repeat(recs, pairs), signals)
+    out = _Side(queue_rows(t), np.repeat(recs, pairs), ids=t["id"] if keep_ids else None)
+    if chains_of is not None:
+        out.signals, out.recs = new_signals(t, chains_of, info["source_file"]), recs
+    return out
 
 
 def _in_order(a: pa.Table, ra: np.ndarray, b: pa.Table, rb: np.ndarray) -> pa.Table:
