@@ -57,7 +57,7 @@ class _Groups:
     def add(self, t: pa.Table) -> None:
         if not len(t):
             return
-        t = t.set_column(t.schema.get_field_index("placed"), "placed", pa.array([self.placed] * len(t), pa.bool_()))
+        t = t.set_column(t.schema.get_field_index("placed"), "placed", pa.array(np.full(len(t), self.placed)))
         self.buf.append(t)
         self.size += len(t)
         while self.size >= ROW_GROUP:
