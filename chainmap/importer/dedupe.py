@@ -198,7 +198,7 @@ class Deduper:
         self.code_idx = KeyIndex()
         self.name_idx = KeyIndex()
         self._codes = np.zeros(1024, dtype=np.uint64)  # record -> hash of its credit code (0: none yet)
-        self._n = 0  # records so far (``_codes`` grows by doubling: no copy of it per chunk)
+        self._n = 0  # records so far (``_codes`` grows by a quarter: no copy of it per chunk)
         self.new_firms = 0  # records that came from a firm no store held
         self.prev_by_id: dict[str, tuple[Path, int]] = {}
         self.superseded: set[str] = set()
@@ -225,7 +225,8 @@ class Deduper:
         slow, code_hit, name_hit = self._slow_rows(ch, nh)
         base = self._n
         if base + n > len(self._codes):
-            self._codes = np.concatenate([self._codes, np.zeros(max(base + n, 2 * len(self._codes)), np.uint64)])
+            size = max(base + n, len(self._codes) * 5 // 4)
+            self._codes = np.concatenate([self._codes, np.zeros(size - len(self._codes), np.uint64)])
         fast = ~slow
         new_before = np.cumsum(fast) - fast  # fast rows before each row (every fast row is new)
         g_of = np.full(n, -1, dtype=np.int64)
