@@ -141,8 +141,8 @@ class KeyIndex:
             k, v = np.concatenate([k1, k2]), np.concatenate([v1, v2])
             order = np.argsort(k, kind="stable")  # two sorted runs: merged in linear time
             self.runs[-2:] = [(k[order], v[order])]
-        if self.n * 8 > len(self._bits) * 8:  # more than a key a byte: a filter twice as large per key
-            size = 1 << int(np.ceil(np.log2(self.n * 2)))
+        if self.n > len(self._bits):  # fewer than 8 bits a key: a new filter, of 8 to 16
+            size = 1 << int(np.ceil(np.log2(self.n)))
             self._bits, self._shift = np.zeros(size, np.uint8), np.uint64(64 - int(np.log2(size * 8)))
             for k, _v in self.runs:
                 self._mark(k)
