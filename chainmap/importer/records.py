@@ -228,10 +228,11 @@ def _patched(t: pa.Table, pos: np.ndarray, rows: pa.Table) -> pa.Table:
     ones; only the evidence is folded row by row."""
     idx = np.unique(pos)
     k = len(idx)
-    base = t.take(pa.array(idx, pa.int64()))
+    some = [c for c in t.column_names if c in _LISTISH or rows[c].null_count < len(rows)]  # what may change
+    base = t.select(some).take(pa.array(idx, pa.int64()))
     group = np.concatenate([np.arange(k), np.searchsorted(idx, pos)])  # base rows first, then patches
     order = np.argsort(group, kind="stable")  # per record: its base row, then its patches as they came
-    both = pa.concat_tables([base, rows.cast(base.schema)]).take(pa.array(order))
+    both = pa.concat_tables([base, rows.select(some).cast(base.schema)]).take(pa.array(order))
     grp = group[order]  # the record of each row of ``both``
     merged = _plain(base, both, grp, k) | _lists(both, grp, k)
     at = np.arange(len(t), dtype=np.int64)
@@ -260,7 +261,7 @@ def _plain(base: pa.Table, both: pa.Table, grp: np.ndarray, k: int) -> dict[str,
     starts = np.searchsorted(grp, np.arange(k))
     out = {}
     for name in both.column_names:
-        if name in _LISTISH or both[name].null_count == len(both):  # no value to fill a gap with
+        if name in _LISTISH:
             continue
         if not _gaps(base[name].combine_chunks()).any():
             continue
