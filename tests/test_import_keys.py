@@ -198,7 +198,7 @@ def test_a_full_disk_in_a_helper_thread_stops_the_import_and_leaves_nothing(mini
     import errno
 
     from chainmap.errors import UsageError
-    from chainmap.importer import dedupe
+    from chainmap.importer import records
 
     f = write_csv(tmp_path / "名单.csv", _dup_rows(600))
     monkeypatch.setattr(run, "BLOCK_BYTES", 4096)
@@ -209,7 +209,7 @@ def test_a_full_disk_in_a_helper_thread_stops_the_import_and_leaves_nothing(mini
     if where == "store":
         monkeypatch.setattr(pq.ParquetWriter, "write_table", full)
     else:
-        monkeypatch.setattr(dedupe, "write_ipc", full)
+        monkeypatch.setattr(records, "write_ipc", full)
     folder = mini / "imported"
     before = sorted(p.name for p in folder.iterdir()) if folder.exists() else []
     out = folder / "名单.parquet"  # (the list is small: a Parquet store only when asked)

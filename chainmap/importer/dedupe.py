@@ -11,8 +11,8 @@ folded into its record when the records are read back.
 from __future__ import annotations
 
 import hashlib
-from collections import deque
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +20,23 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..store import COLUMNS, SCHEMA, TIES, to_table
-from .background import Background
-from .keys import _NONE, key_hashes, name_keys
+from .keys import _NONE, _offsets, key_hashes, name_keys
 from .prepare import Existing
+from .records import Records, merge_into, merge_lists, read_ipc, write_ipc
 
-__all__ = ["Deduper", "Folded", "KeyIndex", "Records", "key_hashes", "name_keys", "new_id", "read_ipc", "write_ipc"]
+__all__ = [
+    "Deduper",
+    "Folded",
+    "KeyIndex",
+    "Records",
+    "key_hashes",
+    "merge_into",
+    "merge_lists",
+    "name_keys",
+    "new_id",
+    "read_ipc",
+    "write_ipc",
+]
 
 NEW, MERGED, HAND = 0, 1, 2
 
@@ -54,24 +65,53 @@ def _base_id(code: str | None, namekey: str) -> str:
 class KeyIndex:
     """Hashed key -> record number (< 2**31), the first one added winning. Sorted numpy runs merged as they
     grow (like a log-structured merge tree): adding n keys costs O(n log n) in all, a look-up a few
-    binary searches."""
+    binary searches -- made only for the keys a one-hash Bloom filter (8 to 16 bits a key) lets
+    through: most keys of an import are new, and the filter turns most of them away.
+
+    Examples
+    --------
+    >>> ix = KeyIndex()
+    >>> ix.add(np.array([5, 7, 5], np.uint64), np.array([0, 1, 2]))
+    >>> ix.get(np.array([7, 5, 6], np.uint64)).tolist(), len(ix)
+    ([1, 0, -1], 2)
+    """
 
     def __init__(self) -> None:
         self.runs: list[tuple[np.ndarray, np.ndarray]] = []  # oldest first
+        self.n = 0
+        self._bits = np.zeros(1 << 13, np.uint8)  # bit ``key >> shift`` set for every key added
+        self._shift = np.uint64(64 - 16)
 
     def __len__(self) -> int:
-        return sum(len(k) for k, _v in self.runs)
+        return self.n
+
+    def _maybe(self, keys: np.ndarray) -> np.ndarray:
+        """Per key: perhaps present (False: certainly absent)."""
+        at = keys >> self._shift
+        return (self._bits[at >> np.uint64(3)] >> (at & np.uint64(7)).astype(np.uint8)) & 1 == 1
+
+    def _mark(self, keys: np.ndarray) -> None:
+        """Set the filter's bits of ``keys`` (sorted)."""
+        at = keys >> self._shift
+        byte, bit = at >> np.uint64(3), np.left_shift(1, (at & np.uint64(7)).astype(np.uint8))
+        if not len(byte):
+            return
+        starts = np.flatnonzero(np.concatenate([[True], byte[1:] != byte[:-1]]))  # sorted keys: runs of a byte
+        self._bits[byte[starts]] |= np.bitwise_or.reduceat(bit, starts)
 
     def get(self, keys: np.ndarray) -> np.ndarray:
         """The record number of each key, -1 where absent."""
-        order = np.argsort(keys)
-        keys = keys[order]  # sorted needles: the binary searches walk memory in order
-        found = np.full(len(keys), -1, dtype=np.int64)
+        out = np.full(len(keys), -1, dtype=np.int64)
+        if not self.runs:
+            return out
+        cand = np.flatnonzero(self._maybe(keys))
+        order = cand[np.argsort(keys[cand])]
+        needles = keys[order]  # sorted needles: the binary searches walk memory in order
+        found = np.full(len(needles), -1, dtype=np.int64)
         for k, v in self.runs:
-            pos = np.minimum(np.searchsorted(k, keys), len(k) - 1)
-            hit = (k[pos] == keys) & (found < 0)
+            pos = np.minimum(np.searchsorted(k, needles), len(k) - 1)
+            hit = (k[pos] == needles) & (found < 0)
             found[hit] = v[pos[hit]]
-        out = np.empty_like(found)
         out[order] = found
         return out
 
@@ -89,170 +129,25 @@ class KeyIndex:
         keys, values = keys[keep], values[keep]
         if not len(keys):
             return
-        keys, first = np.unique(keys, return_index=True)
-        self.runs.append((keys, values[first].astype(np.int32)))  # record numbers: 12 bytes a key in all
+        order = np.argsort(keys)  # an unstable sort (4 times faster than a stable one)
+        keys = keys[order]
+        starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
+        if len(starts) < len(keys):  # a key repeated: its first occurrence wins
+            keys, order = keys[starts], np.minimum.reduceat(order, starts)
+        self.runs.append((keys, values[order].astype(np.int32)))  # record numbers: 12 bytes a key in all
+        self.n += len(keys)
         while len(self.runs) > 1 and len(self.runs[-2][0]) <= 2 * len(self.runs[-1][0]):
             (k1, v1), (k2, v2) = self.runs[-2], self.runs[-1]  # no key is in both
             k, v = np.concatenate([k1, k2]), np.concatenate([v1, v2])
             order = np.argsort(k, kind="stable")  # two sorted runs: merged in linear time
             self.runs[-2:] = [(k[order], v[order])]
-
-
-_IPC = pa.ipc.IpcWriteOptions(compression="lz4")
-
-
-def write_ipc(path: Path, t: pa.Table, create: bool = True) -> None:
-    """A spill file: Arrow's own format (LZ4), written and read back at memory speed. With ``create``
-    false the file must exist (a scratch file an aborted import has removed is not made again); it is
-    then made in memory and written in one call (no Python call per buffer, no GIL asked for each)."""
-    if create:
-        with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, t.schema, options=_IPC) as w:
-            w.write_table(t)
-        return
-    buf = pa.BufferOutputStream()
-    with pa.ipc.new_file(buf, t.schema, options=_IPC) as w:
-        w.write_table(t)
-    with path.open("r+b") as fh:
-        fh.write(buf.getvalue())
-
-
-def read_ipc(path: Path) -> pa.Table:
-    with pa.OSFile(str(path), "rb") as src:
-        return pa.ipc.open_file(src).read_all()
-
-
-class Records:
-    """This run's records, in the order they were first seen: Arrow tables per chunk, spilled to
-    temporary Arrow files when ``spill`` gives a path for each (memory bounded by the chunk; written and
-    read back by a helper thread); a later duplicate row is kept as a patch and folded into its record
-    by :meth:`batches`."""
-
-    def __init__(self, spill: Callable[[], Path] | None = None) -> None:
-        self.spill = spill
-        self.parts: list[pa.Table | Path] = []
-        self.offsets: list[int] = []
-        self.size = 0
-        self.patch_rows: list[pa.Table] = []  # duplicate rows, in the order they came
-        self.patch_targets: list[np.ndarray] = []  # the record each is folded into
-        self._io: Background | None = None
-
-    def __len__(self) -> int:
-        return self.size
-
-    def add_table(self, t: pa.Table) -> None:
-        if not len(t):
-            return
-        self.offsets.append(self.size)
-        self.size += len(t)
-        if self.spill is None:
-            self.parts.append(t)
-            return
-        path = self.spill()
-        self._io = self._io or Background()
-        self._io.submit(write_ipc, path, t, False)
-        self.parts.append(path)
-
-    def _parts(self) -> Iterator[pa.Table]:
-        """The parts in order, each spilled one read while the one before is used."""
-        if not self.parts or isinstance(self.parts[0], pa.Table):
-            yield from self.parts  # type: ignore[misc]  # kept in memory
-            return
-        io, self._io = self._io or Background(), None
-        with io:
-            io.finish()  # every spill written
-            ahead = deque(io.submit(read_ipc, p) for p in self.parts[:2])
-            for k in range(len(self.parts)):
-                t = ahead.popleft().result()
-                if k + 2 < len(self.parts):
-                    ahead.append(io.submit(read_ipc, self.parts[k + 2]))
-                yield t
-
-    def add_patches(self, rows: pa.Table, targets: np.ndarray) -> None:
-        if len(rows):
-            self.patch_rows.append(rows)
-            self.patch_targets.append(targets.astype(np.int64))
-
-    def batches(self, codes: Callable[[int], str | None] | None = None) -> Iterator[pa.Table]:
-        """The records part by part, duplicates folded in (in the order they came)."""
-        targets = np.concatenate(self.patch_targets) if self.patch_targets else np.zeros(0, np.int64)
-        rows = pa.concat_tables(self.patch_rows) if self.patch_rows else None
-        order = np.argsort(targets, kind="stable")
-        targets = targets[order]
-        for t, lo in zip(self._parts(), self.offsets, strict=True):
-            hi = lo + len(t)
-            a, b = np.searchsorted(targets, lo), np.searchsorted(targets, hi)
-            if a < b and rows is not None:
-                t = _patched(t, lo, targets[a:b], rows.take(pa.array(order[a:b], pa.int64())))
-            yield t.cast(SCHEMA)
-
-    def table(self) -> pa.Table:
-        parts = list(self.batches())
-        return pa.concat_tables(parts) if parts else to_table([])
-
-
-_LISTISH = ("id", "source", "evidence", "uncertain", *TIES)  # merged in Python; the rest by column
-
-
-def _patched(t: pa.Table, lo: int, targets: np.ndarray, rows: pa.Table) -> pa.Table:
-    """``t`` (records ``lo``...) with the duplicate ``rows`` folded into their ``targets`` (as
-    :func:`merge_into` one by one, in the order they came): the plain columns by array work -- a gap
-    (null or empty text) takes the first value of a later row --, ties, uncertain nodes, evidence and
-    sources per record."""
-    idx = np.unique(targets)
-    k = len(idx)
-    base = t.take(pa.array(idx - lo, pa.int64()))
-    group = np.concatenate([np.arange(k), np.searchsorted(idx, targets)])  # base rows first, then patches
-    order = np.argsort(group, kind="stable")  # per record: its base row, then its patches as they came
-    both = pa.concat_tables([base, rows.cast(base.schema)]).take(pa.array(order))
-    starts = np.searchsorted(group[order], np.arange(k))
-    cols = {}
-    for name in both.column_names:
-        if name in _LISTISH:
-            continue
-        col = both[name].combine_chunks()
-        filled = pc.is_valid(col)
-        if pa.types.is_string(col.type):
-            filled = pc.and_(filled, pc.not_equal(col, ""))
-        pos = np.where(np.asarray(pc.fill_null(filled, False)), np.arange(len(col)), len(col))
-        first = np.minimum.reduceat(pos, starts)
-        cols[name] = col.take(pa.array(np.where(first < len(col), first, starts)))
-    recs = base.select(list(_LISTISH)).to_pylist()
-    for g, new in zip(np.searchsorted(idx, targets).tolist(), rows.select(list(_LISTISH)).to_pylist(), strict=True):
-        merge_lists(recs[g], new)
-    lists = pa.Table.from_pylist(recs, schema=pa.schema([SCHEMA.field(c) for c in _LISTISH]))
-    merged = pa.table([cols[c] if c in cols else lists[c] for c in t.column_names], names=t.column_names).cast(t.schema)
-    at = np.arange(len(t), dtype=np.int64)
-    at[idx - lo] = len(t) + np.arange(k)  # each patched record in its place
-    where = pa.array(at)
-    out = []
-    for name in t.column_names:  # a column the patches left as it was is kept (no copy of the part)
-        col, new = t[name], merged[name]
-        same = new.equals(base[name])
-        out.append(col if same else pa.chunked_array([*col.chunks, *new.chunks], col.type).take(where))
-    return pa.table(out, schema=t.schema)
-
-
-def merge_into(rec: dict[str, Any], new: dict[str, Any]) -> None:
-    """Fold a duplicate row into a record: fill its gaps, add ties and the row's source."""
-    for k in COLUMNS:
-        if k in _LISTISH:
-            continue
-        if rec.get(k) in (None, "") and new.get(k) not in (None, ""):
-            rec[k] = new[k]
-    merge_lists(rec, new)
-
-
-def merge_lists(rec: dict[str, Any], new: dict[str, Any]) -> None:
-    """The list part of :func:`merge_into`: ties, uncertain nodes, evidence, sources."""
-    for k in TIES:
-        rec[k] = sorted(set(rec[k] or []) | set(new[k] or []))
-    placed = {n for k in TIES for n in rec[k]}
-    rec["uncertain"] = sorted((set(rec["uncertain"] or []) | set(new["uncertain"] or [])) - placed)
-    if new["evidence"] and new["evidence"] != rec.get("evidence"):
-        parts = [p for e in (rec.get("evidence"), new["evidence"]) if e for p in e.split("；")]
-        parts = [p for p in parts if not (p.endswith("（未达阈值）") and p.split(" ", 1)[0] in placed)]
-        rec["evidence"] = "；".join(dict.fromkeys(parts))
-    rec["source"] = list(rec["source"] or []) + [s for s in new["source"] if s not in (rec["source"] or [])]
+        if self.n > len(self._bits):  # fewer than 8 bits a key: a new filter, of 8 to 16
+            size = 1 << int(np.ceil(np.log2(self.n)))
+            self._bits, self._shift = np.zeros(size, np.uint8), np.uint64(64 - int(np.log2(size * 8)))
+            for k, _v in self.runs:
+                self._mark(k)
+        else:
+            self._mark(keys)
 
 
 class Folded:
@@ -276,14 +171,21 @@ def _strings(values: list[str | None] | pa.Array | pa.ChunkedArray) -> pa.Array:
     return values.cast(pa.string()) if isinstance(values, pa.Array) else pa.array(values, pa.string())
 
 
-def _placed_ids(n: int, idx: np.ndarray, fast: pa.Array, slow: dict[int, str]) -> pa.Array:
-    """The ids of a chunk's rows: ``fast`` for the rows ``idx``, ``slow`` by row, null elsewhere."""
-    rows = sorted(slow)
-    src = np.full(n, len(idx) + len(rows), dtype=np.int64)  # the null at the end
-    src[idx] = np.arange(len(idx))
-    src[rows] = len(idx) + np.arange(len(rows))
-    parts = [fast, pa.array([slow[i] for i in rows], pa.string()), pa.nulls(1, pa.string())]
-    return pa.concat_arrays(parts).take(pa.array(src))
+_CODE_ID = re.compile(r"imp_[0-9a-z]*")  # the id of a code of digits and capital letters
+
+
+def _plain_codes(codes: pa.Array) -> bool:
+    """Whether every code is of digits and capital letters (ASCII) only."""
+    off, data = _offsets(codes)
+    d = data[off[0] : off[-1]] if len(codes) else data[:0]
+    return bool((((d >= 48) & (d <= 57)) | ((d >= 65) & (d <= 90))).all())
+
+
+def _member(keys: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """Per key: in ``sorted_set`` (a sorted array, few keys: binary searches, no sort of ``keys``)."""
+    if not len(sorted_set):
+        return np.zeros(len(keys), dtype=bool)
+    return sorted_set[np.minimum(np.searchsorted(sorted_set, keys), len(sorted_set) - 1)] == keys
 
 
 class Deduper:
@@ -295,13 +197,16 @@ class Deduper:
         self.records = Records(spill)
         self.code_idx = KeyIndex()
         self.name_idx = KeyIndex()
-        self.rec_code = np.zeros(0, dtype=np.uint64)  # record -> hash of its credit code (0: none yet)
+        self._codes = np.zeros(1024, dtype=np.uint64)  # record -> hash of its credit code (0: none yet)
+        self._n = 0  # records so far (``_codes`` grows by a quarter: no copy of it per chunk)
         self.new_firms = 0  # records that came from a firm no store held
         self.prev_by_id: dict[str, tuple[Path, int]] = {}
         self.superseded: set[str] = set()
         self._known: tuple[np.ndarray, np.ndarray] | None = None
-        self._taken: KeyIndex | None = None  # hashes of the ids taken (``ex.taken``), once needed
-        self._taken_new: list[str] = []  # ids taken since, not yet in ``_taken``
+        # ids taken (``ex.taken``), hashed once needed: the ids (for any code), and the codes whose
+        # imp_<code> ids are taken (for a chunk of codes of digits and capitals only: their hashes are
+        # those the worker made); each with the ids taken since, not yet in it
+        self._taken: dict[str, tuple[KeyIndex, list[str]]] = {}
 
     def fold(
         self,
@@ -318,8 +223,10 @@ class Deduper:
         out = Folded(n)
         ch, nh = hashes if hashes is not None else (key_hashes(code_a), key_hashes(name_a))
         slow, code_hit, name_hit = self._slow_rows(ch, nh)
-        base = len(self.rec_code)
-        self.rec_code = np.concatenate([self.rec_code, np.zeros(n, dtype=np.uint64)])
+        base = self._n
+        if base + n > len(self._codes):
+            size = max(base + n, len(self._codes) * 5 // 4)
+            self._codes = np.concatenate([self._codes, np.zeros(size - len(self._codes), np.uint64)])
         fast = ~slow
         new_before = np.cumsum(fast) - fast  # fast rows before each row (every fast row is new)
         g_of = np.full(n, -1, dtype=np.int64)
@@ -337,13 +244,13 @@ class Deduper:
                 slow_new += 1
         idx = np.nonzero(fast)[0]
         g_of[idx] = base + new_before[idx] + np.searchsorted(np.nonzero(slow & (g_of >= 0))[0], idx)
-        out.ids = _placed_ids(n, idx, self._fast_ids(idx, code_a, name_a), out.slow_ids)
+        out.ids = self._ids(fast, code_a, name_a, out.slow_ids, ch)
         new = g_of >= 0
-        total = base + int(new.sum())
-        self.rec_code = self.rec_code[:total]
-        self.rec_code[g_of[new]] = ch[new]
+        self._n = base + int(new.sum())
+        self._codes[self._n : base + n] = 0
+        self._codes[g_of[new]] = ch[new]
         for key, g in code_add.items():
-            self.rec_code[g] = key
+            self._codes[g] = key
         learnt = np.array(list(code_add), np.uint64)
         self.code_idx.add(
             np.concatenate([ch[new], learnt]),
@@ -352,6 +259,11 @@ class Deduper:
         )
         self.name_idx.add(nh[new], g_of[new], name_hit[new] >= 0)
         return out
+
+    @property
+    def rec_code(self) -> np.ndarray:
+        """Record -> hash of its credit code (0: none yet); its length is the number of records."""
+        return self._codes[: self._n]
 
     def _slow_rows(self, ch: np.ndarray, nh: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Rows that need a look one by one: kept by hand or stored before, seen earlier in this run,
@@ -362,51 +274,58 @@ class Deduper:
         slow = (code_hit >= 0) & (ch != _NONE)
         slow |= name_hit >= 0
         for h in (ch, nh):
-            present = h[h != _NONE]
-            uniq, counts = np.unique(present, return_counts=True)
-            dup = uniq[counts > 1]
+            present = np.sort(h[h != _NONE])
+            dup = present[1:][present[1:] == present[:-1]]  # sorted, a key once per repeat
             if len(dup):
-                slow |= np.isin(h, dup) & (h != _NONE)
+                slow |= _member(h, dup) & (h != _NONE)
         if self._known is None:  # hashes of the codes and names the library or a store holds
             codes_known = [*ex.hand_code, *ex.by_code]
             names_known = [*ex.hand_name, *ex.by_name]
             self._known = (np.unique(key_hashes(codes_known)), np.unique(key_hashes(names_known)))
         kc, kn = self._known
-        if len(kc):
-            slow |= np.isin(ch, kc) & (ch != _NONE)
-        if len(kn):
-            slow |= np.isin(nh, kn)
+        slow |= _member(ch, kc) & (ch != _NONE)
+        slow |= _member(nh, kn)
         return slow, code_hit, name_hit
 
-    def _fast_ids(self, idx: np.ndarray, code_a: pa.Array, name_a: pa.Array) -> pa.Array:
-        """Ids of the rows no earlier record or stored firm claims (rows ``idx``): imp_<credit code>
-        (built with Arrow), else -- no code, or that id taken -- as :func:`new_id` makes them."""
-        ids = pc.binary_join_element_wise("imp_", pc.utf8_lower(code_a.take(pa.array(idx, pa.int64()))), "")
-        redo = ids.is_null().to_numpy(zero_copy_only=False) | self._taken_hits(ids)
-        if redo.any():
-            at = idx[redo]
-            pairs = zip(code_a.take(at).to_pylist(), name_a.take(at).to_pylist(), strict=True)
-            fixed = [self._new_id(c, nk) for c, nk in pairs]
-            ids = pc.replace_with_mask(ids, pa.array(redo), pa.array(fixed, pa.string()))
-        self.new_firms += len(idx)
+    def _ids(
+        self, fast: np.ndarray, code_a: pa.Array, name_a: pa.Array, slow_ids: dict[int, str], ch: np.ndarray
+    ) -> pa.Array:
+        """The ids of a chunk's rows: for the rows no earlier record or stored firm claims (``fast``),
+        imp_<credit code> (built with Arrow), else -- no code, or that id taken -- as :func:`new_id`
+        makes them; ``slow_ids`` for the rows decided one by one; null for the rows that make no record.
+        ``ch``: the codes' hashes."""
+        plain = _plain_codes(code_a)
+        lower = pc.ascii_lower(code_a) if plain else pc.utf8_lower(code_a)  # the same for ASCII
+        ids = pc.binary_join_element_wise("imp_", lower, "")
+        taken = self._taken_hits(ids, ch, "code", fast) if plain else self._taken_hits(ids, key_hashes(ids), "id", fast)
+        redo = fast & (ids.is_null().to_numpy(zero_copy_only=False) | taken)
+        other = ~fast | redo
+        if other.any():
+            at = np.flatnonzero(other)
+            pairs = zip(at.tolist(), code_a.take(at).to_pylist(), name_a.take(at).to_pylist(), strict=True)
+            fixed = [self._new_id(c, nk) if fast[i] else slow_ids.get(i) for i, c, nk in pairs]
+            ids = pc.replace_with_mask(ids, pa.array(other), pa.array(fixed, pa.string()))
+        self.new_firms += int(fast.sum())
         return ids
 
     def _new_id(self, code: str | None, namekey: str) -> str:
         ident = new_id(code, namekey, self.ex.taken)
-        self._taken_new.append(ident)
+        for _index, pending in self._taken.values():
+            pending.append(ident)
         return ident
 
-    def _taken_hits(self, ids: pa.Array) -> np.ndarray:
-        """Per id, whether it is taken already (hashes first, the few hits checked in the set)."""
-        if self._taken is None:
-            self._taken = KeyIndex()
-            self._taken_new = list(self.ex.taken)
-        if self._taken_new:
-            h = key_hashes(self._taken_new)
-            self._taken.add(h, np.zeros(len(h), np.int64))
-            self._taken_new = []
-        h = key_hashes(ids)
-        hits = (self._taken.get(h) >= 0) & (h != _NONE)
+    def _taken_hits(self, ids: pa.Array, h: np.ndarray, kind: str, rows: np.ndarray) -> np.ndarray:
+        """Per id, whether it is taken already, for the ``rows``: ``h`` hashes the ids (``kind`` "id"),
+        or the codes, all of digits and capital letters (``kind`` "code": imp_<code> is taken when a
+        taken id is imp_ and the code in small letters). Hashes first, the few hits checked in the set."""
+        if kind not in self._taken:
+            self._taken[kind] = (KeyIndex(), list(self.ex.taken))
+        index, pending = self._taken[kind]
+        if pending:
+            keys = pending if kind == "id" else [t[4:].upper() for t in pending if _CODE_ID.fullmatch(t)]
+            index.add(key_hashes(keys), np.zeros(len(keys), np.int64))
+            pending.clear()
+        hits = (index.get(h) >= 0) & (h != _NONE) & rows
         for k in np.flatnonzero(hits).tolist():
             hits[k] = ids[k].as_py() in self.ex.taken
         return hits
@@ -450,7 +369,7 @@ class Deduper:
         if c:
             code_add[hc] = g
         name_add.setdefault(hn, g)
-        self.rec_code[g] = hc
+        self._codes[g] = hc
         return True
 
     def _earlier(
@@ -465,17 +384,16 @@ class Deduper:
         if g is None:
             cand = name_add.get(hn, -1)
             cand = known[1] if cand < 0 else cand
-            if cand >= 0 and (c is None or self.rec_code[cand] in (_NONE, hc)):
+            if cand >= 0 and (c is None or self._codes[cand] in (_NONE, hc)):
                 g = cand
-        if g is not None and c and self.rec_code[g] == _NONE:
-            self.rec_code[g] = hc
+        if g is not None and c and self._codes[g] == _NONE:
+            self._codes[g] = hc
             code_add[hc] = g
         return g
 
     def add(self, table: pa.Table, folded: Folded) -> None:
         """The chunk's records (ids and ties set) in; duplicates kept as patches of their records."""
-        new = np.nonzero(folded.action == NEW)[0]
-        self.records.add_table(table.take(pa.array(new, pa.int64())) if len(new) < len(table) else table)
+        self.records.add_chunk(table, folded.action == NEW)
         if folded.target:
             order = sorted(folded.target)
             self.records.add_patches(

@@ -1,7 +1,9 @@
 """The store stage of an import that only adds firms (none of them stored before, none now kept by
-hand), in memory bounded by the chunk: the spilled records are read back part by part, counted, and
-streamed into the new Parquet store in two passes -- placed firms while counting, unplaced ones from
-a temporary file afterwards -- in row groups of :data:`.store.ROW_GROUP` firms.
+hand), in memory bounded by the chunk: the records, spilled per chunk as placed and unplaced firms
+(:class:`.records.Records`), are read back, counted and streamed into the new Parquet store in two
+passes -- the placed firms of every chunk, then the unplaced ones -- in row groups of
+:data:`.store.ROW_GROUP` firms. The review pairs and signals of each chunk are put back in the order
+of its records.
 
 Any other import (updates of stored firms, a YAML store) takes the table path of :mod:`.write`.
 """
@@ -9,21 +11,23 @@ Any other import (updates of stored firms, a YAML store) takes the table path of
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..model import Region
-from ..store import SCHEMA, SIGNALS, read_signals
+from ..store import SIGNALS, read_signals
 from .background import Background
-from .dedupe import _IPC, Deduper
+from .dedupe import Deduper
 from .options import ImportSummary
 from .review import QUEUE, queue_rows, read_queue
 from .signals import new_signals
-from .store import ROW_GROUP, Transaction, parquet_schema, parquet_writer, placed_mask
+from .store import ROW_GROUP, Transaction, parquet_schema, parquet_writer
 from .write import local_count, tally_ties
 
 __all__ = ["can_stream", "stream_store"]
@@ -53,7 +57,7 @@ class _Groups:
     def add(self, t: pa.Table) -> None:
         if not len(t):
             return
-        t = t.set_column(t.schema.get_field_index("placed"), "placed", pa.array([self.placed] * len(t), pa.bool_()))
+        t = t.set_column(t.schema.get_field_index("placed"), "placed", pa.array(np.full(len(t), self.placed)))
         self.buf.append(t)
         self.size += len(t)
         while self.size >= ROW_GROUP:
@@ -83,51 +87,81 @@ def stream_store(
     """Write the new store (and the review queue and signals this run adds) into ``tx``; set the
     summary's counts of placed, unplaced and local firms, firms per node and open review items."""
     nodes: Counter[str] = Counter()
-    queue, signals, ids = [], [], []
     old_queue = read_queue(output.parent)  # its pairs of this run's firms are replaced (ids kept only then)
-    rest = tx.scratch()
-    with parquet_writer(tx.temp(output), parquet_schema(info)) as writer:
-        # each helper thread stops (its ``with`` ends first) before the files its jobs use are closed
-        with (
-            pa.OSFile(str(rest), "wb") as sink,
-            pa.ipc.new_file(sink, SCHEMA, options=_IPC) as spill,
-            Background() as bg,
-        ):
-            placed_rows = _Groups(writer, True, bg)
-            for t in dd.records.batches():
-                mask = placed_mask(t)
-                n_placed = pc.sum(mask).as_py() or 0
-                s.placed += n_placed
-                s.unplaced += len(t) - n_placed
-                tally_ties(t, nodes)
-                if region is not None:
-                    s.local = (s.local or 0) + local_count(t, region)
-                s.review += int(pc.sum(pc.fill_null(pc.list_value_length(t["uncertain"]), 0)).as_py() or 0)
-                queue.append(queue_rows(t))
-                if len(old_queue):
-                    ids.append(t["id"])
-                if dd.ex.pool:
-                    signals.append(new_signals(t, chains_of, info["source_file"]))
-                placed_rows.add(t.filter(mask))
-                bg.submit(spill.write_table, t.filter(pc.invert(mask)).cast(SCHEMA))
-            placed_rows.flush()
-            bg.finish()  # the spill is complete before it is closed
-        with pa.memory_map(str(rest)) as src, Background() as bg:
-            unplaced_rows = _Groups(writer, False, bg)
-            reader = pa.ipc.open_file(src)
-            for i in range(reader.num_record_batches):
-                unplaced_rows.add(pa.Table.from_batches([reader.get_batch(i)]))
-            unplaced_rows.flush()
-            bg.finish()
+    sides: list[list[_Side]] = []
+    # the helper thread stops (its ``with`` ends first) before the file its jobs write is closed; the
+    # unplaced records are read and counted while it still writes the last placed ones
+    with parquet_writer(tx.temp(output), parquet_schema(info)) as writer, Background() as bg:
+        for placed, parts in ((True, dd.records.placed_parts()), (False, dd.records.unplaced_parts())):
+            rows = _Groups(writer, placed, bg)
+            side = []
+            for t, recs in parts:
+                s.placed += len(t) if placed else 0
+                s.unplaced += 0 if placed else len(t)
+                side.append(
+                    _count(s, t, recs, nodes, region, chains_of if dd.ex.pool else None, info, len(old_queue) > 0)
+                )
+                rows.add(t)
+            rows.flush()
+            sides.append(side)
+        bg.finish()
     s.nodes = dict(sorted(nodes.items(), key=lambda kv: (-kv[1], kv[0])))
     if region is not None and s.local is None:
         s.local = 0
+    on, off = sides
+    queue = [_in_order(a.queue, a.qrecs, b.queue, b.qrecs) for a, b in zip(on, off, strict=True)]
+    ids = [x.ids for side in sides for x in side if x.ids is not None]
     _queue(tx, output.parent, old_queue, queue, ids)
-    if signals:
+    if dd.ex.pool:
+        signals = [_in_order(a.signals, a.recs, b.signals, b.recs) for a, b in zip(on, off, strict=True)]
         found = pa.concat_tables(signals)
         s.signals = dict(Counter(found["kind"].to_pylist()).most_common())
         if len(found):
             tx.write_raw_parquet(output.parent / SIGNALS, pa.concat_tables([read_signals(output.parent), found]))
+
+
+@dataclass
+class _Side:
+    """What one chunk's placed (or unplaced) records add to the review queue and the signals, with
+    the record of each row (to put the chunk's rows back in the order of its records); their ids
+    when an older queue is to lose their pairs."""
+
+    queue: pa.Table
+    qrecs: np.ndarray
+    signals: pa.Table | None = None
+    recs: np.ndarray | None = None
+    ids: pa.ChunkedArray | None = None
+
+
+def _count(
+    s: ImportSummary,
+    t: pa.Table,
+    recs: np.ndarray,
+    nodes: Counter[str],
+    region: Region | None,
+    chains_of: dict[str, list[str]] | None,
+    info: dict[str, Any],
+    keep_ids: bool,
+) -> _Side:
+    """Count some records (``recs``) into the summary; their review pairs and signals."""
+    tally_ties(t, nodes)
+    if region is not None:
+        s.local = (s.local or 0) + local_count(t, region)
+    pairs = np.asarray(pc.fill_null(pc.list_value_length(t["uncertain"]), 0), dtype=np.int64)
+    s.review += int(pairs.sum())
+    out = _Side(queue_rows(t), np.repeat(recs, pairs), ids=t["id"] if keep_ids else None)
+    if chains_of is not None:
+        out.signals, out.recs = new_signals(t, chains_of, info["source_file"]), recs
+    return out
+
+
+def _in_order(a: pa.Table, ra: np.ndarray, b: pa.Table, rb: np.ndarray) -> pa.Table:
+    """The rows of ``a`` and ``b`` (of records ``ra`` and ``rb``) in the order of their records."""
+    if not len(b):
+        return a
+    if not len(a):
+        return b
+    return pa.concat_tables([a, b]).take(pa.array(np.argsort(np.concatenate([ra, rb]), kind="stable")))
 
 
 def _queue(tx: Transaction, folder: Path, old: pa.Table, parts: list[pa.Table], ids: list[Any]) -> None:

@@ -1,0 +1,367 @@
+"""This run's records between the dedupe stage and the store: per chunk, the firms placed on a chain
+node and the others, kept apart from the moment they are added (in memory, or spilled to temporary
+Arrow files and read back by a helper thread), with the later duplicate rows of a record kept as
+patches and folded in when the records are read back.
+
+The store stage reads the placed records of every chunk, then the unplaced ones: each spill is read
+once (twice for the rare chunk holding a record a patch places: such a record moves to the placed
+records, at its place in the order the records were first seen).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..store import COLUMNS, SCHEMA, TIES, to_table
+from .background import Background
+from .store import placed_mask
+
+__all__ = ["Part", "Records", "merge_into", "merge_lists", "read_ipc", "write_ipc"]
+
+_IPC = pa.ipc.IpcWriteOptions(compression="lz4")
+
+
+def write_ipc(path: Path, batches: list[pa.RecordBatch], create: bool = True) -> None:
+    """A spill file: Arrow's own format (LZ4), written and read back at memory speed. With ``create``
+    false the file must exist (a scratch file an aborted import has removed is not made again); it is
+    then made in memory and written in one call (no Python call per buffer, no GIL asked for each)."""
+    buf = pa.BufferOutputStream()
+    with pa.ipc.new_file(buf, SCHEMA, options=_IPC) as w:
+        for b in batches:
+            w.write_batch(b)
+    with path.open("wb" if create else "r+b") as fh:
+        fh.write(buf.getvalue())
+
+
+def read_ipc(path: Path, lo: int = 0, hi: int | None = None) -> pa.Table:
+    """The record batches ``lo`` to ``hi`` (default: the last) of a spill file, as one table."""
+    with pa.OSFile(str(path), "rb") as src:
+        r = pa.ipc.open_file(src)
+        hi = r.num_record_batches if hi is None else hi
+        return pa.Table.from_batches([r.get_batch(i) for i in range(lo, hi)], schema=r.schema)
+
+
+@dataclass
+class Part:
+    """The records of one chunk: numbers ``lo`` to ``lo + len(placed)``, ``placed`` telling which
+    are tied to a node when added; kept in memory (``tables``) or in a spill file (``path``, the
+    placed records in its first ``split`` batches, the others after)."""
+
+    lo: int
+    placed: np.ndarray
+    tables: tuple[pa.Table, pa.Table] | None = None
+    path: Path | None = None
+    split: int = 0
+
+    @property
+    def hi(self) -> int:
+        return self.lo + len(self.placed)
+
+    def read(self, placed: bool) -> pa.Table:
+        if self.tables is not None:
+            return self.tables[0 if placed else 1]
+        assert self.path is not None
+        return read_ipc(self.path, 0, self.split) if placed else read_ipc(self.path, self.split)
+
+
+@dataclass
+class _Patches:
+    """Every patch, sorted by its record (in the order they came within a record)."""
+
+    targets: np.ndarray
+    rows: pa.Table
+    movers: np.ndarray  # the records added unplaced that a patch places (sorted)
+
+
+class Records:
+    """This run's records, in the order they were first seen, chunk by chunk (see the module); a later
+    duplicate row is kept as a patch and folded into its record when the records are read back."""
+
+    def __init__(self, spill: Callable[[], Path] | None = None) -> None:
+        self.spill = spill
+        self.parts: list[Part] = []
+        self.size = 0
+        self.patch_rows: list[pa.Table] = []  # duplicate rows, in the order they came
+        self.patch_targets: list[np.ndarray] = []  # the record each is folded into
+        self._patches: _Patches | None = None
+        self._io: Background | None = None
+
+    def __len__(self) -> int:
+        return self.size
+
+    def add_chunk(self, t: pa.Table, new: np.ndarray | None = None, placed: np.ndarray | None = None) -> None:
+        """The rows ``new`` of ``t`` (default: all) become records; ``placed``, if known: per row of
+        ``t``, whether it is tied to a node."""
+        new = np.ones(len(t), dtype=bool) if new is None else new
+        placed = _flags(t) if placed is None else placed
+        on, off = new & placed, new & ~placed
+        if not on.any() and not off.any():
+            return
+        tables = (t if on.all() else t.filter(pa.array(on)), t.filter(pa.array(off)))
+        part = Part(self.size, placed[new])
+        self.size = part.hi
+        self.parts.append(part)
+        if self.spill is None:
+            part.tables = tables
+            return
+        first, rest = tables[0].to_batches(), tables[1].to_batches()
+        part.path, part.split = self.spill(), len(first)
+        self._io = self._io or Background()
+        self._io.submit(write_ipc, part.path, first + rest, False)
+
+    def add_patches(self, rows: pa.Table, targets: np.ndarray) -> None:
+        if len(rows):
+            self.patch_rows.append(rows)
+            self.patch_targets.append(targets.astype(np.int64))
+            self._patches = None
+
+    def placed_parts(self) -> Iterator[tuple[pa.Table, np.ndarray]]:
+        """Per chunk, its records that end up placed (with their numbers), duplicates folded in."""
+        p = self._sorted_patches()
+        for part, (on, off) in zip(self.parts, self._read(True), strict=True):
+            recs = part.lo + np.flatnonzero(part.placed)
+            mv = _within(p.movers, part.lo, part.hi)
+            if len(mv):  # unplaced when added, placed by a patch: in its place among the placed
+                urecs = part.lo + np.flatnonzero(~part.placed)
+                on = pa.concat_tables([on, off.take(pa.array(np.searchsorted(urecs, mv)))])
+                recs = np.concatenate([recs, mv])
+                order = np.argsort(recs, kind="stable")
+                on, recs = on.take(pa.array(order)), recs[order]
+            yield self._fold(on, recs, p), recs
+
+    def unplaced_parts(self) -> Iterator[tuple[pa.Table, np.ndarray]]:
+        """Per chunk, its records that end up unplaced (with their numbers), duplicates folded in."""
+        p = self._sorted_patches()
+        for part, (_on, off) in zip(self.parts, self._read(False), strict=True):
+            recs = part.lo + np.flatnonzero(~part.placed)
+            mv = _within(p.movers, part.lo, part.hi)
+            if len(mv):
+                keep = ~np.isin(recs, mv)
+                off, recs = off.filter(pa.array(keep)), recs[keep]
+            yield self._fold(off, recs, p), recs
+
+    def batches(self) -> Iterator[pa.Table]:
+        """The records chunk by chunk in the order first seen, duplicates folded in."""
+        for (on, ron), (off, roff) in zip(self.placed_parts(), self.unplaced_parts(), strict=True):
+            if not len(off) or not len(on):
+                yield (on if len(on) else off).cast(SCHEMA)
+                continue
+            order = np.argsort(np.concatenate([ron, roff]), kind="stable")
+            yield pa.concat_tables([on, off]).take(pa.array(order)).cast(SCHEMA)
+
+    def table(self) -> pa.Table:
+        parts = list(self.batches())
+        return pa.concat_tables(parts) if parts else to_table([])
+
+    def _sorted_patches(self) -> _Patches:
+        if self._patches is not None:
+            return self._patches
+        targets = np.concatenate(self.patch_targets) if self.patch_targets else np.zeros(0, np.int64)
+        order = np.argsort(targets, kind="stable")
+        rows = pa.concat_tables(self.patch_rows).take(pa.array(order)) if self.patch_rows else to_table([])
+        targets = targets[order]
+        placed = np.concatenate([p.placed for p in self.parts]) if self.parts else np.zeros(0, bool)
+        self._patches = _Patches(targets, rows, np.unique(targets[_flags(rows) & ~placed[targets]]))
+        return self._patches
+
+    def _read(self, placed: bool) -> Iterator[tuple[pa.Table | None, pa.Table | None]]:
+        """Per part, (its placed records, its unplaced ones): in the placed pass the unplaced only
+        where a patch moves one; each spilled part read while the one before is used."""
+        movers = self._sorted_patches().movers
+
+        def load(part: Part) -> tuple[pa.Table | None, pa.Table | None]:
+            off = not placed or len(_within(movers, part.lo, part.hi)) > 0
+            return (part.read(True) if placed else None), (part.read(False) if off else None)
+
+        if self.spill is None:
+            yield from map(load, self.parts)
+            return
+        io, self._io = self._io or Background(), None
+        with io:
+            io.finish()  # every spill written
+            ahead: deque[Any] = deque(io.submit(load, p) for p in self.parts[:2])
+            for k in range(len(self.parts)):
+                got = ahead.popleft().result()
+                if k + 2 < len(self.parts):
+                    ahead.append(io.submit(load, self.parts[k + 2]))
+                yield got
+
+    def _fold(self, t: pa.Table, recs: np.ndarray, p: _Patches) -> pa.Table:
+        """``t`` (records ``recs``, ascending) with their patches folded in."""
+        if not len(recs):
+            return t
+        a, b = np.searchsorted(p.targets, recs[0]), np.searchsorted(p.targets, recs[-1], side="right")
+        targets = p.targets[a:b]
+        mine = np.isin(targets, recs)
+        if not mine.any():
+            return t
+        rows = p.rows.slice(a, b - a)
+        if not mine.all():
+            rows, targets = rows.filter(pa.array(mine)), targets[mine]
+        return _patched(t, np.searchsorted(recs, targets), rows)
+
+
+def _within(sorted_values: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    return sorted_values[np.searchsorted(sorted_values, lo) : np.searchsorted(sorted_values, hi)]
+
+
+def _flags(t: pa.Table) -> np.ndarray:
+    """Per row of ``t``: tied to at least one node."""
+    return np.asarray(placed_mask(t), dtype=bool) if len(t) else np.zeros(0, dtype=bool)
+
+
+_LISTISH = ("id", "source", "evidence", "uncertain", *TIES)  # folded as lists; the rest by column
+
+
+def _patched(t: pa.Table, pos: np.ndarray, rows: pa.Table) -> pa.Table:
+    """``t`` with the duplicate ``rows`` folded into its rows ``pos`` (ascending; as :func:`merge_into`
+    one by one, in the order they came), by array work: a gap of a plain column (null or empty text)
+    takes the first value of a later row; ties and sources are united, uncertain nodes lose the placed
+    ones; only the evidence is folded row by row."""
+    idx = np.unique(pos)
+    k = len(idx)
+    some = [c for c in t.column_names if c in _LISTISH or rows[c].null_count < len(rows)]  # what may change
+    base = t.select(some).take(pa.array(idx, pa.int64()))
+    group = np.concatenate([np.arange(k), np.searchsorted(idx, pos)])  # base rows first, then patches
+    order = np.argsort(group, kind="stable")  # per record: its base row, then its patches as they came
+    both = pa.concat_tables([base, rows.select(some).cast(base.schema)]).take(pa.array(order))
+    grp = group[order]  # the record of each row of ``both``
+    merged = _plain(base, both, grp, k) | _lists(both, grp, k)
+    at = np.arange(len(t), dtype=np.int64)
+    at[idx] = len(t) + np.arange(k)  # each patched record in its place
+    where = pa.array(at)
+    out = []
+    for name in t.column_names:  # a column the patches left as it was is kept (no copy of the part)
+        col, new = t[name], merged.get(name)
+        same = new is None or new.equals(base[name].combine_chunks())
+        out.append(col if same else pa.chunked_array([*col.chunks, new.cast(col.type)], col.type).take(where))
+    return pa.table(out, schema=t.schema)
+
+
+def _gaps(col: pa.Array) -> np.ndarray:
+    """Per value: null, or an empty text."""
+    gap = np.asarray(col.is_null(), dtype=bool)
+    if pa.types.is_string(col.type) and len(col):
+        off = np.frombuffer(col.buffers()[1], np.int32, len(col) + 1, col.offset * 4)
+        gap |= off[1:] == off[:-1]
+    return gap
+
+
+def _plain(base: pa.Table, both: pa.Table, grp: np.ndarray, k: int) -> dict[str, pa.Array]:
+    """The plain columns with a gap in some record, each gap filled from the record's first later row
+    that has a value."""
+    starts = np.searchsorted(grp, np.arange(k))
+    out = {}
+    for name in both.column_names:
+        if name in _LISTISH:
+            continue
+        if not _gaps(base[name].combine_chunks()).any():
+            continue
+        col = both[name].combine_chunks()
+        at = np.where(_gaps(col), len(col), np.arange(len(col)))
+        first = np.minimum.reduceat(at, starts)
+        out[name] = col.take(pa.array(np.where(first < len(col), first, starts)))
+    return out
+
+
+def _lists(both: pa.Table, grp: np.ndarray, k: int) -> dict[str, pa.Array]:
+    """Ties (sorted union), uncertain nodes (sorted union less the placed ones), sources (each new
+    one appended) and evidence of the ``k`` records."""
+    cols = {c: both[c].combine_chunks() for c in (*TIES, "uncertain")}
+    flat = [pc.list_flatten(cols[c]) for c in cols]
+    rows = [np.asarray(pc.list_parent_indices(cols[c]), dtype=np.int64) for c in cols]
+    words = pc.dictionary_encode(pa.concat_arrays(flat))
+    dictionary = words.dictionary.take(pc.array_sort_indices(words.dictionary))  # sorted: rank = position
+    rank = np.empty(len(dictionary), np.int64)
+    rank[np.asarray(pc.array_sort_indices(words.dictionary))] = np.arange(len(dictionary))
+    codes = rank[np.asarray(words.indices, dtype=np.int64)] if len(words.indices) else np.zeros(0, np.int64)
+    d = max(len(dictionary), 1)
+    keys, first_row, placed, out = [], {}, np.zeros(0, np.int64), {}
+    at = 0
+    for c, r in zip(cols, rows, strict=True):
+        key = grp[r] * d + codes[at : at + len(r)]
+        at += len(r)
+        if c != "uncertain":
+            for kk, rr in zip(key.tolist(), r.tolist(), strict=True):
+                first_row[kk] = min(first_row.get(kk, rr), rr)
+        u = np.unique(key)
+        keys.append(u)
+        placed = np.union1d(placed, u) if c != "uncertain" else placed
+    keys[-1] = np.setdiff1d(keys[-1], placed, assume_unique=True)
+    for c, u in zip(cols, keys, strict=True):
+        offsets = np.concatenate([[0], np.cumsum(np.bincount(u // d, minlength=k))]).astype(np.int32)
+        out[c] = pa.ListArray.from_arrays(pa.array(offsets), dictionary.take(pa.array(u % d)))
+    out["source"] = _sources(both["source"].combine_chunks(), grp, k)
+    out["evidence"] = _evidence(both["evidence"].to_pylist(), grp, k, first_row, dictionary.to_pylist(), d)
+    return out
+
+
+def _sources(col: pa.Array, grp: np.ndarray, k: int) -> pa.Array:
+    """Per record, the sources of its rows in turn, a later row's only where no earlier row has them."""
+    flat = pc.list_flatten(col)
+    row = np.asarray(pc.list_parent_indices(col), dtype=np.int64)
+    code = np.asarray(pc.dictionary_encode(flat).indices.fill_null(-1), dtype=np.int64) + 1
+    key = grp[row] * (len(flat) + 1) + code
+    _u, first, inv = np.unique(key, return_index=True, return_inverse=True)
+    keep = row == row[first][inv]  # in the first row that has it (all of the base row's)
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(grp[row[keep]], minlength=k))]).astype(np.int32)
+    return pa.ListArray.from_arrays(pa.array(offsets), flat.filter(pa.array(keep)))
+
+
+def _evidence(
+    ev: list[str | None], grp: np.ndarray, k: int, first_row: dict[int, int], words: list[str], d: int
+) -> pa.Array:
+    """Per record, its evidence with each later row's folded in as :func:`merge_lists` does (a part
+    "below the threshold" dropped once its node is placed: ``first_row``, by (record, node) key, the
+    first row that ties the record to the node)."""
+    index = {w: i for i, w in enumerate(words)}
+    starts = np.searchsorted(grp, np.arange(k + 1)).tolist()
+    out = []
+    for g in range(k):
+        rec = ev[starts[g]]
+        for r in range(starts[g] + 1, starts[g + 1]):
+            new = ev[r]
+            if not new or new == rec:
+                continue
+            parts = [p for e in (rec, new) if e for p in e.split("；")]
+            parts = [p for p in parts if not (p.endswith("（未达阈值）") and _placed_by(p, g, r, first_row, index, d))]
+            rec = "；".join(dict.fromkeys(parts))
+        out.append(rec)
+    return pa.array(out, pa.string())
+
+
+def _placed_by(part: str, g: int, r: int, first_row: dict[int, int], index: dict[str, int], d: int) -> bool:
+    """Whether the node a part of evidence names is placed for record ``g`` by its row ``r``."""
+    w = index.get(part.split(" ", 1)[0])
+    return w is not None and first_row.get(g * d + w, r + 1) <= r
+
+
+def merge_into(rec: dict[str, Any], new: dict[str, Any]) -> None:
+    """Fold a duplicate row into a record: fill its gaps, add ties and the row's source."""
+    for k in COLUMNS:
+        if k in _LISTISH:
+            continue
+        if rec.get(k) in (None, "") and new.get(k) not in (None, ""):
+            rec[k] = new[k]
+    merge_lists(rec, new)
+
+
+def merge_lists(rec: dict[str, Any], new: dict[str, Any]) -> None:
+    """The list part of :func:`merge_into`: ties, uncertain nodes, evidence, sources."""
+    for k in TIES:
+        rec[k] = sorted(set(rec[k] or []) | set(new[k] or []))
+    placed = {n for k in TIES for n in rec[k]}
+    rec["uncertain"] = sorted((set(rec["uncertain"] or []) | set(new["uncertain"] or [])) - placed)
+    if new["evidence"] and new["evidence"] != rec.get("evidence"):
+        parts = [p for e in (rec.get("evidence"), new["evidence"]) if e for p in e.split("；")]
+        parts = [p for p in parts if not (p.endswith("（未达阈值）") and p.split(" ", 1)[0] in placed)]
+        rec["evidence"] = "；".join(dict.fromkeys(parts))
+    rec["source"] = list(rec["source"] or []) + [s for s in new["source"] if s not in (rec["source"] or [])]
