@@ -48,27 +48,27 @@ class ByteRange:
     delimiter: str | None = None
 
 
-def _quotes(buf: bytes) -> list[int]:
-    """Offsets of the quote characters in ``buf``: few in an export, so found with memchr one by one
-    rather than by comparing every byte."""
-    out, at = [], buf.find(b'"')
-    while at >= 0:
-        out.append(at)
-        at = buf.find(b'"', at + 1)
-    return out
+_FEW = 2048  # quotes in a window walked one by one; more (an export quoting every cell): by array
 
 
 def _ends(buf: bytes) -> tuple[int, int]:
     """The number of record ends (line feeds outside quotes) in ``buf`` (which starts a record) and
     the offset of the last one (-1: none)."""
     arr = np.frombuffer(buf, np.uint8)
-    quotes = _quotes(buf)
+    quotes, at = [], buf.find(b'"')
+    while at >= 0 and len(quotes) < _FEW:  # most exports quote a few cells: found with memchr
+        quotes.append(at)
+        at = buf.find(b'"', at + 1)
+    if at >= 0:  # many quotes: the parity of the quotes before each line feed, by array
+        lf = np.flatnonzero(arr == _LF)
+        ends = lf[(np.searchsorted(np.flatnonzero(arr == _QUOTE), lf) & 1) == 0]
+        return len(ends), int(ends[-1]) if len(ends) else -1
     inside = 0  # line feeds within quoted spans (a quote left open spans to the end)
     for a, b in zip(quotes[::2], [*quotes[1::2], len(buf)], strict=False):
         inside += int(np.count_nonzero(arr[a:b] == _LF))
     n = int(np.count_nonzero(arr == _LF)) - inside
     last = buf.rfind(b"\n")
-    while last >= 0 and len(quotes) and (np.searchsorted(quotes, last) & 1):
+    while last >= 0 and quotes and (np.searchsorted(quotes, last) & 1):
         last = buf.rfind(b"\n", 0, last)  # inside quotes: the one before
     return n, (last if n else -1)
 

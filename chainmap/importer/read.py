@@ -248,13 +248,18 @@ def csv_fast_chunks(opened: Opened, header_row: int, width: int, block_size: int
     done = {"bytes": 0}
     opened.position = lambda: done["bytes"]
     first = header_row + 1
-    for batch in _batches(reader, opened.path):
-        if bad:
-            raise SlowPath(bad[0])
-        n = batch.num_rows
-        done["bytes"] = min(opened.size, done["bytes"] + int(batch.nbytes))
-        yield list(batch.columns), list(range(first, first + n)), []
-        first += n
+    try:
+        for batch in _batches(reader, opened.path):
+            if bad:
+                raise SlowPath(bad[0])
+            n = batch.num_rows
+            done["bytes"] = min(opened.size, done["bytes"] + int(batch.nbytes))
+            yield list(batch.columns), list(range(first, first + n)), []
+            first += n
+    finally:
+        # the reader's threads end now, not while Python shuts down after Ctrl-C (they hold the Python
+        # row handler: releasing it then aborted the process, "terminate called without an active exception")
+        reader.close()
     if bad:
         raise SlowPath(bad[0])
 
