@@ -39,17 +39,27 @@ def _cells(path: Path, rs: list[ranges.ByteRange], width: int) -> list[list[str]
     block=st.integers(min_value=1, max_value=300),
     crlf=st.booleans(),
     bom=st.booleans(),
+    quote_all=st.booleans(),
+    few=st.sampled_from([1, 2048]),
 )
-def test_ranges_hold_the_records_with_their_row_numbers(tmp_path_factory, rows, block, crlf, bom):
+def test_ranges_hold_the_records_with_their_row_numbers(tmp_path_factory, rows, block, crlf, bom, quote_all, few):
     """Quoted line breaks, separators and doubled quotes anywhere, any block size, CRLF or LF, with or
-    without a BOM: the ranges together are the file's data rows, each range's first row numbered as
+    without a BOM, every cell quoted or only those that need it, quotes walked one by one or counted by
+    array (``few``): the ranges together are the file's data rows, each range's first row numbered as
     the csv module counts rows."""
     rows = [r for r in rows if any(c.strip() for c in r)] or [["x", "y", "z"]]
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="\r\n" if crlf else "\n").writerows([["标题"], ["甲", "乙", "丙"], *rows])
+    quoting = csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL
+    csv.writer(buf, lineterminator="\r\n" if crlf else "\n", quoting=quoting).writerows(
+        [["标题"], ["甲", "乙", "丙"], *rows]
+    )
     path = tmp_path_factory.mktemp("r") / "x.csv"
     path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + buf.getvalue().encode())
-    rs = list(byte_ranges(path, 2, block))
+    before, ranges._FEW = ranges._FEW, few
+    try:
+        rs = list(byte_ranges(path, 2, block))
+    finally:
+        ranges._FEW = before
     assert rs[0].start == 0 and rs[-1].end == path.stat().st_size
     assert all(a.end == b.start and b.first == a.first + a.records for a, b in zip(rs, rs[1:], strict=False))
     assert rs[0].first == 3 and sum(r.records for r in rs) == len(rows)
