@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import random
 from pathlib import Path
 
 import pytest
@@ -161,3 +162,20 @@ def test_ranges_are_used_by_the_workers(mini, tmp_path, monkeypatch):
     monkeypatch.setattr(run, "byte_ranges", spy)
     s = run.run_import(load_library(mini), ImportOptions(file=f, workers=2, progress=False))
     assert len(seen) > 10 and sum(seen) == 600 == s.rows
+
+
+def test_the_store_bytes_do_not_depend_on_how_the_file_was_cut(mini, tmp_path, monkeypatch):
+    """The same export cut into chunks of 64 KB or of 1 MB gives the same files, byte for byte (the
+    Parquet writer starts pages where chunks end: the stores are written from one chunk per column)."""
+    rng = random.Random(7)
+    rows = _rows(40_000)
+    for r in rows[1:]:  # texts long enough for several pages a column
+        r[6] = "".join(rng.choice("甲乙丙丁戊己庚辛壬癸") for _ in range(40))  # 主营产品, kept in the store
+    f = write_csv(tmp_path / "名单_20240601.csv", rows)
+    monkeypatch.setattr(run, "PARALLEL_BYTES", 0)
+    got = []
+    for block in (64 << 10, 1 << 20):
+        monkeypatch.setattr(run, "BLOCK_BYTES", block)
+        got.append(_import(mini, f, tmp_path / str(block) / "x.parquet", 2))
+    assert got[0][0][0] == 40_000 and got[0][6]["x.parquet"]
+    assert got[0] == got[1]

@@ -216,10 +216,12 @@ def _write_parquet(path: Path, table: pa.Table, info: dict[str, Any]) -> None:
                 buf.append(pa.RecordBatch.from_arrays(cols, schema=schema))
                 size += len(part)
                 if size >= ROW_GROUP:
-                    writer.write_table(pa.Table.from_batches(buf, schema=schema), row_group_size=ROW_GROUP)
+                    writer.write_table(
+                        pa.Table.from_batches(buf, schema=schema).combine_chunks(), row_group_size=ROW_GROUP
+                    )
                     buf, size = [], 0
             if size:
-                writer.write_table(pa.Table.from_batches(buf, schema=schema), row_group_size=ROW_GROUP)
+                writer.write_table(pa.Table.from_batches(buf, schema=schema).combine_chunks(), row_group_size=ROW_GROUP)
 
 
 ROW_GROUP = 32 * 1024
@@ -285,7 +287,8 @@ class Transaction:
             _write_bytes(tmp, yaml_bytes(table.to_pylist()))
 
     def write_raw_parquet(self, final: Path, table: pa.Table) -> None:
-        pq.write_table(table, self.temp(final), compression="zstd")
+        # one chunk per column: the bytes then depend on the rows alone, not on how they were gathered
+        pq.write_table(table.combine_chunks(), self.temp(final), compression="zstd")
 
     def remove(self, final: Path) -> None:
         self.delete.append(final)

@@ -72,7 +72,9 @@ class _Groups:
         self.buf, self.size = [], 0
 
     def _write(self, t: pa.Table) -> None:
-        self.w.write_table(t.cast(self.w.schema), row_group_size=ROW_GROUP)
+        # one chunk per column: a row group's bytes depend on its rows alone, not on the chunks they came in
+        # (the file's cut into chunks differs between one process and worker processes)
+        self.w.write_table(t.combine_chunks().cast(self.w.schema), row_group_size=ROW_GROUP)
 
 
 def stream_store(
