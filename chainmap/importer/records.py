@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 
 from ..store import COLUMNS, SCHEMA, TIES, to_table
 from .background import Background
+from .keys import _offsets
 from .store import placed_mask
 
 __all__ = ["Part", "Records", "merge_into", "merge_lists", "read_ipc", "write_ipc"]
@@ -250,7 +251,7 @@ def _gaps(col: pa.Array) -> np.ndarray:
     """Per value: null, or an empty text."""
     gap = np.asarray(col.is_null(), dtype=bool)
     if pa.types.is_string(col.type) and len(col):
-        off = np.frombuffer(col.buffers()[1], np.int32, len(col) + 1, col.offset * 4)
+        off = _offsets(col)[0]
         gap |= off[1:] == off[:-1]
     return gap
 
@@ -279,9 +280,10 @@ def _lists(both: pa.Table, grp: np.ndarray, k: int) -> dict[str, pa.Array]:
     flat = [pc.list_flatten(cols[c]) for c in cols]
     rows = [np.asarray(pc.list_parent_indices(cols[c]), dtype=np.int64) for c in cols]
     words = pc.dictionary_encode(pa.concat_arrays(flat))
-    dictionary = words.dictionary.take(pc.array_sort_indices(words.dictionary))  # sorted: rank = position
+    by_word = pc.array_sort_indices(words.dictionary)
+    dictionary = words.dictionary.take(by_word)  # sorted: rank = position
     rank = np.empty(len(dictionary), np.int64)
-    rank[np.asarray(pc.array_sort_indices(words.dictionary))] = np.arange(len(dictionary))
+    rank[np.asarray(by_word)] = np.arange(len(dictionary))
     codes = rank[np.asarray(words.indices, dtype=np.int64)] if len(words.indices) else np.zeros(0, np.int64)
     d = max(len(dictionary), 1)
     keys, first_row, placed, out = [], {}, np.zeros(0, np.int64), {}
