@@ -35,6 +35,7 @@ from .cli_options import (
     region_option,
 )
 from .cli_present import register as register_present
+from .entry import forget_interrupt
 from .errors import ChainmapError, LoadError, UsageError
 from .files import output_error
 
@@ -339,9 +340,12 @@ def run() -> None:
         rv = main.main(prog_name="chainmap", standalone_mode=False)
     except (KeyboardInterrupt, click.exceptions.Abort):  # before, during or after a command
         click.echo("已中断 (interrupted)", err=True)
+        forget_interrupt()
         sys.exit(130)
     except click.ClickException as e:
         e.show()
+        if isinstance(e, Interrupted):
+            forget_interrupt()
         sys.exit(e.exit_code)
     sys.exit(rv if isinstance(rv, int) else 0)
 

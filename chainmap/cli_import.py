@@ -38,7 +38,10 @@ def _date(value: str | None, option: str) -> dt.date | None:
 
 def _interrupted() -> None:
     """Ctrl-C: the workers are stopped and the temporary files removed by then; one line, exit 130."""
+    from .entry import forget_interrupt
+
     click.echo("已中断：导入未完成，链库中已有的导入数据保持原样。", err=True)
+    forget_interrupt()
     raise SystemExit(130)  # not click's Exit: a caller in non-standalone mode would turn that into a return
 
 

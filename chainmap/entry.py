@@ -8,9 +8,17 @@ from __future__ import annotations
 
 import sys
 
-__all__ = ["run"]
+__all__ = ["forget_interrupt", "run"]
 
 INTERRUPTED = "已中断 (interrupted)\n"
+
+
+def forget_interrupt() -> None:
+    """Call before exiting 130 on a Ctrl-C we caught. CPython (3.11, 3.12) marks a KeyboardInterrupt
+    that ends an ``exec`` of a *string* -- dataclasses and namedtuple build their methods that way while
+    modules import -- and under ``python -m`` then ends the process by SIGINT after our exit (-2, not
+    130), even though the interrupt was caught. An ``exec`` of a string that ends normally clears it."""
+    exec("")  # noqa: S102 - the empty string: see above
 
 
 def run() -> None:
@@ -19,5 +27,6 @@ def run() -> None:
         from .cli import run as cli_run
     except KeyboardInterrupt:
         sys.stderr.write(INTERRUPTED)
+        forget_interrupt()
         sys.exit(130)
     cli_run()

@@ -26,7 +26,16 @@ from .errors import UsageError
 from .model import ChainHead, Company, Institution, Region
 from .vocab import KIND_LABELS
 
-__all__ = ["ChainLayout", "Library", "Node", "bundled_library", "default_ledger_folder", "default_library", "normalise_name", "region_of"]
+__all__ = [
+    "ChainLayout",
+    "Library",
+    "Node",
+    "bundled_library",
+    "default_ledger_folder",
+    "default_library",
+    "normalise_name",
+    "region_of",
+]
 
 _PKG = Path(__file__).resolve().parent
 REGION_ENV = "CHAINMAP_REGION"

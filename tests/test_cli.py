@@ -223,3 +223,42 @@ def test_o_never_replaces_a_file_chainmap_did_not_write(tmp_path):
 def test_errors_for_the_user_are_chinese_first_with_one_prefix(mini):
     res = run_cli("--chains", str(mini), "gaps", "--region", "没有这个地区")
     assert res.returncode == 2 and res.stderr.startswith("错误：") and "Traceback" not in res.stderr
+
+
+_STRING_EXEC_INTERRUPT = """
+import sys
+import chainmap.cli as cli
+from chainmap import entry
+
+def interrupted(*a, **k):
+    # a Ctrl-C landing while Python runs code built from a string (dataclasses and namedtuple make
+    # their methods so while modules import): CPython then marks it unhandled even once caught
+    exec("raise KeyboardInterrupt", {})
+
+if sys.argv[1] == "import":
+    import chainmap.importer as importer
+    importer.run_import = interrupted
+else:
+    cli.main.main = interrupted
+sys.argv[1:] = ["--chains", sys.argv[2], "import", sys.argv[3]] if sys.argv[1] == "import" else ["--help"]
+entry.run()
+"""
+
+
+@pytest.mark.parametrize("where", ["import", "command line"])
+def test_ctrl_c_during_string_built_code_still_exits_130_under_python_m(tmp_path, mini, where):
+    # `python -m` (not the console script) ended such a run by SIGINT (-2) after printing the message
+    (tmp_path / "kbi_probe.py").write_text(_STRING_EXEC_INTERRUPT, encoding="utf-8")
+    f = tmp_path / "firms.csv"
+    f.write_text("企业名称,经营范围\n甲乙丙测试有限公司,销售\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "kbi_probe", where.split()[0], str(mini), str(f)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert proc.returncode == 130, (proc.returncode, proc.stderr[-500:])
+    assert "已中断" in proc.stderr and "Traceback" not in proc.stderr
