@@ -31,6 +31,7 @@ from .columns import (
     map_unique,
     plain_dates,
     take_mapped,
+    trim,
     uscc_ok,
 )
 from .headers import HeaderMap
@@ -163,10 +164,10 @@ class Cleaner:
             return out
         cols = [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in cols]
         rownums = pa.array(nums, pa.int64())
-        trimmed = [pc.utf8_trim_whitespace(c) for c in cols]  # once: for blank rows and for the fields
+        trimmed = [trim(c) for c in cols]  # once: for blank rows and for the fields
         blank = blank_rows(trimmed, trimmed=True)
-        if pc.any(blank).as_py():
-            keep = pc.invert(blank)
+        if blank.any():
+            keep = pa.array(~blank)
             cols, rownums = [c.filter(keep) for c in cols], rownums.filter(keep)
             trimmed = [c.filter(keep) for c in trimmed]
         out.rows += len(rownums)
