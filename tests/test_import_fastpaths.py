@@ -34,36 +34,14 @@ def test_cuts_are_where_a_search_for_the_cut_characters_finds_them(texts, cuts):
         assert _cuts(buf, a, b, _cut_table(cuts)).tolist() == want
 
 
-_SPACES = list(" \t\n\r\x0b\x0c\x1c\x1f\u0085\u00a0\u1680\u2003\u2028\u3000")
-_CELL = st.one_of(
-    st.none(),
-    st.text(
-        st.sampled_from([*_SPACES, "甲", "a", "。", "—", "\u00a1", "\u00bf", "\u2030", "\u3001", "\u0100"]), max_size=6
-    ),
-)
+_CELL = st.one_of(st.none(), st.text(st.sampled_from(list(" \t\n\u3000\u00a0甲a。")), max_size=6))
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.lists(_CELL, max_size=40), st.integers(min_value=0, max_value=3))
-def test_trim_only_where_it_may_change_a_cell_gives_what_trimming_every_cell_gives(cells, start):
-    arr = pa.array(cells, pa.string()).slice(min(start, len(cells)))
-    want = pc.utf8_trim_whitespace(arr)
-    got = columns.trim(arr)
-    got.validate(full=True)
-    assert got.to_pylist() == want.to_pylist()
-    unmarked = pa.array(~columns.may_trim(arr))
-    assert arr.filter(unmarked).to_pylist() == want.filter(unmarked).to_pylist()  # no cell left untrimmed
-    blank = [c is None or c == "" for c in want.to_pylist()]
-    assert columns.blank_rows([want], trimmed=True).tolist() == blank
-    assert columns.blank_rows([arr, arr]).tolist() == blank
-
-
-def test_every_character_trimming_removes_is_one_a_cell_may_start_or_end_with():
-    """Over every code point: what Arrow's trimming removes, :func:`columns.may_trim` marks (so a new
-    Arrow that trims more characters fails here rather than leaving them in cells)."""
-    points = [chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000]
-    for cells in ([f"a{c}" for c in points], [f"{c}a" for c in points], [f"{c}" for c in points]):
-        arr = pa.array(cells, pa.string())
-        changed = np.asarray(pc.not_equal(pc.utf8_trim_whitespace(arr), arr), dtype=bool)
-        assert changed.sum() >= 29
-        assert not (changed & ~columns.may_trim(arr)).any()
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(_CELL, min_size=3, max_size=3), max_size=30))
+def test_blank_rows_from_the_offsets_are_the_rows_of_empty_or_null_cells(rows):
+    cols = [pa.array([r[j] for r in rows], pa.string()) for j in range(3)]
+    want = [all(c is None or not c.strip() for c in r) for r in rows]
+    assert columns.blank_rows(cols).tolist() == want
+    trimmed = [pc.utf8_trim_whitespace(c) for c in cols]
+    assert columns.blank_rows(trimmed, trimmed=True).tolist() == want

@@ -34,12 +34,6 @@ _MARKER_SHAPE = np.zeros((_EMPTY_BYTES + 1) << 16, dtype=bool)
 for _v in _EMPTY.to_pylist():
     _b = _v.encode()
     _MARKER_SHAPE[(len(_b) << 16) | (_b[0] << 8) | _b[-1] if _b else 0] = True
-# the first bytes of the characters Arrow's utf8_trim_whitespace removes (ASCII ones up to the space,
-# U+0085 and U+00A0, U+1680, U+2000-205F, U+3000: checked over every code point in the tests)
-_SPACE_LEAD = np.zeros(256, dtype=bool)
-_SPACE_LEAD[: 0x20 + 1] = True
-_SPACE_LEAD[[0xC2, 0xE1, 0xE2, 0xE3]] = True
-_WIDE_SPACE_LEAD = _SPACE_LEAD & (np.arange(256) >= 0xE0)
 _LUT = np.full(256, -1, dtype=np.int64)
 for _i, _ch in enumerate(_USCC_ALPHABET):
     _LUT[ord(_ch)] = _i
@@ -63,41 +57,6 @@ def as_strings(rows: list[list[Any]], width: int) -> list[pa.Array]:
 def cleaned(col: pa.Array) -> pa.Array:
     """Trimmed text; blank cells and empty markers (``-``, ``--``, ``无``, ``null`` ...) become null."""
     return emptied(pc.utf8_trim_whitespace(col))
-
-
-def may_trim(col: pa.Array) -> np.ndarray:
-    """Per cell: its first or last character may be white space (a cell neither starts nor ends with a
-    byte that can begin one, nor ends with a two- or three-byte character that can be one: trimming
-    leaves it as it is). Nulls are never marked."""
-    off, data = _offsets(col)
-    out = np.zeros(len(col), dtype=bool)
-    lens = np.diff(off)
-    at = np.flatnonzero(lens)
-    if not len(at):
-        return out
-    first, last, size = off[at], off[at + 1] - 1, lens[at]
-    maybe = _SPACE_LEAD[data[first]] | (data[last] <= 0x20)
-    two = np.flatnonzero(size >= 2)
-    maybe[two] |= data[last[two] - 1] == 0xC2
-    three = np.flatnonzero(size >= 3)
-    maybe[three] |= _WIDE_SPACE_LEAD[data[last[three] - 2]]
-    out[at] = maybe
-    if col.null_count:
-        out &= np.asarray(col.is_valid(), dtype=bool)
-    return out
-
-
-def trim(col: pa.Array) -> pa.Array:
-    """``utf8_trim_whitespace``, run on the cells it may change only (:func:`may_trim`): most cells of
-    an export have no white space to trim."""
-    maybe = may_trim(col)
-    n = int(maybe.sum())
-    if not n:
-        return col
-    if n > len(col) // 4:
-        return pc.utf8_trim_whitespace(col)
-    mask = pa.array(maybe)
-    return pc.replace_with_mask(col, mask, pc.utf8_trim_whitespace(col.filter(mask)))
 
 
 def emptied(trimmed: pa.Array) -> pa.Array:

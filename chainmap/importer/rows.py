@@ -31,7 +31,6 @@ from .columns import (
     map_unique,
     plain_dates,
     take_mapped,
-    trim,
     uscc_ok,
 )
 from .headers import HeaderMap
@@ -164,7 +163,7 @@ class Cleaner:
             return out
         cols = [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in cols]
         rownums = pa.array(nums, pa.int64())
-        trimmed = [trim(c) for c in cols]  # once: for blank rows and for the fields
+        trimmed = [pc.utf8_trim_whitespace(c) for c in cols]  # once: for blank rows and for the fields
         blank = blank_rows(trimmed, trimmed=True)
         if blank.any():
             keep = pa.array(~blank)
