@@ -10,8 +10,10 @@ import pyarrow.compute as pc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chainmap.importer import columns
+from chainmap.importer import columns, rows
 from chainmap.importer.chunkmatch import _SEGMENT_END, _cut_table, _cuts
+from chainmap.money import _USCC_ALPHABET as USCC
+from chainmap.money import _USCC_WEIGHTS, uscc_problem
 
 _CHARS = st.sampled_from(
     list("；;。：:\n，,、甲乙 a1\u3000\u00a0\t\r—－-ｚ") + ["\uff1b", "\u3002", "\u4e00", "\uff3a", "会", "倂"]
@@ -45,3 +47,57 @@ def test_blank_rows_from_the_offsets_are_the_rows_of_empty_or_null_cells(rows):
     assert columns.blank_rows(cols).tolist() == want
     trimmed = [pc.utf8_trim_whitespace(c) for c in cols]
     assert columns.blank_rows(trimmed, trimmed=True).tolist() == want
+
+
+def _valid_code(body: str) -> str:
+    total = sum(USCC.index(ch) * w for ch, w in zip(body, _USCC_WEIGHTS, strict=True))
+    return body + USCC[(31 - total % 31) % 31]
+
+
+_CODE = st.one_of(
+    st.none(),
+    st.text(st.sampled_from(USCC), min_size=17, max_size=17).map(_valid_code),
+    st.text(st.sampled_from([*USCC, "I", "O", "a", "-", "甲", " "]), min_size=16, max_size=19),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_CODE, max_size=30), st.integers(min_value=0, max_value=3))
+def test_credit_codes_checked_on_the_bytes_as_the_per_code_check_finds_them(codes, start):
+    """Valid codes, mistyped check characters, letters outside the alphabet, other lengths, CJK
+    characters (18 bytes that are no 18 characters), nulls, all of one length, and a slice."""
+    arr = pa.array(codes, pa.string()).slice(min(start, len(codes)))
+    want = [c is None or (len(c) == 18 and set(c) <= set(USCC) and uscc_problem(c) is None) for c in arr.to_pylist()]
+    assert columns.uscc_ok(arr).tolist() == want
+    same_length = pa.array([c for c in codes if c is not None and len(c.encode()) == 18], pa.string())
+    want = [len(c) == 18 and set(c) <= set(USCC) and uscc_problem(c) is None for c in same_length.to_pylist()]
+    assert columns.uscc_ok(same_length).tolist() == want
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(st.sampled_from(list("注备说数来源合计共1导出免责甲a 。")), max_size=5))))
+def test_note_rows_found_among_the_rows_starting_with_a_word_s_first_character(names):
+    arr = pa.array(names, pa.string())
+    want = [n is not None and rows._NOTE_ROW.match(n) is not None for n in names]
+    got = columns.regex_rows(arr, rows._NOTE_ROW.pattern, columns.first_char_in(arr, rows._NOTE_FIRST))
+    assert got.tolist() == want
+    assert columns.regex_rows(arr, rows._NOTE_ROW.pattern, np.ones(len(arr), dtype=bool)).tolist() == want
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["存续", "注销", "吊销，未注销", "Revoked", "在业", ""]))))
+def test_a_test_per_distinct_value_gives_the_test_of_every_row(status):
+    arr = pa.array(status, pa.string())
+    closed = rows._CLOSED
+    want = np.asarray(pc.fill_null(pc.match_substring_regex(arr, closed, ignore_case=True), False), dtype=bool)
+    got = columns.per_distinct(arr, lambda u: pc.match_substring_regex(u, closed, ignore_case=True))
+    assert got.tolist() == want.tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(st.sampled_from(list("09AZaz ｚ\u3000-")), max_size=6))))
+def test_codes_upper_cased_without_spaces_only_where_a_byte_is_no_digit_or_capital(codes):
+    arr = pa.array(codes, pa.string())
+    got = columns.upper_no_spaces(arr)
+    got.validate(full=True)
+    assert got.to_pylist() == pc.replace_substring(pc.utf8_upper(arr), " ", "").to_pylist()

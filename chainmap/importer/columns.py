@@ -34,10 +34,8 @@ _MARKER_SHAPE = np.zeros((_EMPTY_BYTES + 1) << 16, dtype=bool)
 for _v in _EMPTY.to_pylist():
     _b = _v.encode()
     _MARKER_SHAPE[(len(_b) << 16) | (_b[0] << 8) | _b[-1] if _b else 0] = True
-_LUT = np.full(256, -1, dtype=np.int64)
-for _i, _ch in enumerate(_USCC_ALPHABET):
-    _LUT[ord(_ch)] = _i
-_W = np.array(_USCC_WEIGHTS, dtype=np.int64)
+# each byte of a code as its value in the GB 32100 alphabet (255: no character of it)
+_USCC_BYTES = bytes(_USCC_ALPHABET.index(chr(b)) if chr(b) in _USCC_ALPHABET else 255 for b in range(256))
 
 
 def as_strings(rows: list[list[Any]], width: int) -> list[pa.Array]:
@@ -102,21 +100,32 @@ def blank_rows(cols: list[pa.Array], trimmed: bool = False) -> np.ndarray:
 
 def uscc_ok(codes: pa.Array) -> np.ndarray:
     """Per row: True when the code is null or passes the GB 32100 check character."""
-    n = len(codes)
-    ok = np.ones(n, dtype=bool)
-    present = np.asarray(pc.is_valid(codes))
-    if not present.any():
+    off, data = _offsets(codes)
+    ok = np.ones(len(codes), dtype=bool)
+    size18 = np.diff(off) == 18
+    if codes.null_count:
+        present = np.asarray(codes.is_valid(), dtype=bool)
+        size18 &= present
+        ok[present & ~size18] = False
+    else:
+        ok[~size18] = False
+    idx = np.flatnonzero(size18)
+    if not len(idx):
         return ok
-    size18 = np.asarray(pc.fill_null(pc.equal(pc.binary_length(codes), 18), False))
-    ok[present & ~size18] = False
-    idx = np.nonzero(size18)[0]
-    if len(idx):
-        fixed = codes.take(pa.array(idx)).cast(pa.binary(18))
-        raw = np.frombuffer(fixed.buffers()[1], dtype=np.uint8, count=len(idx) * 18, offset=fixed.offset * 18)
-        vals = _LUT[raw.reshape(-1, 18)]
-        good_chars = (vals >= 0).all(axis=1)
-        expected = (31 - (vals[:, :17] @ _W) % 31) % 31
-        ok[idx] = good_chars & (vals[:, 17] == expected)
+    if len(idx) == len(codes):  # every code 18 bytes: they lie side by side
+        raw = data[off[0] : off[-1]].tobytes()
+    else:
+        fixed = codes.filter(pa.array(size18)).cast(pa.binary(18))
+        raw = fixed.buffers()[1].to_pybytes()[fixed.offset * 18 : (fixed.offset + len(idx)) * 18]
+    table = raw.translate(_USCC_BYTES)
+    vals = np.frombuffer(table, dtype=np.uint8).reshape(-1, 18)
+    total = np.zeros(len(idx), dtype=np.int32)
+    for j, w in enumerate(_USCC_WEIGHTS):  # column by column: numpy's row-wise reductions are slow
+        total += vals[:, j].astype(np.int32) * w
+    good = vals[:, 17] == (31 - total % 31) % 31
+    if b"\xff" in table:  # a byte outside the alphabet
+        good &= ~(vals == 255).any(axis=1)
+    ok[idx] = good
     return ok
 
 
@@ -232,3 +241,52 @@ def has_space(col: pa.Array) -> np.ndarray:
 def has_byte(col: pa.Array, byte: int) -> np.ndarray:
     """Per row: the text holds this (ASCII) byte."""
     return _rows_with(col, lambda b: b == byte)
+
+
+def first_char_in(col: pa.Array, chars: str) -> np.ndarray:
+    """Per row: the text starts with one of ``chars`` (three-byte UTF-8 characters: CJK ones), found on
+    the bytes, so that a regex anchored at those characters runs on these rows only."""
+    codes = [int.from_bytes(c.encode(), "big") for c in chars]
+    if any(len(c.encode()) != 3 for c in chars):
+        raise ValueError("first_char_in takes three-byte characters only")
+    off, data = _offsets(col)
+    out = np.zeros(len(col), dtype=bool)
+    at = np.flatnonzero(np.diff(off) >= 3)
+    if len(at):
+        start = off[at]
+        head = (data[start].astype(np.int32) << 16) | (data[start + 1].astype(np.int32) << 8) | data[start + 2]
+        out[at] = np.isin(head, codes)
+    if col.null_count:
+        out &= np.asarray(col.is_valid(), dtype=bool)
+    return out
+
+
+def regex_rows(col: pa.Array, pattern: str, rows: np.ndarray, ignore_case: bool = False) -> np.ndarray:
+    """Per row: ``pattern`` matches, run on the ``rows`` that can match only (nulls never match)."""
+    out = np.zeros(len(col), dtype=bool)
+    at = np.flatnonzero(rows)
+    if len(at):
+        some = col if len(at) == len(col) else col.take(pa.array(at))
+        out[at] = np.asarray(pc.fill_null(pc.match_substring_regex(some, pattern, ignore_case=ignore_case), False))
+    return out
+
+
+def per_distinct(col: pa.Array, test: Callable[[pa.Array], pa.Array]) -> np.ndarray:
+    """Per row: ``test`` (an Arrow kernel giving booleans) of its value, run once per distinct value
+    (columns such as the registration status hold a handful); False for nulls."""
+    d = pc.dictionary_encode(col)
+    hit = np.append(np.asarray(pc.fill_null(test(d.dictionary), False), dtype=bool), False)
+    idx = d.indices.fill_null(len(hit) - 1) if d.indices.null_count else d.indices
+    return hit[np.asarray(idx)]
+
+
+def upper_no_spaces(codes: pa.Array) -> pa.Array:
+    """Codes upper-cased, spaces taken out; the kernels run on the rows holding a byte other than an
+    ASCII digit or capital letter only (a well-formed code is left as it is)."""
+    odd = _rows_with(codes, lambda b: ~(((b >= 48) & (b <= 57)) | ((b >= 65) & (b <= 90))))
+    if not odd.any():
+        return codes
+    if odd.all():
+        return pc.replace_substring(pc.utf8_upper(codes), " ", "")
+    mask = pa.array(odd)
+    return pc.replace_with_mask(codes, mask, pc.replace_substring(pc.utf8_upper(codes.filter(mask)), " ", ""))
