@@ -177,28 +177,6 @@ def _bytes(col: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Buffer | None]:
     return buf, off, col.buffers()[2]
 
 
-_POW10 = 10 ** np.arange(19, dtype=np.int64)
-
-
-def digit_runs(col: pa.Array, runs: int) -> np.ndarray:
-    """The numbers written by the runs of ASCII digits of each string (``2020年1月31日`` -> 2020, 1, 31), as
-    an (n, runs) array; every string must hold exactly ``runs`` runs of at most 18 digits."""
-    buf, off, _ = _bytes(col)
-    lo, hi = int(off[0]), int(off[-1])
-    b = buf[lo:hi]
-    digit = (b >= 48) & (b <= 57)
-    first = digit.copy()
-    first[1:] &= ~digit[:-1]
-    starts = off[:-1][off[:-1] < off[1:]] - lo
-    first[starts] = digit[starts]  # a run never spans two rows
-    at = np.nonzero(digit)[0]
-    head = np.nonzero(first[at])[0]  # where each run starts, among the digits
-    length = np.diff(np.append(head, len(at)))
-    exp = np.repeat(head + length - 1, length) - np.arange(len(at))
-    value = np.add.reduceat((b[at] - 48).astype(np.int64) * _POW10[exp], head) if len(at) else np.zeros(0, np.int64)
-    return value.reshape(len(col), runs)
-
-
 def plain_dates(col: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(plain, valid, days): rows written in a plain form, those that name a real day, and the day
     (days since 1970-01-01) of each valid one, as :func:`.clean.parse_date` reads them."""
@@ -209,23 +187,52 @@ def plain_dates(col: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     at = np.nonzero(plain)[0]
     if not len(at):
         return plain, valid, days
-    sel = col.take(pa.array(at))
-    compact = np.asarray(pc.match_substring_regex(sel, "^[0-9]+$"))  # 20200131: one run of digits
-    y, m, d = np.zeros(len(at), np.int64), np.zeros(len(at), np.int64), np.zeros(len(at), np.int64)
-    if compact.any():
-        v = digit_runs(sel.filter(pa.array(compact)), 1)[:, 0]
-        y[compact], m[compact], d[compact] = v // 10000, v // 100 % 100, v % 100
-    if not compact.all():
-        v = digit_runs(sel.filter(pa.array(~compact)), 3)
-        y[~compact], m[~compact], d[~compact] = v[:, 0], v[:, 1], v[:, 2]
+    y, m, d = _ymd(col, at)
     ok = (y >= 1) & (m >= 1) & (m <= 12) & (d >= 1)
-    month = np.where(ok, (y - 1970) * 12 + (m - 1), 0).astype("datetime64[M]")
-    first = month.astype("datetime64[D]")
-    length = ((month + 1).astype("datetime64[D]") - first).astype(np.int64)
-    ok &= d <= length
+    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+    ok &= d <= _MONTH_DAYS[np.where(ok, m, 1)] + ((m == 2) & leap)
     valid[at] = ok
-    days[at] = np.where(ok, first.astype(np.int64) + d - 1, 0)
+    days[at] = np.where(ok, _days_from_civil(y, m, d), 0)
     return plain, valid, days
+
+
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+
+
+def _ymd(col: pa.Array, at: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Year, month and day of the rows ``at`` of ``col``, each written in a form of ``_PLAIN_DATE``: read
+    from the bytes where that form puts them (a separator is one ASCII byte or one three-byte 年/月)."""
+    off, data = _offsets(col)
+    buf = np.concatenate([data[: off[-1]], np.zeros(3, np.uint8)]).astype(np.int64) - 48  # digits as values
+    start, end = off[at], off[at + 1]
+
+    def num(p: np.ndarray, width: int) -> np.ndarray:
+        v = np.zeros(len(p), dtype=np.int64)
+        for k in range(width):
+            v = v * 10 + buf[p + k]
+        return v
+
+    y = num(start, 4)
+    compact = (buf[start + 4] >= 0) & (buf[start + 4] <= 9)  # 20200131: a digit where a separator would be
+    p1 = start + 4 + np.where(buf[start + 4] + 48 < 0x80, 1, 3)
+    m_two = (buf[p1 + 1] >= 0) & (buf[p1 + 1] <= 9)
+    m = np.where(m_two, num(p1, 2), buf[p1])
+    p2 = p1 + 1 + m_two
+    p3 = p2 + np.where(buf[p2] + 48 < 0x80, 1, 3)
+    d_two = (p3 + 1 < end) & (buf[p3 + 1] >= 0) & (buf[p3 + 1] <= 9)
+    d = np.where(d_two, num(p3, 2), buf[p3])
+    m = np.where(compact, num(start + 4, 2), m)
+    d = np.where(compact, num(start + 6, 2), d)
+    return y, m, d
+
+
+def _days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 of proleptic Gregorian dates (H. Hinnant's days_from_civil)."""
+    y = y - (m <= 2)
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * np.where(m > 2, m - 3, m + 9) + 2) // 5 + d - 1
+    return era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
 
 
 def _spaces(b: np.ndarray) -> np.ndarray:
