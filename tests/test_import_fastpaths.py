@@ -10,7 +10,7 @@ import pyarrow.compute as pc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chainmap.importer import columns, rows
+from chainmap.importer import columns, rows, values
 from chainmap.importer.chunkmatch import _SEGMENT_END, _cut_table, _cuts
 from chainmap.money import _USCC_ALPHABET as USCC
 from chainmap.money import _USCC_WEIGHTS, uscc_problem
@@ -101,3 +101,37 @@ def test_codes_upper_cased_without_spaces_only_where_a_byte_is_no_digit_or_capit
     got = columns.upper_no_spaces(arr)
     got.validate(full=True)
     assert got.to_pylist() == pc.replace_substring(pc.utf8_upper(arr), " ", "").to_pylist()
+
+
+_FIGURE = st.sampled_from(
+    [
+        "5000万元",
+        "3.5亿元",
+        "100万元人民币",
+        "5000",
+        "-5",
+        "很多",
+        "1" * 40,
+        "300万美元",
+        "12人",
+        "9" * 25,
+        "0",
+        "1.2345678",
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), _FIGURE), max_size=40), st.sampled_from([1.0, 1e4]))
+def test_figures_of_the_distinct_texts_spread_over_the_rows_are_the_figures_of_every_row(texts, unit):
+    """Capital and head counts parsed once per distinct text (the texts repeat here) give every row's
+    value, currency, unreadable mark and reason to reject, as parsing every row does."""
+    raw = pa.array(texts, pa.string())
+    for got, want in (
+        (values.capital_figures(raw, unit, "注册资本", {}), values._capital_figures(raw, unit, "注册资本", {})),
+        (values.count_figures(raw, "参保人数", {}), values._count_figures(raw, "参保人数", {})),
+    ):
+        assert got.value.to_pylist() == want.value.to_pylist()
+        assert (got.currency is None and want.currency is None) or got.currency.to_pylist() == want.currency.to_pylist()
+        assert got.unreadable.tolist() == want.unreadable.tolist()
+        assert got.wrong == want.wrong
