@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from chainmap.importer import columns, rows, values
 from chainmap.importer.chunkmatch import _SEGMENT_END, _cut_table, _cuts
+from chainmap.importer.keys import key_hashes
 from chainmap.money import _USCC_ALPHABET as USCC
 from chainmap.money import _USCC_WEIGHTS, uscc_problem
 
@@ -135,3 +136,38 @@ def test_figures_of_the_distinct_texts_spread_over_the_rows_are_the_figures_of_e
         assert (got.currency is None and want.currency is None) or got.currency.to_pylist() == want.currency.to_pylist()
         assert got.unreadable.tolist() == want.unreadable.tolist()
         assert got.wrong == want.wrong
+
+
+def _hash_one(key: str | None) -> int:
+    """keys.key_hashes of one key, word by word in Python (the documented algorithm)."""
+    if key is None:
+        return 0
+    mask = (1 << 64) - 1
+
+    def mix(h: int) -> int:
+        h ^= h >> 33
+        h = (h * 0xFF51AFD7ED558CCD) & mask
+        h ^= h >> 33
+        h = (h * 0xC4CEB9FE1A85EC53) & mask
+        return h ^ (h >> 33)
+
+    b = key.encode()
+    h = mix((len(b) + 0x9E3779B97F4A7C15) & mask)
+    for j in range(0, len(b), 8):
+        h = mix(h ^ int.from_bytes(b[j : j + 8], "little"))
+    return h or 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.one_of(
+        st.lists(st.one_of(st.none(), st.text(st.sampled_from(list("甲a1 -")), max_size=20)), max_size=20),
+        st.lists(st.text(st.sampled_from(list("0123456789ABC")), min_size=18, max_size=18), max_size=20),
+    ),
+    st.integers(min_value=0, max_value=2),
+)
+def test_key_hashes_are_the_word_by_word_hashes_of_each_key(keys_, start):
+    """Keys all of one length (credit codes: no rows picked out per word), of mixed lengths, empty and
+    null, and a slice."""
+    arr = pa.array(keys_, pa.string()).slice(min(start, len(keys_)))
+    assert [int(h) for h in key_hashes(arr)] == [_hash_one(k) for k in arr.to_pylist()]
