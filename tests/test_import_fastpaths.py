@@ -171,3 +171,29 @@ def test_key_hashes_are_the_word_by_word_hashes_of_each_key(keys_, start):
     null, and a slice."""
     arr = pa.array(keys_, pa.string()).slice(min(start, len(keys_)))
     assert [int(h) for h in key_hashes(arr)] == [_hash_one(k) for k in arr.to_pylist()]
+
+
+def test_every_character_trimming_removes_starts_with_a_byte_the_column_check_looks_for():
+    """Over every code point: what Arrow's trimming removes begins with a byte :func:`columns.trim`
+    looks for (so an Arrow that trims more characters fails here instead of leaving them in cells)."""
+    points = [chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000]
+    arr = pa.array([f"a{c}" for c in points], pa.string())
+    removed = np.flatnonzero(np.asarray(pc.not_equal(pc.utf8_trim_whitespace(arr), arr), dtype=bool))
+    assert len(removed) >= 29
+    for i in removed:
+        assert columns._space_lead(np.frombuffer(points[i].encode(), np.uint8)[:1]), hex(ord(points[i]))
+    assert not columns._space_lead(np.frombuffer("乙az09（）".encode(), np.uint8))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(st.sampled_from(list("甲a。（\u3000 \u00a0\u2003\t")), max_size=5))))
+def test_a_column_trimmed_unless_no_byte_can_start_white_space(cells):
+    arr = pa.array(cells, pa.string())
+    assert columns.trim(arr).to_pylist() == pc.utf8_trim_whitespace(arr).to_pylist()
+
+
+def test_a_space_far_into_a_long_column_is_still_trimmed():
+    long = pa.array(["甲乙丙丁" * 10] * 2000 + ["甲\u3000"], pa.string())  # the space after the first 64 KiB
+    assert columns.trim(long).to_pylist()[-1] == "甲"
+    spaceless = long.slice(0, 2000)
+    assert columns.trim(spaceless) is spaceless  # nothing to trim: the column itself

@@ -52,6 +52,23 @@ def as_strings(rows: list[list[Any]], width: int) -> list[pa.Array]:
     return out
 
 
+def _space_lead(b: np.ndarray) -> bool:
+    """Any byte that starts a character Arrow's utf8_trim_whitespace removes: ASCII up to the space,
+    0xC2 (U+0085, U+00A0), 0xE1-0xE3 (U+1680, U+2000-205F, U+3000); checked over every code point in the
+    tests."""
+    return bool(((b <= 0x20) | (b == 0xC2) | ((b >= 0xE1) & (b <= 0xE3))).any())
+
+
+def trim(col: pa.Array) -> pa.Array:
+    """``utf8_trim_whitespace``, skipped for a column none of whose bytes can start a white-space
+    character (names, codes, dates, places mostly): trimming would leave every cell as it is."""
+    off, data = _offsets(col)
+    x = data[off[0] : off[-1]] if len(col) else data[:0]
+    if _space_lead(x[:65536]) or (len(x) > 65536 and _space_lead(x[65536:])):  # found early in most columns
+        return pc.utf8_trim_whitespace(col)
+    return col
+
+
 def cleaned(col: pa.Array) -> pa.Array:
     """Trimmed text; blank cells and empty markers (``-``, ``--``, ``无``, ``null`` ...) become null."""
     return emptied(pc.utf8_trim_whitespace(col))

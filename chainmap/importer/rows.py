@@ -34,6 +34,7 @@ from .columns import (
     plain_dates,
     regex_rows,
     take_mapped,
+    trim,
     upper_no_spaces,
     uscc_ok,
 )
@@ -168,7 +169,7 @@ class Cleaner:
             return out
         cols = [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in cols]
         rownums = pa.array(nums, pa.int64())
-        trimmed = [pc.utf8_trim_whitespace(c) for c in cols]  # once: for blank rows and for the fields
+        trimmed = [trim(c) for c in cols]  # once: for blank rows and for the fields
         blank = blank_rows(trimmed, trimmed=True)
         if blank.any():
             keep = pa.array(~blank)
