@@ -43,7 +43,6 @@ _ASCII_WORD = np.zeros(256, dtype=bool)
 for _c in b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ":
     _ASCII_WORD[_c] = True
 _SEGMENT_END = ("；", ";", "。", "：", ":")
-_ONE, _WIDE = 1, 2  # the classes of a byte that may end a cut
 _TRADE_RE = "|".join(_TRADE)
 _MAKE_RE = "|".join(_MAKE)
 
@@ -81,15 +80,24 @@ def _parts(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Buffer]:
     return np.frombuffer(data, dtype=np.uint8), offsets, data
 
 
-def _cut_table(cuts: list[str]) -> tuple[tuple[int, ...], np.ndarray, tuple[int, ...]]:
-    """The bytes that may end a cut, each byte's class (one-byte cut, last byte of a three-byte cut, or
-    0) and the three-byte cuts as 24-bit numbers."""
-    kinds = np.zeros(256, dtype=np.uint8)
-    wide = tuple(int.from_bytes(c.encode(), "big") for c in cuts if len(c.encode()) == 3)
+@dataclass(frozen=True)
+class _CutTable:
+    """The one-byte cuts, and the three-byte cuts grouped by their first two bytes."""
+
+    ones: tuple[int, ...]
+    wide: tuple[tuple[int, int, tuple[int, ...]], ...]  # (first byte, second byte, last bytes)
+
+
+def _cut_table(cuts: list[str]) -> _CutTable:
+    """The cuts (one-byte or three-byte UTF-8 characters) as :func:`_cuts` looks for them."""
+    ones = sorted({c.encode()[0] for c in cuts if len(c.encode()) == 1})
+    groups: dict[tuple[int, int], set[int]] = {}
     for c in cuts:
         b = c.encode()
-        kinds[b[-1]] = kinds[b[-1]] or (_ONE if len(b) == 1 else _WIDE)
-    return tuple(int(b) for b in np.flatnonzero(kinds)), kinds, wide
+        if len(b) == 3:
+            groups.setdefault((b[0], b[1]), set()).add(b[2])
+    wide = tuple((b0, b1, tuple(sorted(last))) for (b0, b1), last in sorted(groups.items()))
+    return _CutTable(tuple(ones), wide)
 
 
 _CLAUSE_CUT = _cut_table(list(_CLAUSE_END))
@@ -114,7 +122,7 @@ class _Segments:
         buf: np.ndarray,
         offsets: np.ndarray,
         data: pa.Buffer,
-        cut: tuple[tuple[int, ...], np.ndarray, tuple[int, ...]],
+        cut: _CutTable,
     ) -> _Segments:
         lo, hi = int(offsets[0]), int(offsets[-1])
         ends = _cuts(buf, lo, hi, cut)
@@ -353,25 +361,27 @@ def _wide_word(buf: np.ndarray, at: np.ndarray) -> np.ndarray:
     return (b0 == 0xEF) & (bc | bd)
 
 
-def _cuts(buf: np.ndarray, lo: int, hi: int, cut: tuple[tuple[int, ...], np.ndarray, tuple[int, ...]]) -> np.ndarray:
-    """The end (one past the last byte) of every cut of a :func:`_cut_table` in ``buf[lo:hi]``, in order."""
-    last_bytes, kinds, wide = cut
+def _cuts(buf: np.ndarray, lo: int, hi: int, cut: _CutTable) -> np.ndarray:
+    """The end (one past the last byte) of every cut of a :func:`_cut_table` in ``buf[lo:hi]``, in order.
+
+    Whole-buffer comparisons only: a three-byte cut is its three bytes in a row (its first two bytes
+    at once), so no candidate byte is looked at one by one."""
     x = buf[lo:hi]
-    mark = np.equal(x, last_bytes[0])  # numpy's loops, not bytes.translate: they let go of the GIL
-    one = np.empty_like(mark)
-    for b in last_bytes[1:]:
-        np.logical_or(mark, np.equal(x, b, out=one), out=mark)
-    at = np.flatnonzero(mark) + lo
-    k = kinds[buf[at]]
-    keep = k == _ONE
-    three = np.flatnonzero((k == _WIDE) & (at >= lo + 2))
-    last = at[three]
-    code = (buf[last - 2].astype(np.int32) << 16) | (buf[last - 1].astype(np.int32) << 8) | buf[last]
-    ok = np.zeros(len(last), dtype=bool)
-    for w in wide:
-        ok |= code == w
-    keep[three[ok]] = True
-    return at[keep] + 1
+    mark = np.zeros(len(x), dtype=bool)
+    tmp = np.empty_like(mark)
+    for b in cut.ones:
+        np.logical_or(mark, np.equal(x, b, out=tmp), out=mark)
+    if len(x) >= 3:
+        head, mid, tail, sub = x[:-2], x[1:-1], x[2:], tmp[2:]
+        last = np.empty(len(x) - 2, dtype=bool)
+        for b0, b1, ends in cut.wide:
+            np.equal(tail, ends[0], out=last)
+            for b2 in ends[1:]:
+                np.logical_or(last, np.equal(tail, b2, out=sub), out=last)
+            np.logical_and(last, np.equal(head, b0, out=sub), out=last)
+            np.logical_and(last, np.equal(mid, b1, out=sub), out=last)
+            np.logical_or(mark[2:], last, out=mark[2:])
+    return np.flatnonzero(mark) + (lo + 1)
 
 
 def _clause_ends(buf: np.ndarray, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:

@@ -29,10 +29,13 @@ def _case_variants(word: str) -> set[str]:
 _EMPTY = pa.array(sorted({v for w in EMPTY for v in _case_variants(w)}), pa.string())
 _NULL = pa.scalar(None, pa.string())
 _EMPTY_BYTES = max(len(v.encode()) for v in _EMPTY.to_pylist())
-_LUT = np.full(256, -1, dtype=np.int64)
-for _i, _ch in enumerate(_USCC_ALPHABET):
-    _LUT[ord(_ch)] = _i
-_W = np.array(_USCC_WEIGHTS, dtype=np.int64)
+# (length, first byte, last byte) of each empty marker: a cell of another shape is no marker
+_MARKER_SHAPE = np.zeros((_EMPTY_BYTES + 1) << 16, dtype=bool)
+for _v in _EMPTY.to_pylist():
+    _b = _v.encode()
+    _MARKER_SHAPE[(len(_b) << 16) | (_b[0] << 8) | _b[-1] if _b else 0] = True
+# each byte of a code as its value in the GB 32100 alphabet (255: no character of it)
+_USCC_BYTES = bytes(_USCC_ALPHABET.index(chr(b)) if chr(b) in _USCC_ALPHABET else 255 for b in range(256))
 
 
 def as_strings(rows: list[list[Any]], width: int) -> list[pa.Array]:
@@ -49,6 +52,23 @@ def as_strings(rows: list[list[Any]], width: int) -> list[pa.Array]:
     return out
 
 
+def _space_lead(b: np.ndarray) -> bool:
+    """Any byte that starts a character Arrow's utf8_trim_whitespace removes: ASCII up to the space,
+    0xC2 (U+0085, U+00A0), 0xE1-0xE3 (U+1680, U+2000-205F, U+3000); checked over every code point in the
+    tests."""
+    return bool(((b <= 0x20) | (b == 0xC2) | ((b >= 0xE1) & (b <= 0xE3))).any())
+
+
+def trim(col: pa.Array) -> pa.Array:
+    """``utf8_trim_whitespace``, skipped for a column none of whose bytes can start a white-space
+    character (names, codes, dates, places mostly): trimming would leave every cell as it is."""
+    off, data = _offsets(col)
+    x = data[off[0] : off[-1]] if len(col) else data[:0]
+    if _space_lead(x[:65536]) or (len(x) > 65536 and _space_lead(x[65536:])):  # found early in most columns
+        return pc.utf8_trim_whitespace(col)
+    return col
+
+
 def cleaned(col: pa.Array) -> pa.Array:
     """Trimmed text; blank cells and empty markers (``-``, ``--``, ``无``, ``null`` ...) become null."""
     return emptied(pc.utf8_trim_whitespace(col))
@@ -59,10 +79,14 @@ def emptied(trimmed: pa.Array) -> pa.Array:
     they alone are looked up, and the nulls are set in a validity bitmap over the same text buffers."""
     if trimmed.offset or trimmed.null_count or not len(trimmed):
         return pc.if_else(pc.is_in(trimmed, value_set=_EMPTY), _NULL, trimmed)
-    short = np.flatnonzero(np.diff(_offsets(trimmed)[0]) <= _EMPTY_BYTES)
+    off, data = _offsets(trimmed)
+    lens = np.diff(off)
+    short = np.flatnonzero((lens <= _EMPTY_BYTES) & (lens > 0))
+    shape = (lens[short] << 16) | (data[off[short]].astype(np.int64) << 8) | data[off[short + 1] - 1]
+    short = np.concatenate([np.flatnonzero(lens == 0), short[_MARKER_SHAPE[shape]]])
     if not len(short):
         return trimmed
-    gone = short[np.asarray(pc.is_in(trimmed.take(pa.array(short)), value_set=_EMPTY), dtype=bool)]
+    gone = np.sort(short[np.asarray(pc.is_in(trimmed.take(pa.array(short)), value_set=_EMPTY), dtype=bool)])
     if not len(gone):
         return trimmed
     valid = np.ones(len(trimmed), dtype=bool)
@@ -79,32 +103,46 @@ def joined(cols: list[pa.Array]) -> pa.Array:
     return pc.if_else(pc.equal(j, ""), _NULL, j)
 
 
-def blank_rows(cols: list[pa.Array], trimmed: bool = False) -> pa.Array:
+def blank_rows(cols: list[pa.Array], trimmed: bool = False) -> np.ndarray:
     """True where every cell of the row is blank (``trimmed``: the cells are trimmed already)."""
-    mask = None
+    mask = np.ones(len(cols[0]) if cols else 0, dtype=bool)
     for c in cols:
-        empty = pc.fill_null(pc.equal(c if trimmed else pc.utf8_trim_whitespace(c), ""), True)
-        mask = empty if mask is None else pc.and_(mask, empty)
+        c = c if trimmed else pc.utf8_trim_whitespace(c)
+        empty = np.diff(_offsets(c)[0]) == 0
+        if c.null_count:
+            empty |= ~np.asarray(c.is_valid(), dtype=bool)
+        mask &= empty
     return mask
 
 
 def uscc_ok(codes: pa.Array) -> np.ndarray:
     """Per row: True when the code is null or passes the GB 32100 check character."""
-    n = len(codes)
-    ok = np.ones(n, dtype=bool)
-    present = np.asarray(pc.is_valid(codes))
-    if not present.any():
+    off, data = _offsets(codes)
+    ok = np.ones(len(codes), dtype=bool)
+    size18 = np.diff(off) == 18
+    if codes.null_count:
+        present = np.asarray(codes.is_valid(), dtype=bool)
+        size18 &= present
+        ok[present & ~size18] = False
+    else:
+        ok[~size18] = False
+    idx = np.flatnonzero(size18)
+    if not len(idx):
         return ok
-    size18 = np.asarray(pc.fill_null(pc.equal(pc.binary_length(codes), 18), False))
-    ok[present & ~size18] = False
-    idx = np.nonzero(size18)[0]
-    if len(idx):
-        fixed = codes.take(pa.array(idx)).cast(pa.binary(18))
-        raw = np.frombuffer(fixed.buffers()[1], dtype=np.uint8, count=len(idx) * 18, offset=fixed.offset * 18)
-        vals = _LUT[raw.reshape(-1, 18)]
-        good_chars = (vals >= 0).all(axis=1)
-        expected = (31 - (vals[:, :17] @ _W) % 31) % 31
-        ok[idx] = good_chars & (vals[:, 17] == expected)
+    if len(idx) == len(codes):  # every code 18 bytes: they lie side by side
+        raw = data[off[0] : off[-1]].tobytes()
+    else:
+        fixed = codes.filter(pa.array(size18)).cast(pa.binary(18))
+        raw = fixed.buffers()[1].to_pybytes()[fixed.offset * 18 : (fixed.offset + len(idx)) * 18]
+    table = raw.translate(_USCC_BYTES)
+    vals = np.frombuffer(table, dtype=np.uint8).reshape(-1, 18)
+    total = np.zeros(len(idx), dtype=np.int32)
+    for j, w in enumerate(_USCC_WEIGHTS):  # column by column: numpy's row-wise reductions are slow
+        total += vals[:, j].astype(np.int32) * w
+    good = vals[:, 17] == (31 - total % 31) % 31
+    if b"\xff" in table:  # a byte outside the alphabet
+        good &= ~(vals == 255).any(axis=1)
+    ok[idx] = good
     return ok
 
 
@@ -156,28 +194,6 @@ def _bytes(col: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Buffer | None]:
     return buf, off, col.buffers()[2]
 
 
-_POW10 = 10 ** np.arange(19, dtype=np.int64)
-
-
-def digit_runs(col: pa.Array, runs: int) -> np.ndarray:
-    """The numbers written by the runs of ASCII digits of each string (``2020年1月31日`` -> 2020, 1, 31), as
-    an (n, runs) array; every string must hold exactly ``runs`` runs of at most 18 digits."""
-    buf, off, _ = _bytes(col)
-    lo, hi = int(off[0]), int(off[-1])
-    b = buf[lo:hi]
-    digit = (b >= 48) & (b <= 57)
-    first = digit.copy()
-    first[1:] &= ~digit[:-1]
-    starts = off[:-1][off[:-1] < off[1:]] - lo
-    first[starts] = digit[starts]  # a run never spans two rows
-    at = np.nonzero(digit)[0]
-    head = np.nonzero(first[at])[0]  # where each run starts, among the digits
-    length = np.diff(np.append(head, len(at)))
-    exp = np.repeat(head + length - 1, length) - np.arange(len(at))
-    value = np.add.reduceat((b[at] - 48).astype(np.int64) * _POW10[exp], head) if len(at) else np.zeros(0, np.int64)
-    return value.reshape(len(col), runs)
-
-
 def plain_dates(col: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(plain, valid, days): rows written in a plain form, those that name a real day, and the day
     (days since 1970-01-01) of each valid one, as :func:`.clean.parse_date` reads them."""
@@ -188,23 +204,52 @@ def plain_dates(col: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     at = np.nonzero(plain)[0]
     if not len(at):
         return plain, valid, days
-    sel = col.take(pa.array(at))
-    compact = np.asarray(pc.match_substring_regex(sel, "^[0-9]+$"))  # 20200131: one run of digits
-    y, m, d = np.zeros(len(at), np.int64), np.zeros(len(at), np.int64), np.zeros(len(at), np.int64)
-    if compact.any():
-        v = digit_runs(sel.filter(pa.array(compact)), 1)[:, 0]
-        y[compact], m[compact], d[compact] = v // 10000, v // 100 % 100, v % 100
-    if not compact.all():
-        v = digit_runs(sel.filter(pa.array(~compact)), 3)
-        y[~compact], m[~compact], d[~compact] = v[:, 0], v[:, 1], v[:, 2]
+    y, m, d = _ymd(col, at)
     ok = (y >= 1) & (m >= 1) & (m <= 12) & (d >= 1)
-    month = np.where(ok, (y - 1970) * 12 + (m - 1), 0).astype("datetime64[M]")
-    first = month.astype("datetime64[D]")
-    length = ((month + 1).astype("datetime64[D]") - first).astype(np.int64)
-    ok &= d <= length
+    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+    ok &= d <= _MONTH_DAYS[np.where(ok, m, 1)] + ((m == 2) & leap)
     valid[at] = ok
-    days[at] = np.where(ok, first.astype(np.int64) + d - 1, 0)
+    days[at] = np.where(ok, _days_from_civil(y, m, d), 0)
     return plain, valid, days
+
+
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+
+
+def _ymd(col: pa.Array, at: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Year, month and day of the rows ``at`` of ``col``, each written in a form of ``_PLAIN_DATE``: read
+    from the bytes where that form puts them (a separator is one ASCII byte or one three-byte 年/月)."""
+    off, data = _offsets(col)
+    buf = np.concatenate([data[: off[-1]], np.zeros(3, np.uint8)]).astype(np.int64) - 48  # digits as values
+    start, end = off[at], off[at + 1]
+
+    def num(p: np.ndarray, width: int) -> np.ndarray:
+        v = np.zeros(len(p), dtype=np.int64)
+        for k in range(width):
+            v = v * 10 + buf[p + k]
+        return v
+
+    y = num(start, 4)
+    compact = (buf[start + 4] >= 0) & (buf[start + 4] <= 9)  # 20200131: a digit where a separator would be
+    p1 = start + 4 + np.where(buf[start + 4] + 48 < 0x80, 1, 3)
+    m_two = (buf[p1 + 1] >= 0) & (buf[p1 + 1] <= 9)
+    m = np.where(m_two, num(p1, 2), buf[p1])
+    p2 = p1 + 1 + m_two
+    p3 = p2 + np.where(buf[p2] + 48 < 0x80, 1, 3)
+    d_two = (p3 + 1 < end) & (buf[p3 + 1] >= 0) & (buf[p3 + 1] <= 9)
+    d = np.where(d_two, num(p3, 2), buf[p3])
+    m = np.where(compact, num(start + 4, 2), m)
+    d = np.where(compact, num(start + 6, 2), d)
+    return y, m, d
+
+
+def _days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 of proleptic Gregorian dates (H. Hinnant's days_from_civil)."""
+    y = y - (m <= 2)
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * np.where(m > 2, m - 3, m + 9) + 2) // 5 + d - 1
+    return era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
 
 
 def _spaces(b: np.ndarray) -> np.ndarray:
@@ -220,3 +265,52 @@ def has_space(col: pa.Array) -> np.ndarray:
 def has_byte(col: pa.Array, byte: int) -> np.ndarray:
     """Per row: the text holds this (ASCII) byte."""
     return _rows_with(col, lambda b: b == byte)
+
+
+def first_char_in(col: pa.Array, chars: str) -> np.ndarray:
+    """Per row: the text starts with one of ``chars`` (three-byte UTF-8 characters: CJK ones), found on
+    the bytes, so that a regex anchored at those characters runs on these rows only."""
+    codes = [int.from_bytes(c.encode(), "big") for c in chars]
+    if any(len(c.encode()) != 3 for c in chars):
+        raise ValueError("first_char_in takes three-byte characters only")
+    off, data = _offsets(col)
+    out = np.zeros(len(col), dtype=bool)
+    at = np.flatnonzero(np.diff(off) >= 3)
+    if len(at):
+        start = off[at]
+        head = (data[start].astype(np.int32) << 16) | (data[start + 1].astype(np.int32) << 8) | data[start + 2]
+        out[at] = np.isin(head, codes)
+    if col.null_count:
+        out &= np.asarray(col.is_valid(), dtype=bool)
+    return out
+
+
+def regex_rows(col: pa.Array, pattern: str, rows: np.ndarray, ignore_case: bool = False) -> np.ndarray:
+    """Per row: ``pattern`` matches, run on the ``rows`` that can match only (nulls never match)."""
+    out = np.zeros(len(col), dtype=bool)
+    at = np.flatnonzero(rows)
+    if len(at):
+        some = col if len(at) == len(col) else col.take(pa.array(at))
+        out[at] = np.asarray(pc.fill_null(pc.match_substring_regex(some, pattern, ignore_case=ignore_case), False))
+    return out
+
+
+def per_distinct(col: pa.Array, test: Callable[[pa.Array], pa.Array]) -> np.ndarray:
+    """Per row: ``test`` (an Arrow kernel giving booleans) of its value, run once per distinct value
+    (columns such as the registration status hold a handful); False for nulls."""
+    d = pc.dictionary_encode(col)
+    hit = np.append(np.asarray(pc.fill_null(test(d.dictionary), False), dtype=bool), False)
+    idx = d.indices.fill_null(len(hit) - 1) if d.indices.null_count else d.indices
+    return hit[np.asarray(idx)]
+
+
+def upper_no_spaces(codes: pa.Array) -> pa.Array:
+    """Codes upper-cased, spaces taken out; the kernels run on the rows holding a byte other than an
+    ASCII digit or capital letter only (a well-formed code is left as it is)."""
+    odd = _rows_with(codes, lambda b: ~(((b >= 48) & (b <= 57)) | ((b >= 65) & (b <= 90))))
+    if not odd.any():
+        return codes
+    if odd.all():
+        return pc.replace_substring(pc.utf8_upper(codes), " ", "")
+    mask = pa.array(odd)
+    return pc.replace_with_mask(codes, mask, pc.replace_substring(pc.utf8_upper(codes.filter(mask)), " ", ""))

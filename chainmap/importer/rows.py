@@ -25,12 +25,17 @@ from .columns import (
     blank_rows,
     cleaned,
     emptied,
+    first_char_in,
     has_byte,
     has_space,
     joined,
     map_unique,
+    per_distinct,
     plain_dates,
+    regex_rows,
     take_mapped,
+    trim,
+    upper_no_spaces,
     uscc_ok,
 )
 from .headers import HeaderMap
@@ -49,6 +54,7 @@ from .values import (
 __all__ = ["Chunk", "Cleaner", "_SIMPLE_CAPITAL", "_simple_capital", "capital", "code_problem", "employees"]
 
 _NOTE_ROW = re.compile(r"^(注|备注|说明|数据来源|来源|合计|总计|共\d|导出|免责)")
+_NOTE_FIRST = "注备说数来合总共导免"  # the first characters of _NOTE_ROW's words: the regex runs on those rows
 _CLOSED = "|".join(clean.CLOSED_WORDS)
 _TEXT_FIELDS = (
     "short_name",
@@ -163,10 +169,10 @@ class Cleaner:
             return out
         cols = [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in cols]
         rownums = pa.array(nums, pa.int64())
-        trimmed = [pc.utf8_trim_whitespace(c) for c in cols]  # once: for blank rows and for the fields
+        trimmed = [trim(c) for c in cols]  # once: for blank rows and for the fields
         blank = blank_rows(trimmed, trimmed=True)
-        if pc.any(blank).as_py():
-            keep = pc.invert(blank)
+        if blank.any():
+            keep = pa.array(~blank)
             cols, rownums = [c.filter(keep) for c in cols], rownums.filter(keep)
             trimmed = [c.filter(keep) for c in trimmed]
         out.rows += len(rownums)
@@ -207,7 +213,7 @@ class Cleaner:
         reasons: dict[int, tuple[str, str]] = {
             int(i): ("缺少企业名称", "缺少企业名称") for i in np.nonzero(np.asarray(pc.is_null(name)))[0]
         }
-        maybe_note = np.asarray(pc.fill_null(pc.match_substring_regex(name, _NOTE_ROW.pattern), False))
+        maybe_note = regex_rows(name, _NOTE_ROW.pattern, first_char_in(name, _NOTE_FIRST))
         if maybe_note.any():
             others = [cleaned(c) for j, c in enumerate(cols) if j != self.name_i]
             for i in map(int, np.nonzero(maybe_note)[0]):
@@ -215,7 +221,7 @@ class Cleaner:
                     reasons[i] = (f"说明/备注行，不是企业记录：“{name[i].as_py()[:30]}”", "说明/备注行")
         code = f.get("credit_code")
         if code is not None:
-            code = f["credit_code"] = pc.replace_substring(pc.utf8_upper(code), " ", "")
+            code = f["credit_code"] = upper_no_spaces(code)
             for i in map(int, np.nonzero(~uscc_ok(code))[0]):
                 if i not in reasons:
                     c = code[i].as_py()
@@ -223,7 +229,7 @@ class Cleaner:
         status = f.get("status")
         closed = np.zeros(n, dtype=bool)
         if status is not None and not self.include_closed:
-            closed = np.asarray(pc.fill_null(pc.match_substring_regex(status, _CLOSED, ignore_case=True), False))
+            closed = per_distinct(status, lambda u: pc.match_substring_regex(u, _CLOSED, ignore_case=True))
         if closed.any() and self.known is not None:
             closed &= ~self._known(name, code, closed)
         if reasons:
@@ -294,7 +300,7 @@ class Cleaner:
         )
         src = pc.binary_join_element_wise(f"{self.source_name} 第", pc.cast(rownums, pa.string()), "行", "")
         rec["source"] = pa.ListArray.from_arrays(pa.array(np.arange(n + 1, dtype=np.int32)), src)
-        rec["as_of"] = pa.array([self.as_of] * n, pa.date32())
+        rec["as_of"] = pa.array(np.full(n, (self.as_of - _EPOCH).days, np.int32)).view(pa.date32())
         return rec
 
     def _mapped(self, raw: pa.Array | None, parse: Callable[[str], Any], typ: pa.DataType, label: str, n: int) -> Any:

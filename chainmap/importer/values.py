@@ -118,8 +118,28 @@ def _gather(res: list[Any], idx: np.ndarray, pick: Any, typ: pa.DataType) -> pa.
     return vals.take(pa.array(np.where(idx < 0, len(res), idx)))
 
 
+def _by_distinct(raw: pa.Array, figures: Any) -> Figures:
+    """``figures`` of the distinct texts of ``raw``, spread over its rows, when the texts repeat (capital
+    and head-count columns mostly do); of every row otherwise."""
+    d = pc.dictionary_encode(raw)
+    if 2 * len(d.dictionary) > len(raw):
+        return figures(raw)
+    fd: Figures = figures(d.dictionary)
+    at = np.asarray(d.indices.fill_null(len(d.dictionary)) if d.indices.null_count else d.indices, dtype=np.int64)
+    wrong: dict[int, str] = {}
+    if fd.wrong:
+        for r in np.flatnonzero(np.isin(at, np.fromiter(fd.wrong, dtype=np.int64))):
+            wrong[int(r)] = fd.wrong[int(at[r])]
+    currency = fd.currency.take(d.indices) if fd.currency is not None else None
+    return Figures(fd.value.take(d.indices), currency, np.append(fd.unreadable, False)[at], wrong)
+
+
 def capital_figures(raw: pa.Array, unit: float, label: str, memo: dict[str, Any]) -> Figures:
     """Capital in yuan and its currency for every row of ``raw`` (trimmed text, null where blank)."""
+    return _by_distinct(raw, lambda texts: _capital_figures(texts, unit, label, memo))
+
+
+def _capital_figures(raw: pa.Array, unit: float, label: str, memo: dict[str, Any]) -> Figures:
     n = len(raw)
     simple = np.asarray(pc.fill_null(pc.match_substring_regex(raw, _SIMPLE_CAPITAL), False), dtype=bool)
     rest_rows = np.nonzero(~simple)[0]
@@ -155,6 +175,10 @@ def capital_figures(raw: pa.Array, unit: float, label: str, memo: dict[str, Any]
 
 def count_figures(raw: pa.Array, label: str, memo: dict[str, Any]) -> Figures:
     """Head counts for every row of ``raw``."""
+    return _by_distinct(raw, lambda texts: _count_figures(texts, label, memo))
+
+
+def _count_figures(raw: pa.Array, label: str, memo: dict[str, Any]) -> Figures:
 
     def parse(u: str) -> Any:
         why = out_of_range(u, 1.0, label)
