@@ -80,6 +80,14 @@ def test_worker_processes_give_the_single_process_result(mini, tmp_path, monkeyp
     counts, skipped, rejected, warnings = one[:4]
     assert counts[0] == 1200 and counts[2] > 400 and counts[5] > 0  # rows, merged, placed
     assert skipped and rejected and warnings  # closed firms, bad codes and capitals, odd dates
+    # a dry run writes nothing: the workers send the columns back through the pipe instead of a file
+    dry = [
+        run.run_import(load_library(mini), ImportOptions(file=f, dry_run=True, workers=k, progress=False))
+        for k in (1, 2)
+    ]
+    keys = ("rows", "imported", "merged", "skipped", "rejected", "placed", "review", "nodes", "warnings")
+    assert [[getattr(d, k) for k in keys] for d in dry] == [[getattr(dry[0], k) for k in keys]] * 2
+    assert dry[0].rows == 1200 and dry[0].merged > 400 and dry[0].placed > 0
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="process groups and SIGINT as a terminal sends it")
