@@ -25,7 +25,17 @@ from .background import Background
 from .keys import _offsets
 from .store import placed_mask
 
-__all__ = ["Part", "Records", "merge_into", "merge_lists", "read_ipc", "read_spill", "record_table", "write_ipc"]
+__all__ = [
+    "Part",
+    "Records",
+    "merge_into",
+    "merge_lists",
+    "read_ipc",
+    "read_spill",
+    "record_table",
+    "write_ipc",
+    "write_spill",
+]
 
 # not compressed: LZ4 cost ~1.2 s of CPU to write and ~0.3 s to read the spills of a 1M-row export (Arrow's
 # threads; 2.5x fewer bytes on disk), more than the whole write and read of the plain bytes (~1 s)
@@ -51,6 +61,13 @@ def read_ipc(path: Path, lo: int = 0, hi: int | None = None) -> pa.Table:
         r = pa.ipc.open_file(src)
         hi = r.num_record_batches if hi is None else hi
         return pa.Table.from_batches([r.get_batch(i) for i in range(lo, hi)], schema=r.schema)
+
+
+def write_spill(path: Path, table: pa.Table) -> None:
+    """A worker process's spill file (which must exist, as :func:`write_ipc` with ``create`` false):
+    written buffer by buffer, no copy made first (no thread of that process waits for the GIL)."""
+    with path.open("r+b") as fh, pa.ipc.new_file(pa.PythonFile(fh, mode="w"), table.schema, options=_IPC) as w:
+        w.write_table(table)
 
 
 def read_spill(path: Path) -> pa.Table:

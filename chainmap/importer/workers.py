@@ -7,8 +7,9 @@ A big CSV reaches the workers as byte ranges (:mod:`.ranges`) that each reads it
 chunk's records with the keys the dedupe stage reads to a scratch file of the import's transaction
 (one Arrow file, which the importing process reads in place and keeps as the chunk's spill) and sends
 back the rejects and the warnings the chunk raised (without a transaction, a dry run: the columns
-themselves, as one Arrow IPC stream). Results come back in the chunks' order (the first row of a firm wins when duplicates are
-folded); at most ``ahead`` chunks are in flight, so memory stays bounded by the chunk.
+themselves, as one Arrow IPC stream). Results come back in the chunks' order (the first row of a firm
+wins when duplicates are folded); at most ``ahead`` chunks are in flight, so memory stays bounded by
+the chunk.
 
 The workers are forked from the importing process once everything they read is set up (the header
 map, the import's date, the matcher, the index of stored firms), so nothing large is copied into them.
@@ -37,7 +38,7 @@ from ..errors import UsageError
 from ..store import COLUMNS, TIES
 from .chunkmatch import ChunkMatcher
 from .ranges import ByteRange, read_range
-from .records import read_spill, record_table, write_ipc
+from .records import read_spill, record_table, write_spill
 from .rows import Chunk, Cleaner
 from .store import placed_mask
 
@@ -102,7 +103,7 @@ def _pack(done: tuple[Chunk, list[pa.Array] | None, Counter[str]], spill: str | 
         }
         for name, col in keys.items():
             table = table.append_column(name, pa.array(col) if isinstance(col, np.ndarray) else col)
-        write_ipc(Path(spill), table.to_batches(), False, table.schema)
+        write_spill(Path(spill), table)
         return _Packed(None, rest, warn, spill)
     cols = {f"r:{k}": v for k, v in ch.rec.items()}
     cols |= {"rownums": ch.rownums, "namekeys": ch.namekeys, "h:code": ch.hashes[0], "h:name": ch.hashes[1]}
