@@ -36,9 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 STAGES = [
     (rows.Cleaner, "chunk", "clean"),
     (ChunkMatcher, "match", "match"),
-    (run, "_start", "start (fold included)"),
+    (run, "_take", "take (fold and add)"),
     (dd.Deduper, "fold", "  dedupe.fold"),
-    (run, "_end", "end (add included)"),
     (dd.Deduper, "add", "  dedupe.add"),
     (run, "stream_store", "store"),
     (records, "_patched", "  duplicates folded in"),
@@ -47,6 +46,7 @@ STAGES = [
     (pq.ParquetWriter, "write_table", "  parquet write (helper)"),
     (records, "write_ipc", "  spill write (helper)"),
     (records, "read_ipc", "  spill read (helper)"),
+    (records, "read_spill", "  worker spill mapped (helper)"),
 ]
 
 

@@ -80,6 +80,14 @@ def test_worker_processes_give_the_single_process_result(mini, tmp_path, monkeyp
     counts, skipped, rejected, warnings = one[:4]
     assert counts[0] == 1200 and counts[2] > 400 and counts[5] > 0  # rows, merged, placed
     assert skipped and rejected and warnings  # closed firms, bad codes and capitals, odd dates
+    # a dry run writes nothing: the workers send the columns back through the pipe instead of a file
+    dry = [
+        run.run_import(load_library(mini), ImportOptions(file=f, dry_run=True, workers=k, progress=False))
+        for k in (1, 2)
+    ]
+    keys = ("rows", "imported", "merged", "skipped", "rejected", "placed", "review", "nodes", "warnings")
+    assert [[getattr(d, k) for k in keys] for d in dry] == [[getattr(dry[0], k) for k in keys]] * 2
+    assert dry[0].rows == 1200 and dry[0].merged > 400 and dry[0].placed > 0
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="process groups and SIGINT as a terminal sends it")
@@ -155,8 +163,42 @@ def test_a_worker_killed_mid_import_stops_it_with_a_message(mini, tmp_path, monk
 _REAL_WORK = workers._work
 
 
-def _dies_at_row_300(key, cols, nums, early):
+def _dies_at_row_300(key, cols, nums, early, *spill):
     """A worker's job that the system kills once the chunks reach row 300 (pickled by name)."""
     if nums and nums[0] > 300:
         os.kill(os.getpid(), signal.SIGKILL)
-    return _REAL_WORK(key, cols, nums, early)
+    return _REAL_WORK(key, cols, nums, early, *spill)
+
+
+def test_review_decisions_hold_the_same_when_workers_clean_the_chunks(mini, tmp_path, monkeypatch):
+    """With review decisions on file the importing process applies them to each chunk (it then writes
+    the records out itself instead of keeping the worker's file): one or two processes, same stores."""
+    import json
+    import shutil
+
+    from click.testing import CliRunner
+
+    from chainmap.cli import main
+
+    monkeypatch.setattr(run, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(run, "BLOCK_BYTES", 2048)  # a dozen chunks
+    rows = [["企业名称", "经营范围", "主营产品"]]
+    for k in range(240):  # name only: uncertain at a2; some placed; some without any hit
+        rows.append([f"乙中间体科技{k}有限公司", "", "丁制品" if k % 5 == 0 else ""])
+        rows.append([f"戊贸易{k}有限公司", "日用百货销售", ""])
+    first, newer = (write_csv(tmp_path / f"名单_2024{m}01.csv", rows) for m in ("01", "06"))
+    got = []
+    for n in (1, 2):
+        root = tmp_path / f"lib{n}"
+        shutil.copytree(mini, root)
+        run.run_import(load_library(root), ImportOptions(file=first, workers=n, progress=False))
+        res = CliRunner().invoke(main, ["--chains", str(root), "review", "--format", "json"])
+        ids = sorted(i["id"] for i in json.loads(res.output))
+        assert len(ids) == 240
+        for verb, some in (("accept", ids[::2]), ("reject", ids[1::2])):
+            assert CliRunner().invoke(main, ["--chains", str(root), "review", verb, *some]).exit_code == 0
+        s = run.run_import(load_library(root), ImportOptions(file=newer, workers=n, progress=False))
+        files = {p.name: p.read_bytes() for p in sorted((root / "imported").iterdir()) if p.suffix != ".tmp"}
+        got.append((s.rows, s.placed, s.review, s.nodes, files, read_table(Path(s.output)).to_pylist()))
+    assert got[0] == got[1]
+    assert got[0][2] == 0 and got[0][3]["a2"] >= 120  # every pair decided; the accepted ones placed

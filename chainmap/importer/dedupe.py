@@ -391,9 +391,14 @@ class Deduper:
             code_add[hc] = g
         return g
 
-    def add(self, table: pa.Table, folded: Folded) -> None:
-        """The chunk's records (ids and ties set) in; duplicates kept as patches of their records."""
-        self.records.add_chunk(table, folded.action == NEW)
+    def add(self, table: pa.Table, folded: Folded, spilled: tuple[Path, np.ndarray] | None = None) -> None:
+        """The chunk's records (ids and ties set) in; duplicates kept as patches of their records. With
+        ``spilled`` (a file a worker wrote ``table`` to, and per row whether it is placed) the file is
+        kept and the ids set when it is read back (``table``'s ids are then not read)."""
+        if spilled is None:
+            self.records.add_chunk(table, folded.action == NEW)
+        else:
+            self.records.add_spilled(spilled[0], spilled[1], folded.action == NEW, folded.ids)
         if folded.target:
             order = sorted(folded.target)
             self.records.add_patches(

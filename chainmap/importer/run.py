@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 from ..errors import UsageError
 from ..graph import select_chains
 from ..load import Library
-from ..store import COLUMNS, SCHEMA
+from ..store import SCHEMA
 from . import clean
 from .chunkmatch import ChunkMatcher
 from .dedupe import Deduper
@@ -37,6 +37,7 @@ from .options import ImportOptions, ImportSummary, Summary
 from .prepare import Existing, load_existing, resolve_as_of, resolve_output
 from .ranges import ASCII_SAFE, ByteRange, Disagree, byte_ranges
 from .read import Opened, SlowPath, csv_fast_chunks, open_export, row_chunks
+from .records import record_table
 from .rejects import Rejects
 from .review import QUEUE, apply_decisions, read_decisions, updated_queue
 from .rows import Cleaner
@@ -140,6 +141,7 @@ def _run(lib: Library, opts: ImportOptions, slow: bool, ranges: bool = True) -> 
                     matcher,
                 )
                 run.decisions = read_decisions(output.parent)
+                run.pool.spill = tx.scratch if tx else None
                 with run.pool:
                     _stream(run, opened, (r for r in head if r[0] > hm.row), opts, slow, ranges)
                 _store(lib, run, ex, tx, output, kind, opts, matcher)
@@ -225,7 +227,7 @@ def _pump(run: _Run, chunks: Any, tick: Any) -> None:
 
 def _take(run: _Run, done: Done) -> None:
     """One chunk in: count, reject, skip, fold duplicates and store the records."""
-    ch, ties, _warn = done
+    ch, ties, _warn, spilled = done
     s = run.s
     s.rows += ch.rows
     for rownum, reason, short, cells in ch.rejects:
@@ -241,15 +243,16 @@ def _take(run: _Run, done: Done) -> None:
         s.skipped += folded.hand
         run.skip["库中已有手工维护的记录"] += folded.hand
     s.merged += len(folded.target)
+    if spilled is not None and not run.decisions:  # the worker's file is the spill; ids set when read back
+        run.dd.add(spilled.table, folded, (spilled.path, spilled.placed))
+        return
     rec = dict(ch.rec)
     for k, arr in zip(("operates", "makes", "holds", "evidence", "uncertain"), ties, strict=True):
         rec[k] = arr
     rec["id"] = pa.array(folded.ids, pa.string())
     if run.decisions:
         apply_decisions(rec, run.decisions, run.matcher.kind)
-    n = len(ch)
-    cols = [rec[c] if c in rec else pa.nulls(n, SCHEMA.field(c).type) for c in COLUMNS]
-    run.dd.add(pa.table(cols, schema=SCHEMA), folded)
+    run.dd.add(record_table(rec, len(ch)), folded)
 
 
 def _store(

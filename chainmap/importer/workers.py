@@ -3,14 +3,18 @@ folds duplicates: on a two-core machine that is most of the import's CPU time ru
 
 A big CSV reaches the workers as byte ranges (:mod:`.ranges`) that each reads itself; other chunks
 (XLSX, the one-stream and row-by-row readers) as Arrow arrays. The worker cleans the cells
-(:class:`.rows.Cleaner`) and places the firms (:class:`.chunkmatch.ChunkMatcher`) and sends back the
-chunk's record columns, the five matcher arrays (one Arrow IPC stream) and the warnings the chunk
-raised. Results come back in the chunks' order (the first row of a firm wins when duplicates are
-folded); at most ``ahead`` chunks are in flight, so memory stays bounded by the chunk.
+(:class:`.rows.Cleaner`) and places the firms (:class:`.chunkmatch.ChunkMatcher`); it writes the
+chunk's records with the keys the dedupe stage reads to a scratch file of the import's transaction
+(one Arrow file, which the importing process reads in place and keeps as the chunk's spill) and sends
+back the rejects and the warnings the chunk raised (without a transaction, a dry run: the columns
+themselves, as one Arrow IPC stream). Results come back in the chunks' order (the first row of a firm
+wins when duplicates are folded); at most ``ahead`` chunks are in flight, so memory stays bounded by
+the chunk.
 
 The workers are forked from the importing process once everything they read is set up (the header
 map, the import's date, the matcher, the index of stored firms), so nothing large is copied into them.
-They ignore Ctrl-C: the importing process handles it and ends them; they never write a file. A worker
+They ignore Ctrl-C: the importing process handles it and ends them; they write no file but the
+scratch files they are given (removed with the transaction's other temporaries). A worker
 that dies (killed, out of memory) stops the import with a message instead of leaving it waiting.
 """
 
@@ -20,22 +24,42 @@ import multiprocessing
 import os
 import signal
 from collections import Counter, deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 from ..errors import UsageError
+from ..store import COLUMNS, TIES
 from .chunkmatch import ChunkMatcher
 from .ranges import ByteRange, read_range
+from .records import read_spill, record_table, write_spill
 from .rows import Chunk, Cleaner
+from .store import placed_mask
 
-__all__ = ["ChunkPool", "Done"]
+__all__ = ["ChunkPool", "Done", "Spilled"]
 
-Done = tuple[Chunk, list[pa.Array] | None, Counter[str]]  # a chunk cleaned, its matches, its warnings
+MATCHED = ("operates", "makes", "holds", "evidence", "uncertain")  # the matcher's arrays, in its order
+
+
+@dataclass
+class Spilled:
+    """A chunk's rows as records (ids not set yet), written by the worker to a scratch file of the
+    import: the importing process reads the file in place (memory-mapped) and keeps it as the chunk's
+    spill, instead of receiving the columns through a pipe and writing them out again. ``placed``: per
+    row, tied to a node."""
+
+    path: Path
+    table: pa.Table
+    placed: np.ndarray
+
+
+Done = tuple[Chunk, list[pa.Array] | None, Counter[str], Spilled | None]  # a chunk, its matches, warnings, file
 _STATE: dict[int, tuple[Cleaner, ChunkMatcher]] = {}  # pool id -> what its (forked) workers use
 
 
@@ -43,29 +67,44 @@ def _quiet() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _work(key: int, cols: list[pa.Array], nums: list[int], early: list[Any]) -> Done | _Packed:
+def _work(key: int, cols: list[pa.Array], nums: list[int], early: list[Any], spill: str | None = None) -> Any:
     cleaner, matcher = _STATE[key]
     cleaner.warn = Counter()
     ch = cleaner.chunk(cols, nums, early)
     ties = matcher.match(ch.texts) if len(ch) else None
     ch.texts = pa.array([], pa.string())  # not needed back
-    return _pack((ch, ties, cleaner.warn))
+    return _pack((ch, ties, cleaner.warn), spill)
 
 
 @dataclass
 class _Packed:
     """A worker's result on its way back: the chunk's columns as one Arrow IPC stream, read in place by
-    the importing process (unpickling the 32 arrays one by one cost it ~12 ms a chunk), the rest as it is."""
+    the importing process (unpickling the 32 arrays one by one cost it ~12 ms a chunk), or (``spill``)
+    the name of the file the worker wrote them to; the rest as it is."""
 
-    data: bytes
+    data: bytes | None
     rest: Chunk
     warn: Counter[str]
+    spill: str | None = None
 
 
-def _pack(done: Done) -> Done | _Packed:
+def _pack(done: tuple[Chunk, list[pa.Array] | None, Counter[str]], spill: str | None = None) -> Any:
     ch, ties, warn = done
     if ties is None or not len(ch) or ch.namekeys is None or ch.hashes is None:
         return done
+    rest = Chunk({}, ch.texts, ch.rownums, rows=ch.rows, rejects=ch.rejects, skipped=ch.skipped)
+    if spill is not None:  # the records and the keys the dedupe stage reads, in one file: no pipe, no copy back
+        table = record_table({**ch.rec, **dict(zip(MATCHED, ties, strict=True))}, len(ch))
+        keys = {
+            "k:namekeys": ch.namekeys,
+            "k:code": ch.hashes[0],
+            "k:name": ch.hashes[1],
+            "k:placed": placed_mask(table),
+        }
+        for name, col in keys.items():
+            table = table.append_column(name, pa.array(col) if isinstance(col, np.ndarray) else col)
+        write_spill(Path(spill), table)
+        return _Packed(None, rest, warn, spill)
     cols = {f"r:{k}": v for k, v in ch.rec.items()}
     cols |= {"rownums": ch.rownums, "namekeys": ch.namekeys, "h:code": ch.hashes[0], "h:name": ch.hashes[1]}
     cols |= {f"t:{i}": t for i, t in enumerate(ties)}
@@ -73,7 +112,7 @@ def _pack(done: Done) -> Done | _Packed:
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, table.schema) as w:
         w.write_table(table)
-    rest = Chunk({}, ch.texts, pa.array([], pa.int64()), rows=ch.rows, rejects=ch.rejects, skipped=ch.skipped)
+    rest.rownums = pa.array([], pa.int64())  # in the stream
     return _Packed(sink.getvalue().to_pybytes(), rest, warn)
 
 
@@ -82,6 +121,9 @@ def _one(col: pa.ChunkedArray) -> pa.Array:
 
 
 def _unpack(packed: _Packed) -> Done:
+    if packed.spill is not None:
+        return _unspill(packed)
+    assert packed.data is not None
     table = pa.ipc.open_stream(pa.py_buffer(packed.data)).read_all()
     col = {name: _one(table.column(name)) for name in table.column_names}
     ch = packed.rest
@@ -89,14 +131,27 @@ def _unpack(packed: _Packed) -> Done:
     ch.rownums, ch.namekeys = col["rownums"], col["namekeys"]
     ch.hashes = (col["h:code"].to_numpy(), col["h:name"].to_numpy())
     ties = [col[f"t:{i}"] for i in range(sum(k.startswith("t:") for k in col))]
-    return ch, ties, packed.warn
+    return ch, ties, packed.warn, None
 
 
-def _work_range(key: int, r: ByteRange, width: int) -> Done:
+def _unspill(packed: _Packed) -> Done:
+    """A chunk the worker wrote to a file: its columns memory-mapped (only the pages read are touched)."""
+    assert packed.spill is not None
+    table = read_spill(Path(packed.spill))
+    col = {name: _one(table.column(name)) for name in table.column_names}
+    ch = packed.rest
+    ch.rec = {c: col[c] for c in COLUMNS if c not in (*TIES, "evidence", "uncertain", "id", "placed")}
+    ch.namekeys = col["k:namekeys"]
+    ch.hashes = (col["k:code"].to_numpy(), col["k:name"].to_numpy())
+    placed = col["k:placed"].to_numpy(zero_copy_only=False)
+    return ch, [col[k] for k in MATCHED], packed.warn, Spilled(Path(packed.spill), table.select(COLUMNS), placed)
+
+
+def _work_range(key: int, r: ByteRange, width: int, spill: str | None = None) -> Any:
     """A byte range of the CSV read here (:func:`.ranges.read_range`), then cleaned and matched."""
     table = read_range(r, [f"c{i}" for i in range(width)])
     cols = [_one(c) for c in table.columns]
-    return _work(key, cols, list(range(r.first, r.first + table.num_rows)), [])
+    return _work(key, cols, list(range(r.first, r.first + table.num_rows)), [], spill)
 
 
 class ChunkPool:
@@ -106,6 +161,7 @@ class ChunkPool:
 
     def __init__(self, cleaner: Cleaner, matcher: ChunkMatcher, workers: int, ahead: int | None = None):
         self.cleaner, self.matcher = cleaner, matcher
+        self.spill: Callable[[], Path] | None = None  # scratch files the workers write the chunks' records to
         self.workers = workers if workers >= 2 and "fork" in multiprocessing.get_all_start_methods() else 1
         self.ahead = ahead or 2 * self.workers
         self.pool: Any = None
@@ -138,19 +194,20 @@ class ChunkPool:
             for item in chunks:
                 if isinstance(item, ByteRange):  # pragma: no cover - ranges are only made for workers
                     raise TypeError("byte ranges need worker processes")
-                yield _work_here(self.cleaner, self.matcher, *item)
+                yield (*_work_here(self.cleaner, self.matcher, *item), None)
             return
         pending: deque[Any] = deque()
         width = len(self.cleaner.hm.headers)
         for item in chunks:
             if len(pending) >= self.ahead:
                 yield self._collect(pending.popleft())
+            spill = str(self.spill()) if self.spill is not None else None
             if isinstance(item, ByteRange):
-                pending.append(self._submit(_work_range, item, width))
+                pending.append(self._submit(_work_range, item, width, spill))
                 continue
             cols, nums, early = item
             cols = [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in cols]
-            pending.append(self._submit(_work, cols, nums, early))
+            pending.append(self._submit(_work, cols, nums, early, spill))
         while pending:
             yield self._collect(pending.popleft())
 
@@ -165,9 +222,9 @@ class ChunkPool:
             got = job.result()
         except BrokenProcessPool:
             raise _lost() from None
-        ch, ties, warn = _unpack(got) if isinstance(got, _Packed) else got
+        ch, ties, warn, spilled = _unpack(got) if isinstance(got, _Packed) else (*got, None)
         self.cleaner.warn.update(warn)
-        return ch, ties, warn
+        return ch, ties, warn, spilled
 
 
 def _lost() -> UsageError:
@@ -178,7 +235,9 @@ def _lost() -> UsageError:
     )
 
 
-def _work_here(cleaner: Cleaner, matcher: ChunkMatcher, cols: list[Any], nums: list[int], early: list[Any]) -> Done:
+def _work_here(
+    cleaner: Cleaner, matcher: ChunkMatcher, cols: list[Any], nums: list[int], early: list[Any]
+) -> tuple[Chunk, list[pa.Array] | None, Counter[str]]:
     before = Counter(cleaner.warn)
     ch = cleaner.chunk(cols, nums, early)
     ties = matcher.match(ch.texts) if len(ch) else None
