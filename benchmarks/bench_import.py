@@ -67,13 +67,22 @@ print(t_read, t_match, len(sample), len(kws), resource.getrusage(resource.RUSAGE
 
 
 def naive(path: Path, chains: Path, keywords: int) -> dict:
-    out = subprocess.run([sys.executable, "-c", _NAIVE, str(path), str(keywords), str(chains),
-                          str(ROOT / "benchmarks")], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", _NAIVE, str(path), str(keywords), str(chains), str(ROOT / "benchmarks")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     t_read, t_match, n, total, rss = out.stdout.split()
     per_kw = float(t_match) / int(n)
-    return {"read_s": round(float(t_read), 2), "keywords_timed": int(n), "keywords_total": int(total),
-            "s_per_keyword": round(per_kw, 4), "estimated_s": round(float(t_read) + per_kw * int(total), 1),
-            "peak_mb": round(int(rss) / 1024)}
+    return {
+        "read_s": round(float(t_read), 2),
+        "keywords_timed": int(n),
+        "keywords_total": int(total),
+        "s_per_keyword": round(per_kw, 4),
+        "estimated_s": round(float(t_read) + per_kw * int(total), 1),
+        "peak_mb": round(int(rss) / 1024),
+    }
 
 
 def main() -> None:
@@ -83,8 +92,13 @@ def main() -> None:
     ap.add_argument("--chains", type=Path, default=ROOT / "chains")
     ap.add_argument("--naive-keywords", type=int, default=60, help="keywords timed for the naive approach")
     ap.add_argument("--repeat", type=int, default=2, help="runs per measurement (the best is reported)")
-    ap.add_argument("--analysis-only", type=Path, default=None, metavar="LIB",
-                    help="only time gaps/targets on LIB (a library holding an import) and update results.json")
+    ap.add_argument(
+        "--analysis-only",
+        type=Path,
+        default=None,
+        metavar="LIB",
+        help="only time gaps/targets on LIB (a library holding an import) and update results.json",
+    )
     a = ap.parse_args()
     a.work.mkdir(parents=True, exist_ok=True)
     if a.analysis_only:
@@ -94,8 +108,12 @@ def main() -> None:
         print(markdown(results))
         return
     keywords = gen_export.chain_keywords(a.chains)
-    results: dict = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-                     "date": dt.date.today().isoformat(), "keywords": len(keywords), "sizes": []}
+    results: dict = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "date": dt.date.today().isoformat(),
+        "keywords": len(keywords),
+        "sizes": [],
+    }
     lib = None
     for n in a.sizes:
         export = a.work / f"export_{n}.csv"
@@ -108,17 +126,28 @@ def main() -> None:
             lib = a.work / f"lib_{n}"
             shutil.rmtree(lib, ignore_errors=True)
             shutil.copytree(a.chains, lib, ignore=shutil.ignore_patterns("imported"))
-            sec, mb, out = measure([sys.executable, "-m", "chainmap", "--chains", str(lib), "import", str(export),
-                                    "--format", "json"], cwd=ROOT)
-            summary = json.loads(out[out.index("{"):])
+            sec, mb, out = measure(
+                [sys.executable, "-m", "chainmap", "--chains", str(lib), "import", str(export), "--format", "json"],
+                cwd=ROOT,
+            )
+            summary = json.loads(out[out.index("{") :])
             if best is None or sec < best[0]:
                 best = (sec, mb, summary)
         sec, mb, summary = best
-        row = {"rows": n, "file_mb": round(export.stat().st_size / 2**20), "import_s": round(sec, 1),
-               "rows_per_s": round(n / sec), "peak_mb": round(mb), "store": summary["store"],
-               "placed": summary["placed"], "imported": summary["imported"], "merged": summary["merged"],
-               "skipped": summary["skipped"], "rejected": summary["rejected"],
-               "naive": naive(export, a.chains, a.naive_keywords)}
+        row = {
+            "rows": n,
+            "file_mb": round(export.stat().st_size / 2**20),
+            "import_s": round(sec, 1),
+            "rows_per_s": round(n / sec),
+            "peak_mb": round(mb),
+            "store": summary["store"],
+            "placed": summary["placed"],
+            "imported": summary["imported"],
+            "merged": summary["merged"],
+            "skipped": summary["skipped"],
+            "rejected": summary["rejected"],
+            "naive": naive(export, a.chains, a.naive_keywords),
+        }
         row["ratio"] = round(row["naive"]["estimated_s"] / sec, 1)
         results["sizes"].append(row)
         print(json.dumps(row, ensure_ascii=False), file=sys.stderr)
@@ -153,42 +182,67 @@ def analysis(results: dict, lib: Path, a: argparse.Namespace) -> None:
     for name, where in (("", lib), ("_base", base)):
         for cmd in ("gaps", "targets"):
             for fmt in ("table", "json"):
-                times = [measure([sys.executable, "-m", "chainmap", "--chains", str(where), cmd, "--all",
-                                  "--format", fmt], cwd=ROOT) for _ in range(a.repeat)]
+                times = [
+                    measure(
+                        [sys.executable, "-m", "chainmap", "--chains", str(where), cmd, "--all", "--format", fmt],
+                        cwd=ROOT,
+                    )
+                    for _ in range(a.repeat)
+                ]
                 key = f"{cmd}_all{'' if fmt == 'table' else '_json'}{name}"
                 results[key + "_s"] = round(min(t for t, _m, _o in times), 1)
                 results[key + "_peak_mb"] = round(min(m for _t, m, _o in times))
-    out = subprocess.run([sys.executable, "-c", _PHASES, str(lib)], capture_output=True, text=True, check=True,
-                         cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-c", _PHASES, str(lib)], capture_output=True, text=True, check=True, cwd=ROOT
+    )
     imp, load, graph, gaps, targets, firms = out.stdout.split()
-    results["phases_s"] = {"python_imports": round(float(imp), 2), "load_library": round(float(load), 2),
-                           "build_graph": round(float(graph), 2), "gaps": round(float(gaps), 2),
-                           "targets": round(float(targets), 2), "companies_loaded": int(firms)}
+    results["phases_s"] = {
+        "python_imports": round(float(imp), 2),
+        "load_library": round(float(load), 2),
+        "build_graph": round(float(graph), 2),
+        "gaps": round(float(gaps), 2),
+        "targets": round(float(targets), 2),
+        "companies_loaded": int(firms),
+    }
 
 
 def markdown(r: dict) -> str:
-    lines = [f"Machine: {r['machine']}; date {r['date']}; {r['keywords']} chain keywords/names/aliases.", "",
-             "| rows | file | chainmap import | rows/s | peak memory | placed firms | naive pandas (est.) | "
-             "ratio |", "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        f"Machine: {r['machine']}; date {r['date']}; {r['keywords']} chain keywords/names/aliases.",
+        "",
+        "| rows | file | chainmap import | rows/s | peak memory | placed firms | naive pandas (est.) | ratio |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for s in r["sizes"]:
         nv = s["naive"]
-        lines.append(f"| {s['rows']:,} | {s['file_mb']} MB | {s['import_s']} s | {s['rows_per_s']:,} | "
-                     f"{s['peak_mb']} MB | {s['placed']:,} | {nv['estimated_s']:,} s (read {nv['read_s']} s + "
-                     f"{nv['s_per_keyword']} s × {nv['keywords_total']} keywords) | {s['ratio']}× |")
+        lines.append(
+            f"| {s['rows']:,} | {s['file_mb']} MB | {s['import_s']} s | {s['rows_per_s']:,} | "
+            f"{s['peak_mb']} MB | {s['placed']:,} | {nv['estimated_s']:,} s (read {nv['read_s']} s + "
+            f"{nv['s_per_keyword']} s × {nv['keywords_total']} keywords) | {s['ratio']}× |"
+        )
     if "gaps_all_s" in r:
         big = r["sizes"][-1]
         ph = r["phases_s"]
-        lines += ["", f"With the {big['rows']:,}-row import in the library ({big['placed']:,} firms on chain nodes "
-                  "enter it; the unplaced ones stay in the store):", "",
-                  "| command | table output | `--format json` | bundled library alone (table / json) |",
-                  "|---|---:|---:|---:|"]
+        lines += [
+            "",
+            f"With the {big['rows']:,}-row import in the library ({big['placed']:,} firms on chain nodes "
+            "enter it; the unplaced ones stay in the store):",
+            "",
+            "| command | table output | `--format json` | bundled library alone (table / json) |",
+            "|---|---:|---:|---:|",
+        ]
         for cmd in ("gaps", "targets"):
-            lines.append(f"| `chainmap {cmd} --all` | {r[cmd + '_all_s']} s | {r[cmd + '_all_json_s']} s | "
-                         f"{r[cmd + '_all_base_s']} s / {r[cmd + '_all_json_base_s']} s |")
-        lines += ["", f"Where the time goes (one process): Python imports {ph['python_imports']} s, "
-                  f"load_library {ph['load_library']} s ({ph['companies_loaded']:,} companies), build_graph "
-                  f"{ph['build_graph']} s, gaps {ph['gaps']} s, targets {ph['targets']} s; the rest of a command "
-                  "is formatting its output."]
+            lines.append(
+                f"| `chainmap {cmd} --all` | {r[cmd + '_all_s']} s | {r[cmd + '_all_json_s']} s | "
+                f"{r[cmd + '_all_base_s']} s / {r[cmd + '_all_json_base_s']} s |"
+            )
+        lines += [
+            "",
+            f"Where the time goes (one process): Python imports {ph['python_imports']} s, "
+            f"load_library {ph['load_library']} s ({ph['companies_loaded']:,} companies), build_graph "
+            f"{ph['build_graph']} s, gaps {ph['gaps']} s, targets {ph['targets']} s; the rest of a command "
+            "is formatting its output.",
+        ]
     return "\n".join(lines)
 
 

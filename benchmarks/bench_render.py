@@ -49,8 +49,14 @@ from chainmap.present.html import render_map  # noqa: E402
 from tests.synth import write_library  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 VIEWPORT = {"width": 1400, "height": 850}
 
 # wraps vis.Network as vis-network's UMD bundle assigns it, so every page is timed the same way
@@ -126,10 +132,12 @@ def first_frame(browser, path: Path, cap_s: float, chainmap_page: bool) -> dict:
         res["nodes"] = page.evaluate("window.__net.body.data.nodes.length")
         res["visible"] = page.evaluate("window.__net.body.nodeIndices.length")
         if chainmap_page:
-            res["redraw_ms"] = statistics.median(page.evaluate("""() => {
+            res["redraw_ms"] = statistics.median(
+                page.evaluate("""() => {
                 const out = [];
                 for (let i = 0; i < 7; i++) { const t = performance.now(); network.redraw(); out.push(performance.now() - t); }
-                return out; }"""))
+                return out; }""")
+            )
             res["click_ms"] = page.evaluate("""() => new Promise(done => {
                 const link = Object.keys(chainmap.data.blocks)[5];
                 const t = performance.now();
@@ -186,9 +194,11 @@ def bench_site(browser, sizes: list[int], work: Path, repeat: int) -> None:
                 url = path.as_uri()
                 runs = sorted(paint(browser, url, network) for _ in range(repeat))
                 what = "click 关系网络 -> 1st frame" if network else "LCP"
-                print(f"{n:>6} firms  {path.name:<15} {what:<25} {fmt_s(runs[len(runs) // 2], 60):>8}  "
-                      f"(min {fmt_s(runs[0], 60)}, max {fmt_s(runs[-1], 60)})  {path.stat().st_size / 1e6:5.1f} MB",
-                      flush=True)
+                print(
+                    f"{n:>6} firms  {path.name:<15} {what:<25} {fmt_s(runs[len(runs) // 2], 60):>8}  "
+                    f"(min {fmt_s(runs[0], 60)}, max {fmt_s(runs[-1], 60)})  {path.stat().st_size / 1e6:5.1f} MB",
+                    flush=True,
+                )
         print(f"{n:>6} firms  build of all pages {build:.1f} s")
 
 
@@ -216,8 +226,10 @@ def main() -> None:
         version = browser.version
         if args.site:
             bench_site(browser, args.sizes, work, args.repeat)
-            print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; "
-                  f"Chromium {version} headless; {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
+            print(
+                f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; "
+                f"Chromium {version} headless; {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"
+            )
             browser.close()
             return
         for n in args.sizes:
@@ -228,28 +240,40 @@ def main() -> None:
                     continue
                 cap = args.cap if name == "pyvis" else 60.0
                 # chainmap pages: the run with the median first frame of --repeat (pyvis: one run)
-                runs = [first_frame(browser, path, cap, name != "pyvis")
-                        for _ in range(1 if name == "pyvis" else args.repeat)]
+                runs = [
+                    first_frame(browser, path, cap, name != "pyvis")
+                    for _ in range(1 if name == "pyvis" else args.repeat)
+                ]
                 runs.sort(key=lambda r: r["first_frame_s"] if r["first_frame_s"] is not None else float("inf"))
                 res = runs[len(runs) // 2]
                 res["build_s"] = build_s
                 res["size_mb"] = path.stat().st_size / 1e6
                 row[name] = res
-                print(f"{n:>6} firms  {name:<13} first frame {fmt_s(res['first_frame_s'], cap):>9}  "
-                      f"build {build_s:5.2f} s  {res['size_mb']:5.1f} MB  nodes {res.get('nodes', '?')} "
-                      f"(drawn {res.get('visible', '?')})"
-                      + (f"  redraw {res['redraw_ms']:.0f} ms  click {res['click_ms']:.0f} ms"
-                         if "redraw_ms" in res else "")
-                      + (f"  [{res['blocked']} CDN requests aborted]" if res["blocked"] else ""), flush=True)
+                print(
+                    f"{n:>6} firms  {name:<13} first frame {fmt_s(res['first_frame_s'], cap):>9}  "
+                    f"build {build_s:5.2f} s  {res['size_mb']:5.1f} MB  nodes {res.get('nodes', '?')} "
+                    f"(drawn {res.get('visible', '?')})"
+                    + (
+                        f"  redraw {res['redraw_ms']:.0f} ms  click {res['click_ms']:.0f} ms"
+                        if "redraw_ms" in res
+                        else ""
+                    )
+                    + (f"  [{res['blocked']} CDN requests aborted]" if res["blocked"] else ""),
+                    flush=True,
+                )
             rows.append(row)
         browser.close()
 
     print()
-    print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; "
-          f"Chromium {version} headless; Python {platform.python_version()}; {dt.date.today().isoformat()}")
+    print(
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; "
+        f"Chromium {version} headless; Python {platform.python_version()}; {dt.date.today().isoformat()}"
+    )
     print()
-    print("| firm nodes | graph nodes / edges | chainmap (12 per link + \"+N\") | chainmap (all firms drawn) "
-          "| pyvis defaults | pyvis / chainmap | pyvis / chainmap all drawn |")
+    print(
+        '| firm nodes | graph nodes / edges | chainmap (12 per link + "+N") | chainmap (all firms drawn) '
+        "| pyvis defaults | pyvis / chainmap | pyvis / chainmap all drawn |"
+    )
     print("|---|---|---|---|---|---|---|")
     for r in rows:
         cm, cma, pv = r.get("chainmap", {}), r.get("chainmap_all", {}), r.get("pyvis")
@@ -262,9 +286,11 @@ def main() -> None:
             return f"{pv['first_frame_s'] / base['first_frame_s']:.0f}x"
 
         pv_txt = "not run" if pv is None else fmt_s(pv["first_frame_s"], args.cap)
-        print(f"| {r['firms']:,} | {r['graph_nodes']:,} / {r['graph_edges']:,} "
-              f"| {fmt_s(cm['first_frame_s'], 60)} | {fmt_s(cma['first_frame_s'], 60)} | {pv_txt} "
-              f"| {ratio(cm)} | {ratio(cma)} |")
+        print(
+            f"| {r['firms']:,} | {r['graph_nodes']:,} / {r['graph_edges']:,} "
+            f"| {fmt_s(cm['first_frame_s'], 60)} | {fmt_s(cma['first_frame_s'], 60)} | {pv_txt} "
+            f"| {ratio(cm)} | {ratio(cma)} |"
+        )
     if not args.keep:
         print(f"\n(pages in {work})")
 

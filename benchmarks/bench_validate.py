@@ -58,7 +58,9 @@ def main() -> None:
             items = src.data["companies"]
             model = best(lambda: [Company.model_validate(c) for c in items], args.repeat)
     n = args.firms / 1000
-    print(f"machine: {platform.machine()}, {platform.system()} {platform.release()}, Python {platform.python_version()}")
+    print(
+        f"machine: {platform.machine()}, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+    )
     print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())}; {os.cpu_count()} cores")
     print(f"firms: {args.firms:,}")
     print(f"validate: wall {total[0]:.2f} s, CPU {total[1]:.2f} s = {total[1] / n * 1000:.0f} ms CPU per 1,000 records")

@@ -25,8 +25,24 @@ sys.path.insert(0, str(ROOT))
 
 from chainmap.money import _USCC_ALPHABET, _USCC_WEIGHTS  # noqa: E402
 
-HEADER = ["序号", "企业名称", "统一社会信用代码", "法定代表人", "登记状态", "成立日期", "注册资本", "实缴资本",
-          "所属省份", "所属城市", "所属区县", "企业类型", "国标行业", "注册地址", "经营范围", "主营产品"]
+HEADER = [
+    "序号",
+    "企业名称",
+    "统一社会信用代码",
+    "法定代表人",
+    "登记状态",
+    "成立日期",
+    "注册资本",
+    "实缴资本",
+    "所属省份",
+    "所属城市",
+    "所属区县",
+    "企业类型",
+    "国标行业",
+    "注册地址",
+    "经营范围",
+    "主营产品",
+]
 PLACES = [
     ("江苏省", "连云港市", ["赣榆区", "海州区", "连云区", "灌南县", "灌云县", "东海县"], "320700"),
     ("江苏省", "苏州市", ["吴江区", "昆山市", "张家港市", "常熟市"], "320500"),
@@ -54,22 +70,80 @@ PLACES = [
     ("北京市", "市辖区", ["海淀区", "朝阳区"], "110100"),
 ]
 SHORT_PLACE = {"上海市": "上海", "北京市": "北京"}
-BRANDS = list("恒盛鑫华泰瑞博通达远宏祥丰源海晟汇联昌金德康永兴嘉荣立信诚新益凯天宇中星润明佳和安富顺捷力美欣亿鼎隆光辉创卓越锦程弘毅")
-TRADES = ["化纤", "新材料", "科技", "化工", "纺织", "能源", "实业", "贸易", "机械", "环保", "电子", "食品", "粮油",
-          "印染", "光电", "塑胶", "包装", "物流", "建材", "医药"]
+BRANDS = list(
+    "恒盛鑫华泰瑞博通达远宏祥丰源海晟汇联昌金德康永兴嘉荣立信诚新益凯天宇中星润明佳和安富顺捷力美欣亿鼎隆光辉创卓越锦程弘毅"
+)
+TRADES = [
+    "化纤",
+    "新材料",
+    "科技",
+    "化工",
+    "纺织",
+    "能源",
+    "实业",
+    "贸易",
+    "机械",
+    "环保",
+    "电子",
+    "食品",
+    "粮油",
+    "印染",
+    "光电",
+    "塑胶",
+    "包装",
+    "物流",
+    "建材",
+    "医药",
+]
 SUFFIXES = ["有限公司", "有限公司", "有限公司", "股份有限公司", "有限责任公司", "集团有限公司"]
 SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾")
 GIVEN = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志")
-TYPES = ["有限责任公司(自然人投资或控股)", "有限责任公司(法人独资)", "股份有限公司(非上市)", "有限责任公司(外商投资)",
-         "其他有限责任公司", "个人独资企业"]
-INDUSTRIES = ["化学原料和化学制品制造业", "化学纤维制造业", "纺织业", "批发业", "零售业", "科技推广和应用服务业",
-              "通用设备制造业", "电气机械和器材制造业", "农副食品加工业", "橡胶和塑料制品业", "商务服务业",
-              "非金属矿物制品业", "专用设备制造业", "道路运输业"]
-GENERIC_SCOPE = ["一般项目：技术服务、技术开发、技术咨询、技术交流、技术转让、技术推广", "货物进出口", "技术进出口",
-                 "日用百货销售", "五金产品批发", "办公用品销售", "信息咨询服务（不含许可类信息咨询服务）",
-                 "普通货物仓储服务（不含危险化学品等需许可审批的项目）", "机械设备租赁", "建筑材料销售",
-                 "针纺织品销售", "服装服饰批发", "食用农产品批发", "包装材料及制品销售", "塑料制品销售",
-                 "企业管理咨询", "会议及展览服务", "工程管理服务", "电子产品销售", "劳务服务（不含劳务派遣）"]
+TYPES = [
+    "有限责任公司(自然人投资或控股)",
+    "有限责任公司(法人独资)",
+    "股份有限公司(非上市)",
+    "有限责任公司(外商投资)",
+    "其他有限责任公司",
+    "个人独资企业",
+]
+INDUSTRIES = [
+    "化学原料和化学制品制造业",
+    "化学纤维制造业",
+    "纺织业",
+    "批发业",
+    "零售业",
+    "科技推广和应用服务业",
+    "通用设备制造业",
+    "电气机械和器材制造业",
+    "农副食品加工业",
+    "橡胶和塑料制品业",
+    "商务服务业",
+    "非金属矿物制品业",
+    "专用设备制造业",
+    "道路运输业",
+]
+GENERIC_SCOPE = [
+    "一般项目：技术服务、技术开发、技术咨询、技术交流、技术转让、技术推广",
+    "货物进出口",
+    "技术进出口",
+    "日用百货销售",
+    "五金产品批发",
+    "办公用品销售",
+    "信息咨询服务（不含许可类信息咨询服务）",
+    "普通货物仓储服务（不含危险化学品等需许可审批的项目）",
+    "机械设备租赁",
+    "建筑材料销售",
+    "针纺织品销售",
+    "服装服饰批发",
+    "食用农产品批发",
+    "包装材料及制品销售",
+    "塑料制品销售",
+    "企业管理咨询",
+    "会议及展览服务",
+    "工程管理服务",
+    "电子产品销售",
+    "劳务服务（不含劳务派遣）",
+]
 STATUS = [("存续", 0.70), ("在业", 0.20), ("开业", 0.035), ("注销", 0.05), ("吊销，未注销", 0.01), ("迁出", 0.005)]
 FALLBACK_KEYWORDS = ["精对苯二甲酸", "聚酯切片", "涤纶长丝", "碳纤维", "锂电池", "光伏组件", "印染", "大豆油"]
 
@@ -114,8 +188,9 @@ def date(rng: random.Random) -> str:
     return rng.choice([f"{y}-{m:02d}-{d:02d}", f"{y}/{m}/{d}", f"{y}年{m}月{d}日"])
 
 
-def rows(n: int, keywords: list[str], seed: int = 7, match_share: float = 0.15, dup_share: float = 0.02
-         ) -> Iterator[list[str]]:
+def rows(
+    n: int, keywords: list[str], seed: int = 7, match_share: float = 0.15, dup_share: float = 0.02
+) -> Iterator[list[str]]:
     rng = random.Random(seed)
     recent: list[list[str]] = []
     for i in range(1, n + 1):
@@ -143,10 +218,24 @@ def rows(n: int, keywords: list[str], seed: int = 7, match_share: float = 0.15, 
         elif r < 0.035:
             code = code[:-1] + ("0" if code[-1] != "0" else "1")  # a mistyped check character
         status = rng.choices([s for s, _ in STATUS], [w for _, w in STATUS])[0]
-        row = [str(i), name, code, rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.randint(1, 2))), status,
-               date(rng), capital(rng), rng.choice([capital(rng), "-", ""]), prov, city, rng.choice(districts),
-               rng.choice(TYPES), rng.choice(INDUSTRIES), f"{prov}{city}{rng.choice(districts)}{rng.randint(1, 999)}号",
-               scope + "。（依法须经批准的项目，经相关部门批准后方可开展经营活动）", products]
+        row = [
+            str(i),
+            name,
+            code,
+            rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.randint(1, 2))),
+            status,
+            date(rng),
+            capital(rng),
+            rng.choice([capital(rng), "-", ""]),
+            prov,
+            city,
+            rng.choice(districts),
+            rng.choice(TYPES),
+            rng.choice(INDUSTRIES),
+            f"{prov}{city}{rng.choice(districts)}{rng.randint(1, 999)}号",
+            scope + "。（依法须经批准的项目，经相关部门批准后方可开展经营活动）",
+            products,
+        ]
         if len(recent) < 5000:
             recent.append(row)
         elif rng.random() < 0.01:
@@ -154,8 +243,15 @@ def rows(n: int, keywords: list[str], seed: int = 7, match_share: float = 0.15, 
         yield row
 
 
-def write(path: Path, n: int, keywords: list[str], encoding: str = "utf-8-sig", seed: int = 7,
-          title: bool = True, match_share: float = 0.15) -> Path:
+def write(
+    path: Path,
+    n: int,
+    keywords: list[str],
+    encoding: str = "utf-8-sig",
+    seed: int = 7,
+    title: bool = True,
+    match_share: float = 0.15,
+) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding=encoding, newline="") as fh:
         w = csv.writer(fh)
@@ -187,9 +283,11 @@ def replicate(src: Path, path: Path, n: int) -> Path:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    t = pacsv.read_csv(src, read_options=pacsv.ReadOptions(skip_rows=1, column_names=None),
-                       convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in HEADER},
-                                                            strings_can_be_null=False))
+    t = pacsv.read_csv(
+        src,
+        read_options=pacsv.ReadOptions(skip_rows=1, column_names=None),
+        convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in HEADER}, strings_can_be_null=False),
+    )
     title = f"企业查询结果导出（导出时间：2024-06-01，共{n}条）" + "," * (len(HEADER) - 1) + "\n"
     done = 0
     with path.open("wb") as fh:
@@ -215,13 +313,22 @@ def main() -> None:
     ap.add_argument("--chains", type=Path, default=None, help="library whose keywords some rows mention")
     ap.add_argument("--encoding", default="utf-8-sig")
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--mode", choices=sorted(MODES), default="sparse",
-                    help="sparse: a general registry query (15%% of rows name a chain keyword); dense: the firms of "
-                    "a whole chain, as officers export them (most rows name one; ~78%% end up placed)")
-    ap.add_argument("--match-share", type=float, default=None, help="share of rows mentioning a chain keyword "
-                    "(overrides --mode)")
-    ap.add_argument("--replicate", type=Path, default=None, help="build the rows from copies of an export this "
-                    "script wrote (fast: for 10M rows and more)")
+    ap.add_argument(
+        "--mode",
+        choices=sorted(MODES),
+        default="sparse",
+        help="sparse: a general registry query (15%% of rows name a chain keyword); dense: the firms of "
+        "a whole chain, as officers export them (most rows name one; ~78%% end up placed)",
+    )
+    ap.add_argument(
+        "--match-share", type=float, default=None, help="share of rows mentioning a chain keyword (overrides --mode)"
+    )
+    ap.add_argument(
+        "--replicate",
+        type=Path,
+        default=None,
+        help="build the rows from copies of an export this script wrote (fast: for 10M rows and more)",
+    )
     a = ap.parse_args()
     if a.replicate is not None:
         print(replicate(a.replicate, a.output, a.rows))

@@ -145,7 +145,9 @@ class Analysis:
     def ranked(self) -> RankedTargets:
         """The target ranking, rows built on demand (``ranked.frame(n)``; ``len(ranked)`` rows in all)."""
         g, gaps, store = self.graph, self.gaps, self.store
-        return ranked_targets(g, self.region, gaps, gap=self._gap, groups=self._groups, store=store, signals=self._signals)
+        return ranked_targets(
+            g, self.region, gaps, gap=self._gap, groups=self._groups, store=store, signals=self._signals
+        )
 
     def targets_head(self, n: int | None) -> pd.DataFrame:
         """The best ``n`` targets (all when None) with ``pipeline``, building only those rows."""

@@ -195,7 +195,9 @@ def _settle_store(root: Path) -> None:
         settle(root / "imported")
     except OSError as err:
         where = display_path(root / "imported")
-        raise LoadError([Problem(where, 0, 0, f"上次导入中断，无法完成恢复：{err}；请检查该文件夹的写权限后重试")]) from None
+        raise LoadError(
+            [Problem(where, 0, 0, f"上次导入中断，无法完成恢复：{err}；请检查该文件夹的写权限后重试")]
+        ) from None
 
 
 def load_library(root: str | Path, *, only: Iterable[str | Path] | None = None, imported: str = "store") -> Library:

@@ -338,13 +338,21 @@ OUTPUTS: dict[str, tuple[Column, ...]] = {
         ("moved_from", "迁出的存储", "other import stores whose records this import updated"),
         ("outside_library", "库外输出", "true when -o is outside <library>/imported (the loader will not read it)"),
         ("seconds", "用时(秒)", "wall time of the import"),
-        ("signals", "变动信号", "change signals this import recorded, by kind (new, capital_up, status, moved, placed)"),
+        (
+            "signals",
+            "变动信号",
+            "change signals this import recorded, by kind (new, capital_up, status, moved, placed)",
+        ),
         ("review", "待复核", "uncertain placements of this import's firms waiting for `chainmap review`"),
     ),
     # -- `chainmap validate --format json`
     "validate": _cols(
         ("ok", "通过", "true when no problem was found"),
-        ("results", "结果", "per path: path, chains (counts per chain), companies, institutions, regions, imported (firms on chain nodes kept in the firm store)"),
+        (
+            "results",
+            "结果",
+            "per path: path, chains (counts per chain), companies, institutions, regions, imported (firms on chain nodes kept in the firm store)",
+        ),
         ("problems", "问题", "every problem: file, line, column (1-based; 0 = the whole file), message"),
     ),
     "changes": _cols(

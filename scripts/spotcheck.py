@@ -124,8 +124,10 @@ def render_checklist(sample: list[Company], seed: int, total: int, where: dict[s
         "| # | 企业 | id | as_of | 有错误事实？ |",
         "| --- | --- | --- | --- | --- |",
     ]
-    head += [f"| {i} | {_cell(c.short_name or c.name)} | `{c.id}` | {c.as_of.isoformat()} |  |"
-             for i, c in enumerate(sample, 1)]
+    head += [
+        f"| {i} | {_cell(c.short_name or c.name)} | `{c.id}` | {c.as_of.isoformat()} |  |"
+        for i, c in enumerate(sample, 1)
+    ]
     head += ["", "无错误事实的记录数: ____ / " + str(len(sample)), "", ""]
     body: list[str] = []
     for i, c in enumerate(sample, 1):
@@ -156,10 +158,16 @@ def _write_atomic(path: Path, text: str) -> None:
 @click.command(help="抽取企业记录随机样本，生成抽查清单（Markdown）。同一种子得到同一样本。")
 @click.option("--sample", "size", type=click.IntRange(min=1), default=30, show_default=True, help="样本量")
 @click.option("--seed", type=int, required=True, help="随机种子（记在清单里，便于复现）")
-@click.option("--chains", "chains_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="企业库目录（默认 ./chains，否则随包数据）")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="输出文件（默认打印到终端）")
+@click.option(
+    "--chains",
+    "chains_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="企业库目录（默认 ./chains，否则随包数据）",
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="输出文件（默认打印到终端）"
+)
 def main(size: int, seed: int, chains_dir: Path | None, output: Path | None) -> None:
     from chainmap.errors import LoadError
     from chainmap.library import bundled_library

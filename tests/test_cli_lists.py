@@ -98,7 +98,17 @@ def test_one_workbook_holds_all_lists(tmp_path):
     out = tmp_path / "report.xlsx"
     ok("report", "--all", "--top", "50", "-o", str(out))
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["说明", "产业链完整度", "缺链清单", "全部节点状态", "目标企业清单", "招商线路", "外出行程", "首批推荐", "未列入企业"]
+    assert wb.sheetnames == [
+        "说明",
+        "产业链完整度",
+        "缺链清单",
+        "全部节点状态",
+        "目标企业清单",
+        "招商线路",
+        "外出行程",
+        "首批推荐",
+        "未列入企业",
+    ]
     targets = wb["目标企业清单"]
     assert targets.freeze_panes == "A2"
     headers = [c.value for c in targets[1]]

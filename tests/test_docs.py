@@ -49,6 +49,8 @@ def test_nothing_cites_a_contract_file_the_repository_does_not_hold():
         return
     files = [ROOT / "README.md", ROOT / "pyproject.toml"]
     for folder in ("chainmap", "tests", "docs", "scripts", "benchmarks", ".ci"):
-        files += [p for p in (ROOT / folder).rglob("*") if p.is_file() and p.suffix in (".py", ".md", ".j2", ".js", ".sh", "")]
+        files += [
+            p for p in (ROOT / folder).rglob("*") if p.is_file() and p.suffix in (".py", ".md", ".j2", ".js", ".sh", "")
+        ]
     citing = [str(f.relative_to(ROOT)) for f in files if word in f.read_text(encoding="utf-8", errors="replace")]
     assert citing == [], f"these files cite a {word} file the repository does not hold: {citing}"

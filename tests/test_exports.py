@@ -38,18 +38,37 @@ PAYLOADS = [
 def hostile_targets() -> pd.DataFrame:
     rows = []
     for i, p in enumerate(PAYLOADS, 1):
-        rows.append({
-            "rank": i, "company": f"c{i}", "name": p, "short_name": p, "province": p, "city": "苏州市",
-            "stock_code": None, "tags": [p], "score": 50.5 - i, "covers": ["n1"], "cover_names": [p],
-            "gap_types": ["fill"], "chains": ["polyester"], "local_ties": [], "why": p,
-            "breakdown": {"gap_priority": 20.0, "coverage": 10.5},
-        })
+        rows.append(
+            {
+                "rank": i,
+                "company": f"c{i}",
+                "name": p,
+                "short_name": p,
+                "province": p,
+                "city": "苏州市",
+                "stock_code": None,
+                "tags": [p],
+                "score": 50.5 - i,
+                "covers": ["n1"],
+                "cover_names": [p],
+                "gap_types": ["fill"],
+                "chains": ["polyester"],
+                "local_ties": [],
+                "why": p,
+                "breakdown": {"gap_priority": 20.0, "coverage": 10.5},
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def test_neutralise_rules():
     assert all(neutralise(p).startswith("'") for p in PAYLOADS)
-    assert neutralise("东方盛虹") == "东方盛虹" and neutralise(3) == 3 and neutralise(-2.5) == -2.5 and neutralise(None) is None
+    assert (
+        neutralise("东方盛虹") == "东方盛虹"
+        and neutralise(3) == 3
+        and neutralise(-2.5) == -2.5
+        and neutralise(None) is None
+    )
 
 
 @given(st.text(min_size=1))
@@ -156,8 +175,13 @@ def test_terminal_tables_fit_the_width(width):
 def test_terminal_width_comes_from_the_terminal():
     for cols in ("80", "120"):
         env = {**os.environ, "COLUMNS": cols}
-        res = subprocess.run([sys.executable, "-m", "chainmap", "targets", "polyester", "--top", "5"],
-                             capture_output=True, text=True, encoding="utf-8", env=env)
+        res = subprocess.run(
+            [sys.executable, "-m", "chainmap", "targets", "polyester", "--top", "5"],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            env=env,
+        )
         from rich.cells import cell_len
 
         assert res.returncode == 0

@@ -77,8 +77,10 @@ def test_a_supply_ties_evidence_survives_node_link_json(mini):
     f = mini / "companies" / "firms.yaml"
     text = f.read_text(encoding="utf-8")
     assert "supplies: [far_a2_big]" in text
-    f.write_text(text.replace("supplies: [far_a2_big]", "supplies: [{to: far_a2_big, product: 乙中间体, source: 年报2023}]"),
-                 encoding="utf-8")
+    f.write_text(
+        text.replace("supplies: [far_a2_big]", "supplies: [{to: far_a2_big, product: 乙中间体, source: 年报2023}]"),
+        encoding="utf-8",
+    )
     lib = load_library(mini)
     data = to_node_link(build_graph(lib, ["alpha"], lib.regions["home"]))
     [tie] = [e for e in data["edges"] if e["kind"] == "supplies"]

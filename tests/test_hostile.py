@@ -110,7 +110,9 @@ def test_a_dangling_symlink_is_a_located_error(mini):
     res = run_cli("--chains", str(mini), "validate")
     assert res.returncode == 2
     assert any(
-        ln.endswith("more.yaml: a symbolic link to " + str(mini / "gone.yaml") + ", which does not exist: fix or remove it")
+        ln.endswith(
+            "more.yaml: a symbolic link to " + str(mini / "gone.yaml") + ", which does not exist: fix or remove it"
+        )
         for ln in res.stderr.splitlines()
     ), res.stderr
 

@@ -86,7 +86,11 @@ def test_the_four_local_leaders_are_local(lib, g):
         assert c.city == "连云港市" or cid in region.local_companies, cid
         assert c.stock_code == code, cid
         assert "pharma" in g.nodes[cid]["chains"], cid
-    assert [cid for cid in LEADERS if lib.companies[cid].city == "连云港市"] == ["hengrui_medicine", "jiangsu_hansoh", "kanion"]
+    assert [cid for cid in LEADERS if lib.companies[cid].city == "连云港市"] == [
+        "hengrui_medicine",
+        "jiangsu_hansoh",
+        "kanion",
+    ]
     assert lib.companies["jiangsu_hansoh"].parent == "hansoh_pharma"
     assert lib.companies["hansoh_pharma"].stock_code == "3692.HK"
     assert lib.companies["cttq_pharma"].parent == "sino_biopharm"

@@ -101,10 +101,21 @@ def test_svg_keeps_text_as_text_and_escapes_data():
         "name": "<b>链</b>&",
         "as_of": "2025-01-01",
         "segments": [
-            {"name": "上游 · 原料", "links": [
-                {"name": '环节<script>alert(1)</script>"', "key": False, "state": "strong", "words": "强",
-                 "local_n": 1, "cand_n": 0, "local": [{"short": "甲&乙"}], "top": []},
-            ]},
+            {
+                "name": "上游 · 原料",
+                "links": [
+                    {
+                        "name": '环节<script>alert(1)</script>"',
+                        "key": False,
+                        "state": "strong",
+                        "words": "强",
+                        "local_n": 1,
+                        "cand_n": 0,
+                        "local": [{"short": "甲&乙"}],
+                        "top": [],
+                    },
+                ],
+            },
         ],
     }
     svg = poster_svg(doc, size="a4", region="某市")

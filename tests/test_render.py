@@ -82,7 +82,9 @@ def test_page_is_self_contained_and_declares_utf8(mini):
     assert '<meta charset="utf-8">' in html[:300]
     assert "<link" not in html and not re.search(r"<script[^>]+src=", html) and "@import" not in html
     vis = (Path(pyvis.__file__).resolve().parent / "lib" / "vis-9.1.2" / "vis-network.min.js").read_text("utf-8")
-    assert vis[:2000] in html and vis[len(vis) // 2 : len(vis) // 2 + 2000] in html  # the whole library inlined, not fetched
+    assert (
+        vis[:2000] in html and vis[len(vis) // 2 : len(vis) // 2 + 2000] in html
+    )  # the whole library inlined, not fetched
     assert "Noto Sans CJK SC" in html and "Microsoft YaHei" in html
 
 

@@ -63,7 +63,9 @@ class Loaded:
 def browser() -> Iterator[object]:
     if os.environ.get("CI"):
         if not HAVE_CHROMIUM:
-            pytest.fail(f"CI=true but {CHROMIUM} is missing: the browser tests must run in CI (scripts/test.sh installs it)")
+            pytest.fail(
+                f"CI=true but {CHROMIUM} is missing: the browser tests must run in CI (scripts/test.sh installs it)"
+            )
         import playwright.sync_api as sync_api
     else:
         sync_api = pytest.importorskip("playwright.sync_api")

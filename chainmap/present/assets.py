@@ -21,7 +21,13 @@ FONT_STACK = (
     '"Microsoft YaHei", "WenQuanYi Micro Hei", "SimHei", "Noto Sans", Arial, sans-serif'
 )
 
-_JSON_ESCAPE_PAIRS = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
+_JSON_ESCAPE_PAIRS = (
+    ("<", "\\u003c"),
+    (">", "\\u003e"),
+    ("&", "\\u0026"),
+    ("\u2028", "\\u2028"),
+    ("\u2029", "\\u2029"),
+)
 
 
 def script_json(data: Any) -> str:

@@ -87,7 +87,9 @@ def _box_lines(ln: dict[str, Any], cells: float) -> list[tuple[str, str]]:
     out = [("name", t) for t in wrap(name, cells / 1.15)]
     out += [("state", t) for t in wrap(f"{ln['words']} · 本地{ln['local_n']}家/候选{ln['cand_n']}家", cells / 0.95)]
     if ln["local"]:
-        names = "、".join(f["short"] for f in ln["local"][:4]) + (f" 等{len(ln['local'])}家" if len(ln["local"]) > 4 else "")
+        names = "、".join(f["short"] for f in ln["local"][:4]) + (
+            f" 等{len(ln['local'])}家" if len(ln["local"]) > 4 else ""
+        )
         out += [("local", t) for t in wrap("本地：" + names, cells)]
     if ln.get("projects"):
         out += [("local", t) for t in wrap("项目：" + "、".join(ln["projects"]), cells)]
@@ -210,7 +212,9 @@ def poster_svg(doc: dict[str, Any], *, size: str = "a3", region: str = "", footn
         head_h = len(heads) * 1.3 * font + 8
         parts.append(f'<rect x="{x:.1f}" y="{top}" width="{seg_w:.1f}" height="{head_h:.1f}" rx="5" fill="#37474f"/>')
         for k, line in enumerate(heads):
-            parts.append(_text(x + 6, top + (k + 1) * 1.3 * font - 0.1 * font + 2, line, font * 1.05, "#ffffff", "bold"))
+            parts.append(
+                _text(x + 6, top + (k + 1) * 1.3 * font - 0.1 * font + 2, line, font * 1.05, "#ffffff", "bold")
+            )
         per = -(-len(seg["links"]) // span) if seg["links"] else 0
         for j in range(span):
             y = top + head_h + 6
@@ -219,7 +223,10 @@ def poster_svg(doc: dict[str, Any], *, size: str = "a3", region: str = "", footn
                 parts += svg
                 y += dy
         x += seg_w + 10
-    note = footnote or "数据来源：各企业记录所列公开来源（企业年报、官网、政府公告等），以数据日期为准；目标企业按缺口优先级、规模、龙头地位等打分排序。"
+    note = (
+        footnote
+        or "数据来源：各企业记录所列公开来源（企业年报、官网、政府公告等），以数据日期为准；目标企业按缺口优先级、规模、龙头地位等打分排序。"
+    )
     parts.append(_text(m, H - m + 4, wrap(note, (W - 2 * m) / 11)[0], 11, "#5f6f7c"))
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
@@ -228,7 +235,10 @@ def poster_svg(doc: dict[str, Any], *, size: str = "a3", region: str = "", footn
 # -- fonts and conversion -------------------------------------------------------------------------------
 
 FONT_CANDIDATES = (  # (family cairo asks fontconfig / Windows for, files that provide it)
-    ("Noto Sans CJK SC", ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc")),
+    (
+        "Noto Sans CJK SC",
+        ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc"),
+    ),
     ("Source Han Sans SC", ("/usr/share/fonts/adobe-source-han-sans/SourceHanSansSC-Regular.otf",)),
     ("Microsoft YaHei", ("C:/Windows/Fonts/msyh.ttc", "C:/Windows/Fonts/msyh.ttf")),
     ("SimHei", ("C:/Windows/Fonts/simhei.ttf",)),
