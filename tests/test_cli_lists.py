@@ -16,6 +16,19 @@ GAP_KEYS = {"chain", "node", "name", "kind", "status", "gap_type", "local_firms"
 TARGET_KEYS = {"rank", "company", "name", "province", "city", "score", "covers", "chains", "why", "breakdown"}
 ROUTE_KEYS = {"city", "province", "score", "firms", "covers"}
 
+# the sheets of the 招商清单 workbook, in order (the contract's names; `report` and `demo` write it)
+REPORT_SHEETS = [
+    "说明",
+    "产业链完整度",
+    "缺链清单",
+    "全部节点状态",
+    "目标企业清单",
+    "招商线路",
+    "外出行程",
+    "首批推荐",
+    "未列入企业",
+]
+
 
 def ok(*args: str) -> str:
     res = run_cli(*args)
@@ -98,17 +111,7 @@ def test_one_workbook_holds_all_lists(tmp_path):
     out = tmp_path / "report.xlsx"
     ok("report", "--all", "--top", "50", "-o", str(out))
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == [
-        "说明",
-        "产业链完整度",
-        "缺链清单",
-        "全部节点状态",
-        "目标企业清单",
-        "招商线路",
-        "外出行程",
-        "首批推荐",
-        "未列入企业",
-    ]
+    assert wb.sheetnames == REPORT_SHEETS
     targets = wb["目标企业清单"]
     assert targets.freeze_panes == "A2"
     headers = [c.value for c in targets[1]]

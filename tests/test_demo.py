@@ -9,6 +9,7 @@ import openpyxl
 import pandas as pd
 
 from .conftest import run_cli
+from .test_cli_lists import REPORT_SHEETS
 
 
 def test_demo_writes_maps_and_lists(tmp_path):
@@ -24,17 +25,7 @@ def test_demo_writes_maps_and_lists(tmp_path):
     assert all(f'href="{c}.html"' in index for c in chains) and 'href="panorama.html"' in index
     assert 'href="geo.html"' in index
     wb = openpyxl.load_workbook(out / "招商清单.xlsx")
-    assert wb.sheetnames == [
-        "说明",
-        "产业链完整度",
-        "缺链清单",
-        "全部节点状态",
-        "目标企业清单",
-        "招商线路",
-        "外出行程",
-        "首批推荐",
-        "未列入企业",
-    ]
+    assert wb.sheetnames == REPORT_SHEETS
     posters = sorted(p.name for p in (out / "posters").iterdir())
     assert posters == [f"{c}.pdf" for c in chains]
     assert all(f'href="posters/{c}.pdf"' in index for c in chains) and "招商清单.xlsx" in index

@@ -217,3 +217,13 @@ def test_a_full_disk_in_a_helper_thread_stops_the_import_and_leaves_nothing(mini
         run.run_import(load_library(mini), ImportOptions(file=f, output=out, progress=False, workers=1))
     after = sorted(p.name for p in folder.iterdir() if "lock" not in p.name) if folder.exists() else []
     assert after == before
+
+
+def test_a_null_slot_keeping_its_bytes_holds_no_marked_byte():
+    # empty markers become nulls over the same text buffers: the "-" is still in the data buffer
+    from chainmap.importer.columns import emptied
+    from chainmap.importer.keys import _rows_with
+
+    col = emptied(pa.array(["ab", "-", "a-b", None]))
+    assert col.null_count == 2
+    assert _rows_with(col, lambda b: b == ord("-")).tolist() == [False, False, True, False]

@@ -63,6 +63,8 @@ def _rows_with(arr: pa.Array, marked: Callable[[np.ndarray], np.ndarray]) -> np.
     if hit is not None and hit.any():  # most columns hold no such byte: no search for where
         at = np.flatnonzero(hit) + off[0]
         out[np.searchsorted(off, at, side="right") - 1] = True
+        if arr.null_count:  # a null slot may keep the bytes it had (nulls set over the same buffers)
+            out &= np.asarray(arr.is_valid(), dtype=bool)
     return out
 
 
