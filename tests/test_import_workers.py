@@ -171,8 +171,8 @@ def _dies_at_row_300(key, cols, nums, early, *spill):
 
 
 def test_review_decisions_hold_the_same_when_workers_clean_the_chunks(mini, tmp_path, monkeypatch):
-    """With review decisions on file the importing process applies them to each chunk (it then writes
-    the records out itself instead of keeping the worker's file): one or two processes, same stores."""
+    """With review decisions on file the importing process applies them to each chunk (the workers then
+    send the columns back instead of writing the records to a file): one or two processes, same stores."""
     import json
     import shutil
 

@@ -44,7 +44,7 @@ from .rows import Cleaner
 from .signals import node_chains
 from .store import StoreLock, Transaction, check_writable, is_ours
 from .stream import can_stream, stream_store
-from .workers import ChunkPool, Done, default_workers
+from .workers import MATCHED, ChunkPool, Done, default_workers
 from .write import auto_kind, compare, count, plan, record_signals
 
 __all__ = ["ImportOptions", "ImportSummary", "SCHEMA", "Summary", "run_import"]
@@ -141,7 +141,8 @@ def _run(lib: Library, opts: ImportOptions, slow: bool, ranges: bool = True) -> 
                     matcher,
                 )
                 run.decisions = read_decisions(output.parent)
-                run.pool.spill = tx.scratch if tx else None
+                # decisions are applied to the columns in this process: the workers then send them back
+                run.pool.spill = tx.scratch if tx and not run.decisions else None
                 with run.pool:
                     _stream(run, opened, (r for r in head if r[0] > hm.row), opts, slow, ranges)
                 _store(lib, run, ex, tx, output, kind, opts, matcher)
@@ -243,11 +244,11 @@ def _take(run: _Run, done: Done) -> None:
         s.skipped += folded.hand
         run.skip["库中已有手工维护的记录"] += folded.hand
     s.merged += len(folded.target)
-    if spilled is not None and not run.decisions:  # the worker's file is the spill; ids set when read back
+    if spilled is not None:  # the worker's file is the spill; ids set when read back
         run.dd.add(spilled.table, folded, (spilled.path, spilled.placed))
         return
     rec = dict(ch.rec)
-    for k, arr in zip(("operates", "makes", "holds", "evidence", "uncertain"), ties, strict=True):
+    for k, arr in zip(MATCHED, ties, strict=True):
         rec[k] = arr
     rec["id"] = pa.array(folded.ids, pa.string())
     if run.decisions:
