@@ -295,13 +295,19 @@ def regex_rows(col: pa.Array, pattern: str, rows: np.ndarray, ignore_case: bool 
     return out
 
 
+def distinct(col: pa.Array) -> tuple[pa.Array, pa.Array, np.ndarray]:
+    """The distinct values of ``col``; per row the index of its value (null for a null), and the same
+    in numpy with ``len(values)`` for a null: one slot past the values, for what a null gives."""
+    d = pc.dictionary_encode(col)
+    at = d.indices.fill_null(len(d.dictionary)) if d.indices.null_count else d.indices
+    return d.dictionary, d.indices, np.asarray(at, dtype=np.int64)
+
+
 def per_distinct(col: pa.Array, test: Callable[[pa.Array], pa.Array]) -> np.ndarray:
     """Per row: ``test`` (an Arrow kernel giving booleans) of its value, run once per distinct value
     (columns such as the registration status hold a handful); False for nulls."""
-    d = pc.dictionary_encode(col)
-    hit = np.append(np.asarray(pc.fill_null(test(d.dictionary), False), dtype=bool), False)
-    idx = d.indices.fill_null(len(hit) - 1) if d.indices.null_count else d.indices
-    return hit[np.asarray(idx)]
+    values, _, at = distinct(col)
+    return np.append(np.asarray(pc.fill_null(test(values), False), dtype=bool), False)[at]
 
 
 def upper_no_spaces(codes: pa.Array) -> pa.Array:

@@ -31,7 +31,7 @@ import pyarrow.compute as pc
 
 from ..money import Amount
 from . import clean
-from .columns import _bytes
+from .columns import _bytes, distinct
 
 if TYPE_CHECKING:
     from .rows import Chunk
@@ -103,35 +103,34 @@ class Figures:
 def _per_value(raw: pa.Array, parse: Any, memo: dict[str, Any]) -> tuple[list[Any], np.ndarray]:
     """``parse`` once per distinct text (and per import, with ``memo``): results per distinct text, and
     the index of each row's text."""
-    d = pc.dictionary_encode(raw)
+    values, _, at = distinct(raw)
     res = []
-    for u in d.dictionary.to_pylist():
+    for u in values.to_pylist():
         r = memo.get(u, memo)  # the dict itself: not seen yet
         if r is memo:
             r = memo[u] = parse(u)
         res.append(r)
-    return res, np.asarray(d.indices.fill_null(-1) if d.indices.null_count else d.indices, dtype=np.int64)
+    return res, at
 
 
 def _gather(res: list[Any], idx: np.ndarray, pick: Any, typ: pa.DataType) -> pa.Array:
-    vals = pa.array([pick(r) for r in res] + [None], typ)
-    return vals.take(pa.array(np.where(idx < 0, len(res), idx)))
+    """``pick`` of each row's result (``idx``: :func:`.columns.distinct`'s, a null one past the results)."""
+    return pa.array([pick(r) for r in res] + [None], typ).take(pa.array(idx))
 
 
 def _by_distinct(raw: pa.Array, figures: Any) -> Figures:
     """``figures`` of the distinct texts of ``raw``, spread over its rows, when the texts repeat (capital
     and head-count columns mostly do); of every row otherwise."""
-    d = pc.dictionary_encode(raw)
-    if 2 * len(d.dictionary) > len(raw):
+    values, indices, at = distinct(raw)
+    if 2 * len(values) > len(raw):
         return figures(raw)
-    fd: Figures = figures(d.dictionary)
-    at = np.asarray(d.indices.fill_null(len(d.dictionary)) if d.indices.null_count else d.indices, dtype=np.int64)
+    fd: Figures = figures(values)
     wrong: dict[int, str] = {}
     if fd.wrong:
         for r in np.flatnonzero(np.isin(at, np.fromiter(fd.wrong, dtype=np.int64))):
             wrong[int(r)] = fd.wrong[int(at[r])]
-    currency = fd.currency.take(d.indices) if fd.currency is not None else None
-    return Figures(fd.value.take(d.indices), currency, np.append(fd.unreadable, False)[at], wrong)
+    currency = fd.currency.take(indices) if fd.currency is not None else None
+    return Figures(fd.value.take(indices), currency, np.append(fd.unreadable, False)[at], wrong)
 
 
 def capital_figures(raw: pa.Array, unit: float, label: str, memo: dict[str, Any]) -> Figures:
