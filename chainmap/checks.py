@@ -10,11 +10,10 @@ Examples
 from __future__ import annotations
 
 import difflib
+import graphlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
-
-import networkx as nx
 
 from .errors import Problem
 from .library import ChainLayout, Library, Node
@@ -241,11 +240,16 @@ def _record_references(check: Checker, docs: list[Doc]) -> None:
 
 
 def _feeds_cycle(lib: Library, check: Checker, feeds_at: dict[tuple[str, str], tuple[Source, tuple]]) -> None:
-    graph = nx.DiGraph(lib.feeds)
-    try:
-        cycle = nx.find_cycle(graph)
-    except nx.NetworkXNoCycle:
-        cycle = []
+    preds: dict[str, set[str]] = {}
+    for a, b in lib.feeds:
+        preds.setdefault(b, set()).add(a)
+    try:  # the standard library's check first: networkx (a slow import) only to name a cycle found
+        graphlib.TopologicalSorter(preds).prepare()
+        return
+    except graphlib.CycleError:
+        import networkx as nx
+
+    cycle = nx.find_cycle(nx.DiGraph(lib.feeds))
     if cycle:
         src, fpath = feeds_at[cycle[-1]]
         loop = " -> ".join([e[0] for e in cycle] + [cycle[0][0]])

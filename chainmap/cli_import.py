@@ -191,8 +191,8 @@ def changes_cmd(
     ctx: Any, since: str | None, kinds: tuple[str, ...], chains: tuple[str, ...], fmt: str, output: Path | None
 ) -> None:
     """Change signals between exports: new firms, capital increases, status changes, moves, new placements."""
-    from .graph import select_chains
     from .import_report import changes_output
+    from .library import select_chains
     from .store import recent_signals
 
     lib = ctx.lib
@@ -214,10 +214,10 @@ def review_cmd(click_ctx: click.Context, chains: tuple[str, ...], fmt: str, outp
     """Uncertain placements to review: list them, then `review accept|reject ID ...` or `review apply FILE`."""
     if click_ctx.invoked_subcommand is not None:
         return
-    from .graph import select_chains
     from .import_report import review_output
     from .importer.match import Matcher
     from .importer.review import review_items
+    from .library import select_chains
 
     lib = click_ctx.obj.lib
     nodes = Matcher(lib, select_chains(lib, list(chains))).nodes if chains else None

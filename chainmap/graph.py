@@ -12,18 +12,10 @@ from typing import Any
 
 import networkx as nx
 
+from .library import select_chains  # here too: where callers have always found it
 from .load import Library
 from .model import Company, Region
 from .vocab import TIE_ROLES, chain_node, segment_node
-
-
-def select_chains(lib: Library, chains: Iterable[str] | None) -> list[str]:
-    """Resolve a chain selection (ids or Chinese names; None or empty = all) to ids in library order.
-
-    Raises :class:`~chainmap.errors.UsageError` on an unknown or ambiguous name.
-    """
-    wanted = {lib.resolve(c, ["chain"]) for c in chains or []}
-    return [c for c in lib.chains if not wanted or c in wanted]
 
 
 def is_local(company: Company, region: Region | None) -> bool:

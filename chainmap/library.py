@@ -35,6 +35,7 @@ __all__ = [
     "default_library",
     "normalise_name",
     "region_of",
+    "select_chains",
 ]
 
 _PKG = Path(__file__).resolve().parent
@@ -255,3 +256,12 @@ class Library:
 
     def _any_name(self, rid: str, kinds: tuple[str, ...]) -> str:
         return next(self.name_of(k, rid) for k in kinds if rid in self._records(k))
+
+
+def select_chains(lib: Library, chains: Iterable[str] | None) -> list[str]:
+    """Resolve a chain selection (ids or Chinese names; None or empty = all) to ids in library order.
+
+    Raises :class:`~chainmap.errors.UsageError` on an unknown or ambiguous name.
+    """
+    wanted = {lib.resolve(c, ["chain"]) for c in chains or []}
+    return [c for c in lib.chains if not wanted or c in wanted]

@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import UsageError
-from ..graph import select_chains
+from ..library import select_chains
 from ..load import Library
 from ..store import SCHEMA
 from . import clean
