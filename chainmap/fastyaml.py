@@ -2,9 +2,9 @@
 
 PyYAML builds a node object (and calls back into Python) for every value: about 0.2 ms per company
 record. Library files are almost always written in a small subset: block mappings with identifier
-keys, block sequences, ``[a, b]`` flow lists of plain words, plain and simply-quoted scalars and
-comments. :func:`fast_parse` reads exactly that subset line by line and gives up (returns None) on
-anything else: anchors, tags, block scalars, multi-line values, escapes, odd keys, duplicate keys,
+keys, block sequences, ``[a, b]`` flow lists of plain words, plain and simply-quoted scalars, folded
+``>-`` text (lines of one indentation, no blank or more-indented line) and comments. :func:`fast_parse` reads exactly that subset line by line and gives up (returns None) on
+anything else: anchors, tags, other block scalars, multi-line values, escapes, odd keys, duplicate keys,
 tabs, several documents. The caller then reads the file with PyYAML as before, so behaviour and
 messages never depend on which reader ran. Plain scalars are typed by PyYAML's own resolver and
 constructor (``2024-06-30`` is a date, ``yes`` a boolean), so both readers give the same data.
@@ -32,7 +32,9 @@ __all__ = ["fast_parse"]
 Marks = dict[tuple, tuple[int, int]]
 _SQ = re.compile(r"'((?:[^']|'')*)'(?: +#.*)?$")
 _DQ = re.compile(r'"([^"\\]*)"(?: +#.*)?$')
-_FLOW = re.compile(r"\[([^\[\]{}'\"#]*)\](?: +#.*)?$")
+_FLOW = re.compile(r"\[(.*)\](?: +#.*)?$")
+# one item of a flow list: quoted (no escapes but '') or plain (none of ,[]{}#'"), then a comma or the end
+_ITEM = re.compile(r""" *(?:'((?:[^']|'')*)'|"([^"\\]*)"|([^,\[\]{}#'"]*?)) *(,|$)""")
 _BAD_START = set("&*!|>%@`{}],?#'\"[")
 _STR = "tag:yaml.org,2002:str"
 _MAX_DEPTH = 40
@@ -67,6 +69,25 @@ def _plain(text: str) -> Any:
         raise _Bail from None
 
 
+def _flow(inner: str) -> list[Any]:
+    """The items of a one-line flow list (``inner``: between its brackets); a trailing comma allowed."""
+    out: list[Any] = []
+    pos = 0
+    while pos < len(inner):
+        m = _ITEM.match(inner, pos)
+        if m is None or m.end() == pos:
+            raise _Bail
+        single, double, plain, comma = m.groups()
+        if single is not None:
+            out.append(single.replace("''", "'"))
+        elif double is not None:
+            out.append(double)
+        elif plain or comma or m.end() < len(inner):
+            out.append(_plain(plain))
+        pos = m.end()
+    return out
+
+
 def _value(rest: str) -> Any:
     """The value after ``key: `` or ``- `` on one line."""
     first = rest[0]
@@ -84,10 +105,7 @@ def _value(rest: str) -> Any:
         m = _FLOW.match(rest)
         if not m:
             raise _Bail
-        items = [p.strip() for p in m.group(1).split(",")]
-        if items and not items[-1]:
-            items.pop()  # a trailing comma
-        return [_plain(p) for p in items]
+        return _flow(m.group(1))
     cut = rest.find(" #")
     return _plain((rest[:cut] if cut >= 0 else rest).rstrip())
 
@@ -106,6 +124,35 @@ def _scalar(rest: str) -> Any:
     return rest
 
 
+_BREAKS = ("\r", "\x85", "\u2028", "\u2029")  # line breaks to YAML, not to str.split("\n")
+
+
+def _folded(lines: list[str], at: int, parent: int) -> tuple[str, int]:
+    """The ``>-`` text whose lines start at ``lines[at]``, indented more than ``parent``, and the number
+    of lines it spans: lines of one indentation, folded into one with spaces (as PyYAML folds them).
+    A blank or more-indented line, trailing spaces or another line break: :class:`_Bail`."""
+    parts: list[str] = []
+    indent = -1
+    for raw in lines[at:]:
+        body = raw.lstrip(" ")
+        n = len(raw) - len(body)
+        if not body:
+            after = next((ln for ln in lines[at + len(parts) :] if ln.strip(" ")), "")
+            if len(after) - len(after.lstrip(" ")) > parent:
+                raise _Bail  # a blank line inside the text (it folds to a line break)
+            break
+        if indent < 0:
+            indent = n
+        if n < indent:
+            break
+        if n > indent or indent <= parent or body[-1] == " " or any(b in body for b in _BREAKS):
+            raise _Bail
+        parts.append(body)
+    if not parts:
+        raise _Bail
+    return " ".join(parts), len(parts)
+
+
 def _parse(lines: list[str], full: bool = True) -> tuple[Any, Marks, Marks]:
     """The line loop: one regular expression per line; raises :class:`_Bail` outside the subset.
 
@@ -118,7 +165,10 @@ def _parse(lines: list[str], full: bool = True) -> tuple[Any, Marks, Marks]:
     pending: tuple[dict, str, int, tuple] | None = None  # `key:` waiting for a nested value
     root: Any = None
     match = _LINE.match
+    skip = 0  # lines of a folded text read with its key
     for number, raw in enumerate(lines, 1):
+        if number <= skip:
+            continue
         m = match(raw)
         indent = m.end(1)
         if indent == len(raw) or raw[indent] == "#":
@@ -179,7 +229,11 @@ def _parse(lines: list[str], full: bool = True) -> tuple[Any, Marks, Marks]:
                 key_marks[kpath] = (number, kcol + 1)
             pending = (cont, key, kcol, kpath)
             continue
-        cont[key] = _scalar(rest)
+        if rest == ">-":
+            cont[key], span = _folded(lines, number, kcol)
+            skip = number + span
+        else:
+            cont[key] = _scalar(rest)
         if rec or key == "id":
             kpath = path + (key,)
             key_marks[kpath] = (number, kcol + 1)
