@@ -10,10 +10,17 @@ import pandas as pd
 
 from .importer.options import ImportSummary as Summary
 from .load import Library
-from .present.terminal import table_text
 from .vocab import columns, headers
 
 __all__ = ["csv_headers", "summary_json", "summary_text"]
+
+
+def table_text(df: pd.DataFrame, title: str) -> str:
+    """:func:`chainmap.present.terminal.table_text`, imported when a table is asked for (rich is a slow
+    import that the JSON output does without)."""
+    from .present.terminal import table_text as text
+
+    return text(df, title=title)
 
 
 def summary_json(s: Summary) -> str:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import io
 import shutil
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import pandas as pd
 from rich.cells import cell_len
 from rich.console import Console
@@ -17,6 +16,9 @@ from rich.text import Text
 from rich.tree import Tree
 
 from ..vocab import chain_node
+
+if TYPE_CHECKING:  # networkx is a slow import, and only a type here
+    import networkx as nx
 
 
 def terminal_width(default: int = 100) -> int:
