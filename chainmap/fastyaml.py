@@ -153,13 +153,45 @@ def _folded(lines: list[str], at: int, parent: int) -> tuple[str, int]:
     return " ".join(parts), len(parts)
 
 
+_Frame = tuple[int, Any, tuple, bool]  # (indent, container, path, record its marks)
+
+
+def _nest(
+    stack: list[_Frame],
+    pending: tuple[dict, str, int, tuple],
+    number: int,
+    indent: int,
+    is_item: bool,
+    marks: Marks,
+    full: bool,
+) -> None:
+    """The value of a ``key:`` left open on the line before: a list or mapping when this line is nested
+    under it (else it stays null)."""
+    cont, pkey, pind, kpath = pending
+    if indent > pind or (indent == pind and is_item):
+        new: Any = [] if is_item else {}
+        cont[pkey] = new
+        if full or len(kpath) < 3:
+            marks[kpath] = (number, indent + 1)
+        stack.append((indent, new, kpath, full or len(kpath) < 2))
+
+
+def _enclosing(stack: list[_Frame], indent: int, is_item: bool) -> _Frame:
+    """The container a line at ``indent`` belongs to, the deeper ones closed."""
+    while stack and (stack[-1][0] > indent or (stack[-1][0] == indent and not is_item and type(stack[-1][1]) is list)):
+        stack.pop()
+    if not stack or stack[-1][0] != indent or len(stack) > _MAX_DEPTH:
+        raise _Bail  # inconsistent indentation, or nesting the full reader must bound and report
+    return stack[-1]
+
+
 def _parse(lines: list[str], full: bool = True) -> tuple[Any, Marks, Marks]:
     """The line loop: one regular expression per line; raises :class:`_Bail` outside the subset.
 
     ``full=False``: marks only down to the items of top-level lists, and of every ``id`` (what loading
     a valid file asks for); the rest are found by a full pass when a problem needs one.
     """
-    stack: list[tuple[int, Any, tuple, bool]] = []  # (indent, container, path, record its marks)
+    stack: list[_Frame] = []
     marks: Marks = {}
     key_marks: Marks = {}
     pending: tuple[dict, str, int, tuple] | None = None  # `key:` waiting for a nested value
@@ -179,25 +211,13 @@ def _parse(lines: list[str], full: bool = True) -> tuple[Any, Marks, Marks]:
         key = m.group(2)
         is_item = indent != m.start(2 if key is not None else 3)
         if pending is not None:
-            cont, pkey, pind, kpath = pending
+            _nest(stack, pending, number, indent, is_item, marks, full)
             pending = None
-            if indent > pind or (indent == pind and is_item):
-                new: Any = [] if is_item else {}
-                cont[pkey] = new
-                if full or len(kpath) < 3:
-                    marks[kpath] = (number, indent + 1)
-                stack.append((indent, new, kpath, full or len(kpath) < 2))
         if root is None:
             root = [] if is_item else {}
             marks[()] = (number, indent + 1)
             stack.append((indent, root, (), True))
-        while stack and (
-            stack[-1][0] > indent or (stack[-1][0] == indent and not is_item and type(stack[-1][1]) is list)
-        ):
-            stack.pop()
-        if not stack or stack[-1][0] != indent or len(stack) > _MAX_DEPTH:
-            raise _Bail  # inconsistent indentation, or nesting the full reader must bound and report
-        _ind, cont, path, rec = stack[-1]
+        _ind, cont, path, rec = _enclosing(stack, indent, is_item)
         if is_item:
             if type(cont) is not list:
                 raise _Bail

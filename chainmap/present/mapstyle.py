@@ -172,57 +172,63 @@ def _short(text: str, width: float) -> str:
 # -- the vis-network data -----------------------------------------------------------------------------
 
 
+def _color(bg: str, border: str) -> dict[str, Any]:
+    return {
+        "background": bg,
+        "border": border,
+        "highlight": {"background": bg, "border": SELECT},
+        "hover": {"background": bg, "border": SELECT},
+    }
+
+
+def _link_style(status: str, gap: str, key: bool) -> dict[str, Any]:
+    """A link's box: the status colours, a thicker border for a gap to fill and for key links, dashed for
+    a link to extend, a shadow for key links."""
+    palette = "missing-none" if status == "missing" and gap == "none" else status
+    bg, border = STATUS_COLORS[palette]
+    width = 1.5 + (1.5 if gap == "fill" else 0) + (1 if key else 0)
+    style: dict[str, Any] = {
+        "shape": "box",
+        "color": _color(bg, border),
+        "borderWidth": width,
+        "borderWidthSelected": width + 2,
+        "margin": {"top": 7, "bottom": 7, "left": 10, "right": 10},
+        "widthConstraint": {"maximum": LINK_WIDTH},
+        # the name in bold, large enough to read on the whole-map view; the status line smaller
+        "font": {
+            "size": round(LINK_FONT * 0.7),
+            "color": "#37474f",
+            "face": FONT_STACK,
+            "multi": "html",
+            "bold": {
+                "color": "#1c2833",
+                "size": round(LINK_FONT * (1.1 if key else 1)),
+                "face": FONT_STACK,
+                "mod": "bold",
+            },
+        },
+        "shapeProperties": {"borderRadius": 4},
+    }
+    if gap == "extend":
+        style["shapeProperties"] = {"borderRadius": 4, "borderDashes": [7, 4]}
+    if key:
+        style["shadow"] = {"enabled": True, "color": "rgba(0,0,0,0.28)", "size": 8, "x": 2, "y": 3}
+    return style
+
+
 def _group_styles() -> dict[str, dict[str, Any]]:
     """vis-network groups: one style per kind × status (× gap type × key for links)."""
     groups: dict[str, dict[str, Any]] = {}
-
-    def color(bg: str, border: str) -> dict[str, Any]:
-        return {
-            "background": bg,
-            "border": border,
-            "highlight": {"background": bg, "border": SELECT},
-            "hover": {"background": bg, "border": SELECT},
-        }
-
     for status in ("strong", "weak", "missing", "unknown"):
         for gap in ("fill", "extend", "strengthen", "none"):
             for key in (True, False):
-                palette = "missing-none" if status == "missing" and gap == "none" else status
-                bg, border = STATUS_COLORS[palette]
-                width = 1.5 + (1.5 if gap == "fill" else 0) + (1 if key else 0)
-                style: dict[str, Any] = {
-                    "shape": "box",
-                    "color": color(bg, border),
-                    "borderWidth": width,
-                    "borderWidthSelected": width + 2,
-                    "margin": {"top": 7, "bottom": 7, "left": 10, "right": 10},
-                    "widthConstraint": {"maximum": LINK_WIDTH},
-                    # the name in bold, large enough to read on the whole-map view; the status line smaller
-                    "font": {
-                        "size": round(LINK_FONT * 0.7),
-                        "color": "#37474f",
-                        "face": FONT_STACK,
-                        "multi": "html",
-                        "bold": {
-                            "color": "#1c2833",
-                            "size": round(LINK_FONT * (1.1 if key else 1)),
-                            "face": FONT_STACK,
-                            "mod": "bold",
-                        },
-                    },
-                    "shapeProperties": {"borderRadius": 4},
-                }
-                if gap == "extend":
-                    style["shapeProperties"] = {"borderRadius": 4, "borderDashes": [7, 4]}
-                if key:
-                    style["shadow"] = {"enabled": True, "color": "rgba(0,0,0,0.28)", "size": 8, "x": 2, "y": 3}
-                groups[f"link.{status}.{gap}.{'key' if key else 'std'}"] = style
+                groups[f"link.{status}.{gap}.{'key' if key else 'std'}"] = _link_style(status, gap, key)
         bg, border = STATUS_COLORS[status]
         for kind, shape, size in (("technology", "diamond", 11), ("component", "square", 9)):
             groups[f"{kind}.{status}"] = {
                 "shape": shape,
                 "size": size,
-                "color": color(bg, border),
+                "color": _color(bg, border),
                 "borderWidth": 2,
                 "font": {"size": 13, "color": "#37474f", "face": FONT_STACK},
                 "widthConstraint": {"maximum": 150},
@@ -230,7 +236,7 @@ def _group_styles() -> dict[str, dict[str, Any]]:
     groups["institution"] = {
         "shape": "triangle",
         "size": 10,
-        "color": color(*INSTITUTION),
+        "color": _color(*INSTITUTION),
         "borderWidth": 1.5,
         "font": {"size": 13, "color": "#37474f", "face": FONT_STACK},
         "widthConstraint": {"maximum": 150},
@@ -240,13 +246,13 @@ def _group_styles() -> dict[str, dict[str, Any]]:
             groups[f"company.{'local' if local else 'candidate'}.{'leader' if leader else 'std'}"] = {
                 "shape": "dot",
                 "size": 11 if leader else 7,
-                "color": color(bg, border),
+                "color": _color(bg, border),
                 "borderWidth": 2.5 if leader else 1.5,
                 "font": {"size": 12, "color": "#0d47a1" if local else "#4a148c", "face": FONT_STACK},
             }
     groups["more"] = {
         "shape": "box",
-        "color": color("#f5f5f5", "#9e9e9e"),
+        "color": _color("#f5f5f5", "#9e9e9e"),
         "borderWidth": 1,
         "shapeProperties": {"borderDashes": [3, 3], "borderRadius": 10},
         "font": {"size": 12, "color": "#424242", "face": FONT_STACK},

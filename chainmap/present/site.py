@@ -104,66 +104,13 @@ def write_site(
     rows: list[dict[str, Any]] = []
     docs = []
     for cid in selected:
-        g, gdf, tdf = chain_analysis(lib, cid, reg, analyse)
-        name = g.nodes[chain_node(cid)]["name"]
-        shown, left_out = limit_firms(g)
-        left_out += _kept_in_store(analyse, cid, reg)
-        sub = f"本地 = {reg.name}；框的颜色与文字表示本地状态与缺口类型" if reg else "未指定地区，不显示本地状态"
-        if left_out:
-            sub += f"；关系网络中每个节点只显示部分企业（另有 {left_out} 家见目标企业清单）"
-        html = render_chain_page(
-            g,
-            cid,
-            gdf,
-            tdf,
-            title=f"{name}产业链招商图谱 · {where}",
-            subtitle=sub,
-            region=reg.name if reg else "",
-            network_graph=shown,
-            firm_cap=cap,
-            index_href="index.html",
-            file_stem=f"{name}产业链招商图谱",
-            feasibility=analyse([cid]).feasibility if reg is not None and analyse is not None else None,
-        )
-        written.append(write_atomic(out / files[cid], html))
-        docs.append(atlas(g, cid, gdf, tdf))
-        comp = completeness_of(g, gdf) if gdf is not None else None
-        row = comp[comp["chain"] == cid].iloc[0].to_dict() if comp is not None else {"chain": cid}
-        rows.append({**row, "name": name, "href": files[cid], "top5": _top5(tdf)})
-    if reg is not None and analyse is not None:
-        whole = analyse(selected)
-        g_all, gdf_all = whole.graph, whole.gaps
-    else:
-        g_all = build_graph(lib, selected, reg)
-        gdf_all = gaps_of(g_all, reg) if reg else None
-    shown_all, _ = limit_firms(g_all)
-    names = "、".join(d["name"] for d in docs)
-    written.append(
-        write_atomic(
-            out / "panorama.html",
-            render_panorama(
-                docs,
-                files,
-                title=f"产业链全景图 · {where}",
-                subtitle=f"{len(selected)} 条产业链：{names}",
-                network_graph=shown_all,
-                gaps_df=gdf_all,
-                firm_cap=cap,
-                index_href="index.html",
-            ),
-        )
-    )
-    comp = completeness_of(g_all, gdf_all) if gdf_all is not None else None
-    row = comp[comp["chain"] == "all"].iloc[0].to_dict() if comp is not None else {}
-    rows.append(
-        {
-            **row,
-            "chain": "panorama",
-            "name": f"全景图（{len(selected)} 条链）",
-            "href": "panorama.html",
-            "panorama": True,
-        }
-    )
+        path, doc, row = _chain_page(lib, cid, reg, analyse, out, files[cid], cap, where)
+        written.append(path)
+        docs.append(doc)
+        rows.append(row)
+    path, row = _panorama_page(lib, selected, reg, analyse, out / "panorama.html", docs, files, cap, where)
+    written.append(path)
+    rows.append(row)
     subtitle = (
         f"本地 = {reg.name}（{reg.province}）。各链按单链计算；全景图按合并后的链计算（共用环节只算一次）。"
         if reg
@@ -172,6 +119,79 @@ def write_site(
     index = render_index(rows, title=f"产业链招商图谱 · {where}", subtitle=subtitle, extras=extras or [])
     written.append(write_atomic(out / "index.html", index))
     return written
+
+
+def _chain_page(
+    lib: Library, cid: str, reg: Region | None, analyse: AnalyseFn | None, out: Path, href: str, cap: int, where: str
+) -> tuple[Path, Any, dict[str, Any]]:
+    """One chain's page written (``out``/``href``); its atlas document and its row of the index."""
+    g, gdf, tdf = chain_analysis(lib, cid, reg, analyse)
+    name = g.nodes[chain_node(cid)]["name"]
+    shown, left_out = limit_firms(g)
+    left_out += _kept_in_store(analyse, cid, reg)
+    sub = f"本地 = {reg.name}；框的颜色与文字表示本地状态与缺口类型" if reg else "未指定地区，不显示本地状态"
+    if left_out:
+        sub += f"；关系网络中每个节点只显示部分企业（另有 {left_out} 家见目标企业清单）"
+    html = render_chain_page(
+        g,
+        cid,
+        gdf,
+        tdf,
+        title=f"{name}产业链招商图谱 · {where}",
+        subtitle=sub,
+        region=reg.name if reg else "",
+        network_graph=shown,
+        firm_cap=cap,
+        index_href="index.html",
+        file_stem=f"{name}产业链招商图谱",
+        feasibility=analyse([cid]).feasibility if reg is not None and analyse is not None else None,
+    )
+    written = write_atomic(out / href, html)
+    comp = completeness_of(g, gdf) if gdf is not None else None
+    row = comp[comp["chain"] == cid].iloc[0].to_dict() if comp is not None else {"chain": cid}
+    return written, atlas(g, cid, gdf, tdf), {**row, "name": name, "href": href, "top5": _top5(tdf)}
+
+
+def _panorama_page(
+    lib: Library,
+    selected: list[str],
+    reg: Region | None,
+    analyse: AnalyseFn | None,
+    path: Path,
+    docs: list[Any],
+    files: dict[str, str],
+    cap: int,
+    where: str,
+) -> tuple[Path, dict[str, Any]]:
+    """The panorama of the chains merged on their shared links, written; its row of the index."""
+    if reg is not None and analyse is not None:
+        whole = analyse(selected)
+        g_all, gdf_all = whole.graph, whole.gaps
+    else:
+        g_all = build_graph(lib, selected, reg)
+        gdf_all = gaps_of(g_all, reg) if reg else None
+    shown_all, _ = limit_firms(g_all)
+    names = "、".join(d["name"] for d in docs)
+    html = render_panorama(
+        docs,
+        files,
+        title=f"产业链全景图 · {where}",
+        subtitle=f"{len(selected)} 条产业链：{names}",
+        network_graph=shown_all,
+        gaps_df=gdf_all,
+        firm_cap=cap,
+        index_href="index.html",
+    )
+    written = write_atomic(path, html)
+    comp = completeness_of(g_all, gdf_all) if gdf_all is not None else None
+    row = comp[comp["chain"] == "all"].iloc[0].to_dict() if comp is not None else {}
+    return written, {
+        **row,
+        "chain": "panorama",
+        "name": f"全景图（{len(selected)} 条链）",
+        "href": "panorama.html",
+        "panorama": True,
+    }
 
 
 def poster_bytes(
