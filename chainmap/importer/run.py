@@ -42,6 +42,7 @@ from .rejects import Rejects
 from .review import QUEUE, apply_decisions, read_decisions, updated_queue
 from .rows import Cleaner
 from .signals import node_chains
+from .space import check_space
 from .store import StoreLock, Transaction, check_writable, is_ours
 from .stream import can_stream, stream_store
 from .workers import MATCHED, ChunkPool, Done, default_workers
@@ -129,6 +130,8 @@ def _run(lib: Library, opts: ImportOptions, slow: bool, ranges: bool = True) -> 
             if ex.by_code or ex.by_name:  # else no closed row can be a stored firm's update: no look-up per row
                 cleaner.known = lambda code, nk: ex.hand(code, nk) is None and ex.stored(code, nk) is not None
             s.outside_library = ex.outside_library
+            if not opts.dry_run:
+                check_space(output.parent, opened.kind, opened.size)
             tx = None if opts.dry_run else Transaction(output.parent)
             try:
                 run = _Run(
