@@ -32,15 +32,15 @@ from chainmap.analysis.trips import plan_trips  # noqa: E402
 from chainmap.places import divisions, resolve  # noqa: E402
 from chainmap.present.geo import write_geo  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-
 
 def page_times(path: Path, repeat: int) -> tuple[list[float], list[float]]:
     from playwright.sync_api import sync_playwright
 
+    from tests.browser import launch
+
     fcp, drawn = [], []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        browser = launch(p)
         for _ in range(repeat):
             page = browser.new_page(viewport={"width": 1366, "height": 768})
             page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())

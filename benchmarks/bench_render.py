@@ -46,17 +46,9 @@ import chainmap  # noqa: E402
 from chainmap.analysis.gaps import gaps  # noqa: E402
 from chainmap.present.files import write_atomic  # noqa: E402
 from chainmap.present.html import render_map  # noqa: E402
+from tests.browser import launch  # noqa: E402
 from tests.synth import write_library  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 VIEWPORT = {"width": 1400, "height": 850}
 
 # wraps vis.Network as vis-network's UMD bundle assigns it, so every page is timed the same way
@@ -222,7 +214,7 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     rows = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         version = browser.version
         if args.site:
             bench_site(browser, args.sizes, work, args.repeat)

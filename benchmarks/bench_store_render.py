@@ -119,10 +119,12 @@ def main() -> None:
     print(f"most populated chain: {biggest} ({counts[biggest]:,} imported firms); load average {os.getloadavg()}")
     from playwright.sync_api import sync_playwright
 
+    from tests.browser import launch
+
     print("| page | imported firms on the chain | firm nodes in the page | size | 招商图谱 LCP | 关系网络 1st frame |")
     print("|---|---:|---:|---:|---:|---:|")
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+        browser = launch(pw)
         for cid in sorted(counts, key=counts.__getitem__, reverse=True):
             page = a.out / f"{cid}.html"
             url = page.as_uri()

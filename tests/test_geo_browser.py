@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,9 +14,10 @@ import chainmap
 from chainmap.analysis.trips import plan_trips
 from chainmap.present.geo import geo_payload, render_geo, write_geo
 
-CHROMIUM = "/usr/bin/chromium"
+from .browser import HAVE_CHROMIUM, launch
+
 HOSTILE = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
-_missing = shutil.which("chromium") is None and not Path(CHROMIUM).exists()
+_missing = not HAVE_CHROMIUM
 if _missing and os.environ.get("CI") == "true":
     raise RuntimeError("browser tests need Debian's chromium in CI (apt-get install chromium fonts-noto-cjk)")
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(_missing, reason="needs Debian's chromium")]
@@ -27,7 +27,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.skipif(_missing, reason="needs De
 def browser() -> Iterator[object]:
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        b = launch(p)
         yield b
         b.close()
 

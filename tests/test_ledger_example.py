@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import shutil
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -13,9 +11,8 @@ from chainmap.api import load, region
 from chainmap.ledger import read_ledger
 from chainmap.ledger.example import example_ledger, write_example
 
+from .browser import HAVE_CHROMIUM, launch
 from .conftest import BUNDLED
-
-CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="module")
@@ -48,14 +45,14 @@ def test_example_names_no_real_firm_and_is_marked_on_every_sheet(bundled, exampl
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not Path(CHROMIUM).exists() and shutil.which("chromium") is None, reason="needs Debian's chromium")
+@pytest.mark.skipif(not HAVE_CHROMIUM, reason="needs Debian's chromium")
 def test_scorecard_page_draws_its_bars_offline_at_1366x768(example, tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api")
     page_file = tmp_path / "card.html"
     page_file.write_bytes(example["示例成绩单.html"])
     requests: list[str] = []
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        browser = launch(p)
         page = browser.new_page(viewport={"width": 1366, "height": 768})
 
         def route(r):

@@ -17,9 +17,9 @@ from chainmap.present.atlas import STATE_WORDS
 from chainmap.present.guard import page_file
 from chainmap.vocab import chain_node
 
+from .browser import CHROMIUM, launch
 from .conftest import BUNDLED
 from .synth import write_library
-from .test_render_browser import ARGS, CHROMIUM
 
 HOSTILE = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
 TEMPLATES = Path(chainmap.__file__).resolve().parent / "present" / "templates"
@@ -34,7 +34,7 @@ pytestmark = [
 def browser():
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        b = launch(p)
         yield b
         b.close()
 

@@ -9,7 +9,6 @@ technology, component, institution and company, plus one "+N" node per folded fi
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,21 +20,12 @@ from chainmap import api
 from chainmap.present.html import browser_node_ids
 from chainmap.present.layout import SHOWN_KINDS
 
+from .browser import CHROMIUM, HAVE_CHROMIUM, launch
 from .conftest import BUNDLED, MINI
 from .synth import write_library
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 HOSTILE = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
 
-HAVE_CHROMIUM = shutil.which("chromium") is not None or Path(CHROMIUM).exists()
 pytestmark = [
     pytest.mark.browser,
     # Skipped on a developer machine without chromium; under CI=true a missing browser is a failure.
@@ -70,7 +60,7 @@ def browser() -> Iterator[object]:
     else:
         sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        b = launch(p)
         yield b
         b.close()
 
