@@ -146,10 +146,10 @@ def test_cli_lists_from_the_store(lib_root, libs):
 
 def test_feasibility_by_codes_matches_rca_and_proximity(libs):
     """The coded feasibility gives the numbers of the public rca / proximity / density, chain by chain."""
-    from chainmap.analysis.feasibility import density, proximity, rca
+    from chainmap.analysis.feasibility import density, placements_from_graph, proximity, rca
 
     a = api.analyse(libs[0], None)
-    p = api.placements_from_graph(a.graph, api.imported_firms(libs[0]))
+    p = placements_from_graph(a.graph, api.imported_firms(libs[0]))
     key = a.region.province + a.region.city
     for _, row in a.feasibility.sample(40, random_state=1).iterrows():
         links = [n for n, d in a.graph.nodes(data=True) if d["kind"] == "link" and row["chain"] in d["chains"]]
