@@ -1,11 +1,13 @@
 """Placing a whole chunk of firms at once: the result of :meth:`.Matcher.place_text` for every firm,
 computed with one automaton call per chunk and numpy over the hits.
 
-The chunk's texts are cut into segments at the clause ends no term holds (；;。：: and line breaks);
-a term's hits, its whole-word check, the longest match winning and its trading-only clause all lie
-within one segment, so the automaton runs over each distinct segment of the chunk once (the same
-business-scope items recur from firm to firm: about a fifth of the bytes are distinct in a dense
-export) and the hits are copied to every place the segment occurs.
+The chunk's texts are cut into segments at the business scope's item separator (；) and at line
+breaks, where no term holds them; a term's hits, its whole-word check, the longest match winning and
+its trading-only clause all lie within one segment, so the automaton runs over each distinct segment
+of the chunk once (the same business-scope items recur from firm to firm: about a sixth of the bytes
+are distinct in a dense export) and the hits are copied to every place the segment occurs. Cutting at
+the other clause ends too (;。：:) found the same distinct bytes on a dense export and cost more
+passes over the chunk; where a segment is longer, its hits are the same.
 
 Each hit stays an integer code (row, node, field, term) in numpy arrays: the word-boundary check of
 ASCII terms, the longest match winning, the field a hit falls in, the trading-only clauses of the
@@ -42,7 +44,7 @@ _UNMARKED, _MARKED = 0, 1
 _ASCII_WORD = np.zeros(256, dtype=bool)
 for _c in b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ":
     _ASCII_WORD[_c] = True
-_SEGMENT_END = ("；", ";", "。", "：", ":")
+_SEGMENT_END = ("；",)  # with line breaks: where segments are cut (see above)
 _TRADE_RE = "|".join(_TRADE)
 _MAKE_RE = "|".join(_MAKE)
 
@@ -82,22 +84,19 @@ def _parts(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Buffer]:
 
 @dataclass(frozen=True)
 class _CutTable:
-    """The one-byte cuts, and the three-byte cuts grouped by their first two bytes."""
+    """The bytes a cut ends with (one-byte cuts, last bytes of three-byte ones) and the three-byte cuts
+    as 24-bit codes."""
 
-    ones: tuple[int, ...]
-    wide: tuple[tuple[int, int, tuple[int, ...]], ...]  # (first byte, second byte, last bytes)
+    last: tuple[int, ...]
+    wide: tuple[int, ...]
 
 
 def _cut_table(cuts: list[str]) -> _CutTable:
     """The cuts (one-byte or three-byte UTF-8 characters) as :func:`_cuts` looks for them."""
-    ones = sorted({c.encode()[0] for c in cuts if len(c.encode()) == 1})
-    groups: dict[tuple[int, int], set[int]] = {}
-    for c in cuts:
-        b = c.encode()
-        if len(b) == 3:
-            groups.setdefault((b[0], b[1]), set()).add(b[2])
-    wide = tuple((b0, b1, tuple(sorted(last))) for (b0, b1), last in sorted(groups.items()))
-    return _CutTable(tuple(ones), wide)
+    coded = {c.encode() for c in cuts}
+    last = sorted({b[-1] for b in coded if len(b) in (1, 3)})
+    wide = sorted(int.from_bytes(b, "big") for b in coded if len(b) == 3)
+    return _CutTable(tuple(last), tuple(wide))
 
 
 _CLAUSE_CUT = _cut_table(list(_CLAUSE_END))
@@ -361,33 +360,43 @@ def _wide_word(buf: np.ndarray, at: np.ndarray) -> np.ndarray:
     return (b0 == 0xEF) & (bc | bd)
 
 
-def _cuts(buf: np.ndarray, lo: int, hi: int, cut: _CutTable) -> np.ndarray:
-    """The end (one past the last byte) of every cut of a :func:`_cut_table` in ``buf[lo:hi]``, in order.
+def _cut_spans(buf: np.ndarray, lo: int, hi: int, cut: _CutTable) -> tuple[np.ndarray, np.ndarray]:
+    """(start, end) of every cut of a :func:`_cut_table` in ``buf[lo:hi]``, in order.
 
-    Whole-buffer comparisons only: a three-byte cut is its three bytes in a row (its first two bytes
-    at once), so no candidate byte is looked at one by one."""
+    One comparison per byte a cut ends with, into one mask scanned once; the two bytes before each
+    candidate last byte of a three-byte cut are read at the candidates only."""
     x = buf[lo:hi]
-    mark = np.zeros(len(x), dtype=bool)
+    mark = np.equal(x, cut.last[0])
     tmp = np.empty_like(mark)
-    for b in cut.ones:
+    for b in cut.last[1:]:
         np.logical_or(mark, np.equal(x, b, out=tmp), out=mark)
-    if len(x) >= 3:
-        head, mid, tail, sub = x[:-2], x[1:-1], x[2:], tmp[2:]
-        last = np.empty(len(x) - 2, dtype=bool)
-        for b0, b1, ends in cut.wide:
-            np.equal(tail, ends[0], out=last)
-            for b2 in ends[1:]:
-                np.logical_or(last, np.equal(tail, b2, out=sub), out=last)
-            np.logical_and(last, np.equal(head, b0, out=sub), out=last)
-            np.logical_and(last, np.equal(mid, b1, out=sub), out=last)
-            np.logical_or(mark[2:], last, out=mark[2:])
-    return np.flatnonzero(mark) + (lo + 1)
+    end = np.flatnonzero(mark)
+    last = x[end]
+    width = np.where(last < 0x80, 1, 3)  # an ASCII byte is a one-byte cut; a continuation byte may end a wide one
+    wide = np.flatnonzero(width == 3)
+    if len(wide):
+        w = end[wide]
+        code = (x[np.maximum(w - 2, 0)].astype(np.int32) << 16) | (x[w - 1].astype(np.int32) << 8) | last[wide]
+        ok = code == cut.wide[0]
+        for c in cut.wide[1:]:
+            ok |= code == c
+        ok &= w >= 2
+        if not ok.all():
+            keep = np.ones(len(end), dtype=bool)
+            keep[wide[~ok]] = False
+            end, width = end[keep], width[keep]
+    end += lo + 1
+    return end - width, end
+
+
+def _cuts(buf: np.ndarray, lo: int, hi: int, cut: _CutTable) -> np.ndarray:
+    """The end (one past the last byte) of every cut of a :func:`_cut_table` in ``buf[lo:hi]``, in order."""
+    return _cut_spans(buf, lo, hi, cut)[1]
 
 
 def _clause_ends(buf: np.ndarray, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
     """(start, end) byte positions of every clause end (；;。，,：: and line breaks) in ``buf[lo:hi]``."""
-    ends = _cuts(buf, lo, hi, _CLAUSE_CUT)
-    return ends - np.where(buf[ends - 1] < 0x80, 1, 3), ends
+    return _cut_spans(buf, lo, hi, _CLAUSE_CUT)
 
 
 def _trade_only(distinct: pa.Array, offsets: np.ndarray, h: _Hits, need: np.ndarray) -> np.ndarray:
