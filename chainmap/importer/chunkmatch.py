@@ -84,19 +84,25 @@ def _parts(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Buffer]:
 
 @dataclass(frozen=True)
 class _CutTable:
-    """The bytes a cut ends with (one-byte cuts, last bytes of three-byte ones) and the three-byte cuts
-    as 24-bit codes."""
+    """The one-byte cuts; the three-byte cuts by their middle byte (with their last bytes), and as
+    24-bit codes."""
 
-    last: tuple[int, ...]
+    ones: tuple[int, ...]
+    pairs: tuple[tuple[int, tuple[int, ...]], ...]  # (middle byte, last bytes)
     wide: tuple[int, ...]
 
 
 def _cut_table(cuts: list[str]) -> _CutTable:
     """The cuts (one-byte or three-byte UTF-8 characters) as :func:`_cuts` looks for them."""
     coded = {c.encode() for c in cuts}
-    last = sorted({b[-1] for b in coded if len(b) in (1, 3)})
+    ones = sorted(b[0] for b in coded if len(b) == 1)
+    groups: dict[int, set[int]] = {}
+    for b in coded:
+        if len(b) == 3:
+            groups.setdefault(b[1], set()).add(b[2])
+    pairs = tuple((mid, tuple(sorted(last))) for mid, last in sorted(groups.items()))
     wide = sorted(int.from_bytes(b, "big") for b in coded if len(b) == 3)
-    return _CutTable(tuple(last), tuple(wide))
+    return _CutTable(tuple(ones), pairs, tuple(wide))
 
 
 _CLAUSE_CUT = _cut_table(list(_CLAUSE_END))
@@ -363,24 +369,31 @@ def _wide_word(buf: np.ndarray, at: np.ndarray) -> np.ndarray:
 def _cut_spans(buf: np.ndarray, lo: int, hi: int, cut: _CutTable) -> tuple[np.ndarray, np.ndarray]:
     """(start, end) of every cut of a :func:`_cut_table` in ``buf[lo:hi]``, in order.
 
-    One comparison per byte a cut ends with, into one mask scanned once; the two bytes before each
-    candidate last byte of a three-byte cut are read at the candidates only."""
+    One mask of the one-byte cuts and of the last bytes of three-byte ones preceded by their middle
+    byte (whole-buffer comparisons: a last byte alone is common in Chinese text, a pair is rare),
+    scanned once; the first byte of each three-byte candidate is then read at the candidates only."""
     x = buf[lo:hi]
-    mark = np.equal(x, cut.last[0])
-    tmp = np.empty_like(mark)
-    for b in cut.last[1:]:
+    n = len(x)
+    mark = np.zeros(n, dtype=bool)
+    tmp = np.empty(n, dtype=bool)
+    for b in cut.ones:
         np.logical_or(mark, np.equal(x, b, out=tmp), out=mark)
+    if n >= 3 and cut.pairs:
+        mid, tail, sub, pair = x[1:-1], x[2:], tmp[2:], np.empty(n - 2, dtype=bool)
+        for b1, lasts in cut.pairs:
+            np.equal(tail, lasts[0], out=pair)
+            for b2 in lasts[1:]:
+                np.logical_or(pair, np.equal(tail, b2, out=sub), out=pair)
+            np.logical_and(pair, np.equal(mid, b1, out=sub), out=pair)
+            np.logical_or(mark[2:], pair, out=mark[2:])
     end = np.flatnonzero(mark)
-    last = x[end]
-    width = np.where(last < 0x80, 1, 3)  # an ASCII byte is a one-byte cut; a continuation byte may end a wide one
-    wide = np.flatnonzero(width == 3)
-    if len(wide):
+    width = np.ones(len(end), dtype=np.int64)
+    wide = np.flatnonzero(x[end] >= 0x80)
+    if len(wide):  # a pair ending a three-byte cut: its first byte too
         w = end[wide]
-        code = (x[np.maximum(w - 2, 0)].astype(np.int32) << 16) | (x[w - 1].astype(np.int32) << 8) | last[wide]
-        ok = code == cut.wide[0]
-        for c in cut.wide[1:]:
-            ok |= code == c
-        ok &= w >= 2
+        code = (x[w - 2].astype(np.int32) << 16) | (x[w - 1].astype(np.int32) << 8) | x[w]
+        ok = np.isin(code, cut.wide)
+        width[wide] = 3
         if not ok.all():
             keep = np.ones(len(end), dtype=bool)
             keep[wide[~ok]] = False

@@ -83,10 +83,11 @@ def emptied(trimmed: pa.Array) -> pa.Array:
     lens = np.diff(off)
     short = np.flatnonzero((lens <= _EMPTY_BYTES) & (lens > 0))
     shape = (lens[short] << 16) | (data[off[short]].astype(np.int64) << 8) | data[off[short + 1] - 1]
-    short = np.concatenate([np.flatnonzero(lens == 0), short[_MARKER_SHAPE[shape]]])
-    if not len(short):
-        return trimmed
-    gone = np.sort(short[np.asarray(pc.is_in(trimmed.take(pa.array(short)), value_set=_EMPTY), dtype=bool)])
+    short = short[_MARKER_SHAPE[shape]]
+    if len(short):  # the blank cells are gone without a look-up
+        short = short[np.asarray(pc.is_in(trimmed.take(pa.array(short)), value_set=_EMPTY), dtype=bool)]
+    blank = np.flatnonzero(lens == 0)
+    gone = np.concatenate([blank, short]) if len(short) else blank
     if not len(gone):
         return trimmed
     valid = np.ones(len(trimmed), dtype=bool)
@@ -220,7 +221,7 @@ def _ymd(col: pa.Array, at: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
     """Year, month and day of the rows ``at`` of ``col``, each written in a form of ``_PLAIN_DATE``: read
     from the bytes where that form puts them (a separator is one ASCII byte or one three-byte 年/月)."""
     off, data = _offsets(col)
-    buf = np.concatenate([data[: off[-1]], np.zeros(3, np.uint8)]).astype(np.int64) - 48  # digits as values
+    buf = np.concatenate([data[: off[-1]], np.zeros(3, np.uint8)]).astype(np.int16) - 48  # digits as values
     start, end = off[at], off[at + 1]
 
     def num(p: np.ndarray, width: int) -> np.ndarray:
