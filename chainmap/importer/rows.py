@@ -160,12 +160,14 @@ class Cleaner:
             m.clear()
         return m
 
-    def chunk(self, cols: list[pa.Array], nums: list[int], early: list[tuple[int, list[Any], str]]) -> Chunk:
+    def chunk(
+        self, cols: list[pa.Array], nums: list[int] | np.ndarray, early: list[tuple[int, list[Any], str]]
+    ) -> Chunk:
         out = Chunk({}, pa.array([], pa.string()), pa.array([], pa.int64()))
         for rownum, cells, reason in early:
             out.rejects.append((rownum, reason, "列数多于表头", cells))
         out.rows = len(early)
-        if not nums:
+        if not len(nums):
             return out
         cols = [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in cols]
         rownums = pa.array(nums, pa.int64())
@@ -222,9 +224,9 @@ class Cleaner:
         code = f.get("credit_code")
         if code is not None:
             code = f["credit_code"] = upper_no_spaces(code)
-            for i in map(int, np.nonzero(~uscc_ok(code))[0]):
+            wrong = np.flatnonzero(~uscc_ok(code))
+            for i, c in zip(wrong.tolist(), code.take(pa.array(wrong)).to_pylist(), strict=True):
                 if i not in reasons:
-                    c = code[i].as_py()
                     reasons[i] = (code_problem(c) or f"统一社会信用代码“{c}”无效", "统一社会信用代码无效")
         status = f.get("status")
         closed = np.zeros(n, dtype=bool)
