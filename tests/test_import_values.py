@@ -291,13 +291,17 @@ def test_chunk_matcher_gives_the_per_firm_result(rows, upper):
 
     m, cm = _bundled_matchers()
     pieces = _pieces()
-    texts = []
+    texts, split = [], []
     for fields in rows:
         parts = ["".join(pieces[i % len(pieces)] for i in f) for f in fields]
-        texts.append("\n".join(p.upper() if upper else p for p in parts))
+        split.append([p.upper() if upper else p for p in parts])
+        texts.append("\n".join(split[-1]))
     arr = pa.array(texts, pa.string())
     want = match_texts(m, arr)
     for got, exp in zip(cm.match(arr), want, strict=True):
+        assert got.to_pylist() == exp.to_pylist()
+    by_field = [pa.array([r[j] or None for r in split], pa.string()) for j in range(4)]  # as the cleaner gives them
+    for got, exp in zip(cm.match_fields(by_field), want, strict=True):
         assert got.to_pylist() == exp.to_pylist()
     sliced = pa.array(["", *texts], pa.string()).slice(1)  # an array that does not start at offset 0
     assert cm.match(sliced)[3].to_pylist() == want[3].to_pylist()

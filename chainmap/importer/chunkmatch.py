@@ -1,13 +1,14 @@
 """Placing a whole chunk of firms at once: the result of :meth:`.Matcher.place_text` for every firm,
 computed with one automaton call per chunk and numpy over the hits.
 
-The chunk's texts are cut into segments at the business scope's item separator (；) and at line
-breaks, where no term holds them; a term's hits, its whole-word check, the longest match winning and
-its trading-only clause all lie within one segment, so the automaton runs over each distinct segment
-of the chunk once (the same business-scope items recur from firm to firm: about a sixth of the bytes
-are distinct in a dense export) and the hits are copied to every place the segment occurs. Cutting at
-the other clause ends too (;。：:) found the same distinct bytes on a dense export and cost more
-passes over the chunk; where a segment is longer, its hits are the same.
+The chunk's fields (products, scopes, industries and names, side by side in one buffer: no text joined
+per firm) are cut into segments at the business scope's item separator (；), which no term holds; a
+term's hits, its whole-word check, the longest match winning and its trading-only clause all lie
+within one segment, so the automaton runs over each distinct segment of the chunk once (the same
+business-scope items recur from firm to firm: about a sixth of the bytes are distinct in a dense
+export) and the hits are copied to every place the segment occurs. Cutting at the other clause ends
+too (;。：: and line breaks) found the same distinct bytes on a dense export and cost more passes over
+the chunk; where a segment is longer, its hits are the same.
 
 Each hit stays an integer code (row, node, field, term) in numpy arrays: the word-boundary check of
 ASCII terms, the longest match winning, the field a hit falls in, the trading-only clauses of the
@@ -44,7 +45,7 @@ _UNMARKED, _MARKED = 0, 1
 _ASCII_WORD = np.zeros(256, dtype=bool)
 for _c in b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ":
     _ASCII_WORD[_c] = True
-_SEGMENT_END = ("；",)  # with line breaks: where segments are cut (see above)
+_SEGMENT_END = ("；",)  # where segments are cut (see above)
 _TRADE_RE = "|".join(_TRADE)
 _MAKE_RE = "|".join(_MAKE)
 
@@ -110,8 +111,9 @@ _CLAUSE_CUT = _cut_table(list(_CLAUSE_END))
 
 @dataclass
 class _Segments:
-    """A chunk's texts cut after each segment end (and at each row): the distinct segments, which
-    segment is which of them, where each starts and where the line breaks (between fields) are.
+    """A chunk's fields (all products, then all scopes, industries and names: one string each) cut
+    after each segment end and at each string: the distinct segments, which segment is which of them
+    and where each starts.
 
     A term holds no segment end, so its hits, whole-word checks, longest-match sweep and trading
     clause lie within one segment: the automaton runs over each distinct segment once."""
@@ -119,7 +121,6 @@ class _Segments:
     bounds: np.ndarray  # start of each segment, and the end of the last
     index: np.ndarray  # the distinct segment of each segment
     distinct: pa.Array
-    breaks: np.ndarray  # the end (one past) of each line break
 
     @classmethod
     def of(
@@ -131,7 +132,7 @@ class _Segments:
     ) -> _Segments:
         lo, hi = int(offsets[0]), int(offsets[-1])
         ends = _cuts(buf, lo, hi, cut)
-        lone = np.ones(len(ends), dtype=bool)  # a cut right before a one-byte cut ('。' then a line break):
+        lone = np.ones(len(ends), dtype=bool)  # a cut right before a one-byte cut ('。' then ';'):
         lone[:-1] = ends[1:] != ends[:-1] + 1  # no segment of that one byte, which holds no term
         bounds = np.concatenate([ends[lone], offsets])
         bounds.sort(kind="stable")  # two sorted runs
@@ -140,23 +141,42 @@ class _Segments:
         bounds = bounds[new]
         strings = pa.StringArray.from_buffers(len(bounds) - 1, pa.py_buffer(bounds.astype(np.int32).tobytes()), data)
         enc = pc.dictionary_encode(strings)
-        return cls(bounds, np.asarray(enc.indices), enc.dictionary, ends[buf[ends - 1] == 10])
+        return cls(bounds, np.asarray(enc.indices), enc.dictionary)
 
-    def expand(self, h: _Hits, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def expand(self, h: _Hits, offsets: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The hits of the distinct segments at each segment holding one: row, hit (index into ``h``)
-        and field code, in byte order."""
+        and field code, in byte order (field by field; within a field, row by row)."""
         count = np.bincount(h.row, minlength=len(self.distinct))
         ptr = np.concatenate([[0], np.cumsum(count)])
         occ = np.flatnonzero(count[self.index])
         d = self.index[occ]
         k = count[d]
-        start = self.bounds[occ]
-        row = np.searchsorted(offsets, start, side="right") - 1
-        before = np.searchsorted(self.breaks, start, side="right")
-        field = np.minimum(before - np.searchsorted(self.breaks, offsets[row], side="right"), 3)
+        at = np.searchsorted(offsets, self.bounds[occ], side="right") - 1  # string n * field + row
         rep = np.repeat(np.arange(len(occ)), k)
         hit = np.repeat(ptr[d] - (np.cumsum(k) - k), k) + np.arange(len(rep))
-        return row[rep], hit, field[rep]
+        return (at % n)[rep], hit, (at // n)[rep]
+
+
+def _fields(texts: pa.Array) -> list[pa.Array]:
+    """Texts of products, scope, industry and name joined by line breaks, as the four fields (the
+    name runs to the end of the text, line breaks after the third included; a missing field is empty)."""
+    buf, off, data = _parts(pc.fill_null(texts, ""))
+    n = len(off) - 1
+    nl = np.flatnonzero(buf[off[0] : off[-1]] == 10) + off[0]
+    row = np.searchsorted(off, nl, side="right") - 1
+    rank = np.arange(len(nl)) - np.searchsorted(row, row, side="left")
+    first3 = rank < 3
+    brk = np.repeat(off[1:, None], 3, axis=1)  # a break not there: the field ends (and the next starts) at the end
+    brk[row[first3], rank[first3]] = nl[first3]
+    starts = np.column_stack([off[:-1], np.minimum(brk + 1, off[1:, None])])
+    ends = np.column_stack([brk, off[1:]])
+    out = []
+    for j in range(4):
+        bounds = np.empty(2 * n, dtype=np.int32)
+        bounds[0::2], bounds[1::2] = starts[:, j], ends[:, j]
+        spans = pa.StringArray.from_buffers(max(2 * n - 1, 0), pa.py_buffer(bounds.tobytes()), data)
+        out.append(spans.take(pa.array(np.arange(0, 2 * n, 2), pa.int64())) if n else pa.array([], pa.string()))
+    return out
 
 
 class ChunkMatcher:
@@ -193,26 +213,32 @@ class ChunkMatcher:
         self.pair_pattern = np.repeat(np.arange(len(pats)), counts)
         self._piece_at = np.full(len(self.nodes) * 10, -1, dtype=np.int64)  # the evidence texts made so far
         self._piece_texts = pa.array([], pa.string())
-        # texts are cut into segments at clause ends no term contains (；;。：: and line breaks)
-        cuts = [c for c in _SEGMENT_END if not any(c in p[0] for p in pats)] + ["\n"]
-        self.cut_class = _cut_table(cuts)
+        # fields are cut into segments at the scope's item separator where no term contains it
+        self.cut_class = _cut_table([c for c in _SEGMENT_END if not any(c in p[0] for p in pats)])
 
     def match(self, texts: pa.Array) -> list[pa.Array]:
         """Operates, makes, holds (list arrays), the evidence text and the uncertain nodes, for each
         text of ``texts`` (products, scope, industry and name joined by line breaks)."""
-        n = len(texts)
         if isinstance(texts, pa.ChunkedArray):
             texts = texts.combine_chunks()
+        return self.match_fields(_fields(texts))
+
+    def match_fields(self, fields: list[pa.Array]) -> list[pa.Array]:
+        """As :meth:`match`, for the firms' products, scopes, industries and names (four arrays, nulls
+        empty, no line breaks: the cleaner makes them spaces), without joining them into one text."""
+        n = len(fields[0])
         if not n or self.automaton is None:
             return _empty(n)
-        buf, offsets, data = _parts(pc.fill_null(texts, ""))
+        parts = [f.combine_chunks() if isinstance(f, pa.ChunkedArray) else f for f in fields]
+        combined = pa.concat_arrays([pc.fill_null(f, "") if f.null_count else f for f in parts])
+        buf, offsets, data = _parts(combined)
         seg = _Segments.of(buf, offsets, data, self.cut_class)
         lower = pc.utf8_lower(seg.distinct)
         dbuf, doff, _data = _parts(lower)
         hits = self._hits(dbuf, doff)
         if not len(hits.row):
             return _empty(n)
-        row, hit, fld = seg.expand(hits, offsets)
+        row, hit, fld = seg.expand(hits, offsets, n)
         scope = fld == _SCOPE
         if scope.any():
             need = np.zeros(len(hits.row), dtype=bool)
@@ -423,7 +449,7 @@ def _trade_only(distinct: pa.Array, offsets: np.ndarray, h: _Hits, need: np.ndar
     start, end, seg_lo, seg_hi = h.start[idx] + shift, h.end[idx] + shift, soff[k], soff[k + 1]
     b_start, b_end = _clause_ends(buf, int(soff[0]), int(soff[-1]))
     prev = np.searchsorted(b_start, start, side="left") - 1
-    c_lo = np.maximum(b_end[np.maximum(prev, 0)] * (prev >= 0), seg_lo)
+    c_lo = np.maximum(np.append(b_end, 0)[prev] * (prev >= 0), seg_lo)  # prev -1: the segment's start
     nxt = np.searchsorted(b_start, end, side="left")
     c_hi = np.minimum(np.append(b_start, soff[-1])[nxt], seg_hi)
     key, which = _unique(c_lo << 32 | c_hi)
