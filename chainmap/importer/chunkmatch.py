@@ -223,10 +223,11 @@ class ChunkMatcher:
             texts = texts.combine_chunks()
         return self.match_fields(_fields(texts))
 
-    def match_fields(self, fields: list[pa.Array]) -> list[pa.Array]:
+    def match_fields(self, fields: list[pa.Array], keep: np.ndarray | None = None) -> list[pa.Array]:
         """As :meth:`match`, for the firms' products, scopes, industries and names (four arrays, nulls
-        empty, no line breaks: the cleaner makes them spaces), without joining them into one text."""
-        n = len(fields[0])
+        empty, no line breaks: the cleaner makes them spaces), without joining them into one text;
+        ``keep``: the rows to place (the others are left out of the results; None: all)."""
+        n = len(fields[0]) if keep is None else int(np.count_nonzero(keep))
         if not n or self.automaton is None:
             return _empty(n)
         parts = [f.combine_chunks() if isinstance(f, pa.ChunkedArray) else f for f in fields]
@@ -238,7 +239,12 @@ class ChunkMatcher:
         hits = self._hits(dbuf, doff)
         if not len(hits.row):
             return _empty(n)
-        row, hit, fld = seg.expand(hits, offsets, n)
+        row, hit, fld = seg.expand(hits, offsets, len(fields[0]))
+        if keep is not None:  # the rows left out, and the others numbered among themselves
+            live = keep[row]
+            row, hit, fld = (np.cumsum(keep) - 1)[row[live]], hit[live], fld[live]
+            if not len(row):
+                return _empty(n)
         scope = fld == _SCOPE
         if scope.any():
             need = np.zeros(len(hits.row), dtype=bool)

@@ -129,6 +129,7 @@ class Chunk:
     rec: dict[str, pa.Array]
     texts: list[pa.Array]
     rownums: pa.Array
+    keep: np.ndarray | None = None  # which rows of ``texts`` are the firms (None: all)
     namekeys: pa.Array | None = None  # names as compared (prepare.namekey): NFKC, no white space
     hashes: tuple[np.ndarray, np.ndarray] | None = None  # key hashes of the credit codes and name keys
     rows: int = 0
@@ -184,6 +185,8 @@ class Cleaner:
         alive = self._set_apart(f, cols, rownums, out)
         figs = self._figures(f)
         alive = reject_out_of_range(figs, cols, rownums, out, alive)
+        texts = self._texts(f, len(rownums))  # of every row: the matcher skips those set apart
+        f.pop("scope", None)  # the matcher's alone: not filtered (the biggest column by far)
         if not alive.all():
             sel = pa.array(alive)
             f = {k: v.filter(sel) for k, v in f.items()}
@@ -191,7 +194,7 @@ class Cleaner:
             rownums = rownums.filter(sel)
         out.rownums = rownums
         if len(rownums):
-            out.texts = self._texts(f, len(rownums))
+            out.texts, out.keep = texts, None if alive.all() else alive
             out.rec = self.columns(f, rownums, figs)
             out.namekeys = name_keys(out.rec["name"])  # for the fold, computed in the worker
             out.hashes = (key_hashes(out.rec["credit_code"]), key_hashes(out.namekeys))

@@ -71,8 +71,8 @@ def _work(key: int, cols: list[pa.Array], nums: Any, early: list[Any], spill: st
     cleaner, matcher = _STATE[key]
     cleaner.warn = Counter()
     ch = cleaner.chunk(cols, nums, early)
-    ties = matcher.match_fields(ch.texts) if len(ch) else None
-    ch.texts = []  # not needed back
+    ties = matcher.match_fields(ch.texts, ch.keep) if len(ch) else None
+    ch.texts, ch.keep = [], None  # not needed back
     return _pack((ch, ties, cleaner.warn), spill)
 
 
@@ -240,7 +240,7 @@ def _work_here(
 ) -> tuple[Chunk, list[pa.Array] | None, Counter[str]]:
     before = Counter(cleaner.warn)
     ch = cleaner.chunk(cols, nums, early)
-    ties = matcher.match_fields(ch.texts) if len(ch) else None
+    ties = matcher.match_fields(ch.texts, ch.keep) if len(ch) else None
     return ch, ties, cleaner.warn - before
 
 
