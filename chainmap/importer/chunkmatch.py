@@ -129,7 +129,10 @@ class _Segments:
         offsets: np.ndarray,
         data: pa.Buffer,
         cut: _CutTable,
+        once: int,
     ) -> _Segments:
+        """The segments of ``buf``; those from byte ``once`` on (the names, all but unique) are not
+        looked up among the others."""
         lo, hi = int(offsets[0]), int(offsets[-1])
         ends = _cuts(buf, lo, hi, cut)
         lone = np.ones(len(ends), dtype=bool)  # a cut right before a one-byte cut ('。' then ';'):
@@ -139,9 +142,11 @@ class _Segments:
         new = np.ones(len(bounds), dtype=bool)
         new[1:] = bounds[1:] != bounds[:-1]
         bounds = bounds[new]
+        k = int(np.searchsorted(bounds, once))  # the segments from ``once`` on: each its own distinct one
         strings = pa.StringArray.from_buffers(len(bounds) - 1, pa.py_buffer(bounds.astype(np.int32).tobytes()), data)
-        enc = pc.dictionary_encode(strings)
-        return cls(bounds, np.asarray(enc.indices), enc.dictionary)
+        enc = pc.dictionary_encode(strings.slice(0, k))
+        index = np.concatenate([np.asarray(enc.indices), np.arange(len(bounds) - 1 - k) + len(enc.dictionary)])
+        return cls(bounds, index, pa.concat_arrays([enc.dictionary, strings.slice(k)]))
 
     def expand(self, h: _Hits, offsets: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The hits of the distinct segments at each segment holding one: row, hit (index into ``h``)
@@ -233,7 +238,7 @@ class ChunkMatcher:
         parts = [f.combine_chunks() if isinstance(f, pa.ChunkedArray) else f for f in fields]
         combined = pa.concat_arrays([pc.fill_null(f, "") if f.null_count else f for f in parts])
         buf, offsets, data = _parts(combined)
-        seg = _Segments.of(buf, offsets, data, self.cut_class)
+        seg = _Segments.of(buf, offsets, data, self.cut_class, int(offsets[3 * len(fields[0])]))
         lower = pc.utf8_lower(seg.distinct)
         dbuf, doff, _data = _parts(lower)
         hits = self._hits(dbuf, doff)
