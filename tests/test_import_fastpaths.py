@@ -198,24 +198,3 @@ def test_a_space_far_into_a_long_column_is_still_trimmed():
     assert columns.trim(long).to_pylist()[-1] == "甲"
     spaceless = long.slice(0, 2000)
     assert columns.trim(spaceless) is spaceless  # nothing to trim: the column itself
-
-
-_DATE_PART = st.sampled_from(["", "1", "12", "123", "2020", "x", "日"])
-_DATE_SEP = st.sampled_from(["", "-", "/", ".", "年", "月", "日", " ", "--"])
-_DATE_CELL = st.one_of(
-    st.lists(st.sampled_from([*"0123456789-/.年月日 x", "2020", "12", "31"]), max_size=9).map("".join),
-    st.tuples(_DATE_PART, _DATE_SEP, _DATE_PART, _DATE_SEP, _DATE_PART, _DATE_SEP).map("".join),
-)
-
-
-@settings(max_examples=400, deadline=None)
-@given(st.lists(st.one_of(st.none(), _DATE_CELL), max_size=30), st.integers(0, 3))
-def test_plain_date_forms_told_from_the_bytes_as_the_regex_finds_them(cells, start):
-    """Digits, separators of every kind and width, 日 or not, too many or too few digits, nulls, slices."""
-    arr = pa.array(cells, pa.string()).slice(min(start, len(cells)))
-    want = pc.fill_null(pc.match_substring_regex(arr, columns._PLAIN_DATE), False).to_pylist()
-    assert columns.plain_form(arr).tolist() == want
-    forms = ["2020-01-31", "2020/1/31", "2020.1.3", "2020年1月31日", "20200131", "2020-1-1日", "2020年12月3"]
-    assert columns.plain_form(pa.array(forms, pa.string())).all()
-    nulled = columns.emptied(pc.utf8_trim_whitespace(pa.array(["2020-01-01", "-", "2020-1-1"], pa.string())))
-    assert columns.plain_form(nulled).tolist() == [True, False, True]  # a null keeps its bytes: still none

@@ -202,7 +202,7 @@ def _bytes(col: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Buffer | None]:
 def plain_dates(col: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(plain, valid, days): rows written in a plain form, those that name a real day, and the day
     (days since 1970-01-01) of each valid one, as :func:`.clean.parse_date` reads them."""
-    plain = plain_form(col)
+    plain = np.asarray(pc.fill_null(pc.match_substring_regex(col, _PLAIN_DATE), False), dtype=bool)
     n = len(col)
     valid = np.zeros(n, dtype=bool)
     days = np.zeros(n, dtype=np.int64)
@@ -216,46 +216,6 @@ def plain_dates(col: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     valid[at] = ok
     days[at] = np.where(ok, _days_from_civil(y, m, d), 0)
     return plain, valid, days
-
-
-def plain_form(col: pa.Array) -> np.ndarray:
-    """Per row: the text has a form of ``_PLAIN_DATE`` (as Arrow's regex match finds it; nulls never),
-    told from the bytes: four digits, a separator (-/. or 年), one or two digits, a separator (-/. or
-    月), one or two digits, 年 or nothing; or eight digits."""
-    off, data = _offsets(col)
-    lens = np.diff(off)
-    out = np.zeros(len(col), dtype=bool)
-    rows = np.flatnonzero((lens >= 8) & (lens <= 17))  # 2020-1-1 .. 2020年12月31日
-    if not len(rows):
-        return out
-    pad = np.concatenate([data[: off[-1]], np.zeros(18, np.uint8)])  # a read past a cell stays in the buffer
-    s, e = off[rows], off[rows + 1]
-
-    def digit(p: np.ndarray) -> np.ndarray:
-        return (pad[p] >= 0x30) & (pad[p] <= 0x39) & (p < e)
-
-    def three(p: np.ndarray, char: str) -> np.ndarray:
-        b = char.encode()
-        return (pad[p] == b[0]) & (pad[p + 1] == b[1]) & (pad[p + 2] == b[2]) & (p + 3 <= e)
-
-    def sep(p: np.ndarray, char: str) -> tuple[np.ndarray, np.ndarray]:
-        wide = three(p, char)
-        narrow = ((pad[p] == 0x2D) | (pad[p] == 0x2F) | (pad[p] == 0x2E)) & (p < e)
-        return narrow | wide, np.where(wide, 3, 1)
-
-    year = digit(s) & digit(s + 1) & digit(s + 2) & digit(s + 3)
-    compact = year & (e - s == 8) & digit(s + 4) & digit(s + 5) & digit(s + 6) & digit(s + 7)
-    first, w1 = sep(s + 4, "年")
-    p1 = s + 4 + w1
-    p2 = p1 + 1 + digit(p1 + 1)  # one or two digits: two where the next byte is one
-    second, w2 = sep(p2, "月")
-    p3 = p2 + w2
-    p4 = p3 + 1 + digit(p3 + 1)
-    end = p4 + 3 * three(p4, "日")
-    out[rows] = compact | (year & first & digit(p1) & second & digit(p3) & (end == e))
-    if col.null_count:
-        out &= np.asarray(col.is_valid(), dtype=bool)
-    return out
 
 
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
