@@ -344,8 +344,8 @@ class ChunkMatcher:
         per_row = np.bincount(row, minlength=n)
         off = np.zeros(n + 1, dtype=np.int32)
         np.cumsum(per_row, out=off[1:])
-        text = pc.binary_join(pa.ListArray.from_arrays(pa.array(off), items), "；")
-        return pc.if_else(pa.array(per_row > 0), text, pa.scalar(None, pa.string()))
+        lists = pa.ListArray.from_arrays(pa.array(off), items, mask=pa.array(per_row == 0))
+        return pc.binary_join(lists, "；")  # a row without evidence: a null list, a null text
 
     def _pieces_of(self, key: np.ndarray) -> pa.Array:
         """The evidence text of each key (a :meth:`_piece`), from the texts made so far."""
