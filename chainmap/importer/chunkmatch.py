@@ -406,24 +406,35 @@ def _wide_word(buf: np.ndarray, at: np.ndarray) -> np.ndarray:
 def _cut_spans(buf: np.ndarray, lo: int, hi: int, cut: _CutTable) -> tuple[np.ndarray, np.ndarray]:
     """(start, end) of every cut of a :func:`_cut_table` in ``buf[lo:hi]``, in order.
 
-    One mask of the one-byte cuts and of the last bytes of three-byte ones preceded by their middle
-    byte (whole-buffer comparisons: a last byte alone is common in Chinese text, a pair is rare),
-    scanned once; the first byte of each three-byte candidate is then read at the candidates only."""
+    Masks of the one-byte cuts and of the last bytes of three-byte ones preceded by their middle byte
+    (whole-buffer comparisons: a last byte alone is common in Chinese text, a pair is rare), scanned
+    once (one mask alone where there is one: the segments' ；); the first byte of each three-byte
+    candidate is then read at the candidates only."""
     x = buf[lo:hi]
     n = len(x)
-    mark = np.zeros(n, dtype=bool)
     tmp = np.empty(n, dtype=bool)
-    for b in cut.ones:
-        np.logical_or(mark, np.equal(x, b, out=tmp), out=mark)
-    if n >= 3 and cut.pairs:
-        mid, tail, sub, pair = x[1:-1], x[2:], tmp[2:], np.empty(n - 2, dtype=bool)
+    masks: list[tuple[np.ndarray, int]] = []  # (mask, the byte it starts at)
+    if cut.ones:
+        ones = np.equal(x, cut.ones[0])
+        for b in cut.ones[1:]:
+            np.logical_or(ones, np.equal(x, b, out=tmp), out=ones)
+        masks.append((ones, 0))
+    if n >= 3:
+        mid, tail, sub = x[1:-1], x[2:], tmp[2:]
         for b1, lasts in cut.pairs:
-            np.equal(tail, lasts[0], out=pair)
+            pair = np.equal(tail, lasts[0])
             for b2 in lasts[1:]:
                 np.logical_or(pair, np.equal(tail, b2, out=sub), out=pair)
             np.logical_and(pair, np.equal(mid, b1, out=sub), out=pair)
-            np.logical_or(mark[2:], pair, out=mark[2:])
-    end = np.flatnonzero(mark)
+            masks.append((pair, 2))
+    if len(masks) == 1:  # one kind of cut (the segments' ；): its mask alone
+        mark, at = masks[0]
+        end = np.flatnonzero(mark) + at
+    else:
+        mark = np.zeros(n, dtype=bool)
+        for m, at in masks:
+            np.logical_or(mark[at:], m, out=mark[at:])
+        end = np.flatnonzero(mark)
     width = np.ones(len(end), dtype=np.int64)
     wide = np.flatnonzero(x[end] >= 0x80)
     if len(wide):  # a pair ending a three-byte cut: its first byte too
