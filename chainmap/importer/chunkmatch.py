@@ -455,11 +455,6 @@ def _cuts(buf: np.ndarray, lo: int, hi: int, cut: _CutTable) -> np.ndarray:
     return _cut_spans(buf, lo, hi, cut)[1]
 
 
-def _clause_ends(buf: np.ndarray, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
-    """(start, end) byte positions of every clause end (；;。，,：: and line breaks) in ``buf[lo:hi]``."""
-    return _cut_spans(buf, lo, hi, _CLAUSE_CUT)
-
-
 def _trade_only(distinct: pa.Array, offsets: np.ndarray, h: _Hits, need: np.ndarray) -> np.ndarray:
     """For each hit of the distinct segments (``offsets``) where ``need``: its clause (within its
     segment) trades (销售, 批发 ...) and makes nothing; only the segments holding such hits are read."""
@@ -469,7 +464,7 @@ def _trade_only(distinct: pa.Array, offsets: np.ndarray, h: _Hits, need: np.ndar
     buf, soff, data = _parts(distinct.take(pa.array(segs, pa.int64())))
     shift = soff[k] - offsets[seg]
     start, end, seg_lo, seg_hi = h.start[idx] + shift, h.end[idx] + shift, soff[k], soff[k + 1]
-    b_start, b_end = _clause_ends(buf, int(soff[0]), int(soff[-1]))
+    b_start, b_end = _cut_spans(buf, int(soff[0]), int(soff[-1]), _CLAUSE_CUT)  # clause ends ；;。，,：: \n
     prev = np.searchsorted(b_start, start, side="left") - 1
     c_lo = np.maximum(np.append(b_end, 0)[prev] * (prev >= 0), seg_lo)  # prev -1: the segment's start
     nxt = np.searchsorted(b_start, end, side="left")
