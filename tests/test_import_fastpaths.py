@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chainmap.importer import columns, rows, values
-from chainmap.importer.chunkmatch import _SEGMENT_END, _cut_table, _cuts
+from chainmap.importer.chunkmatch import _cut_table, _cuts
 from chainmap.importer.keys import key_hashes
+from chainmap.importer.match import _CLAUSE_END
 from chainmap.money import _USCC_ALPHABET as USCC
 from chainmap.money import _USCC_WEIGHTS, uscc_problem
 
@@ -23,7 +24,7 @@ _TEXT = st.text(_CHARS, max_size=30)
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(_TEXT, max_size=8), st.lists(st.sampled_from([*_SEGMENT_END, "\n", "，"]), min_size=1, unique=True))
+@given(st.lists(_TEXT, max_size=8), st.lists(st.sampled_from(list(_CLAUSE_END)), min_size=1, unique=True))
 def test_cuts_are_where_a_search_for_the_cut_characters_finds_them(texts, cuts):
     """Every cut found (one-byte and three-byte ones, next to each other, at the ends), in a window of
     the buffer that starts and ends at any character."""

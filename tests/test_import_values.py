@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
@@ -291,14 +292,21 @@ def test_chunk_matcher_gives_the_per_firm_result(rows, upper):
 
     m, cm = _bundled_matchers()
     pieces = _pieces()
-    texts = []
+    texts, split = [], []
     for fields in rows:
         parts = ["".join(pieces[i % len(pieces)] for i in f) for f in fields]
-        texts.append("\n".join(p.upper() if upper else p for p in parts))
+        split.append([p.upper() if upper else p for p in parts])
+        texts.append("\n".join(split[-1]))
     arr = pa.array(texts, pa.string())
     want = match_texts(m, arr)
     for got, exp in zip(cm.match(arr), want, strict=True):
         assert got.to_pylist() == exp.to_pylist()
+    by_field = [pa.array([r[j] or None for r in split], pa.string()) for j in range(4)]  # as the cleaner gives them
+    for got, exp in zip(cm.match_fields(by_field), want, strict=True):
+        assert got.to_pylist() == exp.to_pylist()
+    keep = np.arange(len(rows)) % 3 != 1  # rows set apart by the cleaner: left out, the others as they were
+    for got, exp in zip(cm.match_fields(by_field, keep), want, strict=True):
+        assert got.to_pylist() == exp.filter(pa.array(keep)).to_pylist()
     sliced = pa.array(["", *texts], pa.string()).slice(1)  # an array that does not start at offset 0
     assert cm.match(sliced)[3].to_pylist() == want[3].to_pylist()
 

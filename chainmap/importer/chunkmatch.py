@@ -1,11 +1,14 @@
 """Placing a whole chunk of firms at once: the result of :meth:`.Matcher.place_text` for every firm,
 computed with one automaton call per chunk and numpy over the hits.
 
-The chunk's texts are cut into segments at the clause ends no term holds (；;。：: and line breaks);
-a term's hits, its whole-word check, the longest match winning and its trading-only clause all lie
+The chunk's fields (products, scopes, industries and names, side by side in one buffer: no text joined
+per firm) are cut into segments at the business scope's item separator (；), which no term holds; a
+term's hits, its whole-word check, the longest match winning and its trading-only clause all lie
 within one segment, so the automaton runs over each distinct segment of the chunk once (the same
-business-scope items recur from firm to firm: about a fifth of the bytes are distinct in a dense
-export) and the hits are copied to every place the segment occurs.
+business-scope items recur from firm to firm: about a sixth of the bytes are distinct in a dense
+export) and the hits are copied to every place the segment occurs. Cutting at the other clause ends
+too (;。：: and line breaks) found the same distinct bytes on a dense export and cost more passes over
+the chunk; where a segment is longer, its hits are the same.
 
 Each hit stays an integer code (row, node, field, term) in numpy arrays: the word-boundary check of
 ASCII terms, the longest match winning, the field a hit falls in, the trading-only clauses of the
@@ -42,7 +45,7 @@ _UNMARKED, _MARKED = 0, 1
 _ASCII_WORD = np.zeros(256, dtype=bool)
 for _c in b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ":
     _ASCII_WORD[_c] = True
-_SEGMENT_END = ("；", ";", "。", "：", ":")
+_SEGMENT_END = ("；",)  # where segments are cut (see above)
 _TRADE_RE = "|".join(_TRADE)
 _MAKE_RE = "|".join(_MAKE)
 
@@ -82,22 +85,25 @@ def _parts(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Buffer]:
 
 @dataclass(frozen=True)
 class _CutTable:
-    """The one-byte cuts, and the three-byte cuts grouped by their first two bytes."""
+    """The one-byte cuts; the three-byte cuts by their middle byte (with their last bytes), and as
+    24-bit codes."""
 
     ones: tuple[int, ...]
-    wide: tuple[tuple[int, int, tuple[int, ...]], ...]  # (first byte, second byte, last bytes)
+    pairs: tuple[tuple[int, tuple[int, ...]], ...]  # (middle byte, last bytes)
+    wide: tuple[int, ...]
 
 
 def _cut_table(cuts: list[str]) -> _CutTable:
     """The cuts (one-byte or three-byte UTF-8 characters) as :func:`_cuts` looks for them."""
-    ones = sorted({c.encode()[0] for c in cuts if len(c.encode()) == 1})
-    groups: dict[tuple[int, int], set[int]] = {}
-    for c in cuts:
-        b = c.encode()
+    coded = {c.encode() for c in cuts}
+    ones = sorted(b[0] for b in coded if len(b) == 1)
+    groups: dict[int, set[int]] = {}
+    for b in coded:
         if len(b) == 3:
-            groups.setdefault((b[0], b[1]), set()).add(b[2])
-    wide = tuple((b0, b1, tuple(sorted(last))) for (b0, b1), last in sorted(groups.items()))
-    return _CutTable(tuple(ones), wide)
+            groups.setdefault(b[1], set()).add(b[2])
+    pairs = tuple((mid, tuple(sorted(last))) for mid, last in sorted(groups.items()))
+    wide = sorted(int.from_bytes(b, "big") for b in coded if len(b) == 3)
+    return _CutTable(tuple(ones), pairs, tuple(wide))
 
 
 _CLAUSE_CUT = _cut_table(list(_CLAUSE_END))
@@ -105,8 +111,9 @@ _CLAUSE_CUT = _cut_table(list(_CLAUSE_END))
 
 @dataclass
 class _Segments:
-    """A chunk's texts cut after each segment end (and at each row): the distinct segments, which
-    segment is which of them, where each starts and where the line breaks (between fields) are.
+    """A chunk's fields (all products, then all scopes, industries and names: one string each) cut
+    after each segment end and at each string: the distinct segments, which segment is which of them
+    and where each starts.
 
     A term holds no segment end, so its hits, whole-word checks, longest-match sweep and trading
     clause lie within one segment: the automaton runs over each distinct segment once."""
@@ -114,7 +121,6 @@ class _Segments:
     bounds: np.ndarray  # start of each segment, and the end of the last
     index: np.ndarray  # the distinct segment of each segment
     distinct: pa.Array
-    breaks: np.ndarray  # the end (one past) of each line break
 
     @classmethod
     def of(
@@ -123,35 +129,59 @@ class _Segments:
         offsets: np.ndarray,
         data: pa.Buffer,
         cut: _CutTable,
+        once: int,
     ) -> _Segments:
+        """The segments of ``buf``; those from byte ``once`` on (the names, all but unique) are not
+        looked up among the others."""
         lo, hi = int(offsets[0]), int(offsets[-1])
         ends = _cuts(buf, lo, hi, cut)
-        lone = np.ones(len(ends), dtype=bool)  # a cut right before a one-byte cut ('。' then a line break):
+        lone = np.ones(len(ends), dtype=bool)  # a cut right before a one-byte cut ('。' then ';'):
         lone[:-1] = ends[1:] != ends[:-1] + 1  # no segment of that one byte, which holds no term
         bounds = np.concatenate([ends[lone], offsets])
         bounds.sort(kind="stable")  # two sorted runs
         new = np.ones(len(bounds), dtype=bool)
         new[1:] = bounds[1:] != bounds[:-1]
         bounds = bounds[new]
+        k = int(np.searchsorted(bounds, once))  # the segments from ``once`` on: each its own distinct one
         strings = pa.StringArray.from_buffers(len(bounds) - 1, pa.py_buffer(bounds.astype(np.int32).tobytes()), data)
-        enc = pc.dictionary_encode(strings)
-        return cls(bounds, np.asarray(enc.indices), enc.dictionary, ends[buf[ends - 1] == 10])
+        enc = pc.dictionary_encode(strings.slice(0, k))
+        index = np.concatenate([np.asarray(enc.indices), np.arange(len(bounds) - 1 - k) + len(enc.dictionary)])
+        return cls(bounds, index, pa.concat_arrays([enc.dictionary, strings.slice(k)]))
 
-    def expand(self, h: _Hits, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def expand(self, h: _Hits, offsets: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The hits of the distinct segments at each segment holding one: row, hit (index into ``h``)
-        and field code, in byte order."""
+        and field code, in byte order (field by field; within a field, row by row)."""
         count = np.bincount(h.row, minlength=len(self.distinct))
         ptr = np.concatenate([[0], np.cumsum(count)])
         occ = np.flatnonzero(count[self.index])
         d = self.index[occ]
         k = count[d]
-        start = self.bounds[occ]
-        row = np.searchsorted(offsets, start, side="right") - 1
-        before = np.searchsorted(self.breaks, start, side="right")
-        field = np.minimum(before - np.searchsorted(self.breaks, offsets[row], side="right"), 3)
+        at = np.searchsorted(offsets, self.bounds[occ], side="right") - 1  # string n * field + row
         rep = np.repeat(np.arange(len(occ)), k)
         hit = np.repeat(ptr[d] - (np.cumsum(k) - k), k) + np.arange(len(rep))
-        return row[rep], hit, field[rep]
+        return (at % n)[rep], hit, (at // n)[rep]
+
+
+def _fields(texts: pa.Array) -> list[pa.Array]:
+    """Texts of products, scope, industry and name joined by line breaks, as the four fields (the
+    name runs to the end of the text, line breaks after the third included; a missing field is empty)."""
+    buf, off, data = _parts(pc.fill_null(texts, ""))
+    n = len(off) - 1
+    nl = np.flatnonzero(buf[off[0] : off[-1]] == 10) + off[0]
+    row = np.searchsorted(off, nl, side="right") - 1
+    rank = np.arange(len(nl)) - np.searchsorted(row, row, side="left")
+    first3 = rank < 3
+    brk = np.repeat(off[1:, None], 3, axis=1)  # a break not there: the field ends (and the next starts) at the end
+    brk[row[first3], rank[first3]] = nl[first3]
+    starts = np.column_stack([off[:-1], np.minimum(brk + 1, off[1:, None])])
+    ends = np.column_stack([brk, off[1:]])
+    out = []
+    for j in range(4):
+        bounds = np.empty(2 * n, dtype=np.int32)
+        bounds[0::2], bounds[1::2] = starts[:, j], ends[:, j]
+        spans = pa.StringArray.from_buffers(max(2 * n - 1, 0), pa.py_buffer(bounds.tobytes()), data)
+        out.append(spans.take(pa.array(np.arange(0, 2 * n, 2), pa.int64())) if n else pa.array([], pa.string()))
+    return out
 
 
 class ChunkMatcher:
@@ -188,26 +218,38 @@ class ChunkMatcher:
         self.pair_pattern = np.repeat(np.arange(len(pats)), counts)
         self._piece_at = np.full(len(self.nodes) * 10, -1, dtype=np.int64)  # the evidence texts made so far
         self._piece_texts = pa.array([], pa.string())
-        # texts are cut into segments at clause ends no term contains (；;。：: and line breaks)
-        cuts = [c for c in _SEGMENT_END if not any(c in p[0] for p in pats)] + ["\n"]
-        self.cut_class = _cut_table(cuts)
+        # fields are cut into segments at the scope's item separator where no term contains it
+        self.cut_class = _cut_table([c for c in _SEGMENT_END if not any(c in p[0] for p in pats)])
 
     def match(self, texts: pa.Array) -> list[pa.Array]:
         """Operates, makes, holds (list arrays), the evidence text and the uncertain nodes, for each
         text of ``texts`` (products, scope, industry and name joined by line breaks)."""
-        n = len(texts)
         if isinstance(texts, pa.ChunkedArray):
             texts = texts.combine_chunks()
+        return self.match_fields(_fields(texts))
+
+    def match_fields(self, fields: list[pa.Array], keep: np.ndarray | None = None) -> list[pa.Array]:
+        """As :meth:`match`, for the firms' products, scopes, industries and names (four arrays, nulls
+        empty, no line breaks: the cleaner makes them spaces), without joining them into one text;
+        ``keep``: the rows to place (the others are left out of the results; None: all)."""
+        n = len(fields[0]) if keep is None else int(np.count_nonzero(keep))
         if not n or self.automaton is None:
             return _empty(n)
-        buf, offsets, data = _parts(pc.fill_null(texts, ""))
-        seg = _Segments.of(buf, offsets, data, self.cut_class)
+        parts = [f.combine_chunks() if isinstance(f, pa.ChunkedArray) else f for f in fields]
+        combined = pa.concat_arrays([pc.fill_null(f, "") if f.null_count else f for f in parts])
+        buf, offsets, data = _parts(combined)
+        seg = _Segments.of(buf, offsets, data, self.cut_class, int(offsets[3 * len(fields[0])]))
         lower = pc.utf8_lower(seg.distinct)
         dbuf, doff, _data = _parts(lower)
         hits = self._hits(dbuf, doff)
         if not len(hits.row):
             return _empty(n)
-        row, hit, fld = seg.expand(hits, offsets)
+        row, hit, fld = seg.expand(hits, offsets, len(fields[0]))
+        if keep is not None:  # the rows left out, and the others numbered among themselves
+            live = keep[row]
+            row, hit, fld = (np.cumsum(keep) - 1)[row[live]], hit[live], fld[live]
+            if not len(row):
+                return _empty(n)
         scope = fld == _SCOPE
         if scope.any():
             need = np.zeros(len(hits.row), dtype=bool)
@@ -302,8 +344,8 @@ class ChunkMatcher:
         per_row = np.bincount(row, minlength=n)
         off = np.zeros(n + 1, dtype=np.int32)
         np.cumsum(per_row, out=off[1:])
-        text = pc.binary_join(pa.ListArray.from_arrays(pa.array(off), items), "；")
-        return pc.if_else(pa.array(per_row > 0), text, pa.scalar(None, pa.string()))
+        lists = pa.ListArray.from_arrays(pa.array(off), items, mask=pa.array(per_row == 0))
+        return pc.binary_join(lists, "；")  # a row without evidence: a null list, a null text
 
     def _pieces_of(self, key: np.ndarray) -> pa.Array:
         """The evidence text of each key (a :meth:`_piece`), from the texts made so far."""
@@ -361,33 +403,56 @@ def _wide_word(buf: np.ndarray, at: np.ndarray) -> np.ndarray:
     return (b0 == 0xEF) & (bc | bd)
 
 
-def _cuts(buf: np.ndarray, lo: int, hi: int, cut: _CutTable) -> np.ndarray:
-    """The end (one past the last byte) of every cut of a :func:`_cut_table` in ``buf[lo:hi]``, in order.
+def _cut_spans(buf: np.ndarray, lo: int, hi: int, cut: _CutTable) -> tuple[np.ndarray, np.ndarray]:
+    """(start, end) of every cut of a :func:`_cut_table` in ``buf[lo:hi]``, in order.
 
-    Whole-buffer comparisons only: a three-byte cut is its three bytes in a row (its first two bytes
-    at once), so no candidate byte is looked at one by one."""
+    Masks of the one-byte cuts and of the last bytes of three-byte ones preceded by their middle byte
+    (whole-buffer comparisons: a last byte alone is common in Chinese text, a pair is rare), scanned
+    once (one mask alone where there is one: the segments' ；); the first byte of each three-byte
+    candidate is then read at the candidates only."""
     x = buf[lo:hi]
-    mark = np.zeros(len(x), dtype=bool)
-    tmp = np.empty_like(mark)
-    for b in cut.ones:
-        np.logical_or(mark, np.equal(x, b, out=tmp), out=mark)
-    if len(x) >= 3:
-        head, mid, tail, sub = x[:-2], x[1:-1], x[2:], tmp[2:]
-        last = np.empty(len(x) - 2, dtype=bool)
-        for b0, b1, ends in cut.wide:
-            np.equal(tail, ends[0], out=last)
-            for b2 in ends[1:]:
-                np.logical_or(last, np.equal(tail, b2, out=sub), out=last)
-            np.logical_and(last, np.equal(head, b0, out=sub), out=last)
-            np.logical_and(last, np.equal(mid, b1, out=sub), out=last)
-            np.logical_or(mark[2:], last, out=mark[2:])
-    return np.flatnonzero(mark) + (lo + 1)
+    n = len(x)
+    tmp = np.empty(n, dtype=bool)
+    masks: list[tuple[np.ndarray, int]] = []  # (mask, the byte it starts at)
+    if cut.ones:
+        ones = np.equal(x, cut.ones[0])
+        for b in cut.ones[1:]:
+            np.logical_or(ones, np.equal(x, b, out=tmp), out=ones)
+        masks.append((ones, 0))
+    if n >= 3:
+        mid, tail, sub = x[1:-1], x[2:], tmp[2:]
+        for b1, lasts in cut.pairs:
+            pair = np.equal(tail, lasts[0])
+            for b2 in lasts[1:]:
+                np.logical_or(pair, np.equal(tail, b2, out=sub), out=pair)
+            np.logical_and(pair, np.equal(mid, b1, out=sub), out=pair)
+            masks.append((pair, 2))
+    if len(masks) == 1:  # one kind of cut (the segments' ；): its mask alone
+        mark, at = masks[0]
+        end = np.flatnonzero(mark) + at
+    else:
+        mark = np.zeros(n, dtype=bool)
+        for m, at in masks:
+            np.logical_or(mark[at:], m, out=mark[at:])
+        end = np.flatnonzero(mark)
+    width = np.ones(len(end), dtype=np.int64)
+    wide = np.flatnonzero(x[end] >= 0x80)
+    if len(wide):  # a pair ending a three-byte cut: its first byte too
+        w = end[wide]
+        code = (x[w - 2].astype(np.int32) << 16) | (x[w - 1].astype(np.int32) << 8) | x[w]
+        ok = np.isin(code, cut.wide)
+        width[wide] = 3
+        if not ok.all():
+            keep = np.ones(len(end), dtype=bool)
+            keep[wide[~ok]] = False
+            end, width = end[keep], width[keep]
+    end += lo + 1
+    return end - width, end
 
 
-def _clause_ends(buf: np.ndarray, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
-    """(start, end) byte positions of every clause end (；;。，,：: and line breaks) in ``buf[lo:hi]``."""
-    ends = _cuts(buf, lo, hi, _CLAUSE_CUT)
-    return ends - np.where(buf[ends - 1] < 0x80, 1, 3), ends
+def _cuts(buf: np.ndarray, lo: int, hi: int, cut: _CutTable) -> np.ndarray:
+    """The end (one past the last byte) of every cut of a :func:`_cut_table` in ``buf[lo:hi]``, in order."""
+    return _cut_spans(buf, lo, hi, cut)[1]
 
 
 def _trade_only(distinct: pa.Array, offsets: np.ndarray, h: _Hits, need: np.ndarray) -> np.ndarray:
@@ -399,9 +464,9 @@ def _trade_only(distinct: pa.Array, offsets: np.ndarray, h: _Hits, need: np.ndar
     buf, soff, data = _parts(distinct.take(pa.array(segs, pa.int64())))
     shift = soff[k] - offsets[seg]
     start, end, seg_lo, seg_hi = h.start[idx] + shift, h.end[idx] + shift, soff[k], soff[k + 1]
-    b_start, b_end = _clause_ends(buf, int(soff[0]), int(soff[-1]))
+    b_start, b_end = _cut_spans(buf, int(soff[0]), int(soff[-1]), _CLAUSE_CUT)  # clause ends ；;。，,：: \n
     prev = np.searchsorted(b_start, start, side="left") - 1
-    c_lo = np.maximum(b_end[np.maximum(prev, 0)] * (prev >= 0), seg_lo)
+    c_lo = np.maximum(np.append(b_end, 0)[prev] * (prev >= 0), seg_lo)  # prev -1: the segment's start
     nxt = np.searchsorted(b_start, end, side="left")
     c_hi = np.minimum(np.append(b_start, soff[-1])[nxt], seg_hi)
     key, which = _unique(c_lo << 32 | c_hi)

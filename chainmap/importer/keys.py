@@ -41,7 +41,7 @@ def name_keys(name: pa.Array | pa.ChunkedArray) -> pa.Array:
     if odd.any():
         mask = pa.array(odd)
         arr = pc.replace_with_mask(arr, mask, pc.utf8_normalize(arr.filter(mask), "NFKC"))
-    spaced = _rows_with(arr, _space)
+    spaced = _rows_with(arr, _space, 32)
     if spaced.any():
         mask = pa.array(spaced)
         arr = pc.replace_with_mask(arr, mask, pc.replace_substring_regex(arr.filter(mask), r"\s+", ""))
@@ -55,11 +55,14 @@ def _offsets(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return off, (np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8))
 
 
-def _rows_with(arr: pa.Array, marked: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-    """Per string, whether any of its bytes is ``marked`` (a null has none)."""
+def _rows_with(arr: pa.Array, marked: Callable[[np.ndarray], np.ndarray], below: int = 255) -> np.ndarray:
+    """Per string, whether any of its bytes is ``marked`` (a null has none); ``below``: no byte above it
+    is marked (white space, line breaks: a column whose smallest byte is above it holds none, found in
+    one pass without a mask)."""
     off, data = _offsets(arr)
     out = np.zeros(len(arr), dtype=bool)
-    hit = marked(data[off[0] : off[-1]]) if len(arr) else None
+    x = data[off[0] : off[-1]] if len(arr) else data[:0]
+    hit = marked(x) if len(x) and (below == 255 or x.min() <= below) else None
     if hit is not None and hit.any():  # most columns hold no such byte: no search for where
         at = np.flatnonzero(hit) + off[0]
         out[np.searchsorted(off, at, side="right") - 1] = True

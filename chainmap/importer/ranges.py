@@ -131,8 +131,9 @@ def read_range(r: ByteRange, names: list[str]) -> Any:
         bad.append(row.text)
         return "skip"
 
-    with open(r.path, "rb") as fh:
-        data = os.pread(fh.fileno(), r.end - r.start, r.start)
+    with pa.memory_map(r.path) as src:  # the page cache read in place: no copy of the range first
+        src.seek(r.start)
+        data = src.read_buffer(r.end - r.start)
     block = max(1 << 20, len(data) + 1)  # one block: the range is already a chunk
     options = csv_options(r.encoding, r.delimiter, r.skip, names, block, invalid, use_threads=False)
     try:

@@ -123,12 +123,13 @@ def status_of(value: str) -> str:
 
 @dataclass
 class Chunk:
-    """One chunk's firms after cleaning: record columns (without ids and ties), the text the matcher
-    reads, their row numbers, and the rows set apart."""
+    """One chunk's firms after cleaning: record columns (without ids and ties), the texts the matcher
+    reads (products, scope, industry and name), their row numbers, and the rows set apart."""
 
     rec: dict[str, pa.Array]
-    texts: pa.Array
+    texts: list[pa.Array]
     rownums: pa.Array
+    keep: np.ndarray | None = None  # which rows of ``texts`` are the firms (None: all)
     namekeys: pa.Array | None = None  # names as compared (prepare.namekey): NFKC, no white space
     hashes: tuple[np.ndarray, np.ndarray] | None = None  # key hashes of the credit codes and name keys
     rows: int = 0
@@ -160,12 +161,14 @@ class Cleaner:
             m.clear()
         return m
 
-    def chunk(self, cols: list[pa.Array], nums: list[int], early: list[tuple[int, list[Any], str]]) -> Chunk:
-        out = Chunk({}, pa.array([], pa.string()), pa.array([], pa.int64()))
+    def chunk(
+        self, cols: list[pa.Array], nums: list[int] | np.ndarray, early: list[tuple[int, list[Any], str]]
+    ) -> Chunk:
+        out = Chunk({}, [], pa.array([], pa.int64()))
         for rownum, cells, reason in early:
             out.rejects.append((rownum, reason, "列数多于表头", cells))
         out.rows = len(early)
-        if not nums:
+        if not len(nums):
             return out
         cols = [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in cols]
         rownums = pa.array(nums, pa.int64())
@@ -182,6 +185,8 @@ class Cleaner:
         alive = self._set_apart(f, cols, rownums, out)
         figs = self._figures(f)
         alive = reject_out_of_range(figs, cols, rownums, out, alive)
+        texts = self._texts(f, len(rownums))  # of every row: the matcher skips those set apart
+        f.pop("scope", None)  # the matcher's alone: not filtered (the biggest column by far)
         if not alive.all():
             sel = pa.array(alive)
             f = {k: v.filter(sel) for k, v in f.items()}
@@ -189,7 +194,7 @@ class Cleaner:
             rownums = rownums.filter(sel)
         out.rownums = rownums
         if len(rownums):
-            out.texts = self._texts(f, len(rownums))
+            out.texts, out.keep = texts, None if alive.all() else alive
             out.rec = self.columns(f, rownums, figs)
             out.namekeys = name_keys(out.rec["name"])  # for the fold, computed in the worker
             out.hashes = (key_hashes(out.rec["credit_code"]), key_hashes(out.namekeys))
@@ -222,9 +227,9 @@ class Cleaner:
         code = f.get("credit_code")
         if code is not None:
             code = f["credit_code"] = upper_no_spaces(code)
-            for i in map(int, np.nonzero(~uscc_ok(code))[0]):
+            wrong = np.flatnonzero(~uscc_ok(code))
+            for i, c in zip(wrong.tolist(), code.take(pa.array(wrong)).to_pylist(), strict=True):
                 if i not in reasons:
-                    c = code[i].as_py()
                     reasons[i] = (code_problem(c) or f"统一社会信用代码“{c}”无效", "统一社会信用代码无效")
         status = f.get("status")
         closed = np.zeros(n, dtype=bool)
@@ -259,8 +264,9 @@ class Cleaner:
             out[i] = n is not None and self.known is not None and self.known(c, namekey(n))
         return out
 
-    def _texts(self, f: dict[str, pa.Array], n: int) -> pa.Array:
-        """What the matcher reads per firm: products, business scope, industry and name."""
+    def _texts(self, f: dict[str, pa.Array], n: int) -> list[pa.Array]:
+        """What the matcher reads per firm: products, business scope, industry and name (a line break
+        inside one made a space, as where they were one text joined by line breaks)."""
 
         def txt(k: str) -> pa.Array:
             v = f.get(k)
@@ -275,10 +281,7 @@ class Cleaner:
         # The scope's standard sentences (（依法须经批准的项目，…）, 一般项目：) are matched as they stand: no
         # term occurs in them (tested), and cutting them out by regex cost 2-3 s a million rows and cut
         # everything after an unbracketed 依法须经批准的项目 to the end of the scope.
-        scope = txt("scope")
-        return pc.binary_join_element_wise(
-            txt("products"), scope, txt("industry"), txt("name"), "\n", null_handling="replace", null_replacement=""
-        )
+        return [txt("products"), txt("scope"), txt("industry"), txt("name")]
 
     def columns(
         self, f: dict[str, pa.Array], rownums: pa.Array, figs: dict[str, tuple[str, Figures]]

@@ -67,12 +67,12 @@ def _quiet() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _work(key: int, cols: list[pa.Array], nums: list[int], early: list[Any], spill: str | None = None) -> Any:
+def _work(key: int, cols: list[pa.Array], nums: Any, early: list[Any], spill: str | None = None) -> Any:
     cleaner, matcher = _STATE[key]
     cleaner.warn = Counter()
     ch = cleaner.chunk(cols, nums, early)
-    ties = matcher.match(ch.texts) if len(ch) else None
-    ch.texts = pa.array([], pa.string())  # not needed back
+    ties = matcher.match_fields(ch.texts, ch.keep) if len(ch) else None
+    ch.texts, ch.keep = [], None  # not needed back
     return _pack((ch, ties, cleaner.warn), spill)
 
 
@@ -151,7 +151,7 @@ def _work_range(key: int, r: ByteRange, width: int, spill: str | None = None) ->
     """A byte range of the CSV read here (:func:`.ranges.read_range`), then cleaned and matched."""
     table = read_range(r, [f"c{i}" for i in range(width)])
     cols = [_one(c) for c in table.columns]
-    return _work(key, cols, list(range(r.first, r.first + table.num_rows)), [], spill)
+    return _work(key, cols, np.arange(r.first, r.first + table.num_rows, dtype=np.int64), [], spill)
 
 
 class ChunkPool:
@@ -240,7 +240,7 @@ def _work_here(
 ) -> tuple[Chunk, list[pa.Array] | None, Counter[str]]:
     before = Counter(cleaner.warn)
     ch = cleaner.chunk(cols, nums, early)
-    ties = matcher.match(ch.texts) if len(ch) else None
+    ties = matcher.match_fields(ch.texts, ch.keep) if len(ch) else None
     return ch, ties, cleaner.warn - before
 
 
