@@ -1,6 +1,6 @@
 """This run's records between the dedupe stage and the store: per chunk, the firms placed on a chain
 node and the others, kept apart from the moment they are added (in memory, or spilled to temporary
-Arrow files and read back by a helper thread), with the later duplicate rows of a record kept as
+Arrow files and read back), with the later duplicate rows of a record kept as
 patches and folded in when the records are read back.
 
 The store stage reads the placed records of every chunk, then the unplaced ones: each spill is read
@@ -10,7 +10,7 @@ records, at its place in the order the records were first seen).
 
 from __future__ import annotations
 
-from collections import deque
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -238,25 +238,19 @@ class Records:
 
     def _read(self, placed: bool) -> Iterator[tuple[pa.Table | None, pa.Table | None]]:
         """Per part, (its placed records, its unplaced ones): in the placed pass the unplaced only
-        where a patch moves one; each spilled part read while the one before is used."""
+        where a patch moves one. Read in the calling thread: the store stage's other thread writes the
+        Parquet store, and a third busy thread (reading ahead) only took CPU from that writer, the longest
+        chain of the stage; the spill files of the next parts are asked of the disk ahead instead."""
         movers = self._sorted_patches().movers
-
-        def load(part: Part) -> tuple[pa.Table | None, pa.Table | None]:
+        if self._io is not None:  # every spill written
+            io, self._io = self._io, None
+            with io:
+                io.finish()
+        for k, part in enumerate(self.parts):
+            for later in self.parts[k + 1 : k + 3]:
+                _read_ahead(later)
             off = not placed or len(_within(movers, part.lo, part.hi)) > 0
-            return (part.read(True) if placed else None), (part.read(False) if off else None)
-
-        if self.spill is None:
-            yield from map(load, self.parts)
-            return
-        io, self._io = self._io or Background(), None
-        with io:
-            io.finish()  # every spill written
-            ahead: deque[Any] = deque(io.submit(load, p) for p in self.parts[:2])
-            for k in range(len(self.parts)):
-                got = ahead.popleft().result()
-                if k + 2 < len(self.parts):
-                    ahead.append(io.submit(load, self.parts[k + 2]))
-                yield got
+            yield (part.read(True) if placed else None), (part.read(False) if off else None)
 
     def _fold(self, t: pa.Table, recs: np.ndarray, p: _Patches) -> pa.Table:
         """``t`` (records ``recs``, ascending) with their patches folded in."""
@@ -271,6 +265,23 @@ class Records:
         if not mine.all():
             rows, targets = rows.filter(pa.array(mine)), targets[mine]
         return _patched(t, np.searchsorted(recs, targets), rows)
+
+
+def _read_ahead(part: Part) -> None:
+    """Ask the system to read a spilled part's files into its cache (no wait: read on their own)."""
+    if not hasattr(os, "posix_fadvise"):  # pragma: no cover - not on Windows or macOS
+        return
+    for path in (part.path, part.rows.ids if part.rows else None):
+        if path is None:
+            continue
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:  # pragma: no cover - the read itself will say what is wrong
+            continue
+        try:
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+        finally:
+            os.close(fd)
 
 
 def _within(sorted_values: np.ndarray, lo: int, hi: int) -> np.ndarray:
