@@ -225,3 +225,18 @@ def test_windows_past_the_first_mapping_granule_are_cut_alike(tmp_path):
             ranges._FEW = before
         assert len(rs) > 20 and sum(r.records for r in rs) == len(rows)
         assert all(r.start - 1 in ends for r in rs[1:])
+
+
+def test_ctrl_c_during_a_window_scan_stays_a_ctrl_c(tmp_path, monkeypatch):
+    """An interrupt while a mapped window is scanned (its arrays still held by the traceback) reaches the
+    caller as the interrupt, not as an error about unmapping the window."""
+    path = tmp_path / "x.csv"
+    path.write_bytes(b"a,b\n" + b"1,2\n" * 5000)
+
+    def interrupted(buf, lo=0):
+        _view = np.frombuffer(buf, np.uint8, offset=lo)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ranges, "_ends", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        list(byte_ranges(path, 1, 4096))

@@ -70,14 +70,13 @@ def _lists(both: pa.Table, grp: np.ndarray, k: int) -> dict[str, pa.Array]:
     rank[np.asarray(by_word)] = np.arange(len(dictionary))
     codes = rank[np.asarray(words.indices, dtype=np.int64)] if len(words.indices) else np.zeros(0, np.int64)
     d = max(len(dictionary), 1)
-    keys, first_row, placed, out = [], {}, np.zeros(0, np.int64), {}
+    keys, tied, placed, out = [], [], np.zeros(0, np.int64), {}
     at = 0
     for c, r in zip(cols, rows, strict=True):
         key = grp[r] * d + codes[at : at + len(r)]
         at += len(r)
         if c != "uncertain":
-            for kk, rr in zip(key.tolist(), r.tolist(), strict=True):
-                first_row[kk] = min(first_row.get(kk, rr), rr)
+            tied.append((key, r))
         u = np.unique(key)
         keys.append(u)
         placed = np.union1d(placed, u) if c != "uncertain" else placed
@@ -86,8 +85,25 @@ def _lists(both: pa.Table, grp: np.ndarray, k: int) -> dict[str, pa.Array]:
         offsets = np.concatenate([[0], np.cumsum(np.bincount(u // d, minlength=k))]).astype(np.int32)
         out[c] = pa.ListArray.from_arrays(pa.array(offsets), dictionary.take(pa.array(u % d)))
     out["source"] = _sources(both["source"].combine_chunks(), grp, k)
-    out["evidence"] = _evidence(both["evidence"].to_pylist(), grp, k, first_row, dictionary.to_pylist(), d)
+    out["evidence"] = _evidence(both["evidence"].combine_chunks(), grp, k, _FirstRows(tied), dictionary, d)
     return out
+
+
+class _FirstRows:
+    """By (record, node) key, the first row that ties the record to the node (from ``tied``: pairs of
+    keys and rows)."""
+
+    def __init__(self, tied: list[tuple[np.ndarray, np.ndarray]]):
+        key = np.concatenate([k for k, _r in tied]) if tied else np.zeros(0, np.int64)
+        row = np.concatenate([r for _k, r in tied]) if tied else np.zeros(0, np.int64)
+        order = np.lexsort((row, key))  # by key, then row: the first of each key is its first row
+        key, row = key[order], row[order]
+        first = np.concatenate([[True], key[1:] != key[:-1]]) if len(key) else np.zeros(0, bool)
+        self.keys, self.rows = key[first], row[first]
+
+    def get(self, key: int, default: int) -> int:
+        i = int(np.searchsorted(self.keys, key))
+        return int(self.rows[i]) if i < len(self.keys) and self.keys[i] == key else default
 
 
 def _sources(col: pa.Array, grp: np.ndarray, k: int) -> pa.Array:
@@ -102,29 +118,37 @@ def _sources(col: pa.Array, grp: np.ndarray, k: int) -> pa.Array:
     return pa.ListArray.from_arrays(pa.array(offsets), flat.filter(pa.array(keep)))
 
 
-def _evidence(
-    ev: list[str | None], grp: np.ndarray, k: int, first_row: dict[int, int], words: list[str], d: int
-) -> pa.Array:
+def _evidence(col: pa.Array, grp: np.ndarray, k: int, first_row: _FirstRows, words: pa.Array, d: int) -> pa.Array:
     """Per record, its evidence with each later row's folded in as :func:`merge_lists` does (a part
     "below the threshold" dropped once its node is placed: ``first_row``, by (record, node) key, the
-    first row that ties the record to the node)."""
-    index = {w: i for i, w in enumerate(words)}
-    starts = np.searchsorted(grp, np.arange(k + 1)).tolist()
-    out = []
-    for g in range(k):
-        rec = ev[starts[g]]
-        for r in range(starts[g] + 1, starts[g + 1]):
+    first row that ties the record to the node). A record none of whose later rows brings evidence
+    other than its own keeps its own (found by array work); the others are folded one by one."""
+    starts = np.searchsorted(grp, np.arange(k + 1))
+    own = col.take(pa.array(starts[:-1]))  # the records' evidence as added
+    same = np.asarray(pc.fill_null(pc.equal(col, own.take(pa.array(grp))), False), dtype=bool)
+    busy = np.unique(grp[~(_gaps(col) | same)])
+    if not len(busy):
+        return own
+    index = {w: i for i, w in enumerate(words.to_pylist())}
+    at = np.concatenate([np.arange(starts[g], starts[g + 1]) for g in busy])
+    ev = dict(zip(at.tolist(), col.take(pa.array(at)).to_pylist(), strict=True))
+    folded = []
+    for g in busy.tolist():
+        rec = ev[int(starts[g])]
+        for r in range(int(starts[g]) + 1, int(starts[g + 1])):
             new = ev[r]
             if not new or new == rec:
                 continue
             parts = [p for e in (rec, new) if e for p in e.split("；")]
             parts = [p for p in parts if not (p.endswith("（未达阈值）") and _placed_by(p, g, r, first_row, index, d))]
             rec = "；".join(dict.fromkeys(parts))
-        out.append(rec)
-    return pa.array(out, pa.string())
+        folded.append(rec)
+    mask = np.zeros(k, dtype=bool)
+    mask[busy] = True
+    return pc.replace_with_mask(own, pa.array(mask), pa.array(folded, pa.string()))
 
 
-def _placed_by(part: str, g: int, r: int, first_row: dict[int, int], index: dict[str, int], d: int) -> bool:
+def _placed_by(part: str, g: int, r: int, first_row: _FirstRows, index: dict[str, int], d: int) -> bool:
     """Whether the node a part of evidence names is placed for record ``g`` by its row ``r``."""
     w = index.get(part.split(" ", 1)[0])
     return w is not None and first_row.get(g * d + w, r + 1) <= r

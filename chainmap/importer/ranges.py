@@ -130,8 +130,14 @@ def _cut(fd: int, start: int, size: int, block: int, need: int) -> tuple[int, in
 def _scan(fd: int, start: int, end: int) -> tuple[int, int]:
     """:func:`_ends` of bytes ``start``..``end`` of the file, through a mapping unmapped at once."""
     base = start - start % mmap.ALLOCATIONGRANULARITY  # a mapping starts at a multiple of this
-    with mmap.mmap(fd, end - base, offset=base, access=mmap.ACCESS_READ) as window:
+    window = mmap.mmap(fd, end - base, offset=base, access=mmap.ACCESS_READ)
+    try:
         return _ends(window, start - base)
+    finally:
+        try:
+            window.close()
+        except BufferError:  # an error (Ctrl-C) left the scan's arrays in its traceback: unmapped with them
+            pass
 
 
 def read_range(r: ByteRange, names: list[str]) -> Any:

@@ -118,14 +118,14 @@ class Part:
         r = self.rows
         keep = r.new & (r.placed if placed else ~r.placed)
         t = read_spill(self.path).select(COLUMNS).filter(pa.array(keep))
-        ids = read_ipc(r.ids)["id"].filter(pa.array(self.placed if placed else ~self.placed))
+        ids = read_spill(r.ids)["id"].filter(pa.array(self.placed if placed else ~self.placed))
         return t.set_column(t.schema.get_field_index("id"), "id", ids)
 
     def pick(self, j: np.ndarray) -> pa.Table:
         """The part's records ``j`` (numbered from 0 in the order added; ascending), as :meth:`read` has them."""
         if self.rows is not None:  # a worker's spill: only the rows asked for are taken from the mapped file
             t = read_spill(self.path).select(COLUMNS).take(pa.array(np.flatnonzero(self.rows.new)[j]))
-            ids = read_ipc(self.rows.ids)["id"].take(pa.array(j))
+            ids = read_spill(self.rows.ids)["id"].take(pa.array(j))
             return t.set_column(t.schema.get_field_index("id"), "id", ids)
         on = self.placed[j]
         rank_on, rank_off = np.cumsum(self.placed) - 1, np.cumsum(~self.placed) - 1
