@@ -165,7 +165,7 @@ class Records:
         self.patch_rows: list[pa.Table] = []  # duplicate rows, in the order they came
         self.patch_targets: list[np.ndarray] = []  # the record each is folded into
         self._patches: _Patches | None = None
-        self._merged_cache: _Merged | None = None
+        self._merged_cache: dict[int, _Merged] = {}  # by window of parts
         self._io: Background | None = None
 
     def __len__(self) -> int:
@@ -208,7 +208,7 @@ class Records:
         if len(rows):
             self.patch_rows.append(rows)
             self.patch_targets.append(targets.astype(np.int64))
-            self._patches = self._merged_cache = None
+            self._patches, self._merged_cache = None, {}
 
     def placed_parts(self) -> Iterator[tuple[pa.Table, np.ndarray]]:
         """Per chunk, its records that end up placed (with their numbers), duplicates folded in."""
@@ -275,32 +275,39 @@ class Records:
             off = not placed or len(_within(movers, part.lo, part.hi)) > 0
             yield (part.read(True) if placed else None), (part.read(False) if off else None)
 
-    def _merged(self) -> _Merged:
-        """Every record a patch touches, with its patches folded in (once for the whole import: a fold per
-        chunk cost ~5 ms of fixed work each); the records' rows as added read from their parts."""
-        if self._merged_cache is not None:
-            return self._merged_cache
+    def _merged(self, w: int) -> _Merged:
+        """The records of window ``w`` of parts that a patch touches, with their patches folded in. Windows of
+        2, 4, 8, ... parts: a fold per part cost ~5 ms of fixed work each, a fold of every record at once kept
+        the store's writer waiting for its first row group; the records' rows as added read from their parts."""
+        if w in self._merged_cache:
+            return self._merged_cache[w]
         p = self._sorted_patches()
-        recs = np.unique(p.targets)
+        parts = self.parts[(2 << w) - 2 : min((4 << w) - 2, len(self.parts))]
+        a, b = np.searchsorted(p.targets, parts[0].lo), np.searchsorted(p.targets, parts[-1].hi)
+        targets, rows = p.targets[a:b], p.rows.slice(a, b - a)
+        recs = np.unique(targets)
         out = _Merged(recs, {}, {})
         if len(recs):
             base = pa.concat_tables(
-                [part.pick(mine - part.lo) for part in self.parts if len(mine := _within(recs, part.lo, part.hi))]
+                [part.pick(mine - part.lo) for part in parts if len(mine := _within(recs, part.lo, part.hi))]
             )
-            some = [c for c in base.column_names if c in LISTISH or p.rows[c].null_count < len(p.rows)]  # may change
+            some = [c for c in base.column_names if c in LISTISH or rows[c].null_count < len(rows)]  # may change
             base = base.select(some)
-            out.new = merged(base, np.searchsorted(recs, p.targets), p.rows.select(some))
+            out.new = merged(base, np.searchsorted(recs, targets), rows.select(some))
             out.base = {name: base[name].combine_chunks() for name in out.new}
-        self._merged_cache = out
+        self._merged_cache[w] = out
         return out
 
     def _fold(self, t: pa.Table, recs: np.ndarray) -> pa.Table:
-        """``t`` (records ``recs``, ascending) with their patches folded in: a column the patches leave as
-        it was is kept (no copy of the part)."""
-        m = self._merged()
-        cand = _within(m.recs, recs[0], recs[-1] + 1) if len(recs) else m.recs[:0]
+        """``t`` (records ``recs`` of one part, ascending) with their patches folded in: a column the patches
+        leave as it was is kept (no copy of the part)."""
+        if not len(recs):
+            return t
+        k = int(np.searchsorted([part.lo for part in self.parts], recs[0], side="right")) - 1  # the part
+        m = self._merged((k + 2).bit_length() - 2)  # its window: parts 0-1, 2-5, 6-13, ...
+        cand = _within(m.recs, recs[0], recs[-1] + 1)
         pos = np.searchsorted(recs, cand)
-        hit = recs[np.minimum(pos, len(recs) - 1)] == cand if len(recs) else np.zeros(0, bool)
+        hit = recs[np.minimum(pos, len(recs) - 1)] == cand
         if not hit.any():
             return t
         rows = pa.array(np.searchsorted(m.recs, cand[hit]))
