@@ -172,6 +172,7 @@ def test_streamed_store_is_deterministic_and_the_table_paths_records(mini, tmp_p
     for c in ("id", "name", "credit_code"):
         assert not rg.column(names.index(c)).has_dictionary_page, c
     assert rg.column(names.index("city")).has_dictionary_page
+    assert rg.column(names.index("placed")).is_stats_set and not rg.column(names.index("city")).is_stats_set
     assert set(UNIQUE_COLUMNS) <= set(SCHEMA.names)
 
 

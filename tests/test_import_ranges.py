@@ -10,6 +10,7 @@ import io
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -179,3 +180,63 @@ def test_the_store_bytes_do_not_depend_on_how_the_file_was_cut(mini, tmp_path, m
         got.append(_import(mini, f, tmp_path / str(block) / "x.parquet", 2))
     assert got[0][0][0] == 40_000 and got[0][6]["x.parquet"]
     assert got[0] == got[1]
+
+
+def _ends_by_hand(data: bytes) -> tuple[int, int]:
+    """Record ends the slow way: walk the bytes, a line feed outside quotes ends a record."""
+    inside, ends = False, []
+    for i, b in enumerate(data):
+        if b == 34:
+            inside = not inside
+        elif b == 10 and not inside:
+            ends.append(i)
+    return len(ends), (ends[-1] if ends else -1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.binary(max_size=200).map(lambda b: bytes(x for x in b if x in b'"\n\ra,')), lo=st.integers(0, 5))
+def test_record_ends_by_quote_parity_match_the_walk(data, lo):
+    """Both ways of finding record ends (quotes one by one, quote parity per line) agree with a byte walk,
+    from any offset of the buffer."""
+    data = b"x" * lo + data
+    want = _ends_by_hand(data[lo:])
+    assert ranges._ends(data, lo) == want
+    assert ranges._ends_by_parity(np.frombuffer(data, np.uint8, offset=lo)) == want
+
+
+def test_windows_past_the_first_mapping_granule_are_cut_alike(tmp_path):
+    """A file of many mapping granules (windows mapped from an aligned offset below their start):
+    the ranges are the records' ends found by a byte walk, with many and with few quotes."""
+    rng = random.Random(5)
+    rows = [[f'"a{i}\n,b"' if rng.random() < 0.3 else f"r{i}", "x" * rng.randint(0, 90), "甲"] for i in range(4000)]
+    path = tmp_path / "big.csv"
+    path.write_text("a,b,c\n" + "".join(",".join(r) + "\n" for r in rows), encoding="utf-8")
+    data = path.read_bytes()
+    inside, ends = False, set()  # the record ends, by a byte walk
+    for i, b in enumerate(data):
+        inside ^= b == 34
+        if b == 10 and not inside:
+            ends.add(i)
+    for few in (1, 2048):
+        before, ranges._FEW = ranges._FEW, few
+        try:
+            rs = list(byte_ranges(path, 1, 5000))
+        finally:
+            ranges._FEW = before
+        assert len(rs) > 20 and sum(r.records for r in rs) == len(rows)
+        assert all(r.start - 1 in ends for r in rs[1:])
+
+
+def test_ctrl_c_during_a_window_scan_stays_a_ctrl_c(tmp_path, monkeypatch):
+    """An interrupt while a mapped window is scanned (its arrays still held by the traceback) reaches the
+    caller as the interrupt, not as an error about unmapping the window."""
+    path = tmp_path / "x.csv"
+    path.write_bytes(b"a,b\n" + b"1,2\n" * 5000)
+
+    def interrupted(buf, lo=0):
+        _view = np.frombuffer(buf, np.uint8, offset=lo)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ranges, "_ends", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        list(byte_ranges(path, 1, 4096))

@@ -12,6 +12,7 @@ worker then raises :class:`Disagree` and the import starts again reading the fil
 
 from __future__ import annotations
 
+import mmap
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -51,26 +52,37 @@ class ByteRange:
 _FEW = 2048  # quotes in a window walked one by one; more (an export quoting every cell): by array
 
 
-def _ends(buf: bytes) -> tuple[int, int]:
-    """The number of record ends (line feeds outside quotes) in ``buf`` (which starts a record) and
-    the offset of the last one (-1: none)."""
-    arr = np.frombuffer(buf, np.uint8)
-    quotes, at = [], buf.find(b'"')
+def _ends(buf: bytes | mmap.mmap, lo: int = 0) -> tuple[int, int]:
+    """The number of record ends (line feeds outside quotes) in ``buf[lo:]`` (which starts a record)
+    and the offset of the last one from ``lo`` (-1: none)."""
+    arr = np.frombuffer(buf, np.uint8, offset=lo)
+    quotes, at = [], buf.find(b'"', lo)
     while at >= 0 and len(quotes) < _FEW:  # most exports quote a few cells: found with memchr
-        quotes.append(at)
+        quotes.append(at - lo)
         at = buf.find(b'"', at + 1)
-    if at >= 0:  # many quotes: the parity of the quotes before each line feed, by array
-        lf = np.flatnonzero(arr == _LF)
-        ends = lf[(np.searchsorted(np.flatnonzero(arr == _QUOTE), lf) & 1) == 0]
-        return len(ends), int(ends[-1]) if len(ends) else -1
+    if at >= 0:  # many quotes: by array
+        return _ends_by_parity(arr)
     inside = 0  # line feeds within quoted spans (a quote left open spans to the end)
-    for a, b in zip(quotes[::2], [*quotes[1::2], len(buf)], strict=False):
+    for a, b in zip(quotes[::2], [*quotes[1::2], len(arr)], strict=False):
         inside += int(np.count_nonzero(arr[a:b] == _LF))
     n = int(np.count_nonzero(arr == _LF)) - inside
-    last = buf.rfind(b"\n")
-    while last >= 0 and quotes and (np.searchsorted(quotes, last) & 1):
-        last = buf.rfind(b"\n", 0, last)  # inside quotes: the one before
-    return n, (last if n else -1)
+    last = buf.rfind(b"\n", lo)
+    while last >= 0 and quotes and (np.searchsorted(quotes, last - lo) & 1):
+        last = buf.rfind(b"\n", lo, last)  # inside quotes: the one before
+    return n, (last - lo if n else -1)
+
+
+def _ends_by_parity(arr: np.ndarray) -> tuple[int, int]:
+    """:func:`_ends` for a window full of quotes: the parity of the quotes of each line (from the line feed
+    before it to its own) by one xor-reduction, then a running xor over the lines -- no array of
+    every quote's offset (on an export quoting every cell, far bigger than the text)."""
+    lf = np.flatnonzero(arr == _LF)
+    if not len(lf):
+        return 0, -1
+    quote = (arr[: lf[-1] + 1] == _QUOTE).view(np.uint8)
+    odd = np.bitwise_xor.reduceat(quote, np.concatenate(([0], lf[:-1] + 1)))
+    ends = lf[np.bitwise_xor.accumulate(odd) == 0]  # an even number of quotes before it
+    return len(ends), int(ends[-1]) if len(ends) else -1
 
 
 def byte_ranges(
@@ -78,8 +90,9 @@ def byte_ranges(
 ) -> Iterator[ByteRange]:
     """``path`` cut into ranges of about ``block`` bytes at record ends, with the row number of each
     range's first data row (the row after the header is ``header_row + 1``). Raises :class:`Disagree`
-    for a record longer than 64 MB. The file is read window by window (a mapping of the whole file
-    would count every page read in this process's memory)."""
+    for a record longer than 64 MB. The file is scanned window by window, each mapped for its scan
+    only (no copy of the bytes, and a mapping of the whole file would count every page read in this
+    process's memory)."""
     size = os.path.getsize(path)
     with open(path, "rb") as fh:
         start, row, skip = 0, header_row + 1, header_row
@@ -104,8 +117,7 @@ def _cut(fd: int, start: int, size: int, block: int, need: int) -> tuple[int, in
     records in it."""
     end = min(start + block, size)
     while True:
-        buf = os.pread(fd, end - start, start)
-        n, last = _ends(buf)
+        n, last = _scan(fd, start, end)
         if end == size:  # the last range: a last record without a line feed counts too
             return size, n + int(last != end - start - 1)
         if n >= need:
@@ -113,6 +125,19 @@ def _cut(fd: int, start: int, size: int, block: int, need: int) -> tuple[int, in
         if end - start >= _LONGEST:
             raise Disagree(f"no record end within {end - start} bytes of byte {start}")
         end = min(start + 2 * (end - start), size)
+
+
+def _scan(fd: int, start: int, end: int) -> tuple[int, int]:
+    """:func:`_ends` of bytes ``start``..``end`` of the file, through a mapping unmapped at once."""
+    base = start - start % mmap.ALLOCATIONGRANULARITY  # a mapping starts at a multiple of this
+    window = mmap.mmap(fd, end - base, offset=base, access=mmap.ACCESS_READ)
+    try:
+        return _ends(window, start - base)
+    finally:
+        try:
+            window.close()
+        except BufferError:  # an error (Ctrl-C) left the scan's arrays in its traceback: unmapped with them
+            pass
 
 
 def read_range(r: ByteRange, names: list[str]) -> Any:

@@ -1,6 +1,6 @@
 """This run's records between the dedupe stage and the store: per chunk, the firms placed on a chain
 node and the others, kept apart from the moment they are added (in memory, or spilled to temporary
-Arrow files and read back by a helper thread), with the later duplicate rows of a record kept as
+Arrow files and read back), with the later duplicate rows of a record kept as
 patches and folded in when the records are read back.
 
 The store stage reads the placed records of every chunk, then the unplaced ones: each spill is read
@@ -10,7 +10,7 @@ records, at its place in the order the records were first seen).
 
 from __future__ import annotations
 
-from collections import deque
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,11 +18,10 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from ..store import COLUMNS, SCHEMA, TIES, to_table
+from ..store import COLUMNS, SCHEMA, to_table
 from .background import Background
-from .keys import _offsets
+from .merge import LISTISH, merge_into, merge_lists, merged
 from .store import placed_mask
 
 __all__ = [
@@ -119,8 +118,21 @@ class Part:
         r = self.rows
         keep = r.new & (r.placed if placed else ~r.placed)
         t = read_spill(self.path).select(COLUMNS).filter(pa.array(keep))
-        ids = read_ipc(r.ids)["id"].filter(pa.array(self.placed if placed else ~self.placed))
+        ids = read_spill(r.ids)["id"].filter(pa.array(self.placed if placed else ~self.placed))
         return t.set_column(t.schema.get_field_index("id"), "id", ids)
+
+    def pick(self, j: np.ndarray) -> pa.Table:
+        """The part's records ``j`` (numbered from 0 in the order added; ascending), as :meth:`read` has them."""
+        if self.rows is not None:  # a worker's spill: only the rows asked for are taken from the mapped file
+            t = read_spill(self.path).select(COLUMNS).take(pa.array(np.flatnonzero(self.rows.new)[j]))
+            ids = read_spill(self.rows.ids)["id"].take(pa.array(j))
+            return t.set_column(t.schema.get_field_index("id"), "id", ids)
+        on = self.placed[j]
+        rank_on, rank_off = np.cumsum(self.placed) - 1, np.cumsum(~self.placed) - 1
+        t = pa.concat_tables(
+            [self.read(True).take(pa.array(rank_on[j[on]])), self.read(False).take(pa.array(rank_off[j[~on]]))]
+        )
+        return t.take(pa.array(np.argsort(np.concatenate([j[on], j[~on]]), kind="stable")))
 
 
 @dataclass
@@ -130,6 +142,16 @@ class _Patches:
     targets: np.ndarray
     rows: pa.Table
     movers: np.ndarray  # the records added unplaced that a patch places (sorted)
+
+
+@dataclass
+class _Merged:
+    """The records patches touch (``recs``, ascending): the columns that may change, as added (``base``)
+    and with the patches folded in (``new``), one value per record."""
+
+    recs: np.ndarray
+    base: dict[str, pa.Array]
+    new: dict[str, pa.Array]
 
 
 class Records:
@@ -143,6 +165,7 @@ class Records:
         self.patch_rows: list[pa.Table] = []  # duplicate rows, in the order they came
         self.patch_targets: list[np.ndarray] = []  # the record each is folded into
         self._patches: _Patches | None = None
+        self._merged_cache: dict[int, _Merged] = {}  # by window of parts
         self._io: Background | None = None
 
     def __len__(self) -> int:
@@ -185,7 +208,7 @@ class Records:
         if len(rows):
             self.patch_rows.append(rows)
             self.patch_targets.append(targets.astype(np.int64))
-            self._patches = None
+            self._patches, self._merged_cache = None, {}
 
     def placed_parts(self) -> Iterator[tuple[pa.Table, np.ndarray]]:
         """Per chunk, its records that end up placed (with their numbers), duplicates folded in."""
@@ -199,7 +222,7 @@ class Records:
                 recs = np.concatenate([recs, mv])
                 order = np.argsort(recs, kind="stable")
                 on, recs = on.take(pa.array(order)), recs[order]
-            yield self._fold(on, recs, p), recs
+            yield self._fold(on, recs), recs
 
     def unplaced_parts(self) -> Iterator[tuple[pa.Table, np.ndarray]]:
         """Per chunk, its records that end up unplaced (with their numbers), duplicates folded in."""
@@ -210,7 +233,7 @@ class Records:
             if len(mv):
                 keep = ~np.isin(recs, mv)
                 off, recs = off.filter(pa.array(keep)), recs[keep]
-            yield self._fold(off, recs, p), recs
+            yield self._fold(off, recs), recs
 
     def batches(self) -> Iterator[pa.Table]:
         """The records chunk by chunk in the order first seen, duplicates folded in."""
@@ -238,39 +261,84 @@ class Records:
 
     def _read(self, placed: bool) -> Iterator[tuple[pa.Table | None, pa.Table | None]]:
         """Per part, (its placed records, its unplaced ones): in the placed pass the unplaced only
-        where a patch moves one; each spilled part read while the one before is used."""
+        where a patch moves one. Read in the calling thread: the store stage's other thread writes the
+        Parquet store, and a third busy thread (reading ahead) only took CPU from that writer, the longest
+        chain of the stage; the spill files of the next parts are asked of the disk ahead instead."""
         movers = self._sorted_patches().movers
-
-        def load(part: Part) -> tuple[pa.Table | None, pa.Table | None]:
+        if self._io is not None:  # every spill written
+            io, self._io = self._io, None
+            with io:
+                io.finish()
+        for k, part in enumerate(self.parts):
+            for later in self.parts[k + 1 : k + 3]:
+                _read_ahead(later)
             off = not placed or len(_within(movers, part.lo, part.hi)) > 0
-            return (part.read(True) if placed else None), (part.read(False) if off else None)
+            yield (part.read(True) if placed else None), (part.read(False) if off else None)
 
-        if self.spill is None:
-            yield from map(load, self.parts)
-            return
-        io, self._io = self._io or Background(), None
-        with io:
-            io.finish()  # every spill written
-            ahead: deque[Any] = deque(io.submit(load, p) for p in self.parts[:2])
-            for k in range(len(self.parts)):
-                got = ahead.popleft().result()
-                if k + 2 < len(self.parts):
-                    ahead.append(io.submit(load, self.parts[k + 2]))
-                yield got
+    def _merged(self, w: int) -> _Merged:
+        """The records of window ``w`` of parts that a patch touches, with their patches folded in. Windows of
+        2, 4, 8, ... parts: a fold per part cost ~5 ms of fixed work each, a fold of every record at once kept
+        the store's writer waiting for its first row group; the records' rows as added read from their parts."""
+        if w in self._merged_cache:
+            return self._merged_cache[w]
+        p = self._sorted_patches()
+        parts = self.parts[(2 << w) - 2 : min((4 << w) - 2, len(self.parts))]
+        a, b = np.searchsorted(p.targets, parts[0].lo), np.searchsorted(p.targets, parts[-1].hi)
+        targets, rows = p.targets[a:b], p.rows.slice(a, b - a)
+        recs = np.unique(targets)
+        out = _Merged(recs, {}, {})
+        if len(recs):
+            base = pa.concat_tables(
+                [part.pick(mine - part.lo) for part in parts if len(mine := _within(recs, part.lo, part.hi))]
+            )
+            some = [c for c in base.column_names if c in LISTISH or rows[c].null_count < len(rows)]  # may change
+            base = base.select(some)
+            out.new = merged(base, np.searchsorted(recs, targets), rows.select(some))
+            out.base = {name: base[name].combine_chunks() for name in out.new}
+        self._merged_cache[w] = out
+        return out
 
-    def _fold(self, t: pa.Table, recs: np.ndarray, p: _Patches) -> pa.Table:
-        """``t`` (records ``recs``, ascending) with their patches folded in."""
+    def _fold(self, t: pa.Table, recs: np.ndarray) -> pa.Table:
+        """``t`` (records ``recs`` of one part, ascending) with their patches folded in: a column the patches
+        leave as it was is kept (no copy of the part)."""
         if not len(recs):
             return t
-        a, b = np.searchsorted(p.targets, recs[0]), np.searchsorted(p.targets, recs[-1], side="right")
-        targets = p.targets[a:b]
-        mine = np.isin(targets, recs)
-        if not mine.any():
+        k = int(np.searchsorted([part.lo for part in self.parts], recs[0], side="right")) - 1  # the part
+        m = self._merged((k + 2).bit_length() - 2)  # its window: parts 0-1, 2-5, 6-13, ...
+        cand = _within(m.recs, recs[0], recs[-1] + 1)
+        pos = np.searchsorted(recs, cand)
+        hit = recs[np.minimum(pos, len(recs) - 1)] == cand
+        if not hit.any():
             return t
-        rows = p.rows.slice(a, b - a)
-        if not mine.all():
-            rows, targets = rows.filter(pa.array(mine)), targets[mine]
-        return _patched(t, np.searchsorted(recs, targets), rows)
+        rows = pa.array(np.searchsorted(m.recs, cand[hit]))
+        pos = pos[hit]
+        at = np.arange(len(t), dtype=np.int64)
+        at[pos] = len(t) + np.arange(len(pos))  # each patched record in its place
+        where = pa.array(at)
+        out = []
+        for name in t.column_names:
+            col = t[name]
+            if name in m.new and not (new := m.new[name].take(rows)).equals(m.base[name].take(rows)):
+                col = pa.chunked_array([*col.chunks, new.cast(col.type)], col.type).take(where)
+            out.append(col)
+        return pa.table(out, schema=t.schema)
+
+
+def _read_ahead(part: Part) -> None:
+    """Ask the system to read a spilled part's files into its cache (no wait: read on their own)."""
+    if not hasattr(os, "posix_fadvise"):  # pragma: no cover - not on Windows or macOS
+        return
+    for path in (part.path, part.rows.ids if part.rows else None):
+        if path is None:
+            continue
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:  # pragma: no cover - the read itself will say what is wrong
+            continue
+        try:
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+        finally:
+            os.close(fd)
 
 
 def _within(sorted_values: np.ndarray, lo: int, hi: int) -> np.ndarray:
@@ -280,153 +348,3 @@ def _within(sorted_values: np.ndarray, lo: int, hi: int) -> np.ndarray:
 def _flags(t: pa.Table) -> np.ndarray:
     """Per row of ``t``: tied to at least one node."""
     return np.asarray(placed_mask(t), dtype=bool) if len(t) else np.zeros(0, dtype=bool)
-
-
-_LISTISH = ("id", "source", "evidence", "uncertain", *TIES)  # folded as lists; the rest by column
-
-
-def _patched(t: pa.Table, pos: np.ndarray, rows: pa.Table) -> pa.Table:
-    """``t`` with the duplicate ``rows`` folded into its rows ``pos`` (ascending; as :func:`merge_into`
-    one by one, in the order they came), by array work: a gap of a plain column (null or empty text)
-    takes the first value of a later row; ties and sources are united, uncertain nodes lose the placed
-    ones; only the evidence is folded row by row."""
-    idx = np.unique(pos)
-    k = len(idx)
-    some = [c for c in t.column_names if c in _LISTISH or rows[c].null_count < len(rows)]  # what may change
-    base = t.select(some).take(pa.array(idx, pa.int64()))
-    group = np.concatenate([np.arange(k), np.searchsorted(idx, pos)])  # base rows first, then patches
-    order = np.argsort(group, kind="stable")  # per record: its base row, then its patches as they came
-    both = pa.concat_tables([base, rows.select(some).cast(base.schema)]).take(pa.array(order))
-    grp = group[order]  # the record of each row of ``both``
-    merged = _plain(base, both, grp, k) | _lists(both, grp, k)
-    at = np.arange(len(t), dtype=np.int64)
-    at[idx] = len(t) + np.arange(k)  # each patched record in its place
-    where = pa.array(at)
-    out = []
-    for name in t.column_names:  # a column the patches left as it was is kept (no copy of the part)
-        col, new = t[name], merged.get(name)
-        same = new is None or new.equals(base[name].combine_chunks())
-        out.append(col if same else pa.chunked_array([*col.chunks, new.cast(col.type)], col.type).take(where))
-    return pa.table(out, schema=t.schema)
-
-
-def _gaps(col: pa.Array) -> np.ndarray:
-    """Per value: null, or an empty text."""
-    gap = np.asarray(col.is_null(), dtype=bool)
-    if pa.types.is_string(col.type) and len(col):
-        off = _offsets(col)[0]
-        gap |= off[1:] == off[:-1]
-    return gap
-
-
-def _plain(base: pa.Table, both: pa.Table, grp: np.ndarray, k: int) -> dict[str, pa.Array]:
-    """The plain columns with a gap in some record, each gap filled from the record's first later row
-    that has a value."""
-    starts = np.searchsorted(grp, np.arange(k))
-    out = {}
-    for name in both.column_names:
-        if name in _LISTISH:
-            continue
-        if not _gaps(base[name].combine_chunks()).any():
-            continue
-        col = both[name].combine_chunks()
-        at = np.where(_gaps(col), len(col), np.arange(len(col)))
-        first = np.minimum.reduceat(at, starts)
-        out[name] = col.take(pa.array(np.where(first < len(col), first, starts)))
-    return out
-
-
-def _lists(both: pa.Table, grp: np.ndarray, k: int) -> dict[str, pa.Array]:
-    """Ties (sorted union), uncertain nodes (sorted union less the placed ones), sources (each new
-    one appended) and evidence of the ``k`` records."""
-    cols = {c: both[c].combine_chunks() for c in (*TIES, "uncertain")}
-    flat = [pc.list_flatten(cols[c]) for c in cols]
-    rows = [np.asarray(pc.list_parent_indices(cols[c]), dtype=np.int64) for c in cols]
-    words = pc.dictionary_encode(pa.concat_arrays(flat))
-    by_word = pc.array_sort_indices(words.dictionary)
-    dictionary = words.dictionary.take(by_word)  # sorted: rank = position
-    rank = np.empty(len(dictionary), np.int64)
-    rank[np.asarray(by_word)] = np.arange(len(dictionary))
-    codes = rank[np.asarray(words.indices, dtype=np.int64)] if len(words.indices) else np.zeros(0, np.int64)
-    d = max(len(dictionary), 1)
-    keys, first_row, placed, out = [], {}, np.zeros(0, np.int64), {}
-    at = 0
-    for c, r in zip(cols, rows, strict=True):
-        key = grp[r] * d + codes[at : at + len(r)]
-        at += len(r)
-        if c != "uncertain":
-            for kk, rr in zip(key.tolist(), r.tolist(), strict=True):
-                first_row[kk] = min(first_row.get(kk, rr), rr)
-        u = np.unique(key)
-        keys.append(u)
-        placed = np.union1d(placed, u) if c != "uncertain" else placed
-    keys[-1] = np.setdiff1d(keys[-1], placed, assume_unique=True)
-    for c, u in zip(cols, keys, strict=True):
-        offsets = np.concatenate([[0], np.cumsum(np.bincount(u // d, minlength=k))]).astype(np.int32)
-        out[c] = pa.ListArray.from_arrays(pa.array(offsets), dictionary.take(pa.array(u % d)))
-    out["source"] = _sources(both["source"].combine_chunks(), grp, k)
-    out["evidence"] = _evidence(both["evidence"].to_pylist(), grp, k, first_row, dictionary.to_pylist(), d)
-    return out
-
-
-def _sources(col: pa.Array, grp: np.ndarray, k: int) -> pa.Array:
-    """Per record, the sources of its rows in turn, a later row's only where no earlier row has them."""
-    flat = pc.list_flatten(col)
-    row = np.asarray(pc.list_parent_indices(col), dtype=np.int64)
-    code = np.asarray(pc.dictionary_encode(flat).indices.fill_null(-1), dtype=np.int64) + 1
-    key = grp[row] * (len(flat) + 1) + code
-    _u, first, inv = np.unique(key, return_index=True, return_inverse=True)
-    keep = row == row[first][inv]  # in the first row that has it (all of the base row's)
-    offsets = np.concatenate([[0], np.cumsum(np.bincount(grp[row[keep]], minlength=k))]).astype(np.int32)
-    return pa.ListArray.from_arrays(pa.array(offsets), flat.filter(pa.array(keep)))
-
-
-def _evidence(
-    ev: list[str | None], grp: np.ndarray, k: int, first_row: dict[int, int], words: list[str], d: int
-) -> pa.Array:
-    """Per record, its evidence with each later row's folded in as :func:`merge_lists` does (a part
-    "below the threshold" dropped once its node is placed: ``first_row``, by (record, node) key, the
-    first row that ties the record to the node)."""
-    index = {w: i for i, w in enumerate(words)}
-    starts = np.searchsorted(grp, np.arange(k + 1)).tolist()
-    out = []
-    for g in range(k):
-        rec = ev[starts[g]]
-        for r in range(starts[g] + 1, starts[g + 1]):
-            new = ev[r]
-            if not new or new == rec:
-                continue
-            parts = [p for e in (rec, new) if e for p in e.split("；")]
-            parts = [p for p in parts if not (p.endswith("（未达阈值）") and _placed_by(p, g, r, first_row, index, d))]
-            rec = "；".join(dict.fromkeys(parts))
-        out.append(rec)
-    return pa.array(out, pa.string())
-
-
-def _placed_by(part: str, g: int, r: int, first_row: dict[int, int], index: dict[str, int], d: int) -> bool:
-    """Whether the node a part of evidence names is placed for record ``g`` by its row ``r``."""
-    w = index.get(part.split(" ", 1)[0])
-    return w is not None and first_row.get(g * d + w, r + 1) <= r
-
-
-def merge_into(rec: dict[str, Any], new: dict[str, Any]) -> None:
-    """Fold a duplicate row into a record: fill its gaps, add ties and the row's source."""
-    for k in COLUMNS:
-        if k in _LISTISH:
-            continue
-        if rec.get(k) in (None, "") and new.get(k) not in (None, ""):
-            rec[k] = new[k]
-    merge_lists(rec, new)
-
-
-def merge_lists(rec: dict[str, Any], new: dict[str, Any]) -> None:
-    """The list part of :func:`merge_into`: ties, uncertain nodes, evidence, sources."""
-    for k in TIES:
-        rec[k] = sorted(set(rec[k] or []) | set(new[k] or []))
-    placed = {n for k in TIES for n in rec[k]}
-    rec["uncertain"] = sorted((set(rec["uncertain"] or []) | set(new["uncertain"] or [])) - placed)
-    if new["evidence"] and new["evidence"] != rec.get("evidence"):
-        parts = [p for e in (rec.get("evidence"), new["evidence"]) if e for p in e.split("；")]
-        parts = [p for p in parts if not (p.endswith("（未达阈值）") and p.split(" ", 1)[0] in placed)]
-        rec["evidence"] = "；".join(dict.fromkeys(parts))
-    rec["source"] = list(rec["source"] or []) + [s for s in new["source"] if s not in (rec["source"] or [])]

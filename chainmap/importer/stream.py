@@ -62,19 +62,23 @@ class _Groups:
         self.size += len(t)
         while self.size >= ROW_GROUP:
             whole = pa.concat_tables(self.buf)
-            self.bg.submit(self._write, whole.slice(0, ROW_GROUP))
+            self._submit(whole.slice(0, ROW_GROUP))
             rest = whole.slice(ROW_GROUP)
             self.buf, self.size = ([rest] if len(rest) else []), len(rest)
 
     def flush(self) -> None:
         if self.size:
-            self.bg.submit(self._write, pa.concat_tables(self.buf))
+            self._submit(pa.concat_tables(self.buf))
         self.buf, self.size = [], 0
 
-    def _write(self, t: pa.Table) -> None:
+    def _submit(self, t: pa.Table) -> None:
         # one chunk per column: a row group's bytes depend on its rows alone, not on the chunks they came in
-        # (the file's cut into chunks differs between one process and worker processes)
-        self.w.write_table(t.combine_chunks().cast(self.w.schema), row_group_size=ROW_GROUP)
+        # (the file's cut into chunks differs between one process and worker processes); made here, so the
+        # writer's thread -- the stage's longest chain -- only encodes
+        self.bg.submit(self._write, t.combine_chunks().cast(self.w.schema))
+
+    def _write(self, t: pa.Table) -> None:
+        self.w.write_table(t, row_group_size=ROW_GROUP)
 
 
 def stream_store(
@@ -92,7 +96,8 @@ def stream_store(
     old_queue = read_queue(output.parent)  # its pairs of this run's firms are replaced (ids kept only then)
     sides: list[list[_Side]] = []
     # the helper thread stops (its ``with`` ends first) before the file its jobs write is closed; the
-    # unplaced records are read and counted while it still writes the last placed ones
+    # unplaced records are read and counted while it still writes the last placed ones, and the review
+    # queue and the signals are written while it writes the last row groups
     with parquet_writer(tx.temp(output), parquet_schema(info)) as writer, Background() as bg:
         for placed, parts in ((True, dd.records.placed_parts()), (False, dd.records.unplaced_parts())):
             rows = _Groups(writer, placed, bg)
@@ -106,20 +111,26 @@ def stream_store(
                 rows.add(t)
             rows.flush()
             sides.append(side)
+        _rest(tx, s, output.parent, old_queue, sides, bool(dd.ex.pool))
         bg.finish()
     s.nodes = dict(sorted(nodes.items(), key=lambda kv: (-kv[1], kv[0])))
     if region is not None and s.local is None:
         s.local = 0
+
+
+def _rest(tx: Transaction, s: ImportSummary, folder: Path, old_queue: pa.Table, sides: list, signals: bool) -> None:
+    """The review queue, and the signals when the store already held firms, of the chunks' ``sides``."""
     on, off = sides
     queue = [_in_order(a.queue, a.qrecs, b.queue, b.qrecs) for a, b in zip(on, off, strict=True)]
     ids = [x.ids for side in sides for x in side if x.ids is not None]
-    _queue(tx, output.parent, old_queue, queue, ids)
-    if dd.ex.pool:
-        signals = [_in_order(a.signals, a.recs, b.signals, b.recs) for a, b in zip(on, off, strict=True)]
-        found = pa.concat_tables(signals)
+    _queue(tx, folder, old_queue, queue, ids)
+    if signals:
+        found = pa.concat_tables(
+            [_in_order(a.signals, a.recs, b.signals, b.recs) for a, b in zip(on, off, strict=True)]
+        )
         s.signals = dict(Counter(found["kind"].to_pylist()).most_common())
         if len(found):
-            tx.write_raw_parquet(output.parent / SIGNALS, pa.concat_tables([read_signals(output.parent), found]))
+            tx.write_raw_parquet(folder / SIGNALS, pa.concat_tables([read_signals(folder), found]))
 
 
 @dataclass
