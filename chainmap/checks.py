@@ -243,14 +243,12 @@ def _feeds_cycle(lib: Library, check: Checker, feeds_at: dict[tuple[str, str], t
     preds: dict[str, set[str]] = {}
     for a, b in lib.feeds:
         preds.setdefault(b, set()).add(a)
-    try:  # the standard library's check first: networkx (a slow import) only to name a cycle found
+    try:  # the standard library's check: networkx (a slow import) only to name a cycle found
         graphlib.TopologicalSorter(preds).prepare()
-        return
     except graphlib.CycleError:
         import networkx as nx
 
-    cycle = nx.find_cycle(nx.DiGraph(lib.feeds))
-    if cycle:
+        cycle = nx.find_cycle(nx.DiGraph(lib.feeds))
         src, fpath = feeds_at[cycle[-1]]
         loop = " -> ".join([e[0] for e in cycle] + [cycle[0][0]])
         check.add(

@@ -133,11 +133,12 @@ def _folded(lines: list[str], at: int, parent: int) -> tuple[str, int]:
     A blank or more-indented line, trailing spaces or another line break: :class:`_Bail`."""
     parts: list[str] = []
     indent = -1
-    for raw in lines[at:]:
+    for i in range(at, len(lines)):  # by index: no copy of the rest of the file per text
+        raw = lines[i]
         body = raw.lstrip(" ")
         n = len(raw) - len(body)
         if not body:
-            after = next((ln for ln in lines[at + len(parts) :] if ln.strip(" ")), "")
+            after = next((lines[j] for j in range(i, len(lines)) if lines[j].strip(" ")), "")
             if len(after) - len(after.lstrip(" ")) > parent:
                 raise _Bail  # a blank line inside the text (it folds to a line break)
             break
