@@ -102,10 +102,6 @@ def _interrupted() -> None:
 @click.pass_obj
 def import_cmd(ctx: Any, file: Path | None, fmt: str, region: str | None, repair: bool, **kw: Any) -> None:
     """Import a company list (CSV / XLSX business-data export) and place the firms on the chains."""
-    from .import_report import summary_json, summary_text
-    from .importer import DEFAULT_THRESHOLD, ImportOptions, run_import
-    from .library import region_of
-
     if repair:
         _repair(ctx, file, fmt, kw["output"])
         return
@@ -115,26 +111,38 @@ def import_cmd(ctx: Any, file: Path | None, fmt: str, region: str | None, repair
         raise UsageError(f"找不到文件 {file}：请检查路径和文件名")
     if ctx.chains_dir is None and not (Path.cwd() / "chains").is_dir() and kw["output"] is None:
         raise UsageError("当前目录下没有 chains/ 链库：请用 --chains 指定要导入到的链库，或用 -o 指定输出文件")
+    from .importer.early import start_early_read
+
+    # the idle core reads the file's first ranges while the rest of the importer and the library load
+    early = start_early_read(file, tuple(kw["maps"]), kw["workers"]) if not kw["sheet"] else None
+    from .importer import DEFAULT_THRESHOLD, ImportOptions, run_import
+    from .library import region_of
+
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # long 经营范围 cells
-    lib = ctx.lib
-    opts = ImportOptions(
-        file=file,
-        chains=list(kw["chains"]) or None,
-        output=kw["output"],
-        as_of=_date(kw["as_of"], "--as-of"),
-        dry_run=kw["dry_run"],
-        maps=kw["maps"],
-        sheet=kw["sheet"],
-        store=kw["store"],
-        include_closed=kw["include_closed"],
-        threshold=DEFAULT_THRESHOLD if kw["threshold"] is None else kw["threshold"],
-        region=region_of(lib, region),
-        workers=kw["workers"],
-    )
     try:
-        summary = run_import(lib, opts)
+        lib = ctx.lib
+        opts = ImportOptions(
+            file=file,
+            chains=list(kw["chains"]) or None,
+            output=kw["output"],
+            as_of=_date(kw["as_of"], "--as-of"),
+            dry_run=kw["dry_run"],
+            maps=kw["maps"],
+            sheet=kw["sheet"],
+            store=kw["store"],
+            include_closed=kw["include_closed"],
+            threshold=DEFAULT_THRESHOLD if kw["threshold"] is None else kw["threshold"],
+            region=region_of(lib, region),
+            workers=kw["workers"],
+        )
+        summary = run_import(lib, opts, early)
     except KeyboardInterrupt:
         _interrupted()
+    finally:
+        if early is not None:  # a library or an option that failed before the import began
+            early.stop()
+    from .import_report import summary_json, summary_text
+
     click.echo(summary_json(summary) + "\n" if fmt == "json" else summary_text(summary, lib), nl=False)
 
 

@@ -123,9 +123,9 @@ def test_worker_ranges_give_the_single_process_result(mini, tmp_path, monkeypatc
     ways: list[tuple[bool, bool]] = []
     real = run._run
 
-    def spy(lib, opts, slow, ranges=True):
+    def spy(lib, opts, slow, ranges=True, **kw):
         ways.append((slow, ranges))
-        return real(lib, opts, slow, ranges)
+        return real(lib, opts, slow, ranges, **kw)
 
     monkeypatch.setattr(run, "_run", spy)
     one = _import(mini, f, tmp_path / "one" / "x.parquet", 1)

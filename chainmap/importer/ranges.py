@@ -27,6 +27,8 @@ __all__ = ["ASCII_SAFE", "ByteRange", "Disagree", "byte_ranges", "read_range"]
 # another character (GB18030's and Big5's trail bytes are >= 0x30 / 0x40)
 ASCII_SAFE = {None, "utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312", "big5", "ascii"}
 _LF, _QUOTE = 10, 34
+PARALLEL_BYTES = 8 << 20  # CSVs larger than this are cleaned and matched in worker processes
+BLOCK_BYTES = 8 << 20  # a chunk of a CSV: the peak memory of an import is a few chunks' worth
 
 
 class Disagree(Exception):

@@ -31,11 +31,12 @@ from ..store import SCHEMA
 from . import clean
 from .chunkmatch import ChunkMatcher
 from .dedupe import Deduper
+from .early import EarlyRead, Taken
 from .headers import HeaderMap, find_header, parse_maps
 from .match import Matcher
 from .options import ImportOptions, ImportSummary, Summary
 from .prepare import Existing, load_existing, resolve_as_of, resolve_output
-from .ranges import ASCII_SAFE, ByteRange, Disagree, byte_ranges
+from .ranges import ASCII_SAFE, BLOCK_BYTES, PARALLEL_BYTES, ByteRange, Disagree, byte_ranges
 from .read import Opened, SlowPath, csv_fast_chunks, open_export, row_chunks
 from .records import record_table
 from .rejects import Rejects
@@ -45,18 +46,17 @@ from .signals import node_chains
 from .space import check_space
 from .store import StoreLock, Transaction, check_writable, is_ours
 from .stream import can_stream, stream_store
-from .workers import MATCHED, ChunkPool, Done, default_workers
+from .workers import EARLY, MATCHED, ChunkPool, Done, default_workers
 from .write import auto_kind, compare, count, plan, record_signals
 
 __all__ = ["ImportOptions", "ImportSummary", "SCHEMA", "Summary", "run_import"]
 
 HEADER_SCAN_ROWS = 30
-PARALLEL_BYTES = 8 << 20  # CSVs larger than this are cleaned and matched in worker processes
-BLOCK_BYTES = 8 << 20  # a chunk of a CSV: the peak memory of an import is a few chunks' worth
 
 
-def run_import(lib: Library, opts: ImportOptions) -> ImportSummary:
-    """Import ``opts.file`` into the library ``lib`` (see :class:`ImportOptions`).
+def run_import(lib: Library, opts: ImportOptions, early: EarlyRead | None = None) -> ImportSummary:
+    """Import ``opts.file`` into the library ``lib`` (see :class:`ImportOptions`); ``early``: the file's
+    first ranges being read ahead (:func:`.early.start_early_read`), stopped here whatever happens.
 
     Raises :class:`~chainmap.errors.UsageError` with a message for officers on a file that cannot be
     read or an output that cannot be written; the stores are then as they were."""
@@ -64,7 +64,7 @@ def run_import(lib: Library, opts: ImportOptions) -> ImportSummary:
         with _arrow_pool():
             try:
                 try:
-                    return _run(lib, opts, slow=False)
+                    return _run(lib, opts, slow=False, early=early)
                 except Disagree:  # the byte ranges do not fit the file (a stray quote): one stream
                     return _run(lib, opts, slow=False, ranges=False)
             except SlowPath:  # a ragged row: read again row by row, for exact row numbers in the rejects file
@@ -72,6 +72,9 @@ def run_import(lib: Library, opts: ImportOptions) -> ImportSummary:
     except OSError as err:
         # pyarrow's write errors name no file: then the store's folder is where it happened
         raise UsageError(_os_message(err, opts.output.parent if opts.output else lib.root / "imported")) from None
+    finally:
+        if early is not None:
+            early.stop()
 
 
 @contextmanager
@@ -110,7 +113,9 @@ class _Run:
     reject: Counter[str] = field(default_factory=Counter)
 
 
-def _run(lib: Library, opts: ImportOptions, slow: bool, ranges: bool = True) -> ImportSummary:
+def _run(
+    lib: Library, opts: ImportOptions, slow: bool, ranges: bool = True, early: EarlyRead | None = None
+) -> ImportSummary:
     t0 = time.perf_counter()
     output, kind = resolve_output(lib.root, opts)
     check_writable(output)
@@ -146,8 +151,14 @@ def _run(lib: Library, opts: ImportOptions, slow: bool, ranges: bool = True) -> 
                 run.decisions = read_decisions(output.parent)
                 # decisions are applied to the columns in this process: the workers then send them back
                 run.pool.spill = tx.scratch if tx and not run.decisions else None
-                with run.pool:
-                    _stream(run, opened, (r for r in head if r[0] > hm.row), opts, slow, ranges)
+                by_ranges = _by_ranges(opened, run, slow, ranges)
+                taken = None
+                if early is not None:
+                    early.stop()  # never fork while it runs
+                    taken = _take_early(early, opened, hm) if by_ranges else None
+                with run.pool:  # the workers are forked here: the parsed early ranges are theirs
+                    EARLY.clear()
+                    _stream(run, opened, (r for r in head if r[0] > hm.row), opts, slow, by_ranges, taken)
                 _store(lib, run, ex, tx, output, kind, opts, matcher)
             except BaseException:
                 if tx is not None:
@@ -184,11 +195,28 @@ def _pool(opened: Opened, opts: ImportOptions, cleaner: Cleaner, matcher: Matche
     return ChunkPool(cleaner, ChunkMatcher(matcher), default_workers(opts.workers) if big else 1)
 
 
-def _stream(run: _Run, opened: Opened, rest: Any, opts: ImportOptions, slow: bool, ranges: bool) -> None:
+def _by_ranges(opened: Opened, run: _Run, slow: bool, ranges: bool) -> bool:
+    """Whether the worker processes read the CSV's byte ranges themselves."""
+    return opened.kind == "csv" and not slow and ranges and run.pool.workers >= 2 and opened.encoding in ASCII_SAFE
+
+
+def _take_early(early: EarlyRead, opened: Opened, hm: HeaderMap) -> Taken | None:
+    """What the early read got to, if it read the file as this run does; its parsed ranges put where
+    the workers forked next find them (:data:`.workers.EARLY`)."""
+    taken = early.take(hm.row, opened.encoding, opened.delimiter, len(hm.headers), BLOCK_BYTES)
+    if taken is not None:
+        EARLY.update(taken.tables)
+        taken.tables = {}
+    return taken
+
+
+def _stream(
+    run: _Run, opened: Opened, rest: Any, opts: ImportOptions, slow: bool, by_ranges: bool, taken: Taken | None
+) -> None:
     """Every chunk through clean, dedupe and place; a progress bar on a terminal."""
     width = len(run.hm.headers)
-    if opened.kind == "csv" and not slow and ranges and run.pool.workers >= 2 and opened.encoding in ASCII_SAFE:
-        chunks: Any = _ranges(opened, run.hm.row)  # the workers read the file, this process only cuts it
+    if by_ranges:
+        chunks: Any = _ranges(opened, run.hm.row, taken)  # the workers read the file, this process only cuts it
     elif opened.kind == "csv" and not slow:
         chunks = csv_fast_chunks(opened, run.hm.row, width, BLOCK_BYTES)
     else:
@@ -213,11 +241,17 @@ def _stream(run: _Run, opened: Opened, rest: Any, opts: ImportOptions, slow: boo
         _pump(run, chunks, lambda: bar.update(task, completed=opened.position(), rows=run.s.rows))
 
 
-def _ranges(opened: Opened, header_row: int) -> Iterator[ByteRange]:
-    """The CSV's byte ranges for the workers; the progress bar follows the ranges handed out."""
+def _ranges(opened: Opened, header_row: int, taken: Taken | None) -> Iterator[ByteRange]:
+    """The CSV's byte ranges for the workers (first those the early read cut); the progress bar follows
+    the ranges handed out."""
     done = {"bytes": 0}
     opened.position = lambda: done["bytes"]
-    for r in byte_ranges(opened.path, header_row, BLOCK_BYTES, opened.encoding, opened.delimiter):
+    cut = (
+        itertools.chain(taken.ranges, taken.rest)
+        if taken is not None
+        else byte_ranges(opened.path, header_row, BLOCK_BYTES, opened.encoding, opened.delimiter)
+    )
+    for r in cut:
         yield r
         done["bytes"] = r.end
 

@@ -42,7 +42,7 @@ from .records import read_spill, record_table, write_spill
 from .rows import Chunk, Cleaner
 from .store import placed_mask
 
-__all__ = ["ChunkPool", "Done", "Spilled"]
+__all__ = ["EARLY", "ChunkPool", "Done", "Spilled"]
 
 MATCHED = ("operates", "makes", "holds", "evidence", "uncertain")  # the matcher's arrays, in its order
 
@@ -61,6 +61,7 @@ class Spilled:
 
 Done = tuple[Chunk, list[pa.Array] | None, Counter[str], Spilled | None]  # a chunk, its matches, warnings, file
 _STATE: dict[int, tuple[Cleaner, ChunkMatcher]] = {}  # pool id -> what its (forked) workers use
+EARLY: dict[tuple[int, int], pa.Table] = {}  # (start, end) -> a range parsed before the fork (:mod:`.early`)
 
 
 def _quiet() -> None:
@@ -148,10 +149,22 @@ def _unspill(packed: _Packed) -> Done:
 
 
 def _work_range(key: int, r: ByteRange, width: int, spill: str | None = None) -> Any:
-    """A byte range of the CSV read here (:func:`.ranges.read_range`), then cleaned and matched."""
-    table = read_range(r, [f"c{i}" for i in range(width)])
+    """A byte range of the CSV read here (:func:`.ranges.read_range`; or by the early read before the
+    fork), then cleaned and matched."""
+    table = _early(r)
+    if table is None:
+        table = read_range(r, [f"c{i}" for i in range(width)])
     cols = [_one(c) for c in table.columns]
     return _work(key, cols, np.arange(r.first, r.first + table.num_rows, dtype=np.int64), [], spill)
+
+
+def _early(r: ByteRange) -> pa.Table | None:
+    """The range's table if the early read parsed it; the tables of the ranges before it go (the other
+    worker has them: ranges are handed out in order)."""
+    got = EARLY.pop((r.start, r.end), None)
+    for k in [k for k in EARLY if k[0] < r.start]:
+        del EARLY[k]
+    return got
 
 
 class ChunkPool:
