@@ -116,15 +116,14 @@ class Part:
         if self.rows is None:
             return read_ipc(self.path, 0, self.split) if placed else read_ipc(self.path, self.split)
         r = self.rows
-        keep = r.new & (r.placed if placed else ~r.placed)
-        t = read_spill(self.path).select(COLUMNS).filter(pa.array(keep))
+        t = _rows_of(read_spill(self.path).select(COLUMNS), np.flatnonzero(r.new & (r.placed if placed else ~r.placed)))
         ids = read_spill(r.ids)["id"].filter(pa.array(self.placed if placed else ~self.placed))
         return t.set_column(t.schema.get_field_index("id"), "id", ids)
 
     def pick(self, j: np.ndarray) -> pa.Table:
         """The part's records ``j`` (numbered from 0 in the order added; ascending), as :meth:`read` has them."""
         if self.rows is not None:  # a worker's spill: only the rows asked for are taken from the mapped file
-            t = read_spill(self.path).select(COLUMNS).take(pa.array(np.flatnonzero(self.rows.new)[j]))
+            t = _rows_of(read_spill(self.path).select(COLUMNS), np.flatnonzero(self.rows.new)[j])
             ids = read_spill(self.rows.ids)["id"].take(pa.array(j))
             return t.set_column(t.schema.get_field_index("id"), "id", ids)
         on = self.placed[j]
@@ -339,6 +338,14 @@ def _read_ahead(part: Part) -> None:
             os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
         finally:
             os.close(fd)
+
+
+def _rows_of(t: pa.Table, rows: np.ndarray) -> pa.Table:
+    """The rows ``rows`` of ``t``: a column with no value at all (in a worker's spill: the ids, ``placed`` and
+    every column the file does not fill) made as nulls, not gathered (a fifth of the filter's time)."""
+    at = pa.array(rows)
+    cols = [pa.nulls(len(rows), c.type) if c.null_count == len(c) else c.take(at) for c in t.columns]
+    return pa.table(cols, schema=t.schema)
 
 
 def _within(sorted_values: np.ndarray, lo: int, hi: int) -> np.ndarray:
