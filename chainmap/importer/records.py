@@ -109,30 +109,51 @@ class Part:
     def hi(self) -> int:
         return self.lo + len(self.placed)
 
-    def read(self, placed: bool) -> pa.Table:
+    def read(self, placed: bool, patch: _Patch | None = None) -> pa.Table:
+        """The part's placed (or unplaced) records as added, with ``patch`` applied: in a worker's spill
+        gathered with the rows (one gather of a patched column, not a second one of the rows read)."""
+        if self.rows is None:
+            return _apply(self._read_added(placed), patch)
+        r = self.rows
+        rows = np.flatnonzero(r.new & (r.placed if placed else ~r.placed))
+        t = _rows_of(read_spill(self.path).select(COLUMNS), rows, patch)
+        ids = read_spill(r.ids)["id"].filter(pa.array(self.placed if placed else ~self.placed))
+        t = t.set_column(t.schema.get_field_index("id"), "id", ids)
+        return t if patch is None or "id" not in patch.cols else _apply(t, _Patch(patch.pos, {"id": patch.cols["id"]}))
+
+    def _read_added(self, placed: bool) -> pa.Table:
         if self.tables is not None:
             return self.tables[0 if placed else 1]
         assert self.path is not None
-        if self.rows is None:
-            return read_ipc(self.path, 0, self.split) if placed else read_ipc(self.path, self.split)
-        r = self.rows
-        keep = r.new & (r.placed if placed else ~r.placed)
-        t = read_spill(self.path).select(COLUMNS).filter(pa.array(keep))
-        ids = read_spill(r.ids)["id"].filter(pa.array(self.placed if placed else ~self.placed))
-        return t.set_column(t.schema.get_field_index("id"), "id", ids)
+        return read_ipc(self.path, 0, self.split) if placed else read_ipc(self.path, self.split)
 
-    def pick(self, j: np.ndarray) -> pa.Table:
-        """The part's records ``j`` (numbered from 0 in the order added; ascending), as :meth:`read` has them."""
+    def pick(self, j: np.ndarray, columns: list[str] = COLUMNS) -> pa.Table:
+        """The part's records ``j`` (numbered from 0 in the order added; ascending), as :meth:`read` has them
+        (only ``columns``)."""
         if self.rows is not None:  # a worker's spill: only the rows asked for are taken from the mapped file
-            t = read_spill(self.path).select(COLUMNS).take(pa.array(np.flatnonzero(self.rows.new)[j]))
+            t = _rows_of(read_spill(self.path).select(columns), np.flatnonzero(self.rows.new)[j])
+            if "id" not in columns:
+                return t
             ids = read_spill(self.rows.ids)["id"].take(pa.array(j))
             return t.set_column(t.schema.get_field_index("id"), "id", ids)
+        return self._pick_added(j).select(columns)
+
+    def _pick_added(self, j: np.ndarray) -> pa.Table:
         on = self.placed[j]
         rank_on, rank_off = np.cumsum(self.placed) - 1, np.cumsum(~self.placed) - 1
         t = pa.concat_tables(
             [self.read(True).take(pa.array(rank_on[j[on]])), self.read(False).take(pa.array(rank_off[j[~on]]))]
         )
         return t.take(pa.array(np.argsort(np.concatenate([j[on], j[~on]]), kind="stable")))
+
+
+@dataclass
+class _Patch:
+    """The patched records of some rows: their positions (ascending) and, per column the patches change,
+    its folded values (in the order of ``pos``)."""
+
+    pos: np.ndarray
+    cols: dict[str, pa.Array]
 
 
 @dataclass
@@ -150,8 +171,8 @@ class _Merged:
     and with the patches folded in (``new``), one value per record."""
 
     recs: np.ndarray
-    base: dict[str, pa.Array]
-    new: dict[str, pa.Array]
+    base: pa.Table | None = None
+    new: pa.Table | None = None
 
 
 class Records:
@@ -213,27 +234,33 @@ class Records:
     def placed_parts(self) -> Iterator[tuple[pa.Table, np.ndarray]]:
         """Per chunk, its records that end up placed (with their numbers), duplicates folded in."""
         p = self._sorted_patches()
-        for part, (on, off) in zip(self.parts, self._read(True), strict=True):
+        for part in self._read():
             recs = part.lo + np.flatnonzero(part.placed)
             mv = _within(p.movers, part.lo, part.hi)
-            if len(mv):  # unplaced when added, placed by a patch: in its place among the placed
-                urecs = part.lo + np.flatnonzero(~part.placed)
-                on = pa.concat_tables([on, off.take(pa.array(np.searchsorted(urecs, mv)))])
-                recs = np.concatenate([recs, mv])
-                order = np.argsort(recs, kind="stable")
-                on, recs = on.take(pa.array(order)), recs[order]
+            if not len(mv):
+                yield part.read(True, self._patch(recs)), recs
+                continue
+            # unplaced when added, placed by a patch: in its place among the placed
+            on, off = part.read(True), part.read(False)
+            urecs = part.lo + np.flatnonzero(~part.placed)
+            on = pa.concat_tables([on, off.take(pa.array(np.searchsorted(urecs, mv)))])
+            recs = np.concatenate([recs, mv])
+            order = np.argsort(recs, kind="stable")
+            on, recs = on.take(pa.array(order)), recs[order]
             yield self._fold(on, recs), recs
 
     def unplaced_parts(self) -> Iterator[tuple[pa.Table, np.ndarray]]:
         """Per chunk, its records that end up unplaced (with their numbers), duplicates folded in."""
         p = self._sorted_patches()
-        for part, (_on, off) in zip(self.parts, self._read(False), strict=True):
+        for part in self._read():
             recs = part.lo + np.flatnonzero(~part.placed)
             mv = _within(p.movers, part.lo, part.hi)
-            if len(mv):
-                keep = ~np.isin(recs, mv)
-                off, recs = off.filter(pa.array(keep)), recs[keep]
-            yield self._fold(off, recs), recs
+            if not len(mv):
+                yield part.read(False, self._patch(recs)), recs
+                continue
+            keep = ~np.isin(recs, mv)
+            recs = recs[keep]
+            yield self._fold(part.read(False).filter(pa.array(keep)), recs), recs
 
     def batches(self) -> Iterator[pa.Table]:
         """The records chunk by chunk in the order first seen, duplicates folded in."""
@@ -259,12 +286,10 @@ class Records:
         self._patches = _Patches(targets, rows, np.unique(targets[_flags(rows) & ~placed[targets]]))
         return self._patches
 
-    def _read(self, placed: bool) -> Iterator[tuple[pa.Table | None, pa.Table | None]]:
-        """Per part, (its placed records, its unplaced ones): in the placed pass the unplaced only
-        where a patch moves one. Read in the calling thread: the store stage's other thread writes the
-        Parquet store, and a third busy thread (reading ahead) only took CPU from that writer, the longest
-        chain of the stage; the spill files of the next parts are asked of the disk ahead instead."""
-        movers = self._sorted_patches().movers
+    def _read(self) -> Iterator[Part]:
+        """The parts in order, for the caller to read (in its own thread: the store stage's other thread
+        writes the Parquet store, and a third busy thread (reading ahead) only took CPU from that writer, the
+        longest chain of the stage); the spill files of the next parts are asked of the disk ahead instead."""
         if self._io is not None:  # every spill written
             io, self._io = self._io, None
             with io:
@@ -272,8 +297,7 @@ class Records:
         for k, part in enumerate(self.parts):
             for later in self.parts[k + 1 : k + 3]:
                 _read_ahead(later)
-            off = not placed or len(_within(movers, part.lo, part.hi)) > 0
-            yield (part.read(True) if placed else None), (part.read(False) if off else None)
+            yield part
 
     def _merged(self, w: int) -> _Merged:
         """The records of window ``w`` of parts that a patch touches, with their patches folded in. Windows of
@@ -286,42 +310,53 @@ class Records:
         a, b = np.searchsorted(p.targets, parts[0].lo), np.searchsorted(p.targets, parts[-1].hi)
         targets, rows = p.targets[a:b], p.rows.slice(a, b - a)
         recs = np.unique(targets)
-        out = _Merged(recs, {}, {})
+        out = _Merged(recs)
         if len(recs):
+            some = [c for c in COLUMNS if c in LISTISH or rows[c].null_count < len(rows)]  # may change
             base = pa.concat_tables(
-                [part.pick(mine - part.lo) for part in parts if len(mine := _within(recs, part.lo, part.hi))]
+                [part.pick(mine - part.lo, some) for part in parts if len(mine := _within(recs, part.lo, part.hi))]
             )
-            some = [c for c in base.column_names if c in LISTISH or rows[c].null_count < len(rows)]  # may change
-            base = base.select(some)
-            out.new = merged(base, np.searchsorted(recs, targets), rows.select(some))
-            out.base = {name: base[name].combine_chunks() for name in out.new}
+            out.new = pa.table(merged(base, np.searchsorted(recs, targets), rows.select(some)))
+            out.base = base.select(out.new.column_names).combine_chunks()
         self._merged_cache[w] = out
         return out
 
     def _fold(self, t: pa.Table, recs: np.ndarray) -> pa.Table:
-        """``t`` (records ``recs`` of one part, ascending) with their patches folded in: a column the patches
-        leave as it was is kept (no copy of the part)."""
+        """``t`` (records ``recs`` of one part, ascending) with their patches folded in."""
+        return _apply(t, self._patch(recs))
+
+    def _patch(self, recs: np.ndarray) -> _Patch | None:
+        """The patches of records ``recs`` (of one part, ascending): only the columns they change (a
+        column they leave as it was is kept: no copy of the part)."""
         if not len(recs):
-            return t
+            return None
         k = int(np.searchsorted([part.lo for part in self.parts], recs[0], side="right")) - 1  # the part
         m = self._merged((k + 2).bit_length() - 2)  # its window: parts 0-1, 2-5, 6-13, ...
         cand = _within(m.recs, recs[0], recs[-1] + 1)
         pos = np.searchsorted(recs, cand)
         hit = recs[np.minimum(pos, len(recs) - 1)] == cand
-        if not hit.any():
-            return t
+        if not hit.any() or m.new is None or m.base is None:
+            return None
         rows = pa.array(np.searchsorted(m.recs, cand[hit]))
-        pos = pos[hit]
-        at = np.arange(len(t), dtype=np.int64)
-        at[pos] = len(t) + np.arange(len(pos))  # each patched record in its place
-        where = pa.array(at)
-        out = []
-        for name in t.column_names:
-            col = t[name]
-            if name in m.new and not (new := m.new[name].take(rows)).equals(m.base[name].take(rows)):
-                col = pa.chunked_array([*col.chunks, new.cast(col.type)], col.type).take(where)
-            out.append(col)
-        return pa.table(out, schema=t.schema)
+        new, base = m.new.take(rows).combine_chunks(), m.base.take(rows)  # a call per table, not per column
+        cols = {name: new[name].chunk(0) for name in new.column_names if not new[name].equals(base[name])}
+        return _Patch(pos[hit], cols) if cols else None
+
+
+def _apply(t: pa.Table, patch: _Patch | None) -> pa.Table:
+    """``t`` with ``patch`` applied: each patched record in its place, the other rows as they are."""
+    if patch is None:
+        return t
+    at = np.arange(len(t), dtype=np.int64)
+    at[patch.pos] = len(t) + np.arange(len(patch.pos))
+    where = pa.array(at)
+    out = []
+    for name in t.column_names:
+        col = t[name]
+        if name in patch.cols:
+            col = pa.chunked_array([*col.chunks, patch.cols[name].cast(col.type)], col.type).take(where)
+        out.append(col)
+    return pa.table(out, schema=t.schema)
 
 
 def _read_ahead(part: Part) -> None:
@@ -339,6 +374,23 @@ def _read_ahead(part: Part) -> None:
             os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
         finally:
             os.close(fd)
+
+
+def _rows_of(t: pa.Table, rows: np.ndarray, patch: _Patch | None = None) -> pa.Table:
+    """The rows ``rows`` of ``t`` (``patch`` applied, the ids' column aside): a patched column gathered from
+    its values and the patches' at once; a column with no value at all (in a worker's spill: the ids,
+    ``placed`` and every column the file does not fill) made as nulls, not gathered."""
+    at, n = pa.array(rows), len(t)
+    cols = []
+    for name, c in zip(t.column_names, t.columns, strict=True):
+        if patch is not None and name in patch.cols and name != "id":
+            where = rows.copy()
+            where[patch.pos] = n + np.arange(len(patch.pos))
+            c = pa.chunked_array([*c.chunks, patch.cols[name].cast(c.type)], c.type).take(pa.array(where))
+        else:
+            c = pa.nulls(len(rows), c.type) if c.null_count == n else c.take(at)
+        cols.append(c)
+    return pa.table(cols, schema=t.schema)
 
 
 def _within(sorted_values: np.ndarray, lo: int, hi: int) -> np.ndarray:

@@ -125,19 +125,14 @@ def read_queue(folder: Path) -> pa.Table:
 def queue_rows(t: pa.Table) -> pa.Table:
     """The open pairs of some records (their ``uncertain`` nodes, with the evidence for each): one row
     per (firm, node), in the order of the records and of their nodes."""
-    t = t.select(["id", "name", "credit_code", "city", "uncertain", "evidence"])
-    t = t.filter(pc.greater(pc.fill_null(pc.list_value_length(t["uncertain"]), 0), 0))
-    if not len(t):
-        return _QUEUE_SCHEMA.empty_table()
     uncertain = t["uncertain"].combine_chunks()
+    nodes = pc.list_flatten(uncertain)  # a null or empty list adds no pair: no filter of the records first
+    if not len(nodes):
+        return _QUEUE_SCHEMA.empty_table()
     parent = pc.list_parent_indices(uncertain)
-    nodes = pc.list_flatten(uncertain)
     firms = t["id"].take(parent)
-    sha1 = hashlib.sha1  # review_id, inlined
-    pairs = zip(firms.to_pylist(), nodes.to_pylist(), strict=True)
-    ids = ["r" + sha1(f"{f}\x1f{n}".encode()).hexdigest()[:8] for f, n in pairs]
     cols = {
-        "id": pa.array(ids, pa.string()),
+        "id": _pair_ids(firms, nodes),
         "firm": firms,
         "node": nodes,
         "name": t["name"].take(parent),
@@ -146,6 +141,16 @@ def queue_rows(t: pa.Table) -> pa.Table:
         "evidence": _node_evidence(t["evidence"].take(parent), nodes),
     }
     return pa.table([pc.cast(cols[f.name], f.type) for f in _QUEUE_SCHEMA], schema=_QUEUE_SCHEMA)
+
+
+def _pair_ids(firms: pa.ChunkedArray, nodes: pa.Array) -> pa.Array:
+    """:func:`review_id` of each pair: the UTF-8 of "firm\x1fnode" joined by Arrow (not per pair in Python)."""
+    sha1 = hashlib.sha1
+    if firms.null_count or nodes.null_count:  # f"{None}" is "None": the general path
+        pairs = zip(firms.to_pylist(), nodes.to_pylist(), strict=True)
+        return pa.array(["r" + sha1(f"{f}\x1f{n}".encode()).hexdigest()[:8] for f, n in pairs], pa.string())
+    keys = pc.binary_join_element_wise(firms, nodes, "\x1f").cast(pa.binary()).to_pylist()
+    return pa.array(["r" + sha1(k).hexdigest()[:8] for k in keys], pa.string())
 
 
 def _node_evidence(evidence: pa.ChunkedArray, nodes: pa.Array) -> pa.Array:
