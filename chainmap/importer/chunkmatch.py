@@ -454,10 +454,12 @@ def _cut_spans(buf: np.ndarray, lo: int, hi: int, cut: _CutTable) -> tuple[np.nd
 def _one_wide(x: np.ndarray, code: int, lo: int) -> tuple[np.ndarray, np.ndarray]:
     """:func:`_cut_spans` of one three-byte cut: one whole-buffer pass for its last byte (rare enough in
     Chinese text for ；: about as many others as cuts), the two bytes before read at the candidates."""
-    end = np.flatnonzero(x[2:] == code & 0xFF) + 2
-    end = end[(x[end - 1] == (code >> 8) & 0xFF) & (x[end - 2] == code >> 16)]
-    end += lo + 1
-    return end - 3, end
+    if len(x) < 3:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    at = np.flatnonzero(x[2:] == code & 0xFF)
+    pairs = np.ndarray((len(x) - 2,), dtype="<u2", buffer=x, strides=(1,))  # the two bytes from each byte on
+    at = at[pairs[at] == ((code >> 16) | (code & 0xFF00))]  # the first two bytes, read as one little-endian pair
+    return at + lo, at + (lo + 3)
 
 
 def _cuts(buf: np.ndarray, lo: int, hi: int, cut: _CutTable) -> np.ndarray:
