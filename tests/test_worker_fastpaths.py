@@ -3,11 +3,14 @@
 import re
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chainmap.importer.chunkmatch import _cut_spans, _cut_table
 from chainmap.importer.match import _CLAUSE_END
+from chainmap.importer.rows import row_texts
 
 _WIDE = [c for c in _CLAUSE_END if len(c.encode()) == 3]
 # each wide cut's last two bytes after another first byte (伛 is E4 BC 9B, ； EF BC 9B), its last byte alone
@@ -28,3 +31,20 @@ def test_one_wide_cut_is_where_a_search_finds_it(texts, cut):
         found = [(a + m.start(), a + m.end()) for m in re.finditer(re.escape(cut.encode()), data[a:b])]
         start, end = _cut_spans(buf, a, b, _cut_table([cut]))
         assert list(zip(start.tolist(), end.tolist(), strict=True)) == found
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(0, 10**18), max_size=40),
+    st.booleans(),
+    st.text(st.sampled_from(["甲", "a", " ", "第", "\u3000", ","]), max_size=8),
+    st.sampled_from(["行", "", " 行"]),
+)
+def test_row_texts_are_arrows_join_of_the_numbers(nums, rising, head, tail):
+    """The numpy texts where the numbers rise (runs of 1 to 19 digits, 0, round tens), Arrow's join
+    where they do not: the same texts either way."""
+    nums = sorted(nums) if rising else nums
+    arr = pa.array(nums, pa.int64())
+    want = pc.binary_join_element_wise(head, pc.cast(arr, pa.string()), tail, "")
+    assert row_texts(head, arr, tail).to_pylist() == want.to_pylist()
+    assert row_texts(head, arr.slice(1), tail).to_pylist() == want.slice(1).to_pylist()
