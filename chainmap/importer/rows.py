@@ -186,7 +186,8 @@ class Cleaner:
         figs = self._figures(f)
         alive = reject_out_of_range(figs, cols, rownums, out, alive)
         texts = self._texts(f, len(rownums))  # of every row: the matcher skips those set apart
-        f.pop("scope", None)  # the matcher's alone: not filtered (the biggest column by far)
+        for k in ("scope", "registered_capital", "paid_in_capital", "employees"):
+            f.pop(k, None)  # the matcher's alone (the biggest column by far), the figures' (parsed): not filtered
         if not alive.all():
             sel = pa.array(alive)
             f = {k: v.filter(sel) for k, v in f.items()}
@@ -301,7 +302,7 @@ class Cleaner:
         rec["stock_code"] = self._mapped(
             f.get("stock_code"), clean.stock_code, pa.string(), "上市代码无法识别，已留空", n
         )
-        src = pc.binary_join_element_wise(f"{self.source_name} 第", pc.cast(rownums, pa.string()), "行", "")
+        src = row_texts(f"{self.source_name} 第", rownums, "行")
         rec["source"] = pa.ListArray.from_arrays(pa.array(np.arange(n + 1, dtype=np.int32)), src)
         rec["as_of"] = pa.array(np.full(n, (self.as_of - _EPOCH).days, np.int32)).view(pa.date32())
         return rec
@@ -380,6 +381,37 @@ class Cleaner:
 
 
 _EPOCH = dt.date(1970, 1, 1)
+_POW10 = 10 ** np.arange(1, 19, dtype=np.int64)
+
+
+def row_texts(head: str, rownums: pa.Array, tail: str) -> pa.Array:
+    """``head`` + row number + ``tail`` for each row (as Arrow's join of the numbers cast to text), put
+    together from numpy digits where the numbers rise (the chunks' rows): each run of one digit count a
+    table of fixed-width texts.
+
+    Examples
+    --------
+    >>> row_texts("甲.csv 第", pa.array([9, 10, 123]), "行").to_pylist()
+    ['甲.csv 第9行', '甲.csv 第10行', '甲.csv 第123行']
+    """
+    nums = rownums.to_numpy(zero_copy_only=False)
+    if rownums.null_count or not len(nums) or nums.min() < 0 or (np.diff(nums) < 0).any():
+        return pc.binary_join_element_wise(head, pc.cast(rownums, pa.string()), tail, "")
+    h, t = np.frombuffer(head.encode(), np.uint8), np.frombuffer(tail.encode(), np.uint8)
+    digits = np.searchsorted(_POW10, nums, side="right") + 1  # rising, so each digit count is one run
+    runs = np.flatnonzero(np.diff(digits)) + 1
+    parts = []
+    for lo, hi in zip([0, *runs.tolist()], [*runs.tolist(), len(nums)], strict=True):
+        d = int(digits[lo])
+        table = np.empty((hi - lo, len(h) + d + len(t)), np.uint8)
+        table[:, : len(h)], table[:, len(h) + d :] = h, t
+        run = nums[lo:hi].astype(np.uint32) if d < 10 else nums[lo:hi]  # a narrower division where it fits
+        for j in range(d):  # one digit column at a time: a division by one number (numpy's fast path)
+            table[:, len(h) + j] = run // (10 ** (d - 1 - j)) % 10 + 48
+        parts.append(table.ravel())
+    offsets = np.zeros(len(nums) + 1, np.int32)
+    np.cumsum(len(h) + len(t) + digits, out=offsets[1:])
+    return pa.StringArray.from_buffers(len(nums), pa.py_buffer(offsets), pa.py_buffer(np.concatenate(parts)))
 
 
 def display_names(name: pa.Array) -> pa.Array:
