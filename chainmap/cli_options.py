@@ -9,14 +9,15 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .errors import UsageError
 from .files import write_atomic
-from .library import default_library
-from .load import Library, load_library
+
+if TYPE_CHECKING:  # the library's modules (pydantic, pyarrow: ~0.3 s) load when a command needs them
+    from .load import Library
 
 __all__ = [
     "REGION_HELP",
@@ -64,6 +65,9 @@ class Ctx:
     @property
     def lib(self) -> Library:
         if self._lib is None:
+            from .library import default_library
+            from .load import load_library
+
             self._lib = load_library(Path(self.chains_dir) if self.chains_dir else default_library())
         return self._lib
 

@@ -136,6 +136,8 @@ def start_early_read(path: Path, maps: tuple[str, ...] = (), workers: int | None
     :func:`.run.run_import`, which stops the thread (or call :meth:`EarlyRead.stop`)."""
     if workers == 1 or (os.cpu_count() or 1) < 2:  # no worker processes: nobody would take the ranges
         return None
+    import pyarrow  # noqa: F401 - Arrow's allocators first used from this thread, as without the early read
+
     try:
         if not path.is_file() or path.stat().st_size <= ranges.PARALLEL_BYTES:
             return None
