@@ -140,7 +140,7 @@ def import_cmd(ctx: Any, file: Path | None, fmt: str, region: str | None, repair
         _interrupted()
     finally:
         if early is not None:  # a library or an option that failed before the import began
-            early.stop()
+            early.discard()
     from .import_report import summary_json, summary_text
 
     click.echo(summary_json(summary) + "\n" if fmt == "json" else summary_text(summary, lib), nl=False)

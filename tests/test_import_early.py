@@ -10,6 +10,7 @@ import threading
 import pytest
 
 from chainmap import load_library
+from chainmap.errors import UsageError
 from chainmap.importer import ImportOptions, early, ranges, run, workers
 from chainmap.importer.early import EarlyRead, start_early_read
 from chainmap.importer.ranges import byte_ranges, read_range
@@ -79,6 +80,7 @@ def test_no_early_read_for_small_files_one_process_or_a_workbook(tmp_path, monke
     er.stop()
     book = tmp_path / "x.xlsx"
     book.write_bytes(b"PK\x03\x04" + b"\0" * 100)
+    assert start_early_read(book) is None  # a workbook: no thread at all
     er = EarlyRead(book, block=BLOCK).start()
     assert er.take(1, ENC, ",", WIDTH, BLOCK) is None  # not a CSV: nothing read
 
@@ -107,7 +109,7 @@ def test_the_workers_use_the_early_tables_and_the_result_is_unchanged(mini, tmp_
     _wait_for(er, 6)
     opts = ImportOptions(file=f, output=tmp_path / "early" / "x.parquet", workers=2, progress=False)
     run.run_import(load_library(mini), opts, er)
-    assert not _threads() and not workers.EARLY  # stopped; nothing left in this process
+    assert not _threads() and not workers.EARLY and not er.tables  # stopped; nothing left in this process
     if not stray:  # the workers parsed every range but the six the thread did
         whole = [r.start for r in byte_ranges(f, 1, BLOCK, ENC, ",")]
         assert sorted(int(x) for x in parsed.read_text().split()) == whole[6:]
@@ -146,3 +148,15 @@ def test_a_library_that_fails_to_load_stops_the_early_read(tmp_path, monkeypatch
     r = run_cli("--chains", str(bad), "import", str(f), "--format", "json")
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert not _threads()
+
+
+def test_an_import_that_fails_before_the_workers_drops_what_was_read(mini, tmp_path):
+    f = write_csv(tmp_path / "名单_20240601.csv", _rows(600))
+    er = EarlyRead(f, block=BLOCK, limit=3).start()
+    _wait_for(er, 3)
+    assert len(er.tables) == 3
+    mine = tmp_path / "mine.parquet"
+    mine.write_bytes(b"hand-made, not chainmap's")  # an output the import refuses to replace
+    with pytest.raises(UsageError):
+        run.run_import(load_library(mini), ImportOptions(file=f, output=mine, workers=2, progress=False), er)
+    assert not er.tables and not _threads() and mine.read_bytes() == b"hand-made, not chainmap's"

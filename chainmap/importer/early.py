@@ -71,6 +71,11 @@ class EarlyRead:
             self._thread.join()
             self._thread = None
 
+    def discard(self) -> None:
+        """Stop the thread and drop what it read (the import is over, or never began)."""
+        self.stop()
+        self.ranges, self.tables, self._cut = [], {}, None
+
     def take(
         self, header_row: int, encoding: str | None, delimiter: str | None, width: int, block: int
     ) -> Taken | None:
@@ -141,6 +146,9 @@ def start_early_read(path: Path, maps: tuple[str, ...] = (), workers: int | None
     try:
         if not path.is_file() or path.stat().st_size <= ranges.PARALLEL_BYTES:
             return None
+        with path.open("rb") as fh:
+            if fh.read(4) in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0"):  # a workbook: read row by row, no ranges
+                return None
     except OSError:
         return None
     return EarlyRead(Path(path), tuple(maps)).start()

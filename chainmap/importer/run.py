@@ -78,7 +78,7 @@ def run_import(lib: Library, opts: ImportOptions, early: EarlyRead | None = None
         raise UsageError(_os_message(err, opts.output.parent if opts.output else lib.root / "imported")) from None
     finally:
         if early is not None:
-            early.stop()
+            early.discard()
 
 
 @contextmanager
