@@ -160,3 +160,22 @@ def test_an_import_that_fails_before_the_workers_drops_what_was_read(mini, tmp_p
     with pytest.raises(UsageError):
         run.run_import(load_library(mini), ImportOptions(file=f, output=mine, workers=2, progress=False), er)
     assert not er.tables and not _threads() and mine.read_bytes() == b"hand-made, not chainmap's"
+
+
+def test_one_process_drops_the_early_ranges_before_it_reads(mini, tmp_path, monkeypatch):
+    """Without worker processes nobody takes the ranges: they go before the file is read again."""
+    f = write_csv(tmp_path / "名单_20240601.csv", _rows(600))
+    monkeypatch.setattr(run, "PARALLEL_BYTES", 0)
+    er = EarlyRead(f, block=BLOCK, limit=3).start()
+    _wait_for(er, 3)
+    seen = []
+    real = run._pump
+
+    def spy(r, chunks, tick):
+        seen.append(len(er.tables))
+        return real(r, chunks, tick)
+
+    monkeypatch.setattr(run, "_pump", spy)
+    opts = ImportOptions(file=f, output=tmp_path / "one" / "x.parquet", workers=1, progress=False)
+    s = run.run_import(load_library(mini), opts, er)
+    assert s.rows == 600 and seen == [0] and not _threads()

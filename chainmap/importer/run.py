@@ -160,6 +160,7 @@ def _run(
                 if early is not None:
                     early.stop()  # never fork while it runs
                     taken = _take_early(early, opened, hm) if by_ranges else None
+                    early.discard()  # what was not handed over (no workers, another reader) goes now
                 with run.pool:  # the workers are forked here: the parsed early ranges are theirs
                     EARLY.clear()
                     _stream(run, opened, (r for r in head if r[0] > hm.row), opts, slow, by_ranges, taken)
