@@ -1,7 +1,8 @@
 """The `chainmap` script's entry point.
 
-Importing the command line loads pandas, pyarrow and networkx (about a second): a Ctrl-C then must
-still be one line and exit 130, not a traceback, so the import happens inside the handler.
+Importing the command line is quick (click and the options); a command then loads what it needs --
+the chain library's pydantic and pyarrow, pandas, networkx -- which can take a second: a Ctrl-C at any
+moment must still be one line and exit 130, not a traceback, so the import happens inside the handler.
 """
 
 from __future__ import annotations
