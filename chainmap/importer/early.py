@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from . import ranges
-from .ranges import ASCII_SAFE, ByteRange
+from .ranges import ASCII_SAFE, HEADER_SCAN_ROWS, ByteRange
 
 __all__ = ["EARLY_LIMIT", "EarlyRead", "Taken", "start_early_read"]
 
@@ -113,7 +113,7 @@ class EarlyRead:
             head = []
             for row in opened.rows:
                 head.append(row)
-                if len(head) >= 30 or self._stop.is_set():
+                if len(head) >= HEADER_SCAN_ROWS or self._stop.is_set():
                     break
             hm = find_header(head, parse_maps(list(self.maps)))
             if hm is not None:
@@ -122,11 +122,11 @@ class EarlyRead:
             opened.close()
 
     def _parse(self) -> None:
-        from .ranges import byte_ranges, read_range
+        from .ranges import byte_ranges, column_names, read_range
 
         assert self.found is not None
         row, encoding, delimiter, width = self.found
-        names = [f"c{i}" for i in range(width)]
+        names = column_names(width)
         self._cut = byte_ranges(self.path, row, self.block, encoding, delimiter)
         for r in self._cut:
             self.ranges.append(r)
@@ -138,7 +138,7 @@ class EarlyRead:
 def start_early_read(path: Path, maps: tuple[str, ...] = (), workers: int | None = None) -> EarlyRead | None:
     """Begin reading ``path`` ahead in a background thread, if it is a file big enough for the worker
     processes (``workers``: as :class:`.options.ImportOptions` has it); else None. Pass the result to
-    :func:`.run.run_import`, which stops the thread (or call :meth:`EarlyRead.stop`)."""
+    :func:`.run.run_import`, which stops the thread and drops what it read (or call :meth:`EarlyRead.discard`)."""
     if workers == 1 or (os.cpu_count() or 1) < 2:  # no worker processes: nobody would take the ranges
         return None
     import pyarrow  # noqa: F401 - Arrow's allocators first used from this thread, as without the early read

@@ -21,12 +21,13 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ASCII_SAFE", "ByteRange", "Disagree", "byte_ranges", "read_range"]
+__all__ = ["ASCII_SAFE", "ByteRange", "Disagree", "byte_ranges", "column_names", "read_range"]
 
 # encodings in which a line feed, a quote and the separators are single bytes that never occur inside
 # another character (GB18030's and Big5's trail bytes are >= 0x30 / 0x40)
 ASCII_SAFE = {None, "utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312", "big5", "ascii"}
 _LF, _QUOTE = 10, 34
+HEADER_SCAN_ROWS = 30  # rows looked through for the header
 PARALLEL_BYTES = 8 << 20  # CSVs larger than this are cleaned and matched in worker processes
 BLOCK_BYTES = 8 << 20  # a chunk of a CSV: the peak memory of an import is a few chunks' worth
 
@@ -140,6 +141,11 @@ def _scan(fd: int, start: int, end: int) -> tuple[int, int]:
             window.close()
         except BufferError:  # an error (Ctrl-C) left the scan's arrays in its traceback: unmapped with them
             pass
+
+
+def column_names(width: int) -> list[str]:
+    """The names Arrow gives a read's columns (the header row is found and mapped apart)."""
+    return [f"c{i}" for i in range(width)]
 
 
 def read_range(r: ByteRange, names: list[str]) -> Any:

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..ziplimits import check_inflation
+from .ranges import column_names
 
 ENCODING_LABELS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8（带BOM）", "gb18030": "GBK/GB18030", "utf-16": "UTF-16"}
 _SAMPLE = 256 * 1024
@@ -240,7 +241,7 @@ def csv_fast_chunks(opened: Opened, header_row: int, width: int, block_size: int
         bad.append(row.text)
         return "skip"
 
-    names = [f"c{i}" for i in range(width)]
+    names = column_names(width)
     try:
         reader = _open_arrow_csv(opened, header_row, names, block_size, invalid)
     except pa.ArrowInvalid as err:

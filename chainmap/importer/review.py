@@ -148,7 +148,7 @@ def _pair_ids(firms: pa.ChunkedArray, nodes: pa.Array) -> pa.Array:
     sha1 = hashlib.sha1
     if firms.null_count or nodes.null_count:  # f"{None}" is "None": the general path
         pairs = zip(firms.to_pylist(), nodes.to_pylist(), strict=True)
-        return pa.array(["r" + sha1(f"{f}\x1f{n}".encode()).hexdigest()[:8] for f, n in pairs], pa.string())
+        return pa.array([review_id(f, n) for f, n in pairs], pa.string())
     keys = pc.binary_join_element_wise(firms, nodes, "\x1f").cast(pa.binary()).to_pylist()
     return pa.array(["r" + sha1(k).hexdigest()[:8] for k in keys], pa.string())
 

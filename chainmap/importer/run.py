@@ -36,7 +36,7 @@ from .headers import HeaderMap, find_header, parse_maps
 from .match import Matcher
 from .options import ImportOptions, ImportSummary, Summary
 from .prepare import Existing, load_existing, resolve_as_of, resolve_output
-from .ranges import ASCII_SAFE, BLOCK_BYTES, PARALLEL_BYTES, ByteRange, Disagree, byte_ranges
+from .ranges import ASCII_SAFE, BLOCK_BYTES, HEADER_SCAN_ROWS, PARALLEL_BYTES, ByteRange, Disagree, byte_ranges
 from .read import Opened, SlowPath, csv_fast_chunks, open_export, row_chunks
 from .records import record_table
 from .rejects import Rejects
@@ -51,7 +51,6 @@ from .write import auto_kind, compare, count, plan, record_signals
 
 __all__ = ["ImportOptions", "ImportSummary", "SCHEMA", "Summary", "run_import"]
 
-HEADER_SCAN_ROWS = 30
 # freed pages kept this long for the next chunk: at 0 every chunk faulted its pages in anew (1M dense
 # rows, with the early read: ~1.2M page faults and ~4 s of system CPU in the process tree, against
 # ~0.3M and ~1.5 s at 100 ms, the peak a few dozen MB higher)
@@ -157,10 +156,9 @@ def _run(
                 run.pool.spill = tx.scratch if tx and not run.decisions else None
                 by_ranges = _by_ranges(opened, run, slow, ranges)
                 taken = None
-                if early is not None:
-                    early.stop()  # never fork while it runs
+                if early is not None:  # stopped (never fork while it runs); what no worker takes goes now
                     taken = _take_early(early, opened, hm) if by_ranges else None
-                    early.discard()  # what was not handed over (no workers, another reader) goes now
+                    early.discard()
                 with run.pool:  # the workers are forked here: the parsed early ranges are theirs
                     EARLY.clear()
                     _stream(run, opened, (r for r in head if r[0] > hm.row), opts, slow, by_ranges, taken)

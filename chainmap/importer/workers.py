@@ -37,7 +37,7 @@ import pyarrow as pa
 from ..errors import UsageError
 from ..store import COLUMNS, TIES
 from .chunkmatch import ChunkMatcher
-from .ranges import ByteRange, read_range
+from .ranges import ByteRange, column_names, read_range
 from .records import read_spill, record_table, write_spill
 from .rows import Chunk, Cleaner
 from .store import placed_mask
@@ -153,7 +153,7 @@ def _work_range(key: int, r: ByteRange, width: int, spill: str | None = None) ->
     fork), then cleaned and matched."""
     table = _early(r)
     if table is None:
-        table = read_range(r, [f"c{i}" for i in range(width)])
+        table = read_range(r, column_names(width))
     cols = [_one(c) for c in table.columns]
     return _work(key, cols, np.arange(r.first, r.first + table.num_rows, dtype=np.int64), [], spill)
 
