@@ -2,7 +2,7 @@
 the same run, with the peak memory of the whole process tree (the import and its worker processes).
 
     python benchmarks/gen_export.py 1000000 -o /tmp/dense_1m.csv --chains chains --mode dense
-    python benchmarks/bench_scale.py /tmp/dense_1m.csv [--chains chains] [--work /tmp/chainmap-scale]
+    python benchmarks/bench_scale.py /tmp/dense_1m.csv [--chains chains] [--work /tmp/chainmap-scale] [--repeat 5]
 
 The package's modules are compiled to bytecode first, as ``pip install`` compiles them: an environment
 that sets PYTHONDONTWRITEBYTECODE (this machine's does) would otherwise make every run compile the ~110
@@ -10,6 +10,8 @@ modules of chainmap again (~0.3 s), a cost no installed copy pays.
 
 Prints one JSON line per measurement: the floor (seconds, peak MB), the import (seconds, peak MB,
 rows, placed, store size on disk) and the ratio import / floor, with the load average of the machine.
+With ``--repeat N``: N such pairs back to back, then a line with the medians and the range of the ratios
+(the machine's speed drifts by a third within minutes here: one pair says little).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -79,11 +82,21 @@ def main() -> None:
     ap.add_argument("export", type=Path)
     ap.add_argument("--chains", type=Path, default=ROOT / "chains")
     ap.add_argument("--work", type=Path, default=Path("/tmp/chainmap-scale"))
+    ap.add_argument("--repeat", type=int, default=1, help="floor-then-import pairs, back to back (default 1)")
     a = ap.parse_args()
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     subprocess.run(
         [sys.executable, "-m", "compileall", "-q", str(ROOT / "chainmap")], check=True, stdout=subprocess.DEVNULL
     )
+    runs = [_pair(a, env) for _ in range(a.repeat)]
+    for r in runs:
+        print(json.dumps(r, ensure_ascii=False))
+    if a.repeat > 1:
+        print(json.dumps(_medians(runs), ensure_ascii=False))
+
+
+def _pair(a: argparse.Namespace, env: dict[str, str]) -> dict[str, object]:
+    """The floor, then the import into a fresh copy of the library, one after the other."""
     load = os.getloadavg()
     floor_s, floor_mb, rows, _ = measure([sys.executable, "-c", _FLOOR, str(a.export)], env)
     lib = a.work / "lib"
@@ -93,29 +106,38 @@ def main() -> None:
     sec, mb, out, rss_mb = measure(cmd, env)
     s = json.loads(out)
     store = sum(f.stat().st_size for f in (lib / "imported").iterdir())
-    print(
-        json.dumps(
-            {
-                "date": time.strftime("%Y-%m-%d %H:%M"),
-                "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-                "load_before": [round(x, 1) for x in load],
-                "load_after": [round(x, 1) for x in os.getloadavg()],
-                "file_mb": round(a.export.stat().st_size / 2**20),
-                "rows": int(rows.strip()),
-                "floor_s": round(floor_s, 2),
-                "floor_peak_mb": round(floor_mb),
-                "import_s": round(sec, 1),
-                "import_peak_mb": round(mb),
-                "import_peak_rss_sum_mb": round(rss_mb),
-                "ratio": round(sec / floor_s, 1),
-                "imported": s["imported"],
-                "placed": s["placed"],
-                "placed_share": round(s["placed"] / max(s["imported"], 1), 3),
-                "store_mb": round(store / 2**20, 1),
-            },
-            ensure_ascii=False,
-        )
-    )
+    return {
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "load_before": [round(x, 1) for x in load],
+        "load_after": [round(x, 1) for x in os.getloadavg()],
+        "file_mb": round(a.export.stat().st_size / 2**20),
+        "rows": int(rows.strip()),
+        "floor_s": round(floor_s, 2),
+        "floor_peak_mb": round(floor_mb),
+        "import_s": round(sec, 1),
+        "import_peak_mb": round(mb),
+        "import_peak_rss_sum_mb": round(rss_mb),
+        "ratio": round(sec / floor_s, 1),
+        "imported": s["imported"],
+        "placed": s["placed"],
+        "placed_share": round(s["placed"] / max(s["imported"], 1), 3),
+        "store_mb": round(store / 2**20, 1),
+    }
+
+
+def _medians(runs: list[dict[str, object]]) -> dict[str, object]:
+    """The pairs summed up: medians, and the range of the ratios (each import against the floor read just
+    before it: the machine's speed drifts, so a ratio is only taken within a pair)."""
+    ratios = sorted(float(r["import_s"]) / float(r["floor_s"]) for r in runs)
+    return {
+        "pairs": len(runs),
+        "floor_s_median": statistics.median(float(r["floor_s"]) for r in runs),
+        "import_s_median": statistics.median(float(r["import_s"]) for r in runs),
+        "ratio_median": round(statistics.median(ratios), 2),
+        "ratio_range": [round(ratios[0], 2), round(ratios[-1], 2)],
+        "import_peak_mb_max": max(int(r["import_peak_mb"]) for r in runs),
+    }
 
 
 if __name__ == "__main__":
