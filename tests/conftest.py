@@ -4,13 +4,18 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
 from chainmap.cli import main
+
+from .browser import CHROMIUM, HAVE_CHROMIUM, launch
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI = ROOT / "tests" / "data" / "mini"
@@ -148,3 +153,36 @@ def pg_url(pg_server: str) -> str:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return pg_server.rsplit("/", 1)[0] + f"/{name}"
+
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+# Browser tests: skipped on a developer machine without Debian's chromium; under CI=true a missing browser
+# (or playwright) is a failure, never a silent skip.
+BROWSER_MARKS = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not HAVE_CHROMIUM and not IN_CI, reason="needs Debian's chromium (apt-get install chromium)"),
+]
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """A headless Chromium (:func:`tests.browser.launch`), closed afterwards."""
+    if IN_CI:
+        if not HAVE_CHROMIUM:
+            pytest.fail(f"CI=true but {CHROMIUM} is missing: scripts/test.sh installs Debian's chromium")
+        import playwright.sync_api as sync_api
+    else:
+        sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = launch(p)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One Chromium per test module."""
+    with chromium() as b:
+        yield b

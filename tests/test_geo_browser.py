@@ -4,8 +4,6 @@ not file: or data: is aborted and recorded."""
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,22 +12,10 @@ import chainmap
 from chainmap.analysis.trips import plan_trips
 from chainmap.present.geo import geo_payload, render_geo, write_geo
 
-from .browser import HAVE_CHROMIUM, launch
+from .conftest import BROWSER_MARKS
 
 HOSTILE = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
-_missing = not HAVE_CHROMIUM
-if _missing and os.environ.get("CI") == "true":
-    raise RuntimeError("browser tests need Debian's chromium in CI (apt-get install chromium fonts-noto-cjk)")
-pytestmark = [pytest.mark.browser, pytest.mark.skipif(_missing, reason="needs Debian's chromium")]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,7 @@ from chainmap.api import load, region
 from chainmap.ledger import read_ledger
 from chainmap.ledger.example import example_ledger, write_example
 
-from .browser import HAVE_CHROMIUM, launch
-from .conftest import BUNDLED
+from .conftest import BROWSER_MARKS, BUNDLED
 
 
 @pytest.fixture(scope="module")
@@ -44,30 +43,27 @@ def test_example_names_no_real_firm_and_is_marked_on_every_sheet(bundled, exampl
     assert write_example(bundled, region(bundled)) == example  # same input, same bytes
 
 
-@pytest.mark.browser
-@pytest.mark.skipif(not HAVE_CHROMIUM, reason="needs Debian's chromium")
-def test_scorecard_page_draws_its_bars_offline_at_1366x768(example, tmp_path):
-    sync_api = pytest.importorskip("playwright.sync_api")
+@BROWSER_MARKS[0]
+@BROWSER_MARKS[1]
+def test_scorecard_page_draws_its_bars_offline_at_1366x768(example, tmp_path, browser):
     page_file = tmp_path / "card.html"
     page_file.write_bytes(example["示例成绩单.html"])
     requests: list[str] = []
-    with sync_api.sync_playwright() as p:
-        browser = launch(p)
-        page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
 
-        def route(r):
-            if r.request.url.startswith(("file:", "data:")):
-                r.continue_()
-            else:
-                requests.append(r.request.url)
-                r.abort()
+    def route(r):
+        if r.request.url.startswith(("file:", "data:")):
+            r.continue_()
+        else:
+            requests.append(r.request.url)
+            r.abort()
 
-        page.route("**/*", route)
-        page.goto(page_file.as_uri())
-        widths = page.eval_on_selector_all("svg rect", "rs => rs.map(r => r.getBoundingClientRect().width)")
-        table = page.eval_on_selector("table", "t => t.getBoundingClientRect().right")
-        scroll = page.evaluate("document.documentElement.scrollWidth")
-        browser.close()
+    page.route("**/*", route)
+    page.goto(page_file.as_uri())
+    widths = page.eval_on_selector_all("svg rect", "rs => rs.map(r => r.getBoundingClientRect().width)")
+    table = page.eval_on_selector("table", "t => t.getBoundingClientRect().right")
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    page.close()
     assert requests == []
     assert len(widths) == 9 * 3 and max(widths) > 100  # 9 charts x 3 teams, the best bar drawn long
     assert table <= 1366 and scroll <= 1366  # readable without sideways scrolling

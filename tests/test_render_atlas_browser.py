@@ -17,26 +17,13 @@ from chainmap.present.atlas import STATE_WORDS
 from chainmap.present.guard import page_file
 from chainmap.vocab import chain_node
 
-from .browser import CHROMIUM, launch
-from .conftest import BUNDLED
+from .conftest import BROWSER_MARKS, BUNDLED
 from .synth import write_library
 
 HOSTILE = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
 TEMPLATES = Path(chainmap.__file__).resolve().parent / "present" / "templates"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,6 @@ technology, component, institution and company, plus one "+N" node per folded fi
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,20 +18,12 @@ from chainmap import api
 from chainmap.present.html import browser_node_ids
 from chainmap.present.layout import SHOWN_KINDS
 
-from .browser import CHROMIUM, HAVE_CHROMIUM, launch
-from .conftest import BUNDLED, MINI
+from .conftest import BROWSER_MARKS, BUNDLED, MINI
 from .synth import write_library
 
 HOSTILE = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
 
-pytestmark = [
-    pytest.mark.browser,
-    # Skipped on a developer machine without chromium; under CI=true a missing browser is a failure.
-    pytest.mark.skipif(
-        not HAVE_CHROMIUM and not os.environ.get("CI"),
-        reason="needs Debian's chromium (apt-get install chromium fonts-noto-cjk)",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 @dataclass
@@ -47,22 +37,6 @@ class Loaded:
 
     def __exit__(self, *exc: object) -> None:
         self.page.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if os.environ.get("CI"):
-        if not HAVE_CHROMIUM:
-            pytest.fail(
-                f"CI=true but {CHROMIUM} is missing: the browser tests must run in CI (scripts/test.sh installs it)"
-            )
-        import playwright.sync_api as sync_api
-    else:
-        sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
