@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -42,16 +43,46 @@ __all__ = ["Prev", "can_stream_update", "prev_index", "stream_update"]
 BUCKET = 1 << 16  # stored records per scratch file of changed records (one is sorted in memory at a time)
 
 
+class Stored:
+    """A stored table, rows taken chunk by chunk (a take from the whole chunked table joins its chunks
+    first: a copy of the whole store per call)."""
+
+    def __init__(self, t: pa.Table):
+        self.schema = t.schema
+        self.batches = t.to_batches()
+        self.bounds = np.cumsum([0] + [len(b) for b in self.batches])
+
+    def take_sorted(self, rows: np.ndarray) -> pa.Table:
+        """The rows ``rows`` (ascending)."""
+        c = np.searchsorted(self.bounds, rows, side="right") - 1
+        cuts = np.flatnonzero(np.concatenate([[True], c[1:] != c[:-1], [True]]))
+        pieces = [
+            self.batches[c[a]].take(pa.array(rows[a:b] - self.bounds[c[a]]))
+            for a, b in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True)
+        ]
+        return pa.Table.from_batches(pieces, schema=self.schema)
+
+
 @dataclass
 class Prev:
     """The stored records this run takes over (``Deduper.prev_by_id``), in the order of their ids' hashes:
-    the id, its store (number in ``Existing.pool``), row there and rank in (store, id) order."""
+    the id, its store (number in ``Existing.pool``) and row there; their rank in (store, id) order, made
+    when first asked for (none is asked for when no record changed)."""
 
     hashes: np.ndarray
     ids: pa.Array
     file: np.ndarray
     row: np.ndarray
-    rank: np.ndarray
+    _rank: np.ndarray | None = None
+
+    @property
+    def rank(self) -> np.ndarray:
+        if self._rank is None:
+            keys = pa.table({"f": self.file, "id": self.ids})
+            order = pc.sort_indices(keys, sort_keys=[("f", "ascending"), ("id", "ascending")])
+            self._rank = np.empty(len(self.ids), np.int64)
+            self._rank[np.asarray(order)] = np.arange(len(self.ids))
+        return self._rank
 
     def find(self, ids: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarray]:
         """The rows of ``ids`` that are taken-over records (ascending), and their index here."""
@@ -77,25 +108,26 @@ def can_stream_update(dd: Deduper, output: Path, kind: str, base_key: Path, part
         return None
     if any(len(p.placed) > row_group() for p in dd.records.parts):
         return None
-    return prev_index(dd)
+    return prev_index(dd, [Stored(t.select(["id"])) for t in dd.ex.pool.values()])
 
 
-def prev_index(dd: Deduper) -> Prev | None:
-    """:class:`Prev` of ``dd``; None when two ids share a hash (then the table path)."""
+def prev_index(dd: Deduper, ids_of: list[Stored]) -> Prev | None:
+    """:class:`Prev` of ``dd`` (``ids_of``: the stores' ids); None when two ids share a hash (then the table
+    path)."""
     at = {f: i for i, f in enumerate(dd.ex.pool)}
-    ids = pa.array(list(dd.prev_by_id), pa.string())
-    where = list(dd.prev_by_id.values())
-    file = np.fromiter((at[f] for f, _i in where), np.int64, len(where))
-    row = np.fromiter((i for _f, i in where), np.int64, len(where))
-    order = pc.sort_indices(pa.table({"f": file, "id": ids}), sort_keys=[("f", "ascending"), ("id", "ascending")])
-    rank = np.empty(len(ids), np.int64)
-    rank[np.asarray(order)] = np.arange(len(ids))
+    where = dd.prev_by_id.values()
+    file = np.fromiter(map(at.__getitem__, map(itemgetter(0), where)), np.int64, len(where))
+    row = np.fromiter(map(itemgetter(1), where), np.int64, len(where))
+    o = np.lexsort((row, file))
+    file, row = file[o], row[o]
+    parts = [ids_of[f].take_sorted(row[file == f]) for f in np.unique(file).tolist()]
+    ids = pa.concat_tables(parts)["id"].combine_chunks() if parts else pa.array([], pa.string())
     h = key_hashes(ids)
     o = np.argsort(h, kind="stable")
     h = h[o]
     if len(h) > 1 and (h[1:] == h[:-1]).any():
         return None
-    return Prev(h, ids.take(pa.array(o)), file[o], row[o], rank[o])
+    return Prev(h, ids.take(pa.array(o)), file[o], row[o])
 
 
 class _Held:
@@ -147,7 +179,7 @@ class _Run:
     chg_sig: list[tuple[pa.Table, np.ndarray]] = field(default_factory=list)  # by rank
     chg_q: list[tuple[pa.Table, np.ndarray]] = field(default_factory=list)
     buckets: dict[tuple[bool, int], _Held] = field(default_factory=dict)
-    tables: list[pa.Table] = field(default_factory=list)  # the stored tables, in the pool's order
+    stored: list[Stored] = field(default_factory=list)  # the stored tables, in the pool's order
 
     def count(self, t: pa.Table, placed: bool | None) -> None:
         """Count records as they now stand (``placed``: all of them are, or not; None: look)."""
@@ -202,7 +234,7 @@ def stream_update(
     run = _Run(
         dd, tx, s, prev, region, chains_of if dd.ex.pool else None, info["source_file"], np.zeros(len(prev.ids), bool)
     )
-    run.tables = list(dd.ex.pool.values())
+    run.stored = [Stored(t) for t in dd.ex.pool.values()]
     base = dd.ex.pool.get(base_key)
     direct = base is None  # nothing of an older store comes first: the new placed firms go straight out
     sides = dd.records.sides()
@@ -266,9 +298,10 @@ def _part(run: _Run, t: pa.Table, recs: np.ndarray, placed: bool, alone: bool, f
         return
     files = run.prev.file[k]
     for fi in np.unique(files).tolist():
-        sel = files == fi
+        sel = np.flatnonzero(files == fi)
+        sel = sel[np.argsort(run.prev.row[k[sel]])]  # in the order of their stored rows
         new = t.take(pa.array(pos[sel]))
-        old = run.tables[fi].take(pa.array(run.prev.row[k[sel]]))
+        old = run.stored[fi].take_sorted(run.prev.row[k[sel]])
         ch = np.asarray(_changed(new, old, "parquet", set(), False), dtype=bool)
         run.count(old.filter(pa.array(~ch)), None)
         if not ch.any():
@@ -288,6 +321,9 @@ def _part(run: _Run, t: pa.Table, recs: np.ndarray, placed: bool, alone: bool, f
 def _changed_rows(run: _Run, sink: Sink) -> None:
     """The changed records of the sink's pass, in (store, id) order, cut as the table path's per-store
     tables of changed records (both passes' records, by id) are cut into batches."""
+    if not any(p == sink.placed for p, _b in run.buckets):
+        sink.end()
+        return
     by_rank = np.empty(len(run.prev.ids), np.int64)
     by_rank[run.prev.rank] = run.prev.file
     done = np.cumsum(run.changed) - 1  # per rank: changed records before it (and it)
@@ -314,7 +350,7 @@ def _changed_rows(run: _Run, sink: Sink) -> None:
 def _gone_rows(run: _Run, dd: Deduper) -> dict[Path, np.ndarray]:
     """Per store losing records (changed ones, or of firms now kept by hand): which rows."""
     out = {}
-    at = np.flatnonzero(run.changed[run.prev.rank])  # indices (hash order) of changed records
+    at = np.flatnonzero(run.changed[run.prev.rank]) if run.changed.any() else np.zeros(0, np.int64)  # hash order
     sup = pa.array(sorted(dd.superseded), pa.string())
     for i, (f, t) in enumerate(dd.ex.pool.items()):
         gone = np.zeros(len(t), dtype=bool)
