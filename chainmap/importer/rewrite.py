@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import store as _store
@@ -106,8 +105,12 @@ def table_rows(sink: Sink, t: pa.Table, gone: np.ndarray | None) -> None:
         off += n
         for lo in range(0, len(b), size):
             piece = b.slice(lo, size)
-            on = placed_mask(pa.Table.from_batches([piece]))
-            sink.add(piece.filter(on if sink.placed else pc.invert(on)))
+            on = np.asarray(placed_mask(pa.Table.from_batches([piece])), dtype=bool)
+            mine = on if sink.placed else ~on
+            if mine.all():  # a store read back: its placed firms first, row groups of one kind but one
+                sink.add(piece)
+            elif mine.any():
+                sink.add(piece.filter(pa.array(mine)))
             sink.end()
 
 

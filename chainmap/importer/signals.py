@@ -116,7 +116,7 @@ def changed_signal_rows(
         pa.array([_money(n["capital_value"], n["capital_currency"]) for n in now], pa.string()),
         _text(new["status"], rows[1]),
         _text(new["city"], rows[2]),
-        pa.array(["、".join(sorted({x for k in TIES for x in t[k]})) for t in ties], pa.string()),
+        pa.array(["、".join(sorted({x for k in TIES for x in t[k] or []})) for t in ties], pa.string()),
     ]
     kinds = [pa.array([k] * len(r), pa.string()) for k, r in zip(_CHANGE_KINDS, rows, strict=True)]
     chains = firm_chains(new.select(list(TIES)).take(take), chains_of)

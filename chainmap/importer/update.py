@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +52,17 @@ class Stored:
         self.bounds = np.cumsum([0] + [len(b) for b in self.batches])
 
     def take_sorted(self, rows: np.ndarray) -> pa.Table:
-        """The rows ``rows`` (ascending)."""
+        """The rows ``rows`` (ascending): runs of rows in a row sliced (no copy) where they are long (a newer
+        export of the same firms, in much the same order: the rows of a chunk run nearly unbroken)."""
+        if not len(rows):
+            return self.schema.empty_table()
+        starts = np.flatnonzero(np.concatenate([[True], np.diff(rows) != 1]))
+        if len(starts) * 64 <= len(rows):
+            ends = np.concatenate([starts[1:], [len(rows)]])
+            t = pa.Table.from_batches(self.batches, schema=self.schema)
+            return pa.concat_tables(
+                [t.slice(rows[a], b - a) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+            )
         c = np.searchsorted(self.bounds, rows, side="right") - 1
         cuts = np.flatnonzero(np.concatenate([[True], c[1:] != c[:-1], [True]]))
         pieces = [
@@ -89,7 +98,9 @@ class Prev:
         if not len(self.hashes) or not len(ids):
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         h = key_hashes(ids)
-        j = np.minimum(np.searchsorted(self.hashes, h), len(self.hashes) - 1)
+        o = np.argsort(h)
+        j = np.empty(len(h), np.int64)
+        j[o] = np.minimum(np.searchsorted(self.hashes, h[o]), len(self.hashes) - 1)  # sorted needles: in order
         hit = np.flatnonzero(self.hashes[j] == h)
         if len(hit):  # the hashes agree: the ids must too
             arr = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
@@ -116,8 +127,12 @@ def prev_index(dd: Deduper, ids_of: list[Stored]) -> Prev | None:
     path)."""
     at = {f: i for i, f in enumerate(dd.ex.pool)}
     where = dd.prev_by_id.values()
-    file = np.fromiter(map(at.__getitem__, map(itemgetter(0), where)), np.int64, len(where))
-    row = np.fromiter(map(itemgetter(1), where), np.int64, len(where))
+    paths, rows = zip(*where, strict=True) if where else ((), ())
+    row = np.array(rows, np.int64)
+    if len(at) == 1:
+        file = np.zeros(len(row), np.int64)
+    else:
+        file = np.fromiter(map(at.__getitem__, paths), np.int64, len(row))
     o = np.lexsort((row, file))
     file, row = file[o], row[o]
     parts = [ids_of[f].take_sorted(row[file == f]) for f in np.unique(file).tolist()]
@@ -171,14 +186,16 @@ class _Run:
     region: Region | None
     chains_of: dict[str, list[str]] | None
     source: str
-    changed: np.ndarray  # per rank: the record changed
+    changed: np.ndarray  # per taken-over record (``prev``'s order): changed
     nodes: Counter[str] = field(default_factory=Counter)
     mine: list[pa.Array] = field(default_factory=list)  # ids of the records written
     new_sig: list[tuple[pa.Table, np.ndarray]] = field(default_factory=list)  # by record number
     new_q: list[tuple[pa.Table, np.ndarray]] = field(default_factory=list)
-    chg_sig: list[tuple[pa.Table, np.ndarray]] = field(default_factory=list)  # by rank
+    chg_sig: list[tuple[pa.Table, np.ndarray]] = field(default_factory=list)  # by index in ``prev``
     chg_q: list[tuple[pa.Table, np.ndarray]] = field(default_factory=list)
     buckets: dict[tuple[bool, int], _Held] = field(default_factory=dict)
+    pending: list[tuple[bool, pa.Table]] = field(default_factory=list)  # changed records before any bucket
+    n_pending: int = 0
     stored: list[Stored] = field(default_factory=list)  # the stored tables, in the pool's order
 
     def count(self, t: pa.Table, placed: bool | None) -> None:
@@ -205,16 +222,52 @@ class _Run:
         if signals is not None and self.chains_of is not None:
             signals.append((new_signals(t, self.chains_of, self.source), keys))
 
-    def hold(self, t: pa.Table, ranks: np.ndarray, placed: bool) -> None:
-        """Changed records into the scratch files of their rank's range."""
-        b = ranks // BUCKET
-        for k in np.unique(b).tolist():
-            sel = np.flatnonzero(b == k)
-            key = (placed, k)
+    def hold(self, t: pa.Table, k: np.ndarray, placed: bool) -> None:
+        """Changed records (``k``: their index in ``prev``) kept in memory while they are few (no rank of
+        the stored ids made: that sort cost ~0.5 s at 1M), else in the scratch files of their rank's range."""
+        t = t.append_column("_k", pa.array(k, pa.int64()))
+        if not self.buckets:
+            self.pending.append((placed, t))
+            self.n_pending += len(t)
+            if self.n_pending <= BUCKET:
+                return
+            pending, self.pending = self.pending, []
+            for p, held in pending:
+                self._to_buckets(held, p)
+            return
+        self._to_buckets(t, placed)
+
+    def _to_buckets(self, t: pa.Table, placed: bool) -> None:
+        b = self.prev.rank[np.asarray(t["_k"])] // BUCKET
+        for n in np.unique(b).tolist():
+            key = (placed, n)
             if key not in self.buckets:
                 self.buckets[key] = _Held(self.tx)
-            part = t.take(pa.array(sel)).append_column("_rank", pa.array(ranks[sel], pa.int64()))
-            self.buckets[key].add(part)
+            self.buckets[key].add(t.take(pa.array(np.flatnonzero(b == n))))
+
+    def held(self, placed: bool) -> Iterator[pa.Table]:
+        """The changed records of one pass, range by range (in rank order between the ranges)."""
+        if not self.buckets:
+            mine = [t for p, t in self.pending if p == placed]
+            if mine:
+                yield pa.concat_tables(mine)
+            return
+        for key in sorted(k for k in self.buckets if k[0] == placed):
+            t = self.buckets[key].read()
+            if t is not None:
+                yield t
+
+    def order(self) -> np.ndarray:
+        """Per taken-over record that changed: its place among the changed ones in (store, id) order."""
+        ks = np.flatnonzero(self.changed)
+        if self.buckets:
+            ks = ks[np.argsort(self.prev.rank[ks])]
+        else:  # few: sorted here
+            keys = pa.table({"f": self.prev.file[ks], "id": self.prev.ids.take(pa.array(ks))})
+            ks = ks[np.asarray(pc.sort_indices(keys, sort_keys=[("f", "ascending"), ("id", "ascending")]))]
+        dense = np.zeros(len(self.changed), np.int64)
+        dense[ks] = np.arange(len(ks))
+        return dense
 
 
 def stream_update(
@@ -245,8 +298,8 @@ def stream_update(
             fresh_out: Sink | _Held = sinks[True] if placed and direct else held[placed]
             for (t, recs), (n_on, n_off) in zip(parts, sides, strict=True):
                 _part(run, t.cast(SCHEMA), recs, placed, (n_off if placed else n_on) == 0, fresh_out)
-        n_changed = int(run.changed.sum())
-        s.unchanged = s.updated - n_changed
+        s.unchanged = s.updated - int(run.changed.sum())
+        dense = run.order() if run.changed.any() else np.zeros(0, np.int64)
         gone_ids = _gone_rows(run, dd)
         rewrite = base is None or base_key != output.resolve() or bool(run.mine) or base_key in gone_ids
         if rewrite and (run.mine or base is not None):
@@ -258,7 +311,7 @@ def stream_update(
                     for b in held[placed].batches():
                         sink.add(b)
                         sink.end()
-                _changed_rows(run, sink)
+                _changed_rows(run, sink, dense)
                 sink.flush()
             out.get()  # an empty store is written too
         bg.finish()
@@ -266,7 +319,7 @@ def stream_update(
     stale = output.with_suffix(".yaml")
     if stale.exists() and is_ours(stale):
         tx.remove(stale)  # the list outgrew YAML: one store per import
-    _signals_and_queue(run, output.parent)
+    _signals_and_queue(run, output.parent, dense)
     if region is not None and s.local is None:
         s.local = 0
     s.nodes = dict(sorted(run.nodes.items(), key=lambda kv: (-kv[1], kv[0])))
@@ -299,45 +352,44 @@ def _part(run: _Run, t: pa.Table, recs: np.ndarray, placed: bool, alone: bool, f
     files = run.prev.file[k]
     for fi in np.unique(files).tolist():
         sel = np.flatnonzero(files == fi)
-        sel = sel[np.argsort(run.prev.row[k[sel]])]  # in the order of their stored rows
-        new = t.take(pa.array(pos[sel]))
-        old = run.stored[fi].take_sorted(run.prev.row[k[sel]])
+        rows = run.prev.row[k[sel]]
+        if len(rows) > 1 and (np.diff(rows) < 0).any():  # in the order of their stored rows
+            o = np.argsort(rows)
+            sel, rows = sel[o], rows[o]
+            new = t.take(pa.array(pos[sel]))
+        else:  # already: no copy of the chunk's records
+            mask = np.zeros(len(t), dtype=bool)
+            mask[pos[sel]] = True
+            new = t if mask.all() else t.filter(pa.array(mask))
+        old = run.stored[fi].take_sorted(rows)
         ch = np.asarray(_changed(new, old, "parquet", set(), False), dtype=bool)
         run.count(old.filter(pa.array(~ch)), None)
         if not ch.any():
             continue
-        ranks = run.prev.rank[k[sel]][ch]
-        run.changed[ranks] = True
+        ks = k[sel][ch]
+        run.changed[ks] = True
         kept, was = new.filter(pa.array(ch)), old.filter(pa.array(ch))
         run.count(kept, placed)
-        run.written(kept, ranks, run.chg_q, None)
+        run.written(kept, ks, run.chg_q, None)
         if run.chains_of is not None:
             sig, rows = changed_signal_rows(kept, was, run.chains_of, run.source)
             if len(sig):
-                run.chg_sig.append((sig, ranks[rows]))
-        run.hold(kept, ranks, placed)
+                run.chg_sig.append((sig, ks[rows]))
+        run.hold(kept, ks, placed)
 
 
-def _changed_rows(run: _Run, sink: Sink) -> None:
-    """The changed records of the sink's pass, in (store, id) order, cut as the table path's per-store
-    tables of changed records (both passes' records, by id) are cut into batches."""
-    if not any(p == sink.placed for p, _b in run.buckets):
-        sink.end()
-        return
-    by_rank = np.empty(len(run.prev.ids), np.int64)
-    by_rank[run.prev.rank] = run.prev.file
-    done = np.cumsum(run.changed) - 1  # per rank: changed records before it (and it)
-    before = np.concatenate([[0], np.cumsum(np.bincount(by_rank[run.changed], minlength=len(run.dd.ex.pool)))])
+def _changed_rows(run: _Run, sink: Sink, dense: np.ndarray) -> None:
+    """The changed records of the sink's pass, in (store, id) order (``dense``: :meth:`_Run.order`), cut as
+    the table path's per-store tables of changed records (both passes' records, by id) are cut into
+    batches."""
+    before = np.concatenate([[0], np.cumsum(np.bincount(run.prev.file[run.changed], minlength=len(run.stored)))])
     size, last = row_group(), None
-    for k in sorted(b for p, b in run.buckets if p == sink.placed):
-        t = run.buckets[(sink.placed, k)].read()
-        if t is None:
-            continue
-        t = t.sort_by("_rank")
-        ranks = np.asarray(t["_rank"])
-        t = t.drop_columns(["_rank"])
-        fi = by_rank[ranks]
-        piece = fi * (1 << 32) + (done[ranks] - before[fi]) // size
+    for t in run.held(sink.placed):
+        ks = np.asarray(t["_k"])
+        o = np.argsort(dense[ks], kind="stable")
+        t, ks = t.take(pa.array(o)).drop_columns(["_k"]), ks[o]
+        fi = run.prev.file[ks]
+        piece = fi * (1 << 32) + (dense[ks] - before[fi]) // size
         cuts = np.flatnonzero(np.concatenate([[True], piece[1:] != piece[:-1], [True]]))
         for a, b in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
             if piece[a] != last:
@@ -350,7 +402,7 @@ def _changed_rows(run: _Run, sink: Sink) -> None:
 def _gone_rows(run: _Run, dd: Deduper) -> dict[Path, np.ndarray]:
     """Per store losing records (changed ones, or of firms now kept by hand): which rows."""
     out = {}
-    at = np.flatnonzero(run.changed[run.prev.rank]) if run.changed.any() else np.zeros(0, np.int64)  # hash order
+    at = np.flatnonzero(run.changed)
     sup = pa.array(sorted(dd.superseded), pa.string())
     for i, (f, t) in enumerate(dd.ex.pool.items()):
         gone = np.zeros(len(t), dtype=bool)
@@ -383,19 +435,25 @@ def _ordered(parts: list[tuple[pa.Table, np.ndarray]], empty: pa.Table) -> pa.Ta
     return pa.concat_tables([t for t, _k in parts]).take(pa.array(np.argsort(keys, kind="stable")))
 
 
-def _signals_and_queue(run: _Run, folder: Path) -> None:
+def _signals_and_queue(run: _Run, folder: Path, dense: np.ndarray) -> None:
     tx, s = run.tx, run.s
     s.signals = {}
     if run.chains_of is not None:
         found = pa.concat_tables(
-            [_ordered(run.chg_sig, SIGNAL_SCHEMA.empty_table()), _ordered(run.new_sig, SIGNAL_SCHEMA.empty_table())]
+            [
+                _ordered([(t, dense[k]) for t, k in run.chg_sig], SIGNAL_SCHEMA.empty_table()),
+                _ordered(run.new_sig, SIGNAL_SCHEMA.empty_table()),
+            ]
         )
         s.signals = dict(Counter(found["kind"].to_pylist()).most_common())
         if len(found):
             tx.write_raw_parquet(folder / SIGNALS, pa.concat_tables([read_signals(folder), found]))
     old = read_queue(folder)
     fresh = pa.concat_tables(
-        [_ordered(run.new_q, old.schema.empty_table()), _ordered(run.chg_q, old.schema.empty_table())]
+        [
+            _ordered(run.new_q, old.schema.empty_table()),
+            _ordered([(t, dense[k]) for t, k in run.chg_q], old.schema.empty_table()),
+        ]
     )
     ids = pa.concat_arrays(run.mine) if run.mine else pa.array([], pa.string())
     queue = queue_after(old, ids, fresh)
