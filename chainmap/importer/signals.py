@@ -104,7 +104,9 @@ def changed_signal_rows(
     if not len(at):
         return SIGNAL_SCHEMA.empty_table(), at
     take = pa.array(at)
-    was, now = old.take(pa.array(rows[0])).to_pylist(), new.take(pa.array(rows[0])).to_pylist()
+    money = ["capital_value", "capital_currency"]
+    was = old.select(money).take(pa.array(rows[0])).to_pylist()
+    now = new.select(money).take(pa.array(rows[0])).to_pylist()
     olds = [
         pa.array([_money(o["capital_value"], o["capital_currency"]) for o in was], pa.string()),
         _text(old["status"], rows[1]),

@@ -133,12 +133,12 @@ def prev_index(dd: Deduper, ids_of: list[Stored]) -> Prev | None:
         file = np.zeros(len(row), np.int64)
     else:
         file = np.fromiter(map(at.__getitem__, paths), np.int64, len(row))
-    o = np.lexsort((row, file))
+    o = np.argsort(row, kind="stable") if len(at) == 1 else np.lexsort((row, file))  # rows of a run: mostly rising
     file, row = file[o], row[o]
     parts = [ids_of[f].take_sorted(row[file == f]) for f in np.unique(file).tolist()]
     ids = pa.concat_tables(parts)["id"].combine_chunks() if parts else pa.array([], pa.string())
     h = key_hashes(ids)
-    o = np.argsort(h, kind="stable")
+    o = np.argsort(h)
     h = h[o]
     if len(h) > 1 and (h[1:] == h[:-1]).any():
         return None
@@ -239,11 +239,14 @@ class _Run:
 
     def _to_buckets(self, t: pa.Table, placed: bool) -> None:
         b = self.prev.rank[np.asarray(t["_k"])] // BUCKET
-        for n in np.unique(b).tolist():
-            key = (placed, n)
+        o = np.argsort(b, kind="stable")
+        t, b = t.take(pa.array(o)), b[o]  # one gather, then a slice per range
+        cuts = np.flatnonzero(np.concatenate([[True], b[1:] != b[:-1], [True]]))
+        for lo, hi in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
+            key = (placed, int(b[lo]))
             if key not in self.buckets:
                 self.buckets[key] = _Held(self.tx)
-            self.buckets[key].add(t.take(pa.array(np.flatnonzero(b == n))))
+            self.buckets[key].add(t.slice(lo, hi - lo))
 
     def held(self, placed: bool) -> Iterator[pa.Table]:
         """The changed records of one pass, range by range (in rank order between the ranges)."""
@@ -363,12 +366,16 @@ def _part(run: _Run, t: pa.Table, recs: np.ndarray, placed: bool, alone: bool, f
             new = t if mask.all() else t.filter(pa.array(mask))
         old = run.stored[fi].take_sorted(rows)
         ch = np.asarray(_changed(new, old, "parquet", set(), False), dtype=bool)
-        run.count(old.filter(pa.array(~ch)), None)
         if not ch.any():
+            run.count(old, None)
             continue
         ks = k[sel][ch]
         run.changed[ks] = True
-        kept, was = new.filter(pa.array(ch)), old.filter(pa.array(ch))
+        if ch.all():  # a newer export: every record changed (its source and date at least)
+            kept, was = new, old
+        else:
+            run.count(old.filter(pa.array(~ch)), None)
+            kept, was = new.filter(pa.array(ch)), old.filter(pa.array(ch))
         run.count(kept, placed)
         run.written(kept, ks, run.chg_q, None)
         if run.chains_of is not None:

@@ -70,10 +70,14 @@ def _changed(new: pa.Table, old: pa.Table, kind: str, selected: set[str], partia
         if c == "placed":
             continue
         a, b = new[c], old[c]
+        if a.null_count == len(a) and b.null_count == len(b):
+            continue  # a column neither fills: equal
         if pa.types.is_list(a.type):
             a, b = pc.binary_join(a, "\x1f"), pc.binary_join(b, "\x1f")
         eq = pc.or_(pc.fill_null(pc.equal(a, b), False), pc.and_(pc.is_null(a), pc.is_null(b)))
         same = eq if same is None else pc.and_(same, eq)
+    if same is None:
+        same = pa.array(np.ones(len(new), dtype=bool))
     return pc.and_(pc.invert(same), pc.invert(older))
 
 
