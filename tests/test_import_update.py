@@ -165,3 +165,22 @@ def test_change_signals_by_column_equal_the_row_by_row_ones(seed):
     assert got.equals(want) and len(want) > 20
     assert got["id"].to_pylist() == new["id"].take(pa.array(rows)).to_pylist()
     assert new.schema == SCHEMA
+
+
+def test_an_update_stopped_in_its_store_stage_leaves_the_stores_as_they_were(mini, tmp_path, monkeypatch):
+    """Ctrl-C while the streamed stage writes (records held in scratch files, the new store half written):
+    every file of the store folder as before, no temporary file left."""
+    first, second, _other = _exports(tmp_path)
+    monkeypatch.setattr(update, "BUCKET", 3)
+    out = mini / "imported" / "first.parquet"
+    _imp(mini, first, out)
+    before = {p.name: p.read_bytes() for p in (mini / "imported").iterdir()}
+
+    def stop(*_a):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(update, "_others", stop)
+    with pytest.raises(KeyboardInterrupt):
+        _imp(mini, second, out)
+    after = {p.name: p.read_bytes() for p in (mini / "imported").iterdir()}
+    assert after == before

@@ -29,84 +29,17 @@ from ..model import Region
 from ..store import SCHEMA, SIGNAL_SCHEMA, SIGNALS, read_signals
 from .background import Background
 from .dedupe import Deduper
-from .keys import key_hashes
 from .options import ImportSummary
 from .review import QUEUE, queue_after, queue_rows, read_queue
 from .rewrite import LazyWriter, Sink, rewrite_without, row_group, table_rows
 from .signals import changed_signal_rows, new_signals
 from .store import Transaction, is_ours, placed_mask
+from .taken import Prev, Stored, prev_index
 from .write import _changed, local_count, tally_ties
 
-__all__ = ["Prev", "can_stream_update", "prev_index", "stream_update"]
+__all__ = ["can_stream_update", "stream_update"]
 
 BUCKET = 1 << 16  # stored records per scratch file of changed records (one is sorted in memory at a time)
-
-
-class Stored:
-    """A stored table, rows taken chunk by chunk (a take from the whole chunked table joins its chunks
-    first: a copy of the whole store per call)."""
-
-    def __init__(self, t: pa.Table):
-        self.schema = t.schema
-        self.batches = t.to_batches()
-        self.bounds = np.cumsum([0] + [len(b) for b in self.batches])
-
-    def take_sorted(self, rows: np.ndarray) -> pa.Table:
-        """The rows ``rows`` (ascending): runs of rows in a row sliced (no copy) where they are long (a newer
-        export of the same firms, in much the same order: the rows of a chunk run nearly unbroken)."""
-        if not len(rows):
-            return self.schema.empty_table()
-        starts = np.flatnonzero(np.concatenate([[True], np.diff(rows) != 1]))
-        if len(starts) * 64 <= len(rows):
-            ends = np.concatenate([starts[1:], [len(rows)]])
-            t = pa.Table.from_batches(self.batches, schema=self.schema)
-            return pa.concat_tables(
-                [t.slice(rows[a], b - a) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
-            )
-        c = np.searchsorted(self.bounds, rows, side="right") - 1
-        cuts = np.flatnonzero(np.concatenate([[True], c[1:] != c[:-1], [True]]))
-        pieces = [
-            self.batches[c[a]].take(pa.array(rows[a:b] - self.bounds[c[a]]))
-            for a, b in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True)
-        ]
-        return pa.Table.from_batches(pieces, schema=self.schema)
-
-
-@dataclass
-class Prev:
-    """The stored records this run takes over (``Deduper.prev_by_id``), in the order of their ids' hashes:
-    the id, its store (number in ``Existing.pool``) and row there; their rank in (store, id) order, made
-    when first asked for (none is asked for when no record changed)."""
-
-    hashes: np.ndarray
-    ids: pa.Array
-    file: np.ndarray
-    row: np.ndarray
-    _rank: np.ndarray | None = None
-
-    @property
-    def rank(self) -> np.ndarray:
-        if self._rank is None:
-            keys = pa.table({"f": self.file, "id": self.ids})
-            order = pc.sort_indices(keys, sort_keys=[("f", "ascending"), ("id", "ascending")])
-            self._rank = np.empty(len(self.ids), np.int64)
-            self._rank[np.asarray(order)] = np.arange(len(self.ids))
-        return self._rank
-
-    def find(self, ids: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarray]:
-        """The rows of ``ids`` that are taken-over records (ascending), and their index here."""
-        if not len(self.hashes) or not len(ids):
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        h = key_hashes(ids)
-        o = np.argsort(h)
-        j = np.empty(len(h), np.int64)
-        j[o] = np.minimum(np.searchsorted(self.hashes, h[o]), len(self.hashes) - 1)  # sorted needles: in order
-        hit = np.flatnonzero(self.hashes[j] == h)
-        if len(hit):  # the hashes agree: the ids must too
-            arr = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
-            same = np.asarray(pc.fill_null(pc.equal(self.ids.take(pa.array(j[hit])), arr.take(pa.array(hit))), False))
-            hit = hit[same]
-        return hit, j[hit]
 
 
 def can_stream_update(dd: Deduper, output: Path, kind: str, base_key: Path, partial: bool) -> Prev | None:
@@ -122,29 +55,6 @@ def can_stream_update(dd: Deduper, output: Path, kind: str, base_key: Path, part
     return prev_index(dd, [Stored(t.select(["id"])) for t in dd.ex.pool.values()])
 
 
-def prev_index(dd: Deduper, ids_of: list[Stored]) -> Prev | None:
-    """:class:`Prev` of ``dd`` (``ids_of``: the stores' ids); None when two ids share a hash (then the table
-    path)."""
-    at = {f: i for i, f in enumerate(dd.ex.pool)}
-    where = dd.prev_by_id.values()
-    paths, rows = zip(*where, strict=True) if where else ((), ())
-    row = np.array(rows, np.int64)
-    if len(at) == 1:
-        file = np.zeros(len(row), np.int64)
-    else:
-        file = np.fromiter(map(at.__getitem__, paths), np.int64, len(row))
-    o = np.argsort(row, kind="stable") if len(at) == 1 else np.lexsort((row, file))  # rows of a run: mostly rising
-    file, row = file[o], row[o]
-    parts = [ids_of[f].take_sorted(row[file == f]) for f in np.unique(file).tolist()]
-    ids = pa.concat_tables(parts)["id"].combine_chunks() if parts else pa.array([], pa.string())
-    h = key_hashes(ids)
-    o = np.argsort(h)
-    h = h[o]
-    if len(h) > 1 and (h[1:] == h[:-1]).any():
-        return None
-    return Prev(h, ids.take(pa.array(o)), file[o], row[o])
-
-
 class _Held:
     """Tables waiting in a scratch file (Arrow's stream format, one batch each), read back in the order
     written."""
@@ -152,25 +62,33 @@ class _Held:
     def __init__(self, tx: Transaction):
         self.tx = tx
         self.w: Any = None
+        self.f: Any = None
         self.path: Path | None = None
 
     def add(self, t: pa.Table) -> None:
         if self.w is None:
             self.path = self.tx.scratch()
-            self.w = pa.ipc.new_stream(str(self.path), t.schema)
+            self.f = pa.OSFile(str(self.path), "wb")
+            self.w = pa.ipc.new_stream(self.f, t.schema)
         self.w.write_table(t.combine_chunks())
 
+    def close(self) -> None:
+        """The file closed (for reading, or when the import stops)."""
+        if self.f is not None and not self.f.closed:
+            self.w.close()
+            self.f.close()
+
     def read(self) -> pa.Table | None:
-        if self.w is None:
+        if self.path is None:
             return None
-        self.w.close()
+        self.close()
         with pa.OSFile(str(self.path), "rb") as src:
             return pa.ipc.open_stream(src).read_all()
 
     def batches(self) -> Iterator[pa.RecordBatch]:
-        if self.w is None:
+        if self.path is None:
             return
-        self.w.close()
+        self.close()
         with pa.OSFile(str(self.path), "rb") as src:
             yield from pa.ipc.open_stream(src)
 
@@ -291,25 +209,46 @@ def stream_update(
         dd, tx, s, prev, region, chains_of if dd.ex.pool else None, info["source_file"], np.zeros(len(prev.ids), bool)
     )
     run.stored = [Stored(t) for t in dd.ex.pool.values()]
+    sides = dd.records.sides()
+    held = {True: _Held(tx), False: _Held(tx)}
+    try:
+        gone, dense = _compare_and_write(run, sides, held, base_key, output, info)
+    finally:
+        for h in [*held.values(), *run.buckets.values()]:
+            h.close()
+    _others(run, dd, base_key, gone, info)
+    stale = output.with_suffix(".yaml")
+    if stale.exists() and is_ours(stale):
+        tx.remove(stale)  # the list outgrew YAML: one store per import
+    _signals_and_queue(run, output.parent, dense)
+    if region is not None and s.local is None:
+        s.local = 0
+    s.nodes = dict(sorted(run.nodes.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _compare_and_write(
+    run: _Run, sides: list[tuple[int, int]], held: dict[bool, _Held], base_key: Path, output: Path, info: dict
+) -> tuple[dict[Path, np.ndarray], np.ndarray]:
+    """Every chunk compared, then the output store written (when it changes); the rows each store loses and
+    :meth:`_Run.order`."""
+    dd, s = run.dd, run.s
     base = dd.ex.pool.get(base_key)
     direct = base is None  # nothing of an older store comes first: the new placed firms go straight out
-    sides = dd.records.sides()
-    with LazyWriter(tx, output, info) as out, Background() as bg:
+    with LazyWriter(run.tx, output, info) as out, Background() as bg:
         sinks = {True: Sink(out, True, bg), False: Sink(out, False, bg)}
-        held = {True: _Held(tx), False: _Held(tx)}
         for placed, parts in ((True, dd.records.placed_parts()), (False, dd.records.unplaced_parts())):
             fresh_out: Sink | _Held = sinks[True] if placed and direct else held[placed]
             for (t, recs), (n_on, n_off) in zip(parts, sides, strict=True):
                 _part(run, t.cast(SCHEMA), recs, placed, (n_off if placed else n_on) == 0, fresh_out)
         s.unchanged = s.updated - int(run.changed.sum())
         dense = run.order() if run.changed.any() else np.zeros(0, np.int64)
-        gone_ids = _gone_rows(run, dd)
-        rewrite = base is None or base_key != output.resolve() or bool(run.mine) or base_key in gone_ids
+        gone = _gone_rows(run, dd)
+        rewrite = base is None or base_key != output.resolve() or bool(run.mine) or base_key in gone
         if rewrite and (run.mine or base is not None):
             for placed in (True, False):
                 sink = sinks[placed]
                 if base is not None:
-                    table_rows(sink, base, gone_ids.get(base_key))
+                    table_rows(sink, base, gone.get(base_key))
                 if not (placed and direct):
                     for b in held[placed].batches():
                         sink.add(b)
@@ -318,14 +257,7 @@ def stream_update(
                 sink.flush()
             out.get()  # an empty store is written too
         bg.finish()
-    _others(run, dd, base_key, gone_ids, info)
-    stale = output.with_suffix(".yaml")
-    if stale.exists() and is_ours(stale):
-        tx.remove(stale)  # the list outgrew YAML: one store per import
-    _signals_and_queue(run, output.parent, dense)
-    if region is not None and s.local is None:
-        s.local = 0
-    s.nodes = dict(sorted(run.nodes.items(), key=lambda kv: (-kv[1], kv[0])))
+    return gone, dense
 
 
 def _part(run: _Run, t: pa.Table, recs: np.ndarray, placed: bool, alone: bool, fresh_out: Sink | _Held) -> None:
