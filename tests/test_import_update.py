@@ -4,6 +4,7 @@ and the summary, with row groups and chunks made tiny so that every cut of the r
 
 from __future__ import annotations
 
+import csv
 import random
 import shutil
 
@@ -15,7 +16,7 @@ import pytest
 from chainmap import load_library
 from chainmap.importer import ImportOptions, run
 from chainmap.importer import store as istore
-from chainmap.importer import update
+from chainmap.importer import update, write
 from chainmap.importer.rewrite import rewrite_without
 from chainmap.importer.signals import changed_signal_rows, changed_signals
 from chainmap.importer.store import Transaction
@@ -60,6 +61,11 @@ def _exports(tmp_path):
     return w("名单_20240101.csv", first), w("名单_20240601.csv", second), w("其他_20240301.csv", other)
 
 
+def _rows(f):
+    with f.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.reader(fh))[1:]
+
+
 def _imp(root, f, out=None, **kw):
     return run.run_import(
         load_library(root), ImportOptions(file=f, output=out, store="parquet", progress=False, workers=1, **kw)
@@ -77,6 +83,7 @@ def test_streamed_update_equals_the_table_path(mini, tmp_path, monkeypatch):
     monkeypatch.setattr(run, "BLOCK_BYTES", 256)  # a few rows a chunk
     monkeypatch.setattr(istore, "ROW_GROUP", 4)  # row groups cut everywhere
     monkeypatch.setattr(update, "BUCKET", 3)  # the changed records over many scratch files
+    monkeypatch.setattr(write, "YAML_LIMIT", 20)  # an auto store grows out of YAML soon
     calls = []
     real = update.stream_update
     results = {}
@@ -104,8 +111,15 @@ def test_streamed_update_equals_the_table_path(mini, tmp_path, monkeypatch):
         ):
             s = _imp(root, f, o)
             out.append(_state(root, s))
+        grow = tmp_path / mode / "增长.csv"  # an auto YAML store outgrowing YAML: its records into the Parquet one
+        write_csv(grow, [HEADER, *(r for r in _rows(first)[:10])])
+        steps.append(run.run_import(load_library(root), ImportOptions(file=grow, progress=False, workers=1)))
+        write_csv(grow, [HEADER, *_rows(second)])
+        s = run.run_import(load_library(root), ImportOptions(file=grow, progress=False, workers=1))
+        assert s.store == "parquet" and not (imported / "增长.yaml").exists()
+        out.append(_state(root, s))
         results[mode] = [_state(root, steps[0]), *out]
-    assert len(calls) >= 4
+    assert len(calls) >= 5
     for got, want in zip(results["stream"], results["table"], strict=True):
         assert got[1] == want[1] and got[2] == want[2]
         assert got[0].keys() == want[0].keys()
