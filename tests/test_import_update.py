@@ -14,9 +14,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from chainmap import load_library
-from chainmap.importer import ImportOptions, run
+from chainmap.importer import ImportOptions, run, update, write
 from chainmap.importer import store as istore
-from chainmap.importer import update, write
 from chainmap.importer.rewrite import rewrite_without
 from chainmap.importer.signals import changed_signal_rows, changed_signals
 from chainmap.importer.store import Transaction
