@@ -231,6 +231,17 @@ class Records:
             self.patch_targets.append(targets.astype(np.int64))
             self._patches, self._merged_cache = None, {}
 
+    def sides(self) -> list[tuple[int, int]]:
+        """Per chunk, how many of its records end up placed and how many unplaced (in the order of
+        :meth:`placed_parts`)."""
+        movers = self._sorted_patches().movers
+        out = []
+        for part in self.parts:
+            mv = len(_within(movers, part.lo, part.hi))
+            on = int(part.placed.sum())
+            out.append((on + mv, len(part.placed) - on - mv))
+        return out
+
     def placed_parts(self) -> Iterator[tuple[pa.Table, np.ndarray]]:
         """Per chunk, its records that end up placed (with their numbers), duplicates folded in."""
         p = self._sorted_patches()

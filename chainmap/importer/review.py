@@ -25,6 +25,7 @@ __all__ = [
     "QUEUE",
     "apply_decisions",
     "decide",
+    "queue_after",
     "read_decisions",
     "review_id",
     "review_items",
@@ -168,11 +169,15 @@ def _node_evidence(evidence: pa.ChunkedArray, nodes: pa.Array) -> pa.Array:
 def updated_queue(folder: Path, records: pa.Table) -> pa.Table | None:
     """The queue after an import that wrote ``records``: their old pairs replaced by their open ones;
     None when nothing changes."""
-    old = read_queue(folder)
-    fresh = queue_rows(records)
+    return queue_after(read_queue(folder), records["id"], queue_rows(records))
+
+
+def queue_after(old: pa.Table, ids: pa.Array | pa.ChunkedArray, fresh: pa.Table) -> pa.Table | None:
+    """The queue ``old`` with the pairs of the firms ``ids`` replaced by ``fresh`` (their open pairs);
+    None when nothing changes."""
     if not len(fresh) and not len(old):
         return None
-    keep = old.filter(pc.invert(pc.is_in(old["firm"], value_set=records["id"])))
+    keep = old.filter(pc.invert(pc.is_in(old["firm"], value_set=ids)))
     new = pa.concat_tables([keep, fresh])
     return None if new.equals(old) else new
 

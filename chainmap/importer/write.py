@@ -7,6 +7,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -14,7 +15,8 @@ from ..model import Region
 from ..store import COLUMNS, SIGNAL_SCHEMA, SIGNALS, TIES, is_ours, read_signals
 from .dedupe import Deduper
 from .options import ImportSummary
-from .signals import changed_signals, new_signals
+from .rewrite import rewrite_without
+from .signals import changed_signal_rows, new_signals
 from .store import Transaction, check_writable, comparable
 
 __all__ = ["YAML_LIMIT", "compare", "count", "local_count", "plan", "record_signals", "tally_ties"]
@@ -68,10 +70,14 @@ def _changed(new: pa.Table, old: pa.Table, kind: str, selected: set[str], partia
         if c == "placed":
             continue
         a, b = new[c], old[c]
+        if a.null_count == len(a) and b.null_count == len(b):
+            continue  # a column neither fills: equal
         if pa.types.is_list(a.type):
             a, b = pc.binary_join(a, "\x1f"), pc.binary_join(b, "\x1f")
         eq = pc.or_(pc.fill_null(pc.equal(a, b), False), pc.and_(pc.is_null(a), pc.is_null(b)))
         same = eq if same is None else pc.and_(same, eq)
+    if same is None:
+        same = pa.array(np.ones(len(new), dtype=bool))
     return pc.and_(pc.invert(same), pc.invert(older))
 
 
@@ -107,13 +113,12 @@ def plan(
     for f, t in dd.ex.pool.items():
         if f == base_key or not len(moved):
             continue
-        gone = pc.is_in(t["id"], value_set=moved)
-        if pc.any(gone).as_py():
-            rest = t.filter(pc.invert(gone))
-            if len(rest):
-                tx.write_table(f, rest, "parquet" if f.suffix == ".parquet" else "yaml", info)
-            else:
+        gone = np.asarray(pc.is_in(t["id"], value_set=moved), dtype=bool)
+        if gone.any():
+            if gone.all():
                 tx.remove(f)
+            else:
+                rewrite_without(tx, f, t, gone, info)
             s.moved_from.append(str(f))
     base = dd.ex.pool.get(base_key)
     rewrite = base is None or base_key != out_res or len(mine) > 0
@@ -186,7 +191,7 @@ def record_signals(
 ) -> None:
     """Signals of this run (changes of stored firms; new firms when the store already held some),
     appended to the folder's signal file in the same transaction as the stores."""
-    parts = [changed_signals(new, old, chains_of, source) for new, old in pairs]
+    parts = [changed_signal_rows(new, old, chains_of, source)[0] for new, old in pairs]
     if dd.ex.pool:
         fresh = mine.filter(pc.invert(pc.is_in(mine["id"], value_set=pa.array(list(dd.prev_by_id), pa.string()))))
         parts.append(new_signals(fresh, chains_of, source))

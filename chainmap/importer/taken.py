@@ -1,0 +1,105 @@
+"""The stored records an import takes over (``Deduper.prev_by_id``): found by id in this run's records
+(hashes, then the ids checked), their stored versions taken from the stores' tables by row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .dedupe import Deduper
+from .keys import key_hashes
+
+__all__ = ["Prev", "Stored", "prev_index"]
+
+
+class Stored:
+    """A stored table, rows taken chunk by chunk (a take from the whole chunked table joins its chunks
+    first: a copy of the whole store per call)."""
+
+    def __init__(self, t: pa.Table):
+        self.schema = t.schema
+        self.batches = t.to_batches()
+        self.bounds = np.cumsum([0] + [len(b) for b in self.batches])
+
+    def take_sorted(self, rows: np.ndarray) -> pa.Table:
+        """The rows ``rows`` (ascending): runs of rows in a row sliced (no copy) where they are long (a newer
+        export of the same firms, in much the same order: the rows of a chunk run nearly unbroken)."""
+        if not len(rows):
+            return self.schema.empty_table()
+        starts = np.flatnonzero(np.concatenate([[True], np.diff(rows) != 1]))
+        if len(starts) * 64 <= len(rows):
+            ends = np.concatenate([starts[1:], [len(rows)]])
+            t = pa.Table.from_batches(self.batches, schema=self.schema)
+            return pa.concat_tables(
+                [t.slice(rows[a], b - a) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+            )
+        c = np.searchsorted(self.bounds, rows, side="right") - 1
+        cuts = np.flatnonzero(np.concatenate([[True], c[1:] != c[:-1], [True]]))
+        pieces = [
+            self.batches[c[a]].take(pa.array(rows[a:b] - self.bounds[c[a]]))
+            for a, b in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True)
+        ]
+        return pa.Table.from_batches(pieces, schema=self.schema)
+
+
+@dataclass
+class Prev:
+    """The stored records this run takes over (``Deduper.prev_by_id``), in the order of their ids' hashes:
+    the id, its store (number in ``Existing.pool``) and row there; their rank in (store, id) order, made
+    when first asked for (none is asked for when no record changed)."""
+
+    hashes: np.ndarray
+    ids: pa.Array
+    file: np.ndarray
+    row: np.ndarray
+    _rank: np.ndarray | None = None
+
+    @property
+    def rank(self) -> np.ndarray:
+        if self._rank is None:
+            keys = pa.table({"f": self.file, "id": self.ids})
+            order = pc.sort_indices(keys, sort_keys=[("f", "ascending"), ("id", "ascending")])
+            self._rank = np.empty(len(self.ids), np.int64)
+            self._rank[np.asarray(order)] = np.arange(len(self.ids))
+        return self._rank
+
+    def find(self, ids: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarray]:
+        """The rows of ``ids`` that are taken-over records (ascending), and their index here."""
+        if not len(self.hashes) or not len(ids):
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        h = key_hashes(ids)
+        o = np.argsort(h)
+        j = np.empty(len(h), np.int64)
+        j[o] = np.minimum(np.searchsorted(self.hashes, h[o]), len(self.hashes) - 1)  # sorted needles: in order
+        hit = np.flatnonzero(self.hashes[j] == h)
+        if len(hit):  # the hashes agree: the ids must too
+            arr = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
+            same = np.asarray(pc.fill_null(pc.equal(self.ids.take(pa.array(j[hit])), arr.take(pa.array(hit))), False))
+            hit = hit[same]
+        return hit, j[hit]
+
+
+def prev_index(dd: Deduper, ids_of: list[Stored]) -> Prev | None:
+    """:class:`Prev` of ``dd`` (``ids_of``: the stores' ids); None when two ids share a hash (then the table
+    path)."""
+    at = {f: i for i, f in enumerate(dd.ex.pool)}
+    where = dd.prev_by_id.values()
+    paths, rows = zip(*where, strict=True) if where else ((), ())
+    row = np.array(rows, np.int64)
+    if len(at) == 1:
+        file = np.zeros(len(row), np.int64)
+    else:
+        file = np.fromiter(map(at.__getitem__, paths), np.int64, len(row))
+    o = np.argsort(row, kind="stable") if len(at) == 1 else np.lexsort((row, file))  # rows of a run: mostly rising
+    file, row = file[o], row[o]
+    parts = [ids_of[f].take_sorted(row[file == f]) for f in np.unique(file).tolist()]
+    ids = pa.concat_tables(parts)["id"].combine_chunks() if parts else pa.array([], pa.string())
+    h = key_hashes(ids)
+    o = np.argsort(h)
+    h = h[o]
+    if len(h) > 1 and (h[1:] == h[:-1]).any():
+        return None
+    return Prev(h, ids.take(pa.array(o)), file[o], row[o])
