@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ..errors import UsageError
 from ..load import Library
 from ..store import is_ours, read_table
 from . import clean
+from .lookup import StoredIndex, TakenIds
 from .options import ImportOptions
 from .read import Opened
 
@@ -98,16 +98,25 @@ def resolve_as_of(opts: ImportOptions, opened: Opened, above: list[tuple[int, li
 @dataclass
 class Existing:
     """Records earlier imports wrote (every store of the output's folder), indexed by credit code and
-    name, and the firms the library keeps by hand (rows naming them are skipped)."""
+    name (:class:`.lookup.StoredIndex`: hashes in numpy arrays), and the firms the library keeps by hand
+    (rows naming them are skipped). ``taken``: every id of the library and the stores."""
 
     pool: dict[Path, pa.Table] = field(default_factory=dict)
-    ids: dict[Path, list[str]] = field(default_factory=dict)
-    by_code: dict[str, tuple[Path, int]] = field(default_factory=dict)
-    by_name: dict[str, tuple[Path, int, str | None]] = field(default_factory=dict)
     hand_code: dict[str, str] = field(default_factory=dict)
     hand_name: dict[str, tuple[str, str | None]] = field(default_factory=dict)
-    taken: set[str] = field(default_factory=set)
+    taken: TakenIds | set[str] = field(default_factory=set)
     outside_library: bool = False
+    index: StoredIndex = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.index = StoredIndex(self.pool)
+        if not isinstance(self.taken, TakenIds):
+            self.taken = TakenIds(self.taken, self.index)
+
+    @property
+    def rows(self) -> int:
+        """How many records the stores hold."""
+        return self.index.n
 
     def hand(self, code: str | None, nk: str) -> str | None:
         """The hand-kept record of this firm, if any."""
@@ -117,36 +126,21 @@ class Existing:
         return cid
 
     def stored(self, code: str | None, nk: str) -> tuple[Path, int] | None:
-        """Where an earlier import stored this firm, if it did."""
-        prev = self.by_code.get(code) if code else None
-        if prev is None and nk in self.by_name:
-            pf, pi, pcode = self.by_name[nk]
-            if code is None or pcode in (None, code):
-                prev = (pf, pi)
-        return prev
+        """Where an earlier import stored this firm, if it did: the first record of its credit code, else
+        the first of its name if that one has no code or this one."""
+        row = self.index.stored_row(code, nk)
+        return None if row < 0 else self.index.where(row)
 
 
 def load_existing(lib: Library, output: Path) -> Existing:
-    ex = Existing()
     folder = lib.root / "imported"
     if output.parent.resolve() == folder.resolve():
         files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.parquet"))
     else:  # a store outside the library: on its own, it must not take records from the library's
         files = [output] if output.exists() else []
-        ex.outside_library = True
-    for f in files:
-        if is_ours(f):
-            ex.pool[f.resolve()] = read_table(f)
-    ex.taken = set(lib.companies) | set(lib.institutions) | set(lib.nodes)
-    for f, t in ex.pool.items():
-        ex.ids[f] = t["id"].to_pylist()
-        codes = t["credit_code"].to_pylist()
-        names = pc.replace_substring_regex(pc.utf8_normalize(t["name"], "NFKC"), r"\s+", "").to_pylist()
-        ex.taken.update(ex.ids[f])
-        for i, (c, n) in enumerate(zip(codes, names, strict=True)):
-            if c:
-                ex.by_code.setdefault(c, (f, i))
-            ex.by_name.setdefault(n, (f, i, c))
+    pool = {f.resolve(): read_table(f) for f in files if is_ours(f)}
+    ex = Existing(pool, taken=set(lib.companies) | set(lib.institutions) | set(lib.nodes))
+    ex.outside_library = output.parent.resolve() != folder.resolve()
     ours = {str(f) for f in ex.pool} | {str(f.resolve()) for f in folder.glob("*.*") if is_ours(f)}
     for cid, c in lib.companies.items():
         where = lib.where.get(cid, ("", 0, 0))[0]
