@@ -6,15 +6,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from ..errors import UsageError
 from ..load import Library
-from ..store import is_ours, read_table
+from ..store import COLUMNS, SCHEMA, is_ours, read_table
 from . import clean
 from .lookup import StoredIndex, TakenIds
 from .options import ImportOptions
@@ -132,14 +134,35 @@ class Existing:
         return None if row < 0 else self.index.where(row)
 
 
+KEY_COLUMNS = ["id", "credit_code", "name"]  # what the look-ups read first
+REST_COLUMNS = [c for c in COLUMNS if c not in KEY_COLUMNS]
+
+
+def _read(path: Path, columns: list[str]) -> pa.Table:
+    """Some columns of a Parquet store, of :data:`SCHEMA`'s types (missing ones empty), chunked as
+    :func:`.store.read_table` reads them (a chunk a row group: the stores written from it get the
+    same row groups)."""
+    have = set(pq.read_schema(path).names)
+    t = pq.read_table(path, columns=[c for c in columns if c in have])
+    n = t.num_rows if t.num_columns else pq.read_metadata(path).num_rows
+    t = pa.table({c: t[c] if c in have else pa.nulls(n, SCHEMA.field(c).type) for c in columns})
+    return t.cast(pa.schema([SCHEMA.field(c) for c in columns]))
+
+
 def load_existing(lib: Library, output: Path) -> Existing:
+    """The stores of the output's folder, read and indexed (the look-ups' columns first: a thread reads
+    the others while they are indexed)."""
     folder = lib.root / "imported"
     if output.parent.resolve() == folder.resolve():
         files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.parquet"))
     else:  # a store outside the library: on its own, it must not take records from the library's
         files = [output] if output.exists() else []
-    pool = {f.resolve(): read_table(f) for f in files if is_ours(f)}
-    ex = Existing(pool, taken=set(lib.companies) | set(lib.institutions) | set(lib.nodes))
+    stores = {f.resolve(): f for f in files if is_ours(f)}
+    keys = {k: _read(f, KEY_COLUMNS) if f.suffix == ".parquet" else read_table(f) for k, f in stores.items()}
+    with ThreadPoolExecutor(1, thread_name_prefix="chainmap-read") as bg:  # done before the workers fork
+        rest = {k: bg.submit(_read, f, REST_COLUMNS) for k, f in stores.items() if f.suffix == ".parquet"}
+        ex = Existing(keys, taken=set(lib.companies) | set(lib.institutions) | set(lib.nodes))  # indexed meanwhile
+        ex.pool = {k: _whole(t, rest[k].result()) if k in rest else t for k, t in keys.items()}
     ex.outside_library = output.parent.resolve() != folder.resolve()
     ours = {str(f) for f in ex.pool} | {str(f.resolve()) for f in folder.glob("*.*") if is_ours(f)}
     for cid, c in lib.companies.items():
@@ -150,3 +173,8 @@ def load_existing(lib: Library, output: Path) -> Existing:
             ex.hand_code[c.credit_code] = cid
         ex.hand_name[namekey(c.name)] = (cid, c.credit_code)
     return ex
+
+
+def _whole(keys: pa.Table, rest: pa.Table) -> pa.Table:
+    """A store's table as :func:`.store.read_table` reads it, from its two parts."""
+    return pa.table({c: (keys if c in KEY_COLUMNS else rest)[c] for c in COLUMNS}).cast(SCHEMA)
