@@ -207,6 +207,7 @@ class Deduper:
         self.prev_by_id = TakenOver(existing.index)
         self.superseded: set[str] = set()
         self._hand: tuple[np.ndarray, np.ndarray] | None = None  # hashes of the hand-kept codes and names
+        self._claims: list[tuple[int, int]] = []  # (row, stored row) a chunk's rows decided one by one took
         # ids taken (``ex.taken``), hashed once needed: the ids (for any code), and the codes whose
         # imp_<code> ids are taken (for a chunk of codes of digits and capitals only: their hashes are
         # those the worker made); each with the ids taken since, not yet in it
@@ -226,9 +227,13 @@ class Deduper:
         n = len(code_a)
         out = Folded(n)
         ch, nh = hashes if hashes is not None else (key_hashes(code_a), key_hashes(name_a))
-        other, stored, code_hit, name_hit = self._slow_rows(ch, nh)
-        over, target = self._taking_over(other, stored, code_a, name_a, ch, nh)
+        other, code_hit, name_hit = self._slow_rows(ch, nh)
+        ix = self.ex.index
+        first = (ix.by_code.get(ch), ix.by_name.get(nh)) if ix.n else None  # the stores' first rows of the keys
+        stored = (first[0] >= 0) | (first[1] >= 0) if first is not None else np.zeros(n, bool)
+        over, target = self._taking_over(other, stored, first, code_a, name_a)
         slow = (other | stored) & ~over
+        self._claims = []
         base = self._n
         if base + n > len(self._codes):
             size = max(base + n, len(self._codes) * 5 // 4)
@@ -248,6 +253,7 @@ class Deduper:
             if self._fold_one(out, i, c, nk, ch[i], nh[i], g, code_add, name_add, known):
                 g_of[i] = g
                 slow_new += 1
+        self._taken_in_order(over, target)
         idx = np.nonzero(fast)[0]
         g_of[idx] = base + new_before[idx] + np.searchsorted(np.nonzero(slow & (g_of >= 0))[0], idx)
         out.ids = self._ids(fast, code_a, name_a, out.slow_ids, ch, (over, target))
@@ -271,11 +277,11 @@ class Deduper:
         """Record -> hash of its credit code (0: none yet); its length is the number of records."""
         return self._codes[: self._n]
 
-    def _slow_rows(self, ch: np.ndarray, nh: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _slow_rows(self, ch: np.ndarray, nh: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Rows that need a look one by one: seen earlier in this run, sharing a code or name with
-        another row of the chunk, or kept by hand (as far as hashes tell); rows whose code or name a
-        store holds (one by one too, but for those :meth:`_taking_over` decides at once); and the record
-        of each row's code and name among the earlier chunks' (-1: none)."""
+        another row of the chunk, or kept by hand (as far as hashes tell); and the record of each row's
+        code and name among the earlier chunks' (-1: none). (Rows a store holds need one too, but for
+        some :meth:`_taking_over` decides at once.)"""
         code_hit, name_hit = self.code_idx.get(ch), self.name_idx.get(nh)
         slow = (code_hit >= 0) & (ch != _NONE)
         slow |= name_hit >= 0
@@ -286,9 +292,7 @@ class Deduper:
                 slow |= _member(h, dup) & (h != _NONE)
         hand_codes, hand_names = self._hand_hashes()
         slow |= (_member(ch, hand_codes) & (ch != _NONE)) | _member(nh, hand_names)
-        ix = self.ex.index
-        stored = (_member(ch, ix.by_code.keys) & (ch != _NONE)) | _member(nh, ix.by_name.keys)
-        return slow, stored, code_hit, name_hit
+        return slow, code_hit, name_hit
 
     def _hand_hashes(self) -> tuple[np.ndarray, np.ndarray]:
         """Hashes of the credit codes and names of the firms the library keeps by hand (sorted)."""
@@ -298,19 +302,24 @@ class Deduper:
         return self._hand
 
     def _taking_over(
-        self, other: np.ndarray, stored: np.ndarray, code_a: pa.Array, name_a: pa.Array, ch: np.ndarray, nh: np.ndarray
+        self,
+        other: np.ndarray,
+        stored: np.ndarray,
+        first: tuple[np.ndarray, np.ndarray] | None,
+        code_a: pa.Array,
+        name_a: pa.Array,
     ) -> tuple[np.ndarray, np.ndarray]:
         """The rows that take a stored record over, decided at once (a mask), and the stored row of each:
         rows no earlier row of the run shares a key with, no hand-kept firm, whose stored record no other
         row of the chunk may claim and none has taken yet. What :meth:`_fold_one` would decide for them,
         in any order (the rest, and every row of a chunk where a hash hit a record of another key, go
         one by one)."""
-        none = np.zeros(len(ch), bool), np.full(len(ch), -1, np.int64)
+        none = np.zeros(len(stored), bool), np.full(len(stored), -1, np.int64)
         only_stored = stored & ~other
-        if not only_stored.any() or not VECTOR_TAKE_OVER:
+        if first is None or not only_stored.any() or not VECTOR_TAKE_OVER:
             return none
         ix = self.ex.index
-        target, collided = ix.stored_rows(code_a, name_a, ch, nh, stored)  # of every row that may claim one
+        target, collided = ix.stored_rows(code_a, name_a, first, stored)  # of every row that may claim one
         if collided:
             return none
         ok = only_stored & (target >= 0)
@@ -321,8 +330,19 @@ class Deduper:
         at = np.flatnonzero(ok)
         free = ~self.prev_by_id.claimed[target[at]] & ~ix.id_doubt(target[at])
         ok[at[~free]] = False
-        self.prev_by_id.claim(target[ok])
+        self.prev_by_id.claimed[target[ok]] = True  # in the mapping's order after the chunk (see fold)
         return ok, target
+
+    def _taken_in_order(self, over: np.ndarray, target: np.ndarray) -> None:
+        """The chunk's stored records taken over into ``prev_by_id`` in the order of their rows, those
+        decided at once with those decided one by one (as when every row went one by one)."""
+        rows = np.flatnonzero(over)
+        stored = target[rows]
+        if self._claims:
+            slow_rows, slow_stored = np.array(self._claims, np.int64).T
+            order = np.argsort(np.concatenate([rows, slow_rows]), kind="stable")
+            stored = np.concatenate([stored, slow_stored])[order]
+        self.prev_by_id.claim(stored)
 
     def _ids(
         self,
@@ -346,7 +366,7 @@ class Deduper:
         taken = self._taken_hits(ids, ch, "code", fast) if plain else self._taken_hits(ids, key_hashes(ids), "id", fast)
         redo = fast & (ids.is_null().to_numpy(zero_copy_only=False) | taken)
         if took.any():
-            stored = self.ex.index.ids.take(pa.array(np.where(took, target, 0), pa.int64())).combine_chunks()
+            stored = self.ex.index.ids.take(pa.array(np.where(took, target, 0), pa.int64()))
             ids = pc.if_else(pa.array(took), stored, ids)
         other = ~(fast | took) | redo
         if other.any():
@@ -415,7 +435,8 @@ class Deduper:
             prev = -1  # two firms of this file claim one stored record (same name, no code): keep both
         if prev >= 0:
             ident = ex.index.id_at(prev)
-            self.prev_by_id.claim(np.array([prev]))
+            self.prev_by_id.claimed[prev] = True
+            self._claims.append((i, prev))
         else:
             ident = self._new_id(c, nk)
             self.new_firms += 1

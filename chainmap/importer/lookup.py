@@ -43,11 +43,13 @@ class FirstRows:
     def get(self, q: np.ndarray) -> np.ndarray:
         """The first row of each hash, -1 where none (or the hash is 0)."""
         out = np.full(len(q), -1, np.int64)
-        if not len(self.keys):
+        if not len(self.keys) or not len(q):
             return out
-        pos = np.minimum(np.searchsorted(self.keys, q), len(self.keys) - 1)
-        hit = (self.keys[pos] == q) & (q != _NONE)
-        out[hit] = self.first[pos[hit]]
+        order = np.argsort(q)  # sorted needles: the binary searches walk the keys in order
+        sq = q[order]
+        pos = np.minimum(np.searchsorted(self.keys, sq), len(self.keys) - 1)
+        hit = (self.keys[pos] == sq) & (sq != _NONE)
+        out[order[hit]] = self.first[pos[hit]]
         return out
 
     def get1(self, h: int) -> int:
@@ -55,9 +57,11 @@ class FirstRows:
         return int(self.first[pos]) if h and pos < len(self.keys) and int(self.keys[pos]) == h else -1
 
 
-def _column(pool: dict[Path, pa.Table], name: str) -> pa.ChunkedArray:
+def _column(pool: dict[Path, pa.Table], name: str) -> pa.Array:
+    """One column of every store as one array (look-ups take from it: a take from many chunks costs a
+    copy of the whole column)."""
     chunks = [c for t in pool.values() for c in t[name].chunks]
-    return pa.chunked_array(chunks, pa.string())
+    return pa.concat_arrays(chunks) if chunks else pa.array([], pa.string())
 
 
 def _hashes(pool: dict[Path, pa.Table], name: str, keyed: bool = False) -> np.ndarray:
@@ -82,7 +86,18 @@ class StoredIndex:
         self.by_code = FirstRows(np.where(empty, _NONE, self.code_h) if empty is not None else self.code_h)
         self.by_name = FirstRows(_hashes(pool, "name", keyed=True))
         self.by_id = FirstRows(_hashes(pool, "id"))
-        self._name_keys: pa.ChunkedArray | None = None  # every stored name key: only after a collision
+        self._name_keys: pa.Array | None = None  # every stored name key: only after a collision
+
+    def columns(self, k: int, like: pa.Table) -> dict[str, pa.ChunkedArray]:
+        """The look-up columns of the ``k``-th store, chunked as ``like``'s (slices: no copy)."""
+        out = {}
+        for c, arr in (("id", self.ids), ("credit_code", self.codes), ("name", self.names)):
+            at, chunks = int(self.offsets[k]), []
+            for piece in like[c].chunks:
+                chunks.append(arr.slice(at, len(piece)))
+                at += len(piece)
+            out[c] = pa.chunked_array(chunks, arr.type)
+        return out
 
     def where(self, row: int) -> tuple[Path, int]:
         """The store file and its row of a stored record."""
@@ -106,7 +121,7 @@ class StoredIndex:
         collision only."""
         if col == "name":
             if self._name_keys is None:
-                self._name_keys = pa.chunked_array([name_keys(c) for c in self.names.chunks], pa.string())
+                self._name_keys = name_keys(self.names)
             values = self._name_keys
         else:
             values = self.codes
@@ -135,23 +150,22 @@ class StoredIndex:
         return r
 
     def stored_rows(
-        self, codes: pa.Array, nks: pa.Array, ch: np.ndarray, nh: np.ndarray, rows: np.ndarray
+        self, codes: pa.Array, nks: pa.Array, first: tuple[np.ndarray, np.ndarray], rows: np.ndarray
     ) -> tuple[np.ndarray, bool]:
-        """:meth:`stored_row` of the ``rows`` (a mask) of a chunk (``ch``, ``nh``: the hashes of its codes
-        and name keys), -1 elsewhere; and whether a hash hit a record of another key (a collision: the
-        caller then asks row by row)."""
-        out = np.full(len(ch), -1, np.int64)
-        at = np.flatnonzero(rows)
-        by_code = self.by_code.get(ch[at])
-        hit = by_code >= 0
-        same = _equal(codes, at[hit], self.codes, by_code[hit])
-        out[at[hit]] = by_code[hit]
-        rest = at[~hit]
-        by_name = self.by_name.get(nh[rest])
-        hit_n = by_name >= 0
-        row_n, name_rows = rest[hit_n], by_name[hit_n]
+        """:meth:`stored_row` of the ``rows`` (a mask) of a chunk, -1 elsewhere, given ``first``: the first
+        rows of the hashes of their codes and name keys (:meth:`FirstRows.get`); and whether a hash hit a
+        record of another key (a collision: the caller then asks row by row)."""
+        by_code, by_name = first
+        out = np.full(len(codes), -1, np.int64)
+        hit = rows & (by_code >= 0)
+        at = np.flatnonzero(hit)
+        same = _equal(codes, at, self.codes, by_code[at])
+        out[at] = by_code[at]
+        row_n = np.flatnonzero(rows & ~hit & (by_name >= 0))
+        name_rows = by_name[row_n]
         same_n = _equal(nks, row_n, name_keys(self.names.take(pa.array(name_rows, pa.int64()))), None)
-        fits = (ch[row_n] == _NONE) | (self.code_h[name_rows] == _NONE)  # a code only if the record has none
+        no_code = np.asarray(codes.is_null(), bool)[row_n] if codes.null_count else np.zeros(len(row_n), bool)
+        fits = no_code | (self.code_h[name_rows] == _NONE)  # a code only if the record has none
         fits |= _equal(codes, row_n, self.codes, name_rows)  # or this one ("": no code to look up by)
         out[row_n[fits]] = name_rows[fits]
         return out, not (same.all() and same_n.all())
@@ -216,7 +230,7 @@ class TakenIds:
         letters and digits> (``kind`` "code"), upper-cased."""
         ids = pa.array(sorted(self.extra), pa.string())
         if self.stored is not None and self.stored.n:
-            ids = pa.concat_arrays([ids, *self.stored.ids.chunks])
+            ids = pa.concat_arrays([ids, self.stored.ids])
         if kind == "code":
             ids = pc.ascii_upper(
                 pc.utf8_slice_codeunits(ids.filter(pc.match_substring_regex(ids, r"^imp_[0-9a-z]*$")), 4)
@@ -235,7 +249,7 @@ class TakenOver(Mapping[str, tuple[Path, int]]):
         self._n = 0
 
     def claim(self, rows: np.ndarray) -> None:
-        """Take over these stored rows (none taken yet)."""
+        """Take over these stored rows (none taken yet, or only marked in ``claimed``), in this order."""
         if self._n + len(rows) > len(self._rows):
             grown = np.zeros(max(self._n + len(rows), len(self._rows) * 2), np.int64)
             grown[: self._n] = self._rows[: self._n]
@@ -250,11 +264,7 @@ class TakenOver(Mapping[str, tuple[Path, int]]):
 
     def ids(self) -> pa.Array:
         """Their ids, in the same order."""
-        return (
-            self.ix.ids.take(pa.array(self.rows(), pa.int64())).combine_chunks()
-            if self._n
-            else pa.array([], pa.string())
-        )
+        return self.ix.ids.take(pa.array(self.rows(), pa.int64()))
 
     def _row(self, ident: object) -> int:
         if not isinstance(ident, str) or not self._n:

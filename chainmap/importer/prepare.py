@@ -127,6 +127,11 @@ class Existing:
             cid = self.hand_name[nk][0]
         return cid
 
+    def known(self, code: str | None, nk: str) -> bool:
+        """Whether a store holds this firm and the library does not keep it by hand (a closed row of
+        such a firm is an update, not a row to skip)."""
+        return self.hand(code, nk) is None and self.index.stored_row(code, nk) >= 0
+
     def stored(self, code: str | None, nk: str) -> tuple[Path, int] | None:
         """Where an earlier import stored this firm, if it did: the first record of its credit code, else
         the first of its name if that one has no code or this one."""
@@ -162,7 +167,11 @@ def load_existing(lib: Library, output: Path) -> Existing:
     with ThreadPoolExecutor(1, thread_name_prefix="chainmap-read") as bg:  # done before the workers fork
         rest = {k: bg.submit(_read, f, REST_COLUMNS) for k, f in stores.items() if f.suffix == ".parquet"}
         ex = Existing(keys, taken=set(lib.companies) | set(lib.institutions) | set(lib.nodes))  # indexed meanwhile
-        ex.pool = {k: _whole(t, rest[k].result()) if k in rest else t for k, t in keys.items()}
+        # the tables share the index's look-up columns (one array per column; sliced, chunked as read)
+        ex.pool = {
+            k: _whole(ex.index.columns(i, t), rest[k].result()) if k in rest else t
+            for i, (k, t) in enumerate(keys.items())
+        }
     ex.outside_library = output.parent.resolve() != folder.resolve()
     ours = {str(f) for f in ex.pool} | {str(f.resolve()) for f in folder.glob("*.*") if is_ours(f)}
     for cid, c in lib.companies.items():
@@ -175,6 +184,6 @@ def load_existing(lib: Library, output: Path) -> Existing:
     return ex
 
 
-def _whole(keys: pa.Table, rest: pa.Table) -> pa.Table:
+def _whole(keys: dict[str, pa.ChunkedArray], rest: pa.Table) -> pa.Table:
     """A store's table as :func:`.store.read_table` reads it, from its two parts."""
     return pa.table({c: (keys if c in KEY_COLUMNS else rest)[c] for c in COLUMNS}).cast(SCHEMA)

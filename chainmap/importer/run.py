@@ -136,7 +136,7 @@ def _run(
         with StoreLock(output.parent) if not opts.dry_run else nullcontext():
             ex = load_existing(lib, output)
             if ex.rows:  # else no closed row can be a stored firm's update: no look-up per row
-                cleaner.known = lambda code, nk: ex.hand(code, nk) is None and ex.stored(code, nk) is not None
+                cleaner.known = ex.known
             s.outside_library = ex.outside_library
             if not opts.dry_run:
                 check_space(output.parent, opened.kind, opened.size)
