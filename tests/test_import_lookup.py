@@ -171,6 +171,22 @@ def test_rows_taking_a_stored_record_at_once_are_decided_as_one_by_one(monkeypat
     assert actions == {dedupe.NEW, dedupe.MERGED, dedupe.HAND} and slow[1] and slow[2] and slow[4]
 
 
+def test_a_stored_record_two_rows_claim_in_the_first_chunk_is_taken_once(monkeypatch):
+    """Namesakes with two codes and a stored record of that name without one: the first row takes it
+    over, the second is a new firm (also when both come in the run's first chunk)."""
+    pool = {
+        Path("/s/0.parquet"): pa.table(
+            {"id": ["imp_old"], "credit_code": pa.array([None], pa.string()), "name": ["甲公司"]}
+        )
+    }
+    for vector in (True, False):
+        monkeypatch.setattr(dedupe, "VECTOR_TAKE_OVER", vector)
+        dd = Deduper(Existing(pool))
+        f = dd.fold([_uscc(1), _uscc(2), None], ["甲公司", "甲公司", "乙公司"])
+        assert f.ids.to_pylist() == ["imp_old", "imp_" + _uscc(2).lower(), f.ids[2].as_py()]
+        assert dict(dd.prev_by_id.items()) == {"imp_old": (Path("/s/0.parquet"), 0)} and dd.new_firms == 2
+
+
 HEADER = ["企业名称", "统一社会信用代码", "登记状态", "注册资本", "所属城市", "主营产品", "经营范围"]
 
 

@@ -267,7 +267,7 @@ class TakenOver(Mapping[str, tuple[Path, int]]):
         return self.ix.ids.take(pa.array(self.rows(), pa.int64()))
 
     def _row(self, ident: object) -> int:
-        if not isinstance(ident, str) or not self._n:
+        if not isinstance(ident, str):  # (``claimed`` may be ahead of the order kept: see Deduper.fold)
             return -1
         rows = self.ix.id_rows(ident)
         rows = rows[self.claimed[rows]]
