@@ -64,12 +64,6 @@ def _column(pool: dict[Path, pa.Table], name: str) -> pa.Array:
     return pa.concat_arrays(chunks) if chunks else pa.array([], pa.string())
 
 
-def _hashes(pool: dict[Path, pa.Table], name: str, keyed: bool = False) -> np.ndarray:
-    """Key hashes of one column of every store, table by table (``keyed``: of the names as compared)."""
-    parts = [key_hashes(name_keys(t[name]) if keyed else t[name]) for t in pool.values()]
-    return np.concatenate(parts) if parts else np.zeros(0, np.uint64)
-
-
 class StoredIndex:
     """Every stored record's credit code, name key and id, hashed and indexed: where an earlier import
     stored a firm (the first record of its credit code, else of its name, as :meth:`.Existing.stored`
@@ -81,12 +75,13 @@ class StoredIndex:
         self.offsets = np.cumsum([0, *sizes]).astype(np.int64)
         self.n = int(self.offsets[-1])
         self.ids, self.codes, self.names = (_column(pool, c) for c in ("id", "credit_code", "name"))
-        self.code_h = _hashes(pool, "credit_code")  # per row: 0 where no code (null)
+        self.code_h = key_hashes(self.codes)  # per row: 0 where no code (null)
         empty = np.asarray(pc.equal(pc.binary_length(self.codes), 0).fill_null(False), bool) if self.n else None
         self.by_code = FirstRows(np.where(empty, _NONE, self.code_h) if empty is not None else self.code_h)
-        self.by_name = FirstRows(_hashes(pool, "name", keyed=True))
-        self.by_id = FirstRows(_hashes(pool, "id"))
-        self._name_keys: pa.Array | None = None  # every stored name key: only after a collision
+        # the names as compared, kept: a hit is checked against them (as the rows' keys were made)
+        self.name_keys = name_keys(self.names)
+        self.by_name = FirstRows(key_hashes(self.name_keys))
+        self.by_id = FirstRows(key_hashes(self.ids))
 
     def columns(self, k: int, like: pa.Table) -> dict[str, pa.ChunkedArray]:
         """The look-up columns of the ``k``-th store, chunked as ``like``'s (slices: no copy)."""
@@ -110,21 +105,9 @@ class StoredIndex:
     def id_at(self, row: int) -> str:
         return self.ids[row].as_py()
 
-    def _name_key_at(self, row: int) -> str | None:
-        from .prepare import namekey
-
-        name = self.names[row].as_py()
-        return None if name is None else namekey(name)
-
-    def _scan(self, col: str, value: str) -> int:
+    def _scan(self, values: pa.Array, value: str) -> int:
         """The first row whose code (or name key) is ``value``, by comparing every string: after a hash
         collision only."""
-        if col == "name":
-            if self._name_keys is None:
-                self._name_keys = name_keys(self.names)
-            values = self._name_keys
-        else:
-            values = self.codes
         return int(pc.index(values, pa.scalar(value, pa.string())).as_py())
 
     def code_row(self, code: str | None) -> int:
@@ -132,12 +115,12 @@ class StoredIndex:
         if not code:
             return -1
         r = self.by_code.get1(key_hash1(code))
-        return r if r < 0 or self.code_at(r) == code else self._scan("code", code)
+        return r if r < 0 or self.code_at(r) == code else self._scan(self.codes, code)
 
     def name_row(self, nk: str) -> int:
         """The first stored record of a name key, -1 if none."""
         r = self.by_name.get1(key_hash1(nk))
-        return r if r < 0 or self._name_key_at(r) == nk else self._scan("name", nk)
+        return r if r < 0 or self.name_keys[r].as_py() == nk else self._scan(self.name_keys, nk)
 
     def stored_row(self, code: str | None, nk: str) -> int:
         """Where an earlier import stored this firm: the first record of its credit code, else the first
@@ -163,7 +146,7 @@ class StoredIndex:
         out[at] = by_code[at]
         row_n = np.flatnonzero(rows & ~hit & (by_name >= 0))
         name_rows = by_name[row_n]
-        same_n = _equal(nks, row_n, name_keys(self.names.take(pa.array(name_rows, pa.int64()))), None)
+        same_n = _equal(nks, row_n, self.name_keys, name_rows)
         no_code = np.asarray(codes.is_null(), bool)[row_n] if codes.null_count else np.zeros(len(row_n), bool)
         fits = no_code | (self.code_h[name_rows] == _NONE)  # a code only if the record has none
         fits |= _equal(codes, row_n, self.codes, name_rows)  # or this one ("": no code to look up by)
@@ -192,12 +175,12 @@ class StoredIndex:
         return np.isin(h, self.by_id.dups)
 
 
-def _equal(a: pa.Array, a_rows: np.ndarray, b: pa.Array | pa.ChunkedArray, b_rows: np.ndarray | None) -> np.ndarray:
-    """Per pair: ``a[a_rows]`` equals ``b[b_rows]`` (``b_rows`` None: ``b`` already taken)."""
+def _equal(a: pa.Array, a_rows: np.ndarray, b: pa.Array, b_rows: np.ndarray) -> np.ndarray:
+    """Per pair: ``a[a_rows]`` equals ``b[b_rows]``."""
     if not len(a_rows):
         return np.ones(0, bool)
     left = a.take(pa.array(a_rows, pa.int64()))
-    right = b if b_rows is None else b.take(pa.array(b_rows, pa.int64()))
+    right = b.take(pa.array(b_rows, pa.int64()))
     return np.asarray(pc.fill_null(pc.equal(left, right), False), bool)
 
 
