@@ -146,9 +146,14 @@ def key_hash1(value: str | None) -> int:
     if value is None:
         return 0
     data = value.encode()
-    h = _mix1((len(data) + int(_SEED)) & _U64)
-    for j in range(0, len(data), 8):
-        h = _mix1(h ^ int.from_bytes(data[j : j + 8], "little"))
+    h = _mix1((len(data) + 0x9E3779B97F4A7C15) & _U64)
+    for j in range(0, len(data), 8):  # _mix1 written out: a look-up per closed row in the workers
+        h ^= int.from_bytes(data[j : j + 8], "little")
+        h ^= h >> 33
+        h = (h * 0xFF51AFD7ED558CCD) & _U64
+        h ^= h >> 33
+        h = (h * 0xC4CEB9FE1A85EC53) & _U64
+        h ^= h >> 33
     return h or 1
 
 

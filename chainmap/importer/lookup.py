@@ -53,7 +53,7 @@ class FirstRows:
         return out
 
     def get1(self, h: int) -> int:
-        pos = int(np.searchsorted(self.keys, np.uint64(h)))
+        pos = int(self.keys.searchsorted(np.uint64(h)))
         return int(self.first[pos]) if h and pos < len(self.keys) and int(self.keys[pos]) == h else -1
 
 
