@@ -106,6 +106,12 @@ def test_stored_firms_are_found_as_the_dictionaries_found_them(monkeypatch, weak
     assert collided == weak
     if not weak:
         assert [ix.where(r) if r >= 0 else None for r in rows.tolist()] == [stored(c, nk) for c, nk in queries]
+    ex.hand_code = {_uscc(14): "hand"}
+    raw = [(c, n) for c in [None, "", *(_uscc(i) for i in range(0, 260, 7))] for n in [*names, None]]
+    want = [n is not None and ex.known(c, namekey(n)) for c, n in raw]
+    rows_codes, rows_names = pa.array([c for c, _ in raw], pa.string()), pa.array([n for _, n in raw], pa.string())
+    assert ex.known_rows(rows_codes, rows_names).tolist() == want and any(want) and not all(want)
+    assert ex.known_rows(None, rows_names).tolist() == [n is not None and ex.known(None, namekey(n)) for _, n in raw]
     ids = [i for t in pool.values() for i in t["id"].to_pylist()]
     assert all(i in ex.taken for i in ids) and "imp_0_999" not in ex.taken and "imp_2_0" not in ex.taken
     assert sorted(ex.index.id_rows("imp_0_7").tolist()) == [7, 157]  # in both stores

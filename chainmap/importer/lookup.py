@@ -132,6 +132,10 @@ class StoredIndex:
                 r = -1
         return r
 
+    def first_rows(self, codes: pa.Array, nks: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+        """The first stored rows of the hashes of these codes and name keys (-1: none)."""
+        return self.by_code.get(key_hashes(codes)), self.by_name.get(key_hashes(nks))
+
     def stored_rows(
         self, codes: pa.Array, nks: pa.Array, first: tuple[np.ndarray, np.ndarray], rows: np.ndarray
     ) -> tuple[np.ndarray, bool]:

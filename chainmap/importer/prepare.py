@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -131,6 +132,20 @@ class Existing:
         """Whether a store holds this firm and the library does not keep it by hand (a closed row of
         such a firm is an update, not a row to skip)."""
         return self.hand(code, nk) is None and self.index.stored_row(code, nk) >= 0
+
+    def known_rows(self, codes: pa.Array | None, names: pa.Array) -> np.ndarray:
+        """:meth:`known` of each row (``codes`` None: no code column; a row without a name: False), the
+        stores' look-ups made for the rows at once."""
+        nks = pa.array([None if n is None else namekey(n) for n in names.to_pylist()], pa.string())
+        codes = pa.nulls(len(names), pa.string()) if codes is None else codes
+        ix = self.index
+        first = ix.first_rows(codes, nks)
+        rows, collided = ix.stored_rows(codes, nks, first, (first[0] >= 0) | (first[1] >= 0))
+        at = np.arange(len(names)) if collided else np.flatnonzero(rows >= 0)  # a collision: row by row
+        out = np.zeros(len(names), bool)
+        for i, c, nk in zip(at.tolist(), codes.take(at).to_pylist(), nks.take(at).to_pylist(), strict=True):
+            out[i] = nk is not None and (self.known(c, nk) if collided else self.hand(c, nk) is None)
+        return out
 
     def stored(self, code: str | None, nk: str) -> tuple[Path, int] | None:
         """Where an earlier import stored this firm, if it did: the first record of its credit code, else

@@ -136,7 +136,7 @@ def _run(
         with StoreLock(output.parent) if not opts.dry_run else nullcontext():
             ex = load_existing(lib, output)
             if ex.rows:  # else no closed row can be a stored firm's update: no look-up per row
-                cleaner.known = ex.known
+                cleaner.known = ex.known_rows
             s.outside_library = ex.outside_library
             if not opts.dry_run:
                 check_space(output.parent, opened.kind, opened.size)
