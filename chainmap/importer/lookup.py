@@ -207,7 +207,7 @@ class TakenIds:
     def __contains__(self, ident: object) -> bool:
         if ident in self.extra:
             return True
-        return isinstance(ident, str) and self.stored is not None and self.stored.has_id(ident)
+        return isinstance(ident, str) and self.stored is not None and self.stored.n > 0 and self.stored.has_id(ident)
 
     def add(self, ident: str) -> None:
         self.extra.add(ident)
