@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .keys import _NONE, _offsets, key_hashes, name_keys
+from .lookup import TakenOver
 from .prepare import Existing
 from .records import Records, merge_into, merge_lists, read_ipc, write_ipc
 
@@ -39,6 +40,7 @@ __all__ = [
 ]
 
 NEW, MERGED, HAND = 0, 1, 2
+VECTOR_TAKE_OVER = True  # rows that plainly take a stored record over decided at once (False: one by one)
 
 
 def new_id(code: str | None, namekey: str, taken: set[str]) -> str:
@@ -200,9 +202,12 @@ class Deduper:
         self._codes = np.zeros(1024, dtype=np.uint64)  # record -> hash of its credit code (0: none yet)
         self._n = 0  # records so far (``_codes`` grows by a quarter: no copy of it per chunk)
         self.new_firms = 0  # records that came from a firm no store held
-        self.prev_by_id: dict[str, tuple[Path, int]] = {}
+        # stored id -> (store file, row) of every stored record this run takes over (a read-only mapping
+        # kept as stored row numbers; ``claim`` adds)
+        self.prev_by_id = TakenOver(existing.index)
         self.superseded: set[str] = set()
-        self._known: tuple[np.ndarray, np.ndarray] | None = None
+        self._hand: tuple[np.ndarray, np.ndarray] | None = None  # hashes of the hand-kept codes and names
+        self._claims: list[tuple[int, int]] = []  # (row, stored row) a chunk's rows decided one by one took
         # ids taken (``ex.taken``), hashed once needed: the ids (for any code), and the codes whose
         # imp_<code> ids are taken (for a chunk of codes of digits and capitals only: their hashes are
         # those the worker made); each with the ids taken since, not yet in it
@@ -222,7 +227,13 @@ class Deduper:
         n = len(code_a)
         out = Folded(n)
         ch, nh = hashes if hashes is not None else (key_hashes(code_a), key_hashes(name_a))
-        slow, code_hit, name_hit = self._slow_rows(ch, nh)
+        other, code_hit, name_hit = self._slow_rows(ch, nh)
+        ix = self.ex.index
+        first = (ix.by_code.get(ch), ix.by_name.get(nh)) if ix.n else None  # the stores' first rows of the keys
+        stored = (first[0] >= 0) | (first[1] >= 0) if first is not None else np.zeros(n, bool)
+        over, target = self._taking_over(other, stored, first, code_a, name_a)
+        slow = (other | stored) & ~over
+        self._claims = []
         base = self._n
         if base + n > len(self._codes):
             size = max(base + n, len(self._codes) * 5 // 4)
@@ -242,9 +253,10 @@ class Deduper:
             if self._fold_one(out, i, c, nk, ch[i], nh[i], g, code_add, name_add, known):
                 g_of[i] = g
                 slow_new += 1
+        self._taken_in_order(over, target)
         idx = np.nonzero(fast)[0]
         g_of[idx] = base + new_before[idx] + np.searchsorted(np.nonzero(slow & (g_of >= 0))[0], idx)
-        out.ids = self._ids(fast, code_a, name_a, out.slow_ids, ch)
+        out.ids = self._ids(fast, code_a, name_a, out.slow_ids, ch, (over, target))
         new = g_of >= 0
         self._n = base + int(new.sum())
         self._codes[self._n : base + n] = 0
@@ -266,10 +278,10 @@ class Deduper:
         return self._codes[: self._n]
 
     def _slow_rows(self, ch: np.ndarray, nh: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Rows that need a look one by one: kept by hand or stored before, seen earlier in this run,
-        or sharing a code or name with another row of the chunk; and the record of each row's code and
-        name among the earlier chunks' (-1: none)."""
-        ex = self.ex
+        """Rows that need a look one by one: seen earlier in this run, sharing a code or name with
+        another row of the chunk, or kept by hand (as far as hashes tell); and the record of each row's
+        code and name among the earlier chunks' (-1: none). (Rows a store holds need one too, but for
+        some :meth:`_taking_over` decides at once.)"""
         code_hit, name_hit = self.code_idx.get(ch), self.name_idx.get(nh)
         slow = (code_hit >= 0) & (ch != _NONE)
         slow |= name_hit >= 0
@@ -278,28 +290,85 @@ class Deduper:
             dup = present[1:][present[1:] == present[:-1]]  # sorted, a key once per repeat
             if len(dup):
                 slow |= _member(h, dup) & (h != _NONE)
-        if self._known is None:  # hashes of the codes and names the library or a store holds
-            codes_known = [*ex.hand_code, *ex.by_code]
-            names_known = [*ex.hand_name, *ex.by_name]
-            self._known = (np.unique(key_hashes(codes_known)), np.unique(key_hashes(names_known)))
-        kc, kn = self._known
-        slow |= _member(ch, kc) & (ch != _NONE)
-        slow |= _member(nh, kn)
+        hand_codes, hand_names = self._hand_hashes()
+        slow |= (_member(ch, hand_codes) & (ch != _NONE)) | _member(nh, hand_names)
         return slow, code_hit, name_hit
 
+    def _hand_hashes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Hashes of the credit codes and names of the firms the library keeps by hand (sorted)."""
+        if self._hand is None:
+            ex = self.ex
+            self._hand = (np.unique(key_hashes(list(ex.hand_code))), np.unique(key_hashes(list(ex.hand_name))))
+        return self._hand
+
+    def _taking_over(
+        self,
+        other: np.ndarray,
+        stored: np.ndarray,
+        first: tuple[np.ndarray, np.ndarray] | None,
+        code_a: pa.Array,
+        name_a: pa.Array,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The rows that take a stored record over, decided at once (a mask), and the stored row of each:
+        rows no earlier row of the run shares a key with, no hand-kept firm, whose stored record no other
+        row of the chunk may claim and none has taken yet. What :meth:`_fold_one` would decide for them,
+        in any order (the rest, and every row of a chunk where a hash hit a record of another key, go
+        one by one)."""
+        none = np.zeros(len(stored), bool), np.full(len(stored), -1, np.int64)
+        only_stored = stored & ~other
+        if first is None or not only_stored.any() or not VECTOR_TAKE_OVER:
+            return none
+        ix = self.ex.index
+        target, collided = ix.stored_rows(code_a, name_a, first, stored)  # of every row that may claim one
+        if collided:
+            return none
+        ok = only_stored & (target >= 0)
+        aimed = np.sort(target[target >= 0])
+        twice = aimed[1:][aimed[1:] == aimed[:-1]]  # stored rows two rows of the chunk may claim
+        if len(twice):
+            ok &= ~_member(target, twice)
+        at = np.flatnonzero(ok)
+        free = ~self.prev_by_id.claimed[target[at]] & ~ix.id_doubt(target[at])
+        ok[at[~free]] = False
+        self.prev_by_id.claimed[target[ok]] = True  # in the mapping's order after the chunk (see fold)
+        return ok, target
+
+    def _taken_in_order(self, over: np.ndarray, target: np.ndarray) -> None:
+        """The chunk's stored records taken over into ``prev_by_id`` in the order of their rows, those
+        decided at once with those decided one by one (as when every row went one by one)."""
+        rows = np.flatnonzero(over)
+        stored = target[rows]
+        if self._claims:
+            slow_rows, slow_stored = np.array(self._claims, np.int64).T
+            order = np.argsort(np.concatenate([rows, slow_rows]), kind="stable")
+            stored = np.concatenate([stored, slow_stored])[order]
+        self.prev_by_id.claim(stored)
+
     def _ids(
-        self, fast: np.ndarray, code_a: pa.Array, name_a: pa.Array, slow_ids: dict[int, str], ch: np.ndarray
+        self,
+        fast: np.ndarray,
+        code_a: pa.Array,
+        name_a: pa.Array,
+        slow_ids: dict[int, str],
+        ch: np.ndarray,
+        over: tuple[np.ndarray, np.ndarray],
     ) -> pa.Array:
-        """The ids of a chunk's rows: for the rows no earlier record or stored firm claims (``fast``),
-        imp_<credit code> (built with Arrow), else -- no code, or that id taken -- as :func:`new_id`
-        makes them; ``slow_ids`` for the rows decided one by one; null for the rows that make no record.
-        ``ch``: the codes' hashes."""
+        """The ids of a chunk's rows: for the rows no earlier record or stored firm claims (``fast`` but
+        not ``over[0]``), imp_<credit code> (built with Arrow), else -- no code, or that id taken -- as
+        :func:`new_id` makes them; the stored ids for the rows that take a stored record (``over``: the
+        mask, and the stored row of each); ``slow_ids`` for the rows decided one by one; null for the
+        rows that make no record. ``ch``: the codes' hashes."""
+        took, target = over
+        fast = fast & ~took
         plain = _plain_codes(code_a)
         lower = pc.ascii_lower(code_a) if plain else pc.utf8_lower(code_a)  # the same for ASCII
         ids = pc.binary_join_element_wise("imp_", lower, "")
         taken = self._taken_hits(ids, ch, "code", fast) if plain else self._taken_hits(ids, key_hashes(ids), "id", fast)
         redo = fast & (ids.is_null().to_numpy(zero_copy_only=False) | taken)
-        other = ~fast | redo
+        if took.any():
+            stored = self.ex.index.ids.take(pa.array(np.where(took, target, 0), pa.int64()))
+            ids = pc.if_else(pa.array(took), stored, ids)
+        other = ~(fast | took) | redo
         if other.any():
             at = np.flatnonzero(other)
             pairs = zip(at.tolist(), code_a.take(at).to_pylist(), name_a.take(at).to_pylist(), strict=True)
@@ -318,8 +387,13 @@ class Deduper:
         """Per id, whether it is taken already, for the ``rows``: ``h`` hashes the ids (``kind`` "id"),
         or the codes, all of digits and capital letters (``kind`` "code": imp_<code> is taken when a
         taken id is imp_ and the code in small letters). Hashes first, the few hits checked in the set."""
-        if kind not in self._taken:
-            self._taken[kind] = (KeyIndex(), list(self.ex.taken))
+        if not rows.any():
+            return np.zeros(len(h), bool)
+        if kind not in self._taken:  # the taken ids hashed, the stores' with Arrow
+            index = KeyIndex()
+            hashes = self.ex.taken.hashes(kind)
+            index.add(hashes, np.zeros(len(hashes), np.int64))
+            self._taken[kind] = (index, [])
         index, pending = self._taken[kind]
         if pending:
             keys = pending if kind == "id" else [t[4:].upper() for t in pending if _CODE_ID.fullmatch(t)]
@@ -348,20 +422,21 @@ class Deduper:
         ex = self.ex
         if ex.hand(c, nk) is not None:
             out.action[i] = HAND
-            stale = ex.stored(c, nk)
-            if stale is not None:  # an earlier import's record of a firm now kept by hand: drop it
-                self.superseded.add(ex.ids[stale[0]][stale[1]])
+            stale = ex.index.stored_row(c, nk)
+            if stale >= 0:  # an earlier import's record of a firm now kept by hand: drop it
+                self.superseded.add(ex.index.id_at(stale))
             return False
         e = self._earlier(c, hc, hn, code_add, name_add, known)
         if e is not None:
             out.action[i], out.target[i] = MERGED, e
             return False
-        prev = ex.stored(c, nk)
-        if prev is not None and ex.ids[prev[0]][prev[1]] in self.prev_by_id:
-            prev = None  # two firms of this file claim one stored record (same name, no code): keep both
-        if prev is not None:
-            ident = ex.ids[prev[0]][prev[1]]
-            self.prev_by_id[ident] = prev
+        prev = ex.index.stored_row(c, nk)
+        if prev >= 0 and ex.index.id_at(prev) in self.prev_by_id:
+            prev = -1  # two firms of this file claim one stored record (same name, no code): keep both
+        if prev >= 0:
+            ident = ex.index.id_at(prev)
+            self.prev_by_id.claimed[prev] = True
+            self._claims.append((i, prev))
         else:
             ident = self._new_id(c, nk)
             self.new_firms += 1

@@ -6,17 +6,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from ..errors import UsageError
 from ..load import Library
-from ..store import is_ours, read_table
+from ..store import COLUMNS, SCHEMA, is_ours, read_table
 from . import clean
+from .lookup import StoredIndex, TakenIds
 from .options import ImportOptions
 from .read import Opened
 
@@ -98,16 +101,25 @@ def resolve_as_of(opts: ImportOptions, opened: Opened, above: list[tuple[int, li
 @dataclass
 class Existing:
     """Records earlier imports wrote (every store of the output's folder), indexed by credit code and
-    name, and the firms the library keeps by hand (rows naming them are skipped)."""
+    name (:class:`.lookup.StoredIndex`: hashes in numpy arrays), and the firms the library keeps by hand
+    (rows naming them are skipped). ``taken``: every id of the library and the stores."""
 
     pool: dict[Path, pa.Table] = field(default_factory=dict)
-    ids: dict[Path, list[str]] = field(default_factory=dict)
-    by_code: dict[str, tuple[Path, int]] = field(default_factory=dict)
-    by_name: dict[str, tuple[Path, int, str | None]] = field(default_factory=dict)
     hand_code: dict[str, str] = field(default_factory=dict)
     hand_name: dict[str, tuple[str, str | None]] = field(default_factory=dict)
-    taken: set[str] = field(default_factory=set)
+    taken: TakenIds | set[str] = field(default_factory=set)
     outside_library: bool = False
+    index: StoredIndex = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.index = StoredIndex(self.pool)
+        if not isinstance(self.taken, TakenIds):
+            self.taken = TakenIds(self.taken, self.index)
+
+    @property
+    def rows(self) -> int:
+        """How many records the stores hold."""
+        return self.index.n
 
     def hand(self, code: str | None, nk: str) -> str | None:
         """The hand-kept record of this firm, if any."""
@@ -116,37 +128,68 @@ class Existing:
             cid = self.hand_name[nk][0]
         return cid
 
+    def known(self, code: str | None, nk: str) -> bool:
+        """Whether a store holds this firm and the library does not keep it by hand (a closed row of
+        such a firm is an update, not a row to skip)."""
+        return self.hand(code, nk) is None and self.index.stored_row(code, nk) >= 0
+
+    def known_rows(self, codes: pa.Array | None, names: pa.Array) -> np.ndarray:
+        """:meth:`known` of each row (``codes`` None: no code column; a row without a name: False), the
+        stores' look-ups made for the rows at once."""
+        nks = pa.array([None if n is None else namekey(n) for n in names.to_pylist()], pa.string())
+        codes = pa.nulls(len(names), pa.string()) if codes is None else codes
+        ix = self.index
+        first = ix.first_rows(codes, nks)
+        rows, collided = ix.stored_rows(codes, nks, first, (first[0] >= 0) | (first[1] >= 0))
+        at = np.arange(len(names)) if collided else np.flatnonzero(rows >= 0)  # a collision: row by row
+        out = np.zeros(len(names), bool)
+        for i, c, nk in zip(at.tolist(), codes.take(at).to_pylist(), nks.take(at).to_pylist(), strict=True):
+            out[i] = nk is not None and (self.known(c, nk) if collided else self.hand(c, nk) is None)
+        return out
+
     def stored(self, code: str | None, nk: str) -> tuple[Path, int] | None:
-        """Where an earlier import stored this firm, if it did."""
-        prev = self.by_code.get(code) if code else None
-        if prev is None and nk in self.by_name:
-            pf, pi, pcode = self.by_name[nk]
-            if code is None or pcode in (None, code):
-                prev = (pf, pi)
-        return prev
+        """Where an earlier import stored this firm, if it did: the first record of its credit code, else
+        the first of its name if that one has no code or this one."""
+        row = self.index.stored_row(code, nk)
+        return None if row < 0 else self.index.where(row)
+
+
+KEY_COLUMNS = ["id", "credit_code", "name"]  # what the look-ups read first
+REST_COLUMNS = [c for c in COLUMNS if c not in KEY_COLUMNS]
+
+
+def _read(path: Path, columns: list[str]) -> pa.Table:
+    """Some columns of a Parquet store, of :data:`SCHEMA`'s types (missing ones empty), chunked as
+    :func:`.store.read_table` reads them (a chunk a row group: the stores written from it get the
+    same row groups)."""
+    have = set(pq.read_schema(path).names)
+    t = pq.read_table(path, columns=[c for c in columns if c in have])
+    n = t.num_rows if t.num_columns else pq.read_metadata(path).num_rows
+    t = pa.table({c: t[c] if c in have else pa.nulls(n, SCHEMA.field(c).type) for c in columns})
+    return t.cast(pa.schema([SCHEMA.field(c) for c in columns]))
 
 
 def load_existing(lib: Library, output: Path) -> Existing:
-    ex = Existing()
+    """The stores of the output's folder, read and indexed (the look-ups' columns first: a thread reads
+    the others while they are indexed)."""
     folder = lib.root / "imported"
     if output.parent.resolve() == folder.resolve():
         files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.parquet"))
     else:  # a store outside the library: on its own, it must not take records from the library's
         files = [output] if output.exists() else []
-        ex.outside_library = True
-    for f in files:
-        if is_ours(f):
-            ex.pool[f.resolve()] = read_table(f)
-    ex.taken = set(lib.companies) | set(lib.institutions) | set(lib.nodes)
-    for f, t in ex.pool.items():
-        ex.ids[f] = t["id"].to_pylist()
-        codes = t["credit_code"].to_pylist()
-        names = pc.replace_substring_regex(pc.utf8_normalize(t["name"], "NFKC"), r"\s+", "").to_pylist()
-        ex.taken.update(ex.ids[f])
-        for i, (c, n) in enumerate(zip(codes, names, strict=True)):
-            if c:
-                ex.by_code.setdefault(c, (f, i))
-            ex.by_name.setdefault(n, (f, i, c))
+    stores = {f.resolve(): f for f in files if is_ours(f)}
+    keys = {k: _read(f, KEY_COLUMNS) if f.suffix == ".parquet" else read_table(f) for k, f in stores.items()}
+    with ThreadPoolExecutor(1, thread_name_prefix="chainmap-read") as bg:  # done before the workers fork
+        rest = {k: bg.submit(_read, f, REST_COLUMNS) for k, f in stores.items() if f.suffix == ".parquet"}
+        ex = Existing(keys, taken=set(lib.companies) | set(lib.institutions) | set(lib.nodes))  # indexed meanwhile
+        # the tables share the index's look-up columns (one array per column; sliced, chunked as read)
+        ex.pool = {
+            k: _whole(ex.index.columns(i, t), rest[k].result()) if k in rest else t
+            for i, (k, t) in enumerate(keys.items())
+        }
+    del keys, rest  # the look-up columns as read: the index holds them now, in one array each
+    pa.default_memory_pool().release_unused()  # what reading took and gave back, before the workers fork
+    ex.outside_library = output.parent.resolve() != folder.resolve()
     ours = {str(f) for f in ex.pool} | {str(f.resolve()) for f in folder.glob("*.*") if is_ours(f)}
     for cid, c in lib.companies.items():
         where = lib.where.get(cid, ("", 0, 0))[0]
@@ -156,3 +199,8 @@ def load_existing(lib: Library, output: Path) -> Existing:
             ex.hand_code[c.credit_code] = cid
         ex.hand_name[namekey(c.name)] = (cid, c.credit_code)
     return ex
+
+
+def _whole(keys: dict[str, pa.ChunkedArray], rest: pa.Table) -> pa.Table:
+    """A store's table as :func:`.store.read_table` reads it, from its two parts."""
+    return pa.table({c: (keys if c in KEY_COLUMNS else rest)[c] for c in COLUMNS}).cast(SCHEMA)

@@ -147,9 +147,9 @@ class Cleaner:
     def __init__(self, hm: HeaderMap, as_of: dt.date, source_name: str, places: clean.Places, include_closed: bool):
         self.hm, self.as_of, self.source_name, self.places = hm, as_of, source_name, places
         self.include_closed = include_closed
-        # (credit code, name key) -> True for firms the stores hold: a closed row of such a firm is an
-        # update (its status changes), not a row to skip
-        self.known: Callable[[str | None, str], bool] | None = None
+        # (credit codes or None, names) -> per row, True for firms the stores hold: a closed row of such
+        # a firm is an update (its status changes), not a row to skip
+        self.known: Callable[[pa.Array | None, pa.Array], np.ndarray] | None = None
         self.name_i = hm.columns["name"][0]
         self.warn: Counter[str] = Counter()
         self._memos: dict[str, dict[str, Any]] = {}
@@ -255,14 +255,10 @@ class Cleaner:
         return alive
 
     def _known(self, name: pa.Array, code: pa.Array | None, rows: np.ndarray) -> np.ndarray:
-        from .prepare import namekey
-
         which = np.nonzero(rows)[0]
-        names = name.take(pa.array(which)).to_pylist()
-        codes = code.take(pa.array(which)).to_pylist() if code is not None else [None] * len(which)
         out = np.zeros(len(rows), dtype=bool)
-        for i, c, n in zip(which, codes, names, strict=True):
-            out[i] = n is not None and self.known is not None and self.known(c, namekey(n))
+        if self.known is not None:
+            out[which] = self.known(code.take(which) if code is not None else None, name.take(which))
         return out
 
     def _texts(self, f: dict[str, pa.Array], n: int) -> list[pa.Array]:

@@ -136,8 +136,8 @@ def _run(
         matcher = Matcher(lib, chains if opts.chains else None, opts.threshold)
         with StoreLock(output.parent) if not opts.dry_run else nullcontext():
             ex = load_existing(lib, output)
-            if ex.by_code or ex.by_name:  # else no closed row can be a stored firm's update: no look-up per row
-                cleaner.known = lambda code, nk: ex.hand(code, nk) is None and ex.stored(code, nk) is not None
+            if ex.rows:  # else no closed row can be a stored firm's update: no look-up per row
+                cleaner.known = ex.known_rows
             s.outside_library = ex.outside_library
             if not opts.dry_run:
                 check_space(output.parent, opened.kind, opened.size)
