@@ -197,3 +197,28 @@ def test_an_update_stopped_in_its_store_stage_leaves_the_stores_as_they_were(min
         _imp(mini, second, out)
     after = {p.name: p.read_bytes() for p in (mini / "imported").iterdir()}
     assert after == before
+
+
+def test_taken_rows_from_the_lookup_arrays_equal_the_mapping(mini, tmp_path, monkeypatch):
+    """The stores and rows of the taken-over records, read from the look-up's row numbers, are those the
+    mapping ``prev_by_id`` gives id by id, over several stores (records moving out of two of them)."""
+    from chainmap.importer import taken
+
+    first, second, other = _exports(tmp_path)
+    monkeypatch.setattr(run, "BLOCK_BYTES", 256)
+    seen = []
+    real = taken.taken_rows
+
+    def spy(dd, at):
+        file, row = real(dd, at)
+        want = [(at[p], r) for p, r in dd.prev_by_id.values()]
+        seen.append(len(want))
+        assert list(zip(file.tolist(), row.tolist(), strict=True)) == want
+        return file, row
+
+    monkeypatch.setattr(taken, "taken_rows", spy)
+    imported = mini / "imported"
+    _imp(mini, first, imported / "first.parquet")
+    _imp(mini, other, imported / "other.parquet")
+    _imp(mini, second, imported / "second.parquet")
+    assert seen and seen[-1] > 40

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -11,6 +12,7 @@ import pyarrow.compute as pc
 
 from .dedupe import Deduper
 from .keys import key_hashes
+from .lookup import TakenOver
 
 __all__ = ["Prev", "Stored", "prev_index"]
 
@@ -86,13 +88,7 @@ def prev_index(dd: Deduper, ids_of: list[Stored]) -> Prev | None:
     """:class:`Prev` of ``dd`` (``ids_of``: the stores' ids); None when two ids share a hash (then the table
     path)."""
     at = {f: i for i, f in enumerate(dd.ex.pool)}
-    where = dd.prev_by_id.values()
-    paths, rows = zip(*where, strict=True) if where else ((), ())
-    row = np.array(rows, np.int64)
-    if len(at) == 1:
-        file = np.zeros(len(row), np.int64)
-    else:
-        file = np.fromiter(map(at.__getitem__, paths), np.int64, len(row))
+    file, row = taken_rows(dd, at)
     o = np.argsort(row, kind="stable") if len(at) == 1 else np.lexsort((row, file))  # rows of a run: mostly rising
     file, row = file[o], row[o]
     parts = [ids_of[f].take_sorted(row[file == f]) for f in np.unique(file).tolist()]
@@ -103,3 +99,20 @@ def prev_index(dd: Deduper, ids_of: list[Stored]) -> Prev | None:
     if len(h) > 1 and (h[1:] == h[:-1]).any():
         return None
     return Prev(h, ids.take(pa.array(o)), file[o], row[o])
+
+
+def taken_rows(dd: Deduper, at: dict[Path, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Store (its index in ``at``) and row of every taken-over record, in the order taken: from the look-up's
+    stored row numbers (:class:`.lookup.TakenOver`; asking the mapping id by id cost 6 of the 9.5 s of a
+    200k-row re-import), else from the mapping."""
+    prev = dd.prev_by_id
+    index = getattr(dd.ex, "index", None)
+    if isinstance(prev, TakenOver) and index is not None and list(index.files) == list(at):
+        g = prev.rows()
+        file = np.searchsorted(index.offsets, g, side="right") - 1
+        return file.astype(np.int64), g - index.offsets[file]
+    paths, rows = zip(*prev.values(), strict=True) if len(prev) else ((), ())
+    row = np.array(rows, np.int64)
+    if len(at) == 1:
+        return np.zeros(len(row), np.int64), row
+    return np.fromiter(map(at.__getitem__, paths), np.int64, len(row)), row
