@@ -46,7 +46,7 @@ import chainmap  # noqa: E402
 from chainmap.analysis.gaps import gaps  # noqa: E402
 from chainmap.present.files import write_atomic  # noqa: E402
 from chainmap.present.html import render_map  # noqa: E402
-from tests.browser import launch  # noqa: E402
+from tests.browser import launch, offline  # noqa: E402
 from tests.synth import write_library  # noqa: E402
 
 VIEWPORT = {"width": 1400, "height": 850}
@@ -106,15 +106,7 @@ def first_frame(browser, path: Path, cap_s: float, chainmap_page: bool) -> dict:
     ctx = browser.new_context(viewport=VIEWPORT)
     ctx.add_init_script(HOOK)
     blocked: list[str] = []
-
-    def route(r):
-        if r.request.url.startswith(("file:", "data:")):
-            r.continue_()
-        else:
-            blocked.append(r.request.url)
-            r.abort()
-
-    ctx.route("**/*", route)
+    offline(ctx, blocked)
     page = ctx.new_page()
     res: dict = {"blocked": len(blocked)}
     try:

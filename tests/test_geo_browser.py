@@ -12,6 +12,7 @@ import chainmap
 from chainmap.analysis.trips import plan_trips
 from chainmap.present.geo import geo_payload, render_geo, write_geo
 
+from .browser import offline
 from .conftest import BROWSER_MARKS
 
 HOSTILE = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
@@ -45,16 +46,9 @@ class Opened:
         self.requests: list[str] = []
         self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type in ("error", "warning") else None)
-        self.page.route("**/*", self._route)
+        offline(self.page, self.requests)
         self.page.goto(path.as_uri())
         self.page.wait_for_function("window.cmFirstDraw > 0", timeout=30_000)
-
-    def _route(self, r) -> None:
-        if r.request.url.startswith(("file:", "data:")):
-            r.continue_()
-        else:
-            self.requests.append(r.request.url)
-            r.abort()
 
     def __enter__(self) -> Opened:
         return self

@@ -11,6 +11,7 @@ from chainmap.api import load, region
 from chainmap.ledger import read_ledger
 from chainmap.ledger.example import example_ledger, write_example
 
+from .browser import offline
 from .conftest import BROWSER_MARKS, BUNDLED
 
 
@@ -50,15 +51,7 @@ def test_scorecard_page_draws_its_bars_offline_at_1366x768(example, tmp_path, br
     page_file.write_bytes(example["示例成绩单.html"])
     requests: list[str] = []
     page = browser.new_page(viewport={"width": 1366, "height": 768})
-
-    def route(r):
-        if r.request.url.startswith(("file:", "data:")):
-            r.continue_()
-        else:
-            requests.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
+    offline(page, requests)
     page.goto(page_file.as_uri())
     widths = page.eval_on_selector_all("svg rect", "rs => rs.map(r => r.getBoundingClientRect().width)")
     table = page.eval_on_selector("table", "t => t.getBoundingClientRect().right")

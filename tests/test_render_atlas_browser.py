@@ -17,6 +17,7 @@ from chainmap.present.atlas import STATE_WORDS
 from chainmap.present.guard import page_file
 from chainmap.vocab import chain_node
 
+from .browser import offline
 from .conftest import BROWSER_MARKS, BUNDLED
 from .synth import write_library
 
@@ -39,15 +40,7 @@ def _open(browser, url: str, width: int = 1366, height: int = 768, init: str | N
     problems: list[str] = []
     page.on("pageerror", lambda exc: problems.append(f"pageerror: {exc}"))
     page.on("console", lambda m: problems.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
-
-    def route(r):
-        if r.request.url.startswith(("file:", "data:")):
-            r.continue_()
-        else:
-            problems.append(f"request: {r.request.url}")
-            r.abort()
-
-    page.route("**/*", route)
+    offline(page, problems, "request: ")
     if init:
         page.add_init_script(init)
     page.goto(url)

@@ -18,6 +18,7 @@ from chainmap import api
 from chainmap.present.html import browser_node_ids
 from chainmap.present.layout import SHOWN_KINDS
 
+from .browser import offline
 from .conftest import BROWSER_MARKS, BUNDLED, MINI
 from .synth import write_library
 
@@ -61,15 +62,7 @@ def open_map(browser, path: Path, width: int = 1400, height: int = 850) -> Loade
             loaded.errors.append(f"console {msg.type}: {msg.text}") if msg.type in ("error", "warning") else None
         ),
     )
-
-    def route(r):
-        if r.request.url.startswith(("file:", "data:")):
-            r.continue_()
-        else:
-            loaded.requests.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
+    offline(page, loaded.requests)
     network = path.name != "index.html"
     # chain pages and the panorama open on the 图谱 / matrix; "#network" opens the relationship network tab
     page.goto(path.as_uri() + ("#network" if network else ""))
