@@ -111,7 +111,9 @@ def test_stored_firms_are_found_as_the_dictionaries_found_them(monkeypatch, weak
     want = [n is not None and ex.known(c, namekey(n)) for c, n in raw]
     rows_codes, rows_names = pa.array([c for c, _ in raw], pa.string()), pa.array([n for _, n in raw], pa.string())
     assert ex.known_rows(rows_codes, rows_names).tolist() == want and any(want) and not all(want)
-    assert ex.known_rows(None, rows_names).tolist() == [n is not None and ex.known(None, namekey(n)) for _, n in raw]
+    assert ex.known_rows(None, rows_names).tolist() == [
+        n is not None and ex.known(None, namekey(n), code_column=False) for _, n in raw
+    ]
     ids = [i for t in pool.values() for i in t["id"].to_pylist()]
     assert all(i in ex.taken for i in ids) and "imp_0_999" not in ex.taken and "imp_2_0" not in ex.taken
     assert sorted(ex.index.id_rows("imp_0_7").tolist()) == [7, 157]  # in both stores

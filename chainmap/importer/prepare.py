@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..errors import UsageError
@@ -128,23 +129,42 @@ class Existing:
             cid = self.hand_name[nk][0]
         return cid
 
-    def known(self, code: str | None, nk: str) -> bool:
+    def known(self, code: str | None, nk: str, code_column: bool = True) -> bool:
         """Whether a store holds this firm and the library does not keep it by hand (a closed row of
-        such a firm is an update, not a row to skip)."""
-        return self.hand(code, nk) is None and self.index.stored_row(code, nk) >= 0
+        such a firm is an update, not a row to skip). A row without a code in an export with a code
+        column (``code_column``) is the stored firm of its name only if that one has no code either: a
+        firm closed before it had a code, whose name a different firm registered again, is not the
+        living namesake. Without a code column the name is all an export tells: it decides."""
+        if self.hand(code, nk) is not None:
+            return False
+        row = self.index.stored_row(code, nk)
+        return row >= 0 and (code is not None or not code_column or not self.index.code_at(row))
 
     def known_rows(self, codes: pa.Array | None, names: pa.Array) -> np.ndarray:
         """:meth:`known` of each row (``codes`` None: no code column; a row without a name: False), the
         stores' look-ups made for the rows at once."""
         nks = pa.array([None if n is None else namekey(n) for n in names.to_pylist()], pa.string())
+        code_column = codes is not None
         codes = pa.nulls(len(names), pa.string()) if codes is None else codes
         ix = self.index
         first = ix.first_rows(codes, nks)
         rows, collided = ix.stored_rows(codes, nks, first, (first[0] >= 0) | (first[1] >= 0))
+        if code_column and not collided:
+            rows[self._coded_namesakes(codes, rows)] = -1
         at = np.arange(len(names)) if collided else np.flatnonzero(rows >= 0)  # a collision: row by row
         out = np.zeros(len(names), bool)
         for i, c, nk in zip(at.tolist(), codes.take(at).to_pylist(), nks.take(at).to_pylist(), strict=True):
-            out[i] = nk is not None and (self.known(c, nk) if collided else self.hand(c, nk) is None)
+            out[i] = nk is not None and (self.known(c, nk, code_column) if collided else self.hand(c, nk) is None)
+        return out
+
+    def _coded_namesakes(self, codes: pa.Array, rows: np.ndarray) -> np.ndarray:
+        """The rows without a code whose stored record (``rows``, found by name) has one."""
+        out = np.zeros(len(rows), bool)
+        if not codes.null_count:
+            return out
+        bare = np.flatnonzero((rows >= 0) & np.asarray(codes.is_null(), bool))
+        stored = self.index.codes.take(pa.array(rows[bare], pa.int64()))
+        out[bare] = np.asarray(pc.fill_null(pc.greater(pc.binary_length(stored), 0), False), bool)
         return out
 
     def stored(self, code: str | None, nk: str) -> tuple[Path, int] | None:
