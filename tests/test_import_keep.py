@@ -6,13 +6,17 @@ value the row has wins (the refresh). Both store stages: the streamed one (a Par
 
 from __future__ import annotations
 
+import datetime as dt
+import random
 import shutil
 
+import pyarrow as pa
 import pytest
 
 from chainmap import load_library
 from chainmap.importer import ImportOptions, run, run_import
-from chainmap.store import read_signals, read_table, store_files
+from chainmap.importer.merge import CARRIED_WITH, LISTISH, carry_over
+from chainmap.store import COLUMNS, SCHEMA, empty_record, read_signals, read_table, store_files, to_table
 
 from .test_import import VALID, write_csv
 from .test_import_namesake import OTHER
@@ -214,3 +218,44 @@ def test_a_yaml_store_keeps_the_industry_folded_in_its_note(mini, tmp_path):
             assert jia["note"] == before["甲化工有限公司"]["note"]
         else:  # the industry in its column, the older note not carried
             assert (jia["industry"], jia["note"]) == ("化学原料和化学制品制造业", None)
+
+
+def _reference(new: dict, old: dict) -> dict:
+    """:func:`carry_over` of one record, row by row (the rule as written)."""
+    out, kept = dict(new), False
+    for k in COLUMNS:
+        if k in LISTISH or k in ("as_of", "placed", *CARRIED_WITH.values()):
+            continue
+        if new[k] in (None, "") and old[k] not in (None, ""):
+            kept = True
+            for c in (k, CARRIED_WITH.get(k)):
+                if c is not None:
+                    out[c] = old[c]
+    if kept:
+        out["source"] = new["source"] + [s for s in old["source"] if s not in new["source"]]
+    return out
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_carry_over_by_column_equals_the_rule_row_by_row(seed):
+    rnd = random.Random(seed)
+    values = {"credit_code": [VALID, OTHER], "city": ["宁波市", "杭州市"], "legal_rep": ["张三"], "status": ["注销"]}
+    values |= {"capital_value": [1e6, 2e6], "capital_currency": ["CNY", "USD"], "founded": [dt.date(2015, 3, 1)]}
+    values |= {"employees": [12], "paid_in_value": [5e5], "paid_in_currency": ["CNY"], "products": ["乙中间体"]}
+
+    def rec(i, file):
+        r = empty_record() | {"id": f"imp_{i}", "name": f"甲{i}化工有限公司", "as_of": dt.date(2024, 1, 1)}
+        for k, vs in values.items():
+            r[k] = rnd.choice([None, "", *vs]) if isinstance(vs[0], str) else rnd.choice([None, *vs])
+        r["source"] = rnd.sample([f"{file} 第{i}行", "a.csv 第1行", "b.csv 第2行", "c.csv 第3行"], rnd.randint(1, 3))
+        r["operates"] = rnd.choice([[], ["a2"]])
+        return r
+
+    olds = [rec(i, "old.csv") for i in range(300)]
+    news = [rec(i, "new.csv") for i in range(300)]
+    cut = rnd.randint(1, 299)  # tables of several chunks, cut in different places
+    new = pa.concat_tables([to_table(news[:cut]), to_table(news[cut:])])
+    old = pa.concat_tables([to_table(olds[: cut // 2]), to_table(olds[cut // 2 :])])
+    got = carry_over(new, old)
+    assert got.schema == SCHEMA
+    assert got.to_pylist() == [_reference(n, o) for n, o in zip(news, olds, strict=True)]

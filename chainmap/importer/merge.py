@@ -239,14 +239,30 @@ def _carried(new: pa.ChunkedArray, old: pa.ChunkedArray) -> np.ndarray | None:
 
 
 def _kept_sources(new: pa.ChunkedArray, old: pa.ChunkedArray, carried: np.ndarray) -> pa.Array:
-    """The sources of every record: for a ``carried`` one its own, then the stored ones it lacks (as
-    :func:`_sources` unites a record's rows); the others' own."""
+    """The sources of every record: for a ``carried`` one its own, then the stored ones it lacks; the
+    others' own. Each stored source is compared with the record's own by position (a record has one or
+    two: a loop over those positions, not over records; hashing every distinct source cost 4x more)."""
     at = np.flatnonzero(carried)
-    m, take = len(at), pa.array(at)
-    both = pa.concat_arrays([new.take(take).combine_chunks(), old.take(take).combine_chunks().cast(new.type)])
-    grp = np.concatenate([np.arange(m), np.arange(m)])
-    order = np.argsort(grp, kind="stable")  # per record: its own sources, then the stored ones
-    united = _sources(both.take(pa.array(order)), grp[order], m)
+    m, every = len(at), bool(carried.all())
+    mine, was = (new, old) if every else (new.take(pa.array(at)), old.take(pa.array(at)))
+    mine, was = mine.combine_chunks(), was.combine_chunks().cast(new.type)
+    fa, fb = pc.list_flatten(mine), pc.list_flatten(was)
+    ra = np.asarray(pc.list_parent_indices(mine), dtype=np.int64)
+    rb = np.asarray(pc.list_parent_indices(was), dtype=np.int64)
+    own = np.bincount(ra, minlength=m)
+    start = np.concatenate([[0], np.cumsum(own)])
+    dup = np.zeros(len(fb), dtype=bool)
+    for j in range(int(own.max(initial=0))):
+        idx = np.flatnonzero(own[rb] > j)
+        same = pc.equal(fb.take(pa.array(idx)), fa.take(pa.array(start[rb[idx]] + j)))
+        dup[idx] |= np.asarray(pc.fill_null(same, False), dtype=bool)
+    parent = np.concatenate([ra, rb[~dup]])
+    order = np.argsort(parent, kind="stable")  # per record: its own sources, then the stored ones kept
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(parent, minlength=m))]).astype(np.int32)
+    values = pa.concat_arrays([fa, fb.filter(pa.array(~dup))]).take(pa.array(order))
+    united = pa.ListArray.from_arrays(pa.array(offsets), values).cast(new.type)
+    if every:
+        return united
     pick = np.arange(len(carried))
     pick[at] = len(carried) + np.arange(m)
     return pa.concat_arrays([new.combine_chunks(), united]).take(pa.array(pick))
