@@ -1,5 +1,6 @@
 """Duplicate rows of a firm folded into its record: :func:`merge_into` one row at a time (the reference),
-:func:`merged` for many records at once by array work, with the same result."""
+:func:`merged` for many records at once by array work, with the same result. A newer export's record of a
+stored firm keeps the stored values it has no value for: :func:`carry_over`."""
 
 from __future__ import annotations
 
@@ -12,9 +13,12 @@ import pyarrow.compute as pc
 from ..store import COLUMNS, TIES
 from .keys import _offsets
 
-__all__ = ["LISTISH", "merge_into", "merge_lists", "merged"]
+__all__ = ["CARRIED_WITH", "LISTISH", "carry_over", "merge_into", "merge_lists", "merged"]
 
 LISTISH = ("id", "source", "evidence", "uncertain", *TIES)  # folded as lists; the rest by column
+# An amount and its currency: a newer record without the amount takes both stored values, or neither.
+CARRIED_WITH = {"capital_value": "capital_currency", "paid_in_value": "paid_in_currency"}
+_NOT_CARRIED = ("as_of", "placed", *CARRIED_WITH.values())  # the export's date; placed follows the ties
 
 
 def merged(base: pa.Table, pos: np.ndarray, rows: pa.Table) -> dict[str, pa.Array]:
@@ -175,3 +179,90 @@ def merge_lists(rec: dict[str, Any], new: dict[str, Any]) -> None:
         parts = [p for p in parts if not (p.endswith("（未达阈值）") and p.split(" ", 1)[0] in placed)]
         rec["evidence"] = "；".join(dict.fromkeys(parts))
     rec["source"] = list(rec["source"] or []) + [s for s in new["source"] if s not in (rec["source"] or [])]
+
+
+def carry_over(new: pa.Table, old: pa.Table) -> pa.Table:
+    """The newer records ``new`` of stored firms with each gap of a plain column (null or empty text:
+    :func:`_gaps`; the export had no such column, or a blank or ``-`` cell) filled from the stored record
+    ``old`` (aligned row by row, same columns): a value the newer record has wins, an amount and its
+    currency are carried together (:data:`CARRIED_WITH`), ``id``, ``as_of``, the ties, evidence and
+    uncertain nodes stay the newer record's. A record that kept a stored value keeps the stored sources
+    after its own (the value's provenance); the others keep their own only. By column, over the columns
+    where the newer records have a gap and the stored ones a value.
+
+    Examples
+    --------
+    >>> from chainmap.store import empty_record, to_table
+    >>> old = empty_record() | {"name": "甲", "credit_code": "91350100M000100Y43", "city": "宁波市",
+    ...                          "capital_value": 1e6, "capital_currency": "CNY", "source": ["a.csv 第2行"]}
+    >>> new = empty_record() | {"name": "甲", "city": "杭州市", "source": ["b.csv 第9行"]}
+    >>> rec = carry_over(to_table([new]), to_table([old])).to_pylist()[0]
+    >>> rec["credit_code"], rec["city"], rec["capital_value"], rec["source"]
+    ('91350100M000100Y43', '杭州市', 1000000.0, ['b.csv 第9行', 'a.csv 第2行'])
+    """
+    carried = np.zeros(len(new), dtype=bool)
+    for name in new.column_names:
+        if name in LISTISH or name in _NOT_CARRIED:
+            continue
+        take = _carried(new[name], old[name])
+        if take is None:
+            continue
+        carried |= take
+        mask = pa.array(take)
+        for c in (name, CARRIED_WITH[name]) if name in CARRIED_WITH else (name,):
+            stored = old[c] if old[c].type == new[c].type else old[c].cast(new[c].type)
+            new = new.set_column(new.schema.get_field_index(c), c, pc.if_else(mask, stored, new[c]))
+    if carried.any():
+        i = new.schema.get_field_index("source")
+        new = new.set_column(i, "source", _kept_sources(new["source"], old["source"], carried))
+    return new
+
+
+def _column_gaps(col: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """:func:`_gaps` of a column, chunk by chunk (no copy of the column)."""
+    chunks = col.chunks if isinstance(col, pa.ChunkedArray) else [col]
+    if not chunks:
+        return np.zeros(0, dtype=bool)
+    return np.concatenate([_gaps(c) for c in chunks])
+
+
+def _carried(new: pa.ChunkedArray, old: pa.ChunkedArray) -> np.ndarray | None:
+    """Per record, whether the newer value is a gap the stored one fills; None when none is."""
+    string = pa.types.is_string(new.type)
+    if not len(new) or (new.null_count == 0 and not string) or old.null_count == len(old):
+        return None
+    take = _column_gaps(new)
+    if not take.any():
+        return None
+    take &= ~_column_gaps(old)
+    return take if take.any() else None
+
+
+def _kept_sources(new: pa.ChunkedArray, old: pa.ChunkedArray, carried: np.ndarray) -> pa.Array:
+    """The sources of every record: for a ``carried`` one its own, then the stored ones it lacks; the
+    others' own. Each stored source is compared with the record's own by position (a record has one or
+    two: a loop over those positions, not over records; hashing every distinct source cost 4x more)."""
+    at = np.flatnonzero(carried)
+    m, every = len(at), bool(carried.all())
+    mine, was = (new, old) if every else (new.take(pa.array(at)), old.take(pa.array(at)))
+    mine, was = mine.combine_chunks(), was.combine_chunks().cast(new.type)
+    fa, fb = pc.list_flatten(mine), pc.list_flatten(was)
+    ra = np.asarray(pc.list_parent_indices(mine), dtype=np.int64)
+    rb = np.asarray(pc.list_parent_indices(was), dtype=np.int64)
+    own = np.bincount(ra, minlength=m)
+    start = np.concatenate([[0], np.cumsum(own)])
+    dup = np.zeros(len(fb), dtype=bool)
+    for j in range(int(own.max(initial=0))):
+        idx = np.flatnonzero(own[rb] > j)
+        same = pc.equal(fb.take(pa.array(idx)), fa.take(pa.array(start[rb[idx]] + j)))
+        dup[idx] |= np.asarray(pc.fill_null(same, False), dtype=bool)
+    parent = np.concatenate([ra, rb[~dup]])
+    order = np.argsort(parent, kind="stable")  # per record: its own sources, then the stored ones kept
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(parent, minlength=m))]).astype(np.int32)
+    values = pa.concat_arrays([fa, fb.filter(pa.array(~dup))]).take(pa.array(order))
+    united = pa.ListArray.from_arrays(pa.array(offsets), values).cast(new.type)
+    if every:
+        return united
+    pick = np.arange(len(carried))
+    pick[at] = len(carried) + np.arange(m)
+    return pa.concat_arrays([new.combine_chunks(), united]).take(pa.array(pick))

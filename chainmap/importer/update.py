@@ -35,7 +35,7 @@ from .rewrite import LazyWriter, Sink, rewrite_without, row_group, table_rows
 from .signals import changed_signal_rows, new_signals
 from .store import Transaction, is_ours, placed_mask
 from .taken import Prev, Stored, prev_index
-from .write import _changed, local_count, tally_ties
+from .write import _changed, kept_over, local_count, tally_ties
 
 __all__ = ["can_stream_update", "stream_update"]
 
@@ -115,6 +115,7 @@ class _Run:
     pending: list[tuple[bool, pa.Table]] = field(default_factory=list)  # changed records before any bucket
     n_pending: int = 0
     stored: list[Stored] = field(default_factory=list)  # the stored tables, in the pool's order
+    files: list[Path] = field(default_factory=list)  # their files
 
     def count(self, t: pa.Table, placed: bool | None) -> None:
         """Count records as they now stand (``placed``: all of them are, or not; None: look)."""
@@ -209,6 +210,7 @@ def stream_update(
         dd, tx, s, prev, region, chains_of if dd.ex.pool else None, info["source_file"], np.zeros(len(prev.ids), bool)
     )
     run.stored = [Stored(t) for t in dd.ex.pool.values()]
+    run.files = list(dd.ex.pool)
     sides = dd.records.sides()
     held = {True: _Held(tx), False: _Held(tx)}
     try:
@@ -297,6 +299,7 @@ def _part(run: _Run, t: pa.Table, recs: np.ndarray, placed: bool, alone: bool, f
             mask[pos[sel]] = True
             new = t if mask.all() else t.filter(pa.array(mask))
         old = run.stored[fi].take_sorted(rows)
+        new = kept_over(new, old, run.files[fi])
         ch = np.asarray(_changed(new, old, "parquet", set(), False), dtype=bool)
         if not ch.any():
             run.count(old, None)

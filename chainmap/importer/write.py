@@ -14,14 +14,16 @@ import pyarrow.compute as pc
 from ..model import Region
 from ..store import COLUMNS, SIGNAL_SCHEMA, SIGNALS, TIES, is_ours, read_signals
 from .dedupe import Deduper
+from .merge import carry_over
 from .options import ImportSummary
 from .rewrite import rewrite_without
 from .signals import changed_signal_rows, new_signals
 from .store import Transaction, check_writable, comparable
 
-__all__ = ["YAML_LIMIT", "compare", "count", "local_count", "plan", "record_signals", "tally_ties"]
+__all__ = ["YAML_LIMIT", "compare", "count", "kept_over", "local_count", "plan", "record_signals", "tally_ties"]
 
 YAML_LIMIT = 2000  # above this many firms the auto store is Parquet (YAML loads at ~0.7 ms a firm)
+_FOLDED_INDUSTRY = r"(?:^|；)所属行业：(?P<industry>[^；]*)"  # as store.to_yaml folds the industry into the note
 
 
 def compare(
@@ -42,7 +44,7 @@ def compare(
             continue
         old = t.take(pa.array([i for _c, i in pairs], pa.int64()))  # sorted by id, as `ours` is
         ours = seen.filter(pc.is_in(seen["id"], value_set=pa.array([c for c, _i in pairs], pa.string())))
-        ours = ours.sort_by("id")
+        ours = kept_over(ours.sort_by("id"), old, f)
         keep = _changed(ours, old, kind, selected, partial)
         kept = ours.filter(keep)
         if pairs_out is not None and len(kept):
@@ -51,6 +53,19 @@ def compare(
         kept_parts.append(kept)
         current_parts += [kept, old.filter(pc.invert(keep))]
     return pa.concat_tables(kept_parts), pa.concat_tables(current_parts), changed_ids
+
+
+def kept_over(new: pa.Table, old: pa.Table, store: Path) -> pa.Table:
+    """The newer records ``new`` of stored firms with the stored values they have none for
+    (:func:`.merge.carry_over`; ``old`` aligned, read from the store file ``store``). A YAML store keeps no
+    industry column: the industry the older import folded into the note (``所属行业：…``) is read back from
+    it, and that note, made again from the newer record's evidence and industry, is not carried."""
+    if store.suffix != ".parquet" and len(old):
+        found = pc.struct_field(pc.extract_regex(old["note"], _FOLDED_INDUSTRY), [0])
+        at = old.schema.get_field_index
+        old = old.set_column(at("industry"), "industry", pc.coalesce(old["industry"], found))
+        old = old.set_column(at("note"), "note", pa.nulls(len(old), pa.string()))
+    return carry_over(new, old)
 
 
 def _changed(new: pa.Table, old: pa.Table, kind: str, selected: set[str], partial: bool) -> pa.Array:
