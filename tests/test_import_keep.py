@@ -259,3 +259,23 @@ def test_carry_over_by_column_equals_the_rule_row_by_row(seed):
     got = carry_over(new, old)
     assert got.schema == SCHEMA
     assert got.to_pylist() == [_reference(n, o) for n, o in zip(news, olds, strict=True)]
+
+
+def test_a_chain_update_keeps_the_ties_to_the_other_chains(mini, tmp_path):
+    # 甲 sits on a2 (chain alpha) and b2 (chain beta); a refresh matched against alpha alone says nothing
+    # about beta: the record written keeps b2 with its evidence, and takes the newer capital
+    jia = JIA | {"主营产品": "乙中间体、贝制品"}
+    imp(mini, export(tmp_path / "名单_20240101.csv", FULL, [jia]), "parquet")
+    before = records(mini)["甲化工有限公司"]
+    assert before["operates"] == ["a2", "b2"], before["operates"]
+    newer = export(tmp_path / "名单_20240601.csv", FULL, [jia | {"注册资本": "250万元"}])
+    s = imp(mini, newer, "parquet", chains=["alpha"])
+    assert (s.updated, s.unchanged, s.signals) == (1, 0, {"capital_up": 1}), s
+    now = records(mini)["甲化工有限公司"]
+    assert now["operates"] == ["a2", "b2"] and now["capital_value"] == 2_500_000.0
+    assert sorted(p.split(" ")[0] for p in now["evidence"].split("；")) == sorted(
+        p.split(" ")[0] for p in before["evidence"].split("；")
+    )
+    again = imp(mini, newer, "parquet", chains=["alpha"])  # the same file: nothing changes
+    assert (again.updated, again.unchanged, again.signals) == (1, 1, {}), again
+    assert records(mini)["甲化工有限公司"] == now

@@ -35,7 +35,7 @@ from .rewrite import LazyWriter, Sink, rewrite_without, row_group, table_rows
 from .signals import changed_signal_rows, new_signals
 from .store import Transaction, is_ours, placed_mask
 from .taken import Prev, Stored, prev_index
-from .write import _changed, kept_over, local_count, tally_ties
+from .write import changed, kept_over, local_count, tally_ties
 
 __all__ = ["can_stream_update", "stream_update"]
 
@@ -300,7 +300,7 @@ def _part(run: _Run, t: pa.Table, recs: np.ndarray, placed: bool, alone: bool, f
             new = t if mask.all() else t.filter(pa.array(mask))
         old = run.stored[fi].take_sorted(rows)
         new = kept_over(new, old, run.files[fi])
-        ch = np.asarray(_changed(new, old, "parquet", set(), False), dtype=bool)
+        ch = np.asarray(changed(new, old, "parquet"), dtype=bool)
         if not ch.any():
             run.count(old, None)
             continue

@@ -20,7 +20,18 @@ from .rewrite import rewrite_without
 from .signals import changed_signal_rows, new_signals
 from .store import Transaction, check_writable, comparable
 
-__all__ = ["YAML_LIMIT", "compare", "count", "kept_over", "local_count", "plan", "record_signals", "tally_ties"]
+__all__ = [
+    "YAML_LIMIT",
+    "changed",
+    "compare",
+    "count",
+    "kept_over",
+    "local_count",
+    "other_chains_kept",
+    "plan",
+    "record_signals",
+    "tally_ties",
+]
 
 YAML_LIMIT = 2000  # above this many firms the auto store is Parquet (YAML loads at ~0.7 ms a firm)
 _FOLDED_INDUSTRY = r"(?:^|；)所属行业：(?P<industry>[^；]*)"  # as store.to_yaml folds the industry into the note
@@ -45,7 +56,9 @@ def compare(
         old = t.take(pa.array([i for _c, i in pairs], pa.int64()))  # sorted by id, as `ours` is
         ours = seen.filter(pc.is_in(seen["id"], value_set=pa.array([c for c, _i in pairs], pa.string())))
         ours = kept_over(ours.sort_by("id"), old, f)
-        keep = _changed(ours, old, kind, selected, partial)
+        if partial:
+            ours = other_chains_kept(ours, old, selected)
+        keep = changed(ours, old, kind)
         kept = ours.filter(keep)
         if pairs_out is not None and len(kept):
             pairs_out.append((kept, old.filter(keep)))
@@ -68,16 +81,48 @@ def kept_over(new: pa.Table, old: pa.Table, store: Path) -> pa.Table:
     return carry_over(new, old)
 
 
-def _changed(new: pa.Table, old: pa.Table, kind: str, selected: set[str], partial: bool) -> pa.Array:
+def other_chains_kept(new: pa.Table, old: pa.Table, selected: set[str]) -> pa.Table:
+    """A ``--chain`` update's records (``old``: the stored ones, aligned) with what the run did not look at
+    kept: the ties and open review nodes of the stored record on nodes outside ``selected`` (the run's
+    chains' nodes), and the parts of its evidence about them -- the run matched only its own chains, so
+    an empty answer on the others means "not asked", not "no longer". (Before, the ties were carried
+    only into the copy compared, and the record written lost them.)"""
+    if not len(new):
+        return new
+    cols: dict[str, pa.Array] = {}
+    for k in (*TIES, "uncertain"):
+        pairs = zip(new[k].to_pylist(), old[k].to_pylist(), strict=True)
+        merged = [sorted(set(a or []) | {n for n in (b or []) if n not in selected}) for a, b in pairs]
+        cols[k] = pa.array(merged, new.schema.field(k).type)
+    cols["evidence"] = pa.array(
+        [
+            _evidence_kept(a, b, selected)
+            for a, b in zip(new["evidence"].to_pylist(), old["evidence"].to_pylist(), strict=True)
+        ],
+        pa.string(),
+    )
+    for k, v in cols.items():
+        new = new.set_column(new.schema.get_field_index(k), k, v)
+    return new
+
+
+def _evidence_kept(new: str | None, old: str | None, selected: set[str]) -> str | None:
+    """The newer evidence ("node hits" joined by "；") with the stored parts about nodes outside
+    ``selected``; the stored text itself when its parts about ``selected`` are the newer ones (no change)."""
+    parts = [p for p in (new or "").split("；") if p]
+    was = [p for p in (old or "").split("；") if p]
+    if sorted(p for p in was if p.split(" ", 1)[0] in selected) == sorted(parts):
+        return old
+    return "；".join(parts + [p for p in was if p.split(" ", 1)[0] not in selected]) or None
+
+
+def changed(new: pa.Table, old: pa.Table, kind: str) -> pa.Array:
     """Per record (``new`` and ``old`` aligned): True where the new version replaces the stored
-    one -- it differs, and is not from an older export. Ties to chains this import did not look at
-    (``--chain``) are carried over to the new version first."""
+    one -- it differs, and is not from an older export."""
     older = pc.fill_null(pc.less(new["as_of"], old["as_of"]), False)
-    if partial or kind != "parquet":  # few records (YAML) or a partial match: row by row
+    if kind != "parquet":  # few records (YAML): row by row
         out = []
         for rec, o, too_old in zip(new.to_pylist(), old.to_pylist(), older.to_pylist(), strict=True):
-            for k in TIES:
-                rec[k] = sorted(set(rec[k] or []) | {n for n in (o[k] or []) if n not in selected})
             out.append(not too_old and comparable(rec, kind) != comparable(o, kind))
         return pa.array(out, pa.bool_())
     same = None
