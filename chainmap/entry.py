@@ -7,6 +7,8 @@ moment must still be one line and exit 130, not a traceback, so the import happe
 
 from __future__ import annotations
 
+import atexit
+import gc
 import sys
 
 __all__ = ["forget_interrupt", "run"]
@@ -24,6 +26,9 @@ def forget_interrupt() -> None:
 
 def run() -> None:
     """Import the command line and run it; Ctrl-C at any moment: one line on stderr, exit 130."""
+    # Every object frozen at exit: the interpreter's last collection then leaves them to the process's
+    # end instead of walking and freeing them one by one (after a 1M-row import, ~0.15 s of a ~0.2 s exit)
+    atexit.register(gc.freeze)
     try:
         from .cli import run as cli_run
     except KeyboardInterrupt:

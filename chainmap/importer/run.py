@@ -52,10 +52,11 @@ from .write import auto_kind, compare, count, plan, record_signals
 
 __all__ = ["ImportOptions", "ImportSummary", "SCHEMA", "Summary", "run_import"]
 
-# freed pages kept this long for the next chunk: at 0 every chunk faulted its pages in anew (1M dense
-# rows, with the early read: ~1.2M page faults and ~4 s of system CPU in the process tree, against
-# ~0.3M and ~1.5 s at 100 ms, the peak a few dozen MB higher)
-DECAY_MS = 100
+# freed pages kept for the next chunk until the import ends (-1: jemalloc never purges them on its own):
+# at 0 every chunk faulted its pages in anew (1M dense rows, with the early read: ~1.2M page faults and
+# ~4 s of system CPU in the process tree), at 100 ms ~0.34M and ~2.1 s, kept ~0.17M and ~1.4 s; the peak
+# stays (the pages are reused, not added to), and they go back to the system when the import ends
+DECAY_MS = -1
 
 
 def run_import(lib: Library, opts: ImportOptions, early: EarlyRead | None = None) -> ImportSummary:
@@ -83,10 +84,9 @@ def run_import(lib: Library, opts: ImportOptions, early: EarlyRead | None = None
 
 @contextmanager
 def _arrow_pool() -> Iterator[None]:
-    """Arrow's jemalloc pool, returning freed memory to the system within :data:`DECAY_MS`, while the
-    import runs (the default pool keeps freed chunks: the process would grow by a few chunks' worth of
-    pages over a long import); the previous pool afterwards. Where Arrow was built without jemalloc,
-    nothing changes."""
+    """Arrow's jemalloc pool with :data:`DECAY_MS` while the import runs, the memory it freed handed back
+    to the system at the end (a notebook that imports keeps no pages of it); the previous pool
+    afterwards. Where Arrow was built without jemalloc, nothing changes."""
     before = pa.default_memory_pool()
     try:
         pool = pa.jemalloc_memory_pool()
@@ -99,6 +99,7 @@ def _arrow_pool() -> Iterator[None]:
         yield
     finally:
         pa.set_memory_pool(before)
+        pool.release_unused()
 
 
 @dataclass
