@@ -127,3 +127,24 @@ def test_known_rows_apply_the_rule_as_known_does(monkeypatch, weak):
     # no code column: the name decides
     assert ex.known_rows(None, firms).tolist() == [True, True, True, True, False, False, True, False]
     assert ex.known_rows(None, firms).tolist() == [ex.known(None, namekey(n), code_column=False) for _, n in rows]
+
+
+@pytest.mark.parametrize("closed_first", [False, True])
+def test_same_file_twice_skips_the_closed_coded_row_again(mini, tmp_path, closed_first):
+    # a live row without a code makes the record; a closed row of that name WITH a code (before or after it)
+    # is skipped by the first import (no store knows the firm yet). The same file again must skip it too,
+    # not fold it into the record the live row made (its code, status and chain would land there)
+    live = ["甲化工有限公司", "", "存续", "100万元", "宁波", "乙中间体", ""]
+    closed = ["甲化工有限公司", VALID, "注销", "50万元", "杭州", "贝制品", "贝制品销售"]
+    rows = [HEADER, *([closed, live] if closed_first else [live, closed])]
+    f = write_csv(tmp_path / "名单_20240101.csv", rows)
+    first = imp(mini, f)
+    assert (first.imported, first.skipped) == (1, 1), first
+    before = _store(mini)
+    again = imp(mini, f)
+    assert (again.updated, again.unchanged, again.skipped, again.signals) == (1, 1, 1, {}), again
+    assert _store(mini) == before and before[0]["credit_code"] is None
+    # a newer export saying the firm (now with its code) closed: that is news, and an update
+    newer = write_csv(tmp_path / "名单_20240601.csv", [HEADER, closed])
+    s = imp(mini, newer)
+    assert s.updated == 1 and ("status", "甲化工有限公司", "存续", "注销") in _signals(mini), s

@@ -111,6 +111,7 @@ class Existing:
     taken: TakenIds | set[str] = field(default_factory=set)
     outside_library: bool = False
     index: StoredIndex = field(init=False)
+    _as_of_days: np.ndarray | None = field(default=None, init=False, repr=False)  # per stored row, read once
 
     def __post_init__(self) -> None:
         self.index = StoredIndex(self.pool)
@@ -129,18 +130,23 @@ class Existing:
             cid = self.hand_name[nk][0]
         return cid
 
-    def known(self, code: str | None, nk: str, code_column: bool = True) -> bool:
+    def known(self, code: str | None, nk: str, code_column: bool = True, as_of: dt.date | None = None) -> bool:
         """Whether a store holds this firm and the library does not keep it by hand (a closed row of
         such a firm is an update, not a row to skip). A row without a code in an export with a code
         column (``code_column``) is the stored firm of its name only if that one has no code either: a
         firm closed before it had a code, whose name a different firm registered again, is not the
-        living namesake. Without a code column the name is all an export tells: it decides."""
+        living namesake. Without a code column the name is all an export tells: it decides. With
+        ``as_of`` (the export's date), only a stored record older than the export counts: an export of
+        the same date -- the same file imported again -- skips the closed rows its first import
+        skipped, instead of folding them into the records its live rows made."""
         if self.hand(code, nk) is not None:
             return False
         row = self.index.stored_row(code, nk)
-        return row >= 0 and (code is not None or not code_column or not self.index.code_at(row))
+        if row < 0 or (code is None and code_column and self.index.code_at(row)):
+            return False
+        return as_of is None or bool(self._older(np.array([row]), as_of)[0])
 
-    def known_rows(self, codes: pa.Array | None, names: pa.Array) -> np.ndarray:
+    def known_rows(self, codes: pa.Array | None, names: pa.Array, as_of: dt.date | None = None) -> np.ndarray:
         """:meth:`known` of each row (``codes`` None: no code column; a row without a name: False), the
         stores' look-ups made for the rows at once."""
         nks = pa.array([None if n is None else namekey(n) for n in names.to_pylist()], pa.string())
@@ -149,13 +155,27 @@ class Existing:
         ix = self.index
         first = ix.first_rows(codes, nks)
         rows, collided = ix.stored_rows(codes, nks, first, (first[0] >= 0) | (first[1] >= 0))
-        if code_column and not collided:
-            rows[self._coded_namesakes(codes, rows)] = -1
+        if not collided:
+            if code_column:
+                rows[self._coded_namesakes(codes, rows)] = -1
+            if as_of is not None:
+                hit = np.flatnonzero(rows >= 0)
+                rows[hit[~self._older(rows[hit], as_of)]] = -1
         at = np.arange(len(names)) if collided else np.flatnonzero(rows >= 0)  # a collision: row by row
         out = np.zeros(len(names), bool)
         for i, c, nk in zip(at.tolist(), codes.take(at).to_pylist(), nks.take(at).to_pylist(), strict=True):
-            out[i] = nk is not None and (self.known(c, nk, code_column) if collided else self.hand(c, nk) is None)
+            if nk is None:
+                continue
+            out[i] = self.known(c, nk, code_column, as_of) if collided else self.hand(c, nk) is None
         return out
+
+    def _older(self, rows: np.ndarray, as_of: dt.date) -> np.ndarray:
+        """Per stored row: its record is of an earlier date than ``as_of`` (no date: older)."""
+        if self._as_of_days is None:
+            days = [pc.cast(t["as_of"], pa.int32()) for t in self.pool.values()] if self.pool else []
+            col = pa.chunked_array(days, pa.int32()) if days else pa.array([], pa.int32())
+            self._as_of_days = np.asarray(pc.fill_null(col, np.iinfo(np.int32).min), dtype=np.int32)
+        return self._as_of_days[rows] < (as_of - dt.date(1970, 1, 1)).days
 
     def _coded_namesakes(self, codes: pa.Array, rows: np.ndarray) -> np.ndarray:
         """The rows without a code whose stored record (``rows``, found by name) has one."""

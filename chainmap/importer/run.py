@@ -11,6 +11,7 @@ a crash at any point leaves the stores exactly as they were (or, past the switch
 from __future__ import annotations
 
 import errno
+import functools
 import itertools
 import sys
 import time
@@ -141,7 +142,7 @@ def _run(
         with _as_found(output.parent, opts.dry_run), StoreLock(output.parent):
             ex = load_existing(lib, output)
             if ex.rows:  # else no closed row can be a stored firm's update: no look-up per row
-                cleaner.known = ex.known_rows
+                cleaner.known = functools.partial(ex.known_rows, as_of=as_of)
             s.outside_library = ex.outside_library
             check_space(output.parent, opened.kind, opened.size)
             tx = Transaction(output.parent)
