@@ -80,7 +80,7 @@ def test_worker_processes_give_the_single_process_result(mini, tmp_path, monkeyp
     counts, skipped, rejected, warnings = one[:4]
     assert counts[0] == 1200 and counts[2] > 400 and counts[5] > 0  # rows, merged, placed
     assert skipped and rejected and warnings  # closed firms, bad codes and capitals, odd dates
-    # a dry run writes nothing: the workers send the columns back through the pipe instead of a file
+    # a dry run: the same import, its transaction aborted -- the same counts with one process or two
     dry = [
         run.run_import(load_library(mini), ImportOptions(file=f, dry_run=True, workers=k, progress=False))
         for k in (1, 2)

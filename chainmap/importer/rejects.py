@@ -40,7 +40,7 @@ class Rejects:
 
     def add(self, rownum: int, reason: str, cells: list[Any]) -> None:
         self.count += 1
-        if self.tx is None:  # a dry run writes nothing
+        if self.tx is None:  # no transaction to write into (a caller counting only)
             return
         if self._writer is None:
             self._fh = self.tx.open_text(self.path, encoding="utf-8-sig")

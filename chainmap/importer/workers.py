@@ -6,8 +6,8 @@ A big CSV reaches the workers as byte ranges (:mod:`.ranges`) that each reads it
 (:class:`.rows.Cleaner`) and places the firms (:class:`.chunkmatch.ChunkMatcher`); it writes the
 chunk's records with the keys the dedupe stage reads to a scratch file of the import's transaction
 (one Arrow file, which the importing process reads in place and keeps as the chunk's spill) and sends
-back the rejects and the warnings the chunk raised (without a transaction, a dry run: the columns
-themselves, as one Arrow IPC stream). Results come back in the chunks' order (the first row of a firm
+back the rejects and the warnings the chunk raised (with review decisions to apply in the importing
+process, no spill: the columns themselves, as one Arrow IPC stream). Results come back in the chunks' order (the first row of a firm
 wins when duplicates are folded); at most ``ahead`` chunks are in flight, so memory stays bounded by
 the chunk.
 
