@@ -67,7 +67,9 @@ def _interrupted() -> None:
     help="Date the export's facts hold for (default: a date in the "
     "file name or title row, else the file's modification date).",
 )
-@click.option("--dry-run", is_flag=True, help="Read, check and count as the import would; the library is left as it was.")
+@click.option(
+    "--dry-run", is_flag=True, help="Read, check and count as the import would; the library is left as it was."
+)
 @click.option(
     "--map",
     "maps",
