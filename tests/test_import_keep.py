@@ -279,3 +279,22 @@ def test_a_chain_update_keeps_the_ties_to_the_other_chains(mini, tmp_path):
     again = imp(mini, newer, "parquet", chains=["alpha"])  # the same file: nothing changes
     assert (again.updated, again.unchanged, again.signals) == (1, 1, {}), again
     assert records(mini)["甲化工有限公司"] == now
+
+
+def test_an_export_without_scope_or_products_keeps_the_placements(mini, tmp_path, store):
+    # a status and capital refresh: no 经营范围, no 主营产品 column. It says nothing of what the firms do,
+    # so they stay on their nodes (their names alone place none of them) -- and take the new capital
+    before = stored_first(mini, tmp_path, store)
+    header = [h for h in FULL if h != "主营产品"]
+    s = imp(mini, export(tmp_path / "名单_20240601.csv", header, [JIA | {"注册资本": "250万元"}, WU]), store)
+    assert (s.updated, s.placed, s.unplaced, s.signals) == (2, 2, 0, {"capital_up": 1}), s
+    after = records(mini)
+    for name, was in before.items():
+        for k in ("operates", "makes", "holds", "uncertain"):
+            assert after[name][k] == was[k], (name, k)
+        assert after[name]["evidence"] == was["evidence"]
+    assert after["甲化工有限公司"]["capital_value"] == 2_500_000.0
+    # the same export with its products column: what it says is the refresh (戊 now makes nothing known)
+    header = FULL
+    s = imp(mini, export(tmp_path / "名单_20240701.csv", header, [JIA, WU | {"主营产品": ""}]), store)
+    assert s.placed == 1 and records(mini)["戊材料有限公司"]["operates"] == [], s

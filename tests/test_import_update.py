@@ -60,6 +60,16 @@ def _exports(tmp_path):
     return w("名单_20240101.csv", first), w("名单_20240601.csv", second), w("其他_20240301.csv", other)
 
 
+def _silent(tmp_path, rows):
+    """A status and capital refresh of ``rows``: no products, no scope column (the stored placements stay)."""
+    keep = [i for i, h in enumerate(HEADER) if h not in ("主营产品", "经营范围")]
+    out = [[r[i] for i in keep] for r in rows]
+    for i, r in enumerate(out):
+        if i % 2 == 0:
+            r[3] = f"{900 + i}万元"
+    return write_csv(tmp_path / "状态_20240901.csv", [[HEADER[i] for i in keep], *out])
+
+
 def _rows(f):
     with f.open(encoding="utf-8-sig", newline="") as fh:
         return list(csv.reader(fh))[1:]
@@ -79,6 +89,7 @@ def _state(root, s):
 
 def test_streamed_update_equals_the_table_path(mini, tmp_path, monkeypatch):
     first, second, other = _exports(tmp_path)
+    silent = _silent(tmp_path, _rows(second))
     monkeypatch.setattr(run, "BLOCK_BYTES", 256)  # a few rows a chunk
     monkeypatch.setattr(istore, "ROW_GROUP", 4)  # row groups cut everywhere
     monkeypatch.setattr(update, "BUCKET", 3)  # the changed records over many scratch files
@@ -107,6 +118,7 @@ def test_streamed_update_equals_the_table_path(mini, tmp_path, monkeypatch):
             (first, imported / "second.parquet"),  # an older export than the store: nothing changes
             (second, imported / "first.parquet"),  # into the first store's file: its records come first
             (first, imported / "first.parquet"),  # back again: an older export
+            (silent, imported / "second.parquet"),  # placements kept: records move to the placed row groups
         ):
             s = _imp(root, f, o)
             out.append(_state(root, s))
@@ -126,6 +138,8 @@ def test_streamed_update_equals_the_table_path(mini, tmp_path, monkeypatch):
             assert got[0][name] == want[0][name], name
     s2 = results["stream"][1][1]
     assert s2["signals"].keys() == {"capital_up", "moved", "status", "placed", "new"}
+    quiet = results["stream"][5][1]  # the refresh without products or scope: the placed firms stay placed
+    assert quiet["placed"] >= s2["placed"] - 2 and quiet["placed"] > 10, quiet
     assert s2["updated"] > 40 and s2["imported"] >= 12
 
 

@@ -38,10 +38,16 @@ _FOLDED_INDUSTRY = r"(?:^|；)所属行业：(?P<industry>[^；]*)"  # as store.
 
 
 def compare(
-    dd: Deduper, kind: str, selected: set[str], partial: bool, pairs_out: list[tuple[pa.Table, pa.Table]] | None = None
+    dd: Deduper,
+    kind: str,
+    selected: set[str],
+    partial: bool,
+    pairs_out: list[tuple[pa.Table, pa.Table]] | None = None,
+    keep_ties: bool = False,
 ) -> tuple[pa.Table, pa.Table, set[str]]:
     """(records to write, this run's firms as they stand now, ids of changed stored records); the
-    changed records with their stored versions (aligned) go to ``pairs_out``."""
+    changed records with their stored versions (aligned) go to ``pairs_out``. ``keep_ties``: the export
+    has no scope and no products column, so the stored placements stay (as if no chain was looked at)."""
     new = dd.records.table()
     if not dd.prev_by_id:
         return new, new, set()
@@ -56,8 +62,8 @@ def compare(
         old = t.take(pa.array([i for _c, i in pairs], pa.int64()))  # sorted by id, as `ours` is
         ours = seen.filter(pc.is_in(seen["id"], value_set=pa.array([c for c, _i in pairs], pa.string())))
         ours = kept_over(ours.sort_by("id"), old, f)
-        if partial:
-            ours = other_chains_kept(ours, old, selected)
+        if partial or keep_ties:
+            ours = other_chains_kept(ours, old, set() if keep_ties else selected)
         keep = changed(ours, old, kind)
         kept = ours.filter(keep)
         if pairs_out is not None and len(kept):
