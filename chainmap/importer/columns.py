@@ -101,10 +101,28 @@ def emptied(trimmed: pa.Array) -> pa.Array:
 
 
 def joined(cols: list[pa.Array]) -> pa.Array:
-    """Several columns feeding one field (国标行业门类 + 大类 ...), joined by a space."""
+    """Several columns feeding one field (国标行业门类 + 大类, 经营范围 + 许可经营范围 ...), their values joined
+    by a space (null where none has one).
+
+    Not Arrow's ``binary_join_element_wise(..., null_handling="skip")``: in pyarrow 26 it leaves out the
+    rows where every input is null, so the rows after them shifted onto the wrong firms (a firm without a
+    scope got the next firm's scope and its placements). Each row's values are gathered into a list instead.
+
+    Examples
+    --------
+    >>> joined([pa.array(["制造业", None, None]), pa.array([None, None, "化学"])]).to_pylist()
+    ['制造业', None, '化学']
+    """
     if len(cols) == 1:
         return cols[0]
-    j = pc.binary_join_element_wise(*cols, " ", null_handling="skip")
+    n = len(cols[0])
+    cols = [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in cols]
+    valid = np.stack([np.asarray(c.is_valid(), dtype=bool) for c in cols], axis=1)  # row by column
+    at = (np.arange(len(cols))[None, :] * n + np.arange(n)[:, None])[valid]  # the values, row by row
+    values = pa.concat_arrays([c.cast(pa.string()) for c in cols]).take(pa.array(at, pa.int64()))
+    offsets = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(valid.sum(axis=1), out=offsets[1:])
+    j = pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), values), " ")
     return pc.if_else(pc.equal(j, ""), _NULL, j)
 
 
