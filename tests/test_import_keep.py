@@ -17,6 +17,7 @@ from chainmap import load_library
 from chainmap.importer import ImportOptions, run, run_import
 from chainmap.importer.merge import CARRIED_WITH, LISTISH, carry_over
 from chainmap.store import COLUMNS, SCHEMA, empty_record, read_signals, read_table, store_files, to_table
+from chainmap.store import TIES as TIES_
 
 from .test_import import VALID, write_csv
 from .test_import_namesake import OTHER
@@ -298,3 +299,28 @@ def test_an_export_without_scope_or_products_keeps_the_placements(mini, tmp_path
     header = FULL
     s = imp(mini, export(tmp_path / "名单_20240701.csv", header, [JIA, WU | {"主营产品": ""}]), store)
     assert s.placed == 1 and records(mini)["戊材料有限公司"]["operates"] == [], s
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_all_kept_by_column_equals_record_by_record(seed):
+    # the stored placements of an export that says nothing of what firms do, merged by column: the same
+    # lists (sorted unions, a null list as empty) and evidence as the rule record by record
+    from chainmap.importer.write import _all_kept, _kept_rows
+
+    rnd = random.Random(seed)
+    nodes = ["a1", "a2", "b1", "b2", "c1", "c10", "中1"]
+
+    def lst():
+        return None if rnd.random() < 0.1 else rnd.sample(nodes, rnd.randint(0, 3))
+
+    def ev():
+        return rnd.choice([None, "", "a1 甲←名称「甲」0.70", "b2 乙←经营范围「乙」0.70；c1 丙←名称「丙」0.35"])
+
+    def rec():
+        return empty_record() | {k: lst() for k in (*TIES_, "uncertain")} | {"evidence": ev(), "id": "x"}
+
+    new = to_table([rec() for _ in range(300)])
+    old = to_table([rec() for _ in range(300)])
+    fast, slow = _all_kept(new, old), _kept_rows(new, old, set())
+    for k in slow:
+        assert fast[k].to_pylist() == slow[k].to_pylist(), k
