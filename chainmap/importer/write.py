@@ -104,10 +104,15 @@ def other_chains_kept(new: pa.Table, old: pa.Table, selected: set[str]) -> pa.Ta
 def _kept_rows(new: pa.Table, old: pa.Table, selected: set[str]) -> dict[str, pa.Array]:
     """:func:`other_chains_kept`'s columns, record by record (a ``--chain`` update)."""
     cols: dict[str, pa.Array] = {}
+    placed: list[set[str]] = [set() for _ in range(len(new))]
     for k in (*TIES, "uncertain"):
         pairs = zip(new[k].to_pylist(), old[k].to_pylist(), strict=True)
-        merged = [sorted(set(a or []) | {n for n in (b or []) if n not in selected}) for a, b in pairs]
-        cols[k] = pa.array(merged, new.schema.field(k).type)
+        merged = [set(a or []) | {n for n in (b or []) if n not in selected} for a, b in pairs]
+        if k == "uncertain":  # a node the record is placed on is no open question (as merge.merged has it)
+            merged = [m - p for m, p in zip(merged, placed, strict=True)]
+        else:
+            placed = [p | m for p, m in zip(placed, merged, strict=True)]
+        cols[k] = pa.array([sorted(m) for m in merged], new.schema.field(k).type)
     cols["evidence"] = pa.array(
         [
             _evidence_kept(a, b, selected)
@@ -122,6 +127,7 @@ def _all_kept(new: pa.Table, old: pa.Table) -> dict[str, pa.Array]:
     """:func:`_kept_rows` with no chain looked at (an export that says nothing of what firms do: every
     stored tie stays), by column: record by record it cost ~2 s per 100k records."""
     cols = {k: _union_sorted(new[k], old[k]).cast(new.schema.field(k).type) for k in (*TIES, "uncertain")}
+    cols["uncertain"] = _less(cols["uncertain"], [cols[k] for k in TIES])  # placed now: no open question
     blank = lambda c: pc.or_(pc.is_null(c), pc.equal(c, "")).fill_null(True)  # noqa: E731
     ev_new, ev_old = new["evidence"].combine_chunks(), old["evidence"].combine_chunks()
     kept = pc.if_else(blank(ev_old), pa.scalar(None, pa.string()), ev_old)
@@ -129,6 +135,22 @@ def _all_kept(new: pa.Table, old: pa.Table) -> dict[str, pa.Array]:
     both = pc.if_else(pc.is_null(kept), ev_new, pc.binary_join_element_wise(ev_new, kept, "；"))
     cols["evidence"] = pc.if_else(blank(ev_new), ev_old, both)
     return cols
+
+
+def _pairs(lists: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """(row, "row\x1fvalue") of every value of a list column."""
+    row = np.asarray(pc.list_parent_indices(lists), dtype=np.int64)
+    return row, pc.binary_join_element_wise(pa.array(row).cast(pa.string()), pc.list_flatten(lists), "\x1f")
+
+
+def _less(lists: pa.Array, others: list[pa.Array]) -> pa.Array:
+    """Per row, the values of ``lists`` that no list of ``others`` holds in that row (order kept)."""
+    row, key = _pairs(lists)
+    drop = pa.concat_arrays([_pairs(o)[1] for o in others])
+    keep = ~np.asarray(pc.is_in(key, value_set=drop), dtype=bool)
+    off = np.zeros(len(lists) + 1, dtype=np.int32)
+    np.cumsum(np.bincount(row[keep], minlength=len(lists)), out=off[1:])
+    return pa.ListArray.from_arrays(pa.array(off), pc.list_flatten(lists).filter(pa.array(keep))).cast(lists.type)
 
 
 def _union_sorted(a: pa.ChunkedArray | pa.Array, b: pa.ChunkedArray | pa.Array) -> pa.Array:
