@@ -122,7 +122,7 @@ def import_cmd(ctx: Any, file: Path | None, fmt: str, region: str | None, repair
 
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # long 经营范围 cells
     try:
-        lib = ctx.lib
+        lib = ctx.library(imported="none")  # the importer reads the stores itself
         opts = ImportOptions(
             file=file,
             chains=list(kw["chains"]) or None,

@@ -64,11 +64,16 @@ class Ctx:
 
     @property
     def lib(self) -> Library:
+        return self.library()
+
+    def library(self, imported: str = "store") -> Library:
+        """The library (``imported``: see :func:`chainmap.load.load_library`; the first call decides)."""
         if self._lib is None:
             from .library import default_library
             from .load import load_library
 
-            self._lib = load_library(Path(self.chains_dir) if self.chains_dir else default_library())
+            root = Path(self.chains_dir) if self.chains_dir else default_library()
+            self._lib = load_library(root, imported=imported)
         return self._lib
 
     @property

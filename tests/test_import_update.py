@@ -14,8 +14,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from chainmap import load_library
-from chainmap.importer import ImportOptions, run, update, write
+from chainmap.importer import ImportOptions, gather, run, update, write
 from chainmap.importer import store as istore
+from chainmap.importer.pool import StoredPool
 from chainmap.importer.rewrite import rewrite_without
 from chainmap.importer.signals import changed_signal_rows, changed_signals
 from chainmap.importer.store import Transaction
@@ -93,15 +94,30 @@ def test_streamed_update_equals_the_table_path(mini, tmp_path, monkeypatch):
     monkeypatch.setattr(run, "BLOCK_BYTES", 256)  # a few rows a chunk
     monkeypatch.setattr(istore, "ROW_GROUP", 4)  # row groups cut everywhere
     monkeypatch.setattr(update, "BUCKET", 3)  # the changed records over many scratch files
+    monkeypatch.setattr(gather, "SPAN", 5)  # the stored records gathered into many ranges
     monkeypatch.setattr(write, "YAML_LIMIT", 20)  # an auto store grows out of YAML soon
-    calls = []
-    real = update.stream_update
+    calls, whole = [], []
+    real, real_item = update.stream_update, StoredPool.__getitem__
+
+    def item(pool, key):  # a streamed update never reads a Parquet store whole
+        if calls and calls[-1] == "in" and key in pool._lazy:
+            whole.append(key)
+        return real_item(pool, key)
+
+    def streamed(*a):
+        calls.append("in")
+        try:
+            return real(*a)
+        finally:
+            calls[-1] = "out"
+
+    monkeypatch.setattr(StoredPool, "__getitem__", item)
     results = {}
     for mode in ("stream", "table"):
         root = tmp_path / mode
         shutil.copytree(mini, root)
         if mode == "stream":
-            monkeypatch.setattr(run, "stream_update", lambda *a: calls.append(1) or real(*a))
+            monkeypatch.setattr(run, "stream_update", streamed)
         else:
             monkeypatch.setattr(run, "can_stream_update", lambda *a: None)
         imported = root / "imported"
@@ -130,7 +146,7 @@ def test_streamed_update_equals_the_table_path(mini, tmp_path, monkeypatch):
         assert s.store == "parquet" and not (imported / "增长.yaml").exists()
         out.append(_state(root, s))
         results[mode] = [_state(root, steps[0]), *out]
-    assert len(calls) >= 5
+    assert len(calls) >= 5 and not whole
     for got, want in zip(results["stream"], results["table"], strict=True):
         assert got[1] == want[1] and got[2] == want[2]
         assert got[0].keys() == want[0].keys()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,14 +13,15 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from ..errors import UsageError
 from ..load import Library
-from ..store import COLUMNS, SCHEMA, is_ours, read_table
+from ..store import is_ours, read_table
 from . import clean
+from .heap import release_freed
 from .lookup import StoredIndex, TakenIds
 from .options import ImportOptions
+from .pool import KEY_COLUMNS, StoredPool, read_columns
 from .read import Opened
 
 __all__ = ["Existing", "load_existing", "namekey", "resolve_as_of", "resolve_output"]
@@ -105,7 +105,7 @@ class Existing:
     name (:class:`.lookup.StoredIndex`: hashes in numpy arrays), and the firms the library keeps by hand
     (rows naming them are skipped). ``taken``: every id of the library and the stores."""
 
-    pool: dict[Path, pa.Table] = field(default_factory=dict)
+    pool: StoredPool = field(default_factory=lambda: StoredPool({}))
     hand_code: dict[str, str] = field(default_factory=dict)
     hand_name: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     taken: TakenIds | set[str] = field(default_factory=set)
@@ -114,6 +114,8 @@ class Existing:
     _as_of_days: np.ndarray | None = field(default=None, init=False, repr=False)  # per stored row, read once
 
     def __post_init__(self) -> None:
+        if not isinstance(self.pool, StoredPool):  # whole tables (as tests give them)
+            self.pool = StoredPool(self.pool)
         self.index = StoredIndex(self.pool)
         if not isinstance(self.taken, TakenIds):
             self.taken = TakenIds(self.taken, self.index)
@@ -172,7 +174,7 @@ class Existing:
     def _older(self, rows: np.ndarray, as_of: dt.date) -> np.ndarray:
         """Per stored row: its record is of an earlier date than ``as_of`` (no date: older)."""
         if self._as_of_days is None:
-            days = [pc.cast(t["as_of"], pa.int32()) for t in self.pool.values()] if self.pool else []
+            days = [pc.cast(self.pool.column(f, "as_of"), pa.int32()) for f in self.pool]
             col = pa.chunked_array(days, pa.int32()) if days else pa.array([], pa.int32())
             self._as_of_days = np.asarray(pc.fill_null(col, np.iinfo(np.int32).min), dtype=np.int32)
         return self._as_of_days[rows] < (as_of - dt.date(1970, 1, 1)).days
@@ -194,21 +196,6 @@ class Existing:
         return None if row < 0 else self.index.where(row)
 
 
-KEY_COLUMNS = ["id", "credit_code", "name"]  # what the look-ups read first
-REST_COLUMNS = [c for c in COLUMNS if c not in KEY_COLUMNS]
-
-
-def _read(path: Path, columns: list[str]) -> pa.Table:
-    """Some columns of a Parquet store, of :data:`SCHEMA`'s types (missing ones empty), chunked as
-    :func:`.store.read_table` reads them (a chunk a row group: the stores written from it get the
-    same row groups)."""
-    have = set(pq.read_schema(path).names)
-    t = pq.read_table(path, columns=[c for c in columns if c in have])
-    n = t.num_rows if t.num_columns else pq.read_metadata(path).num_rows
-    t = pa.table({c: t[c] if c in have else pa.nulls(n, SCHEMA.field(c).type) for c in columns})
-    return t.cast(pa.schema([SCHEMA.field(c) for c in columns]))
-
-
 def load_existing(lib: Library, output: Path) -> Existing:
     """The stores of the output's folder, read and indexed (the look-ups' columns first: a thread reads
     the others while they are indexed)."""
@@ -218,20 +205,19 @@ def load_existing(lib: Library, output: Path) -> Existing:
     else:  # a store outside the library: on its own, it must not take records from the library's
         files = [output] if output.exists() else []
     stores = {f.resolve(): f for f in files if is_ours(f)}
-    keys = {k: _read(f, KEY_COLUMNS) if f.suffix == ".parquet" else read_table(f) for k, f in stores.items()}
-    with ThreadPoolExecutor(1, thread_name_prefix="chainmap-read") as bg:  # done before the workers fork
-        rest = {k: bg.submit(_read, f, REST_COLUMNS) for k, f in stores.items() if f.suffix == ".parquet"}
-        ex = Existing(keys, taken=set(lib.companies) | set(lib.institutions) | set(lib.nodes))  # indexed meanwhile
-        # the tables share the index's look-up columns (one array per column; sliced, chunked as read)
-        ex.pool = {
-            k: _whole(ex.index.columns(i, t), rest[k].result()) if k in rest else t
-            for i, (k, t) in enumerate(keys.items())
-        }
+    keys = {k: read_columns(f, KEY_COLUMNS) if f.suffix == ".parquet" else read_table(f) for k, f in stores.items()}
+    ex = Existing(keys, taken=set(lib.companies) | set(lib.institutions) | set(lib.nodes))
+    # the Parquet stores' other columns stay on disk (read when a whole table is asked for, or row group by
+    # row group); the tables share the index's look-up columns (one array per column; sliced, chunked as read)
+    lazy = {k: f for k, f in stores.items() if f.suffix == ".parquet"}
+    ex.pool = StoredPool(
+        {k: pa.table(ex.index.columns(i, t)) if k in lazy else t for i, (k, t) in enumerate(keys.items())}, lazy
+    )
     if keys:  # the look-up columns as read: the index holds them now, in one array each
-        del keys, rest
+        del keys
         # what reading took and gave back, before the workers fork (not without a store: that would only
         # hand back the pages the early read is reusing, ~100k page faults more in a 1M-row first import)
-        pa.default_memory_pool().release_unused()
+        release_freed()
     ex.outside_library = output.parent.resolve() != folder.resolve()
     ours = {str(f) for f in ex.pool} | {str(f.resolve()) for f in folder.glob("*.*") if is_ours(f)}
     for cid, c in lib.companies.items():
@@ -242,8 +228,3 @@ def load_existing(lib: Library, output: Path) -> Existing:
             ex.hand_code[c.credit_code] = cid
         ex.hand_name[namekey(c.name)] = (cid, c.credit_code)
     return ex
-
-
-def _whole(keys: dict[str, pa.ChunkedArray], rest: pa.Table) -> pa.Table:
-    """A store's table as :func:`.store.read_table` reads it, from its two parts."""
-    return pa.table({c: (keys if c in KEY_COLUMNS else rest)[c] for c in COLUMNS}).cast(SCHEMA)

@@ -19,9 +19,10 @@ import pyarrow.parquet as pq
 
 from . import store as _store
 from .background import Background
+from .pool import StoredPool
 from .store import Transaction, parquet_schema, parquet_writer, placed_mask
 
-__all__ = ["LazyWriter", "Sink", "rewrite_without", "row_group", "table_rows"]
+__all__ = ["LazyWriter", "Sink", "rewrite_store", "rewrite_without", "row_group", "store_rows", "table_rows"]
 
 
 def row_group() -> int:
@@ -96,22 +97,42 @@ def _write_table(w: pq.ParquetWriter, t: pa.Table) -> None:
 def table_rows(sink: Sink, t: pa.Table, gone: np.ndarray | None) -> None:
     """The rows of ``t`` not ``gone`` (per row; None: none), of the sink's pass, batch by batch as
     ``_write_parquet`` cuts ``t`` with those rows filtered out."""
-    off, size = 0, row_group()
+    off = 0
     for b in t.to_batches():
-        n = len(b)
-        if gone is not None:
-            drop = gone[off : off + n]
-            b = b.filter(pa.array(~drop)) if drop.any() else b
-        off += n
-        for lo in range(0, len(b), size):
-            piece = b.slice(lo, size)
-            on = np.asarray(placed_mask(pa.Table.from_batches([piece])), dtype=bool)
-            mine = on if sink.placed else ~on
-            if mine.all():  # a store read back: its placed firms first, row groups of one kind but one
-                sink.add(piece)
-            elif mine.any():
-                sink.add(piece.filter(pa.array(mine)))
-            sink.end()
+        _batch_rows(sink, b, None if gone is None else gone[off : off + len(b)])
+        off += len(b)
+
+
+def store_rows(sink: Sink, pool: StoredPool, key: Path, gone: np.ndarray | None) -> None:
+    """:func:`table_rows` of a store of ``pool``, read row group by row group (a row group of none of the
+    pass's firms, by the statistics of its ``placed`` column, or of gone rows only is not read: neither
+    would add a row nor end a batch)."""
+    sizes = np.cumsum([0, *pool.group_sizes(key)])
+    want = np.ones(len(sizes) - 1, bool)
+    kinds = pool.placed_groups(key)
+    if kinds is not None:
+        want &= np.array([on if sink.placed else off for on, off in kinds], bool)
+    if gone is not None:
+        want &= np.add.reduceat(~gone, sizes[:-1]) > 0 if len(gone) else False
+    for at, t in pool.groups(key, want):
+        for b in t.to_batches():
+            _batch_rows(sink, b, None if gone is None else gone[at : at + len(b)])
+            at += len(b)
+
+
+def _batch_rows(sink: Sink, b: pa.RecordBatch, drop: np.ndarray | None) -> None:
+    if drop is not None and drop.any():
+        b = b.filter(pa.array(~drop))
+    size = row_group()
+    for lo in range(0, len(b), size):
+        piece = b.slice(lo, size)
+        on = np.asarray(placed_mask(pa.Table.from_batches([piece])), dtype=bool)
+        mine = on if sink.placed else ~on
+        if mine.all():  # a store read back: its placed firms first, row groups of one kind but one
+            sink.add(piece)
+        elif mine.any():
+            sink.add(piece.filter(pa.array(mine)))
+        sink.end()
 
 
 def rewrite_without(tx: Transaction, f: Path, t: pa.Table, gone: np.ndarray, info: dict[str, Any]) -> None:
@@ -126,5 +147,20 @@ def rewrite_without(tx: Transaction, f: Path, t: pa.Table, gone: np.ndarray, inf
             for placed in (True, False):
                 sink = Sink(out, placed, bg)
                 table_rows(sink, t, gone)
+                sink.flush()
+            bg.finish()
+
+
+def rewrite_store(tx: Transaction, f: Path, pool: StoredPool, gone: np.ndarray, info: dict[str, Any]) -> None:
+    """:func:`rewrite_without` of a store of ``pool``, a Parquet one read row group by row group."""
+    if f.suffix != ".parquet":
+        rewrite_without(tx, f, pool[f], gone, info)
+        return
+    with LazyWriter(tx, f, info) as out:
+        out.get()
+        with Background() as bg:
+            for placed in (True, False):
+                sink = Sink(out, placed, bg)
+                store_rows(sink, pool, f, gone)
                 sink.flush()
             bg.finish()

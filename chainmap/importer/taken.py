@@ -49,13 +49,14 @@ class Stored:
 @dataclass
 class Prev:
     """The stored records this run takes over (``Deduper.prev_by_id``), in the order of their ids' hashes:
-    the id, its store (number in ``Existing.pool``) and row there; their rank in (store, id) order, made
+    the id, its store (number in ``Existing.pool``) and row there, its place in the order taken; their rank in (store, id) order, made
     when first asked for (none is asked for when no record changed)."""
 
     hashes: np.ndarray
     ids: pa.Array
     file: np.ndarray
     row: np.ndarray
+    taken: np.ndarray  # the place of each in the order taken (the order of the chunks, nearly)
     _rank: np.ndarray | None = None
 
     @property
@@ -89,7 +90,7 @@ def prev_index(dd: Deduper, ids_of: list[Stored]) -> Prev | None:
     at = {f: i for i, f in enumerate(dd.ex.pool)}
     file, row = taken_rows(dd, at)
     o = np.argsort(row, kind="stable") if len(at) == 1 else np.lexsort((row, file))  # rows of a run: mostly rising
-    file, row = file[o], row[o]
+    file, row, taken = file[o], row[o], o
     parts = [ids_of[f].take_sorted(row[file == f]) for f in np.unique(file).tolist()]
     ids = pa.concat_tables(parts)["id"].combine_chunks() if parts else pa.array([], pa.string())
     h = key_hashes(ids)
@@ -97,7 +98,7 @@ def prev_index(dd: Deduper, ids_of: list[Stored]) -> Prev | None:
     h = h[o]
     if len(h) > 1 and (h[1:] == h[:-1]).any():
         return None
-    return Prev(h, ids.take(pa.array(o)), file[o], row[o])
+    return Prev(h, ids.take(pa.array(o)), file[o], row[o], taken[o])
 
 
 def taken_rows(dd: Deduper, at: dict[Path, int]) -> tuple[np.ndarray, np.ndarray]:

@@ -29,9 +29,11 @@ from ..model import Region
 from ..store import SCHEMA, SIGNAL_SCHEMA, SIGNALS, read_signals
 from .background import Background
 from .dedupe import Deduper
+from .gather import Gathered
+from .heap import release_freed
 from .options import ImportSummary
 from .review import QUEUE, queue_after, queue_rows, read_queue
-from .rewrite import LazyWriter, Sink, rewrite_without, row_group, table_rows
+from .rewrite import LazyWriter, Sink, rewrite_store, row_group, store_rows
 from .signals import changed_signal_rows, new_signals
 from .store import Transaction, is_ours, placed_mask
 from .taken import Prev, Stored, prev_index
@@ -52,7 +54,7 @@ def can_stream_update(dd: Deduper, output: Path, kind: str, base_key: Path, part
         return None
     if any(len(p.placed) > row_group() for p in dd.records.parts):
         return None
-    return prev_index(dd, [Stored(t.select(["id"])) for t in dd.ex.pool.values()])
+    return prev_index(dd, [Stored(pa.table({"id": dd.ex.pool.ids(f)})) for f in dd.ex.pool])
 
 
 class _Held:
@@ -115,8 +117,8 @@ class _Run:
     buckets: dict[tuple[bool, int], _Held] = field(default_factory=dict)
     pending: list[tuple[bool, pa.Table]] = field(default_factory=list)  # changed records before any bucket
     n_pending: int = 0
-    stored: list[Stored] = field(default_factory=list)  # the stored tables, in the pool's order
-    files: list[Path] = field(default_factory=list)  # their files
+    gathered: Gathered | None = None  # the stored versions of the taken-over records
+    files: list[Path] = field(default_factory=list)  # the stores, in the pool's order
 
     def count(self, t: pa.Table, placed: bool | None) -> None:
         """Count records as they now stand (``placed``: all of them are, or not; None: look)."""
@@ -213,15 +215,18 @@ def stream_update(
         dd, tx, s, prev, region, chains_of if dd.ex.pool else None, info["source_file"], np.zeros(len(prev.ids), bool)
     )
     run.keep_ties = keep_ties
-    run.stored = [Stored(t) for t in dd.ex.pool.values()]
     run.files = list(dd.ex.pool)
     sides = dd.records.sides()
     held = {True: _Held(tx), False: _Held(tx)}
     try:
+        run.gathered = Gathered(dd.ex.pool, prev, tx)
+        release_freed()
         gone, dense = _compare_and_write(run, sides, held, base_key, output, info)
     finally:
         for h in [*held.values(), *run.buckets.values()]:
             h.close()
+        if run.gathered is not None:
+            run.gathered.close()
     _others(run, dd, base_key, gone, info)
     stale = output.with_suffix(".yaml")
     if stale.exists() and is_ours(stale):
@@ -238,23 +243,26 @@ def _compare_and_write(
     """Every chunk compared, then the output store written (when it changes); the rows each store loses and
     :meth:`_Run.order`."""
     dd, s = run.dd, run.s
-    base = dd.ex.pool.get(base_key)
-    direct = base is None  # nothing of an older store comes first: the new placed firms go straight out
+    has_base = base_key in dd.ex.pool
+    direct = not has_base  # nothing of an older store comes first: the new placed firms go straight out
     with LazyWriter(run.tx, output, info) as out, Background() as bg:
         sinks = {True: Sink(out, True, bg), False: Sink(out, False, bg)}
         for placed, parts in ((True, dd.records.placed_parts()), (False, dd.records.unplaced_parts())):
             fresh_out: Sink | _Held = sinks[True] if placed and direct else held[placed]
-            for (t, recs), (n_on, n_off) in zip(parts, sides, strict=True):
+            for i, ((t, recs), (n_on, n_off)) in enumerate(zip(parts, sides, strict=True)):
                 _part(run, t.cast(SCHEMA), recs, placed, (n_off if placed else n_on) == 0, fresh_out)
+                if i % 8 == 7:
+                    release_freed()  # each part's temporaries differ in size: the heaps would keep them all
         s.unchanged = s.updated - int(run.changed.sum())
         dense = run.order() if run.changed.any() else np.zeros(0, np.int64)
         gone = _gone_rows(run, dd)
-        rewrite = base is None or base_key != output.resolve() or bool(run.mine) or base_key in gone
-        if rewrite and (run.mine or base is not None):
+        release_freed()
+        rewrite = not has_base or base_key != output.resolve() or bool(run.mine) or base_key in gone
+        if rewrite and (run.mine or has_base):
             for placed in (True, False):
                 sink = sinks[placed]
-                if base is not None:
-                    table_rows(sink, base, gone.get(base_key))
+                if has_base:
+                    store_rows(sink, dd.ex.pool, base_key, gone.get(base_key))
                 if not (placed and direct):
                     for b in held[placed].batches():
                         sink.add(b)
@@ -302,7 +310,7 @@ def _part(run: _Run, t: pa.Table, recs: np.ndarray, placed: bool, alone: bool, f
             mask = np.zeros(len(t), dtype=bool)
             mask[pos[sel]] = True
             new = t if mask.all() else t.filter(pa.array(mask))
-        old = run.stored[fi].take_sorted(rows)
+        old = run.gathered.take(k[sel])
         new = kept_over(new, old, run.files[fi])
         if run.keep_ties:
             new = other_chains_kept(new, old, set())
@@ -336,7 +344,7 @@ def _changed_rows(run: _Run, sink: Sink, dense: np.ndarray) -> None:
     """The changed records of the sink's pass, in (store, id) order (``dense``: :meth:`_Run.order`), cut as
     the table path's per-store tables of changed records (both passes' records, by id) are cut into
     batches."""
-    before = np.concatenate([[0], np.cumsum(np.bincount(run.prev.file[run.changed], minlength=len(run.stored)))])
+    before = np.concatenate([[0], np.cumsum(np.bincount(run.prev.file[run.changed], minlength=len(run.files)))])
     size, last = row_group(), None
     for t in run.held(sink.placed):
         ks = np.asarray(t["_k"])
@@ -358,12 +366,12 @@ def _gone_rows(run: _Run, dd: Deduper) -> dict[Path, np.ndarray]:
     out = {}
     at = np.flatnonzero(run.changed)
     sup = pa.array(sorted(dd.superseded), pa.string())
-    for i, (f, t) in enumerate(dd.ex.pool.items()):
-        gone = np.zeros(len(t), dtype=bool)
+    for i, f in enumerate(dd.ex.pool):
+        gone = np.zeros(dd.ex.pool.rows(f), dtype=bool)
         mine = at[run.prev.file[at] == i]
         gone[run.prev.row[mine]] = True
         if len(sup):
-            gone |= np.asarray(pc.is_in(t["id"], value_set=sup), dtype=bool)
+            gone |= np.asarray(pc.is_in(dd.ex.pool.ids(f), value_set=sup), dtype=bool)
         if gone.any():
             out[f] = gone
     return out
@@ -371,13 +379,13 @@ def _gone_rows(run: _Run, dd: Deduper) -> dict[Path, np.ndarray]:
 
 def _others(run: _Run, dd: Deduper, base_key: Path, gone: dict[Path, np.ndarray], info: dict[str, Any]) -> None:
     """The other stores without the records this run moves out of them."""
-    for f, t in dd.ex.pool.items():
+    for f in dd.ex.pool:
         if f == base_key or f not in gone:
             continue
         if gone[f].all():
             run.tx.remove(f)
         else:
-            rewrite_without(run.tx, f, t, gone[f], info)
+            rewrite_store(run.tx, f, dd.ex.pool, gone[f], info)
         run.s.moved_from.append(str(f))
 
 

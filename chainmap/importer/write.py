@@ -16,7 +16,7 @@ from ..store import COLUMNS, SIGNAL_SCHEMA, SIGNALS, TIES, is_ours, read_signals
 from .dedupe import Deduper
 from .merge import carry_over
 from .options import ImportSummary
-from .rewrite import rewrite_without
+from .rewrite import rewrite_store
 from .signals import changed_signal_rows, new_signals
 from .store import Transaction, check_writable, comparable
 
@@ -55,11 +55,11 @@ def compare(
     mask = pc.is_in(new["id"], value_set=pa.array(list(dd.prev_by_id), pa.string()))
     fresh, seen = new.filter(pc.invert(mask)), new.filter(mask)
     kept_parts, current_parts = [fresh], [fresh]
-    for f, t in dd.ex.pool.items():
+    for f in dd.ex.pool:
         pairs = sorted((cid, i) for cid, (pf, i) in dd.prev_by_id.items() if pf == f)
         if not pairs:
             continue
-        old = t.take(pa.array([i for _c, i in pairs], pa.int64()))  # sorted by id, as `ours` is
+        old = dd.ex.pool.take(f, np.array([i for _c, i in pairs], np.int64))  # sorted by id, as `ours` is
         ours = seen.filter(pc.is_in(seen["id"], value_set=pa.array([c for c, _i in pairs], pa.string())))
         ours = kept_over(ours.sort_by("id"), old, f)
         if partial or keep_ties:
@@ -210,7 +210,7 @@ def auto_kind(dd: Deduper, output: Path, kind: str, n_new: int) -> tuple[Path, s
     if kind != "auto":
         return output, kind
     out_res = output.resolve()
-    base_n = len(dd.ex.pool[out_res]) if out_res in dd.ex.pool else 0
+    base_n = dd.ex.pool.rows(out_res) if out_res in dd.ex.pool else 0
     if base_n + n_new <= YAML_LIMIT:
         return output, "yaml"
     output = output.with_suffix(".parquet")
@@ -234,15 +234,15 @@ def plan(
     import), records of firms now kept by hand go."""
     out_res = output.resolve()
     moved = pa.array(sorted(changed_ids | dd.superseded), pa.string())
-    for f, t in dd.ex.pool.items():
+    for f in dd.ex.pool:
         if f == base_key or not len(moved):
             continue
-        gone = np.asarray(pc.is_in(t["id"], value_set=moved), dtype=bool)
+        gone = np.asarray(pc.is_in(dd.ex.pool.ids(f), value_set=moved), dtype=bool)
         if gone.any():
             if gone.all():
                 tx.remove(f)
             else:
-                rewrite_without(tx, f, t, gone, info)
+                rewrite_store(tx, f, dd.ex.pool, gone, info)
             s.moved_from.append(str(f))
     base = dd.ex.pool.get(base_key)
     rewrite = base is None or base_key != out_res or len(mine) > 0
