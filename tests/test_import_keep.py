@@ -295,9 +295,10 @@ def test_an_export_without_scope_or_products_keeps_the_placements(mini, tmp_path
             assert after[name][k] == was[k], (name, k)
         assert after[name]["evidence"] == was["evidence"]
     assert after["甲化工有限公司"]["capital_value"] == 2_500_000.0
-    # the same export with its products column: what it says is the refresh (戊 now makes nothing known)
+    # the same export with its products column: what it says is the refresh (戊 now makes nothing known; a
+    # blank cell would say nothing: tests/test_import_silentrow.py)
     header = FULL
-    s = imp(mini, export(tmp_path / "名单_20240701.csv", header, [JIA, WU | {"主营产品": ""}]), store)
+    s = imp(mini, export(tmp_path / "名单_20240701.csv", header, [JIA, WU | {"主营产品": "日用百货"}]), store)
     assert s.placed == 1 and records(mini)["戊材料有限公司"]["operates"] == [], s
 
 

@@ -108,6 +108,9 @@ class Deduper:
         self.name_idx = KeyIndex()
         self._codes = np.zeros(1024, dtype=np.uint64)  # record -> hash of its credit code (0: none yet)
         self._n = 0  # records so far (``_codes`` grows by a quarter: no copy of it per chunk)
+        # record -> every row of it said nothing of what the firm does (no scope, no products): kept only
+        # when the stores hold records (only a record taking a stored one over reads it)
+        self._silent = np.zeros(1024, dtype=bool) if existing.rows else None
         self.new_firms = 0  # records that came from a firm no store held
         # stored id -> (store file, row) of every stored record this run takes over (a read-only mapping
         # kept as stored row numbers; ``claim`` adds)
@@ -126,10 +129,12 @@ class Deduper:
         namekeys: list[str] | pa.Array | pa.ChunkedArray,
         code_arr: pa.Array | pa.ChunkedArray | None = None,
         hashes: tuple[np.ndarray, np.ndarray] | None = None,
+        silent: np.ndarray | None = None,
     ) -> Folded:
         """Decide each row of a chunk (``codes`` and ``namekeys`` per row, as lists or Arrow arrays;
         ``code_arr``, optional, the codes as an Arrow array; ``hashes``, optional, their
-        :func:`.keys.key_hashes` computed already, by a worker process)."""
+        :func:`.keys.key_hashes` computed already, by a worker process; ``silent``, optional, per row: it
+        has no scope and no products, :attr:`.rows.Chunk.silent`)."""
         code_a, name_a = _strings(code_arr if code_arr is not None else codes), _strings(namekeys)
         n = len(code_a)
         out = Folded(n)
@@ -145,6 +150,8 @@ class Deduper:
         if base + n > len(self._codes):
             size = max(base + n, len(self._codes) * 5 // 4)
             self._codes = np.concatenate([self._codes, np.zeros(size - len(self._codes), np.uint64)])
+            if self._silent is not None:
+                self._silent = np.concatenate([self._silent, np.zeros(size - len(self._silent), bool)])
         fast = ~slow
         new_before = np.cumsum(fast) - fast  # fast rows before each row (every fast row is new)
         g_of = np.full(n, -1, dtype=np.int64)
@@ -177,7 +184,27 @@ class Deduper:
             np.concatenate([code_hit[new] >= 0, self.code_idx.get(learnt) >= 0]),  # as looked up before the chunk
         )
         self.name_idx.add(nh[new], g_of[new], name_hit[new] >= 0)
+        self._note_silent(out, g_of, new, silent)
         return out
+
+    def _note_silent(self, out: Folded, g_of: np.ndarray, new: np.ndarray, silent: np.ndarray | None) -> None:
+        """A chunk's records (``g_of`` per row, ``new`` its rows that made one) silent where their rows are; a
+        record a row that says something is folded into is not."""
+        if self._silent is None:
+            return
+        if silent is not None:
+            self._silent[g_of[new]] = silent[new]
+        if out.target:
+            rows = np.fromiter(out.target, np.int64, len(out.target))
+            said = rows if silent is None else rows[~silent[rows]]
+            self._silent[[out.target[i] for i in said.tolist()]] = False
+
+    def silent(self, recs: np.ndarray) -> np.ndarray:
+        """Per record number: every row of it had no scope and no products (it says nothing of what the firm
+        does, so a stored record it takes over keeps its placements)."""
+        if self._silent is None:
+            return np.zeros(len(recs), dtype=bool)
+        return self._silent[recs]
 
     @property
     def rec_code(self) -> np.ndarray:

@@ -135,6 +135,7 @@ class Chunk:
     rows: int = 0
     rejects: list[tuple[int, str, str, list[Any]]] = field(default_factory=list)  # row, reason, short, cells
     skipped: Counter[str] = field(default_factory=Counter)
+    silent: np.ndarray | None = None  # per firm: its scope and products blank (None: no firm's)
 
     def __len__(self) -> int:
         return len(self.rownums)
@@ -186,6 +187,7 @@ class Cleaner:
         figs = self._figures(f)
         alive = reject_out_of_range(figs, cols, rownums, out, alive)
         texts = self._texts(f, len(rownums))  # of every row: the matcher skips those set apart
+        silent = silent_rows(f.get("scope"), f.get("products"), len(rownums))
         for k in ("scope", "registered_capital", "paid_in_capital", "employees"):
             f.pop(k, None)  # the matcher's alone (the biggest column by far), the figures' (parsed): not filtered
         if not alive.all():
@@ -193,7 +195,8 @@ class Cleaner:
             f = {k: v.filter(sel) for k, v in f.items()}
             figs = {k: (label, fig.filter(alive)) for k, (label, fig) in figs.items()}
             rownums = rownums.filter(sel)
-        out.rownums = rownums
+            silent = silent[alive] if silent is not None and silent[alive].any() else None
+        out.rownums, out.silent = rownums, silent
         if len(rownums):
             out.texts, out.keep = texts, None if alive.all() else alive
             out.rec = self.columns(f, rownums, figs)
@@ -378,6 +381,27 @@ class Cleaner:
 
 _EPOCH = dt.date(1970, 1, 1)
 _POW10 = 10 ** np.arange(1, 19, dtype=np.int64)
+
+
+def silent_rows(scope: pa.Array | None, products: pa.Array | None, n: int) -> np.ndarray | None:
+    """Per row, whether it says nothing of what the firm does: no scope and no products (no such column, or
+    a cell the cleaner emptied: blank or a marker such as ``-``); None when every row says something.
+
+    Examples
+    --------
+    >>> silent_rows(pa.array(["化纤", None, None]), pa.array([None, "涤纶", None]), 3).tolist()
+    [False, False, True]
+    >>> silent_rows(None, None, 2).tolist(), silent_rows(pa.array(["化纤"]), None, 1)
+    ([True, True], None)
+    """
+    out = np.ones(n, dtype=bool)
+    for col in (scope, products):
+        if col is None:
+            continue
+        if not col.null_count:  # the usual export: every row has a scope
+            return None
+        out &= np.asarray(col.is_null(), dtype=bool)
+    return out if out.any() else None
 
 
 def row_texts(head: str, rownums: pa.Array, tail: str) -> pa.Array:

@@ -303,7 +303,7 @@ def _take(run: _Run, done: Done) -> None:
     run.skip.update(ch.skipped)
     if not len(ch) or ties is None:
         return
-    folded = run.dd.fold(ch.rec["credit_code"], ch.namekeys, hashes=ch.hashes)
+    folded = run.dd.fold(ch.rec["credit_code"], ch.namekeys, hashes=ch.hashes, silent=ch.silent)
     if folded.hand:
         s.skipped += folded.hand
         run.skip["库中已有手工维护的记录"] += folded.hand
@@ -352,7 +352,7 @@ def _store(
     prev = can_stream_update(dd, output, kind, base_key, bool(opts.chains))
     if prev is not None:  # updates of stored firms: part by part
         info = {"source_file": opts.file.name}
-        stream_update(dd, tx, s, prev, base_key, output, opts.region, node_chains(lib), info, _silent(run.hm))
+        stream_update(dd, tx, s, prev, base_key, output, opts.region, node_chains(lib), info)
         if not s.adds_up():  # pragma: no cover - a bug
             raise AssertionError(f"import counts do not add up: {s}")
         s.skipped_reasons, s.rejected_reasons = dict(run.skip.most_common()), dict(run.reject.most_common())
@@ -360,7 +360,7 @@ def _store(
         _finish(run, tx, s)
         return
     pairs: list[tuple[pa.Table, pa.Table]] = []
-    mine, current, changed_ids = compare(dd, kind, matcher.nodes, bool(opts.chains), pairs, _silent(run.hm))
+    mine, current, changed_ids = compare(dd, kind, matcher.nodes, bool(opts.chains), pairs)
     s.unchanged = s.updated - len(changed_ids)
     if not s.adds_up():  # pragma: no cover - a bug
         raise AssertionError(f"import counts do not add up: {s}")
@@ -375,13 +375,6 @@ def _store(
     if queue is not None:
         tx.write_raw_parquet(output.parent / QUEUE, queue)
     _finish(run, tx, s)
-
-
-def _silent(hm: HeaderMap) -> bool:
-    """The export has neither a business scope nor a products column: it says nothing about what the firms
-    do (a status or capital refresh), so the firms it updates keep their stored placements -- a firm's
-    ties from its name alone would otherwise replace them, and most firms would fall off the map."""
-    return "scope" not in hm.columns and "products" not in hm.columns
 
 
 def _finish(run: _Run, tx: Transaction, s: ImportSummary) -> None:

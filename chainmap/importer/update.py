@@ -37,7 +37,7 @@ from .rewrite import LazyWriter, Sink, rewrite_store, row_group, store_rows
 from .signals import changed_signal_rows, new_signals
 from .store import Transaction, is_ours, placed_mask
 from .taken import Prev, Stored, prev_index
-from .write import changed, kept_over, local_count, other_chains_kept, tally_ties
+from .write import changed, kept_over, local_count, tally_ties, ties_kept
 
 __all__ = ["can_stream_update", "stream_update"]
 
@@ -107,7 +107,6 @@ class _Run:
     chains_of: dict[str, list[str]] | None
     source: str
     changed: np.ndarray  # per taken-over record (``prev``'s order): changed
-    keep_ties: bool = False  # the export says nothing of what firms do: their stored placements stay
     nodes: Counter[str] = field(default_factory=Counter)
     mine: list[pa.Array] = field(default_factory=list)  # ids of the records written
     new_sig: list[tuple[pa.Table, np.ndarray]] = field(default_factory=list)  # by record number
@@ -205,16 +204,14 @@ def stream_update(
     region: Region | None,
     chains_of: dict[str, list[str]],
     info: dict[str, Any],
-    keep_ties: bool = False,
 ) -> None:
     """Compare, count and write (into ``tx``) as :func:`.write.compare`, :func:`.write.count`,
     :func:`.write.record_signals`, :func:`.write.plan` and :func:`.review.updated_queue` do, part by part;
-    ``s.unchanged`` set too. ``keep_ties``: the export has no scope and no products column, so a stored
-    firm keeps its placements (:func:`.write.other_chains_kept` with no chain looked at)."""
+    ``s.unchanged`` set too. A record whose rows had no scope and no products keeps the stored placements
+    (:func:`.write.ties_kept`)."""
     run = _Run(
         dd, tx, s, prev, region, chains_of if dd.ex.pool else None, info["source_file"], np.zeros(len(prev.ids), bool)
     )
-    run.keep_ties = keep_ties
     run.files = list(dd.ex.pool)
     sides = dd.records.sides()
     held = {True: _Held(tx), False: _Held(tx)}
@@ -312,8 +309,9 @@ def _part(run: _Run, t: pa.Table, recs: np.ndarray, placed: bool, alone: bool, f
             new = t if mask.all() else t.filter(pa.array(mask))
         old = run.gathered.take(k[sel])
         new = kept_over(new, old, run.files[fi])
-        if run.keep_ties:
-            new = other_chains_kept(new, old, set())
+        quiet = run.dd.silent(recs[pos[sel]])  # said nothing of what the firm does: the stored ties stay
+        if quiet.any():
+            new = ties_kept(new, old, quiet)
         ch = np.asarray(changed(new, old, "parquet"), dtype=bool)
         if not ch.any():
             run.count(old, None)
@@ -325,13 +323,13 @@ def _part(run: _Run, t: pa.Table, recs: np.ndarray, placed: bool, alone: bool, f
         else:
             run.count(old.filter(pa.array(~ch)), None)
             kept, was = new.filter(pa.array(ch)), old.filter(pa.array(ch))
-        run.count(kept, None if run.keep_ties else placed)
+        run.count(kept, None if quiet.any() else placed)
         run.written(kept, ks, run.chg_q, None)
         if run.chains_of is not None:
             sig, rows = changed_signal_rows(kept, was, run.chains_of, run.source)
             if len(sig):
                 run.chg_sig.append((sig, ks[rows]))
-        if not run.keep_ties:
+        if not quiet.any():
             run.hold(kept, ks, placed)
             continue
         on = np.asarray(placed_mask(kept), dtype=bool)  # a stored placement kept: a placed record now

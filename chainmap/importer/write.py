@@ -31,6 +31,7 @@ __all__ = [
     "plan",
     "record_signals",
     "tally_ties",
+    "ties_kept",
 ]
 
 YAML_LIMIT = 2000  # above this many firms the auto store is Parquet (YAML loads at ~0.7 ms a firm)
@@ -43,27 +44,28 @@ def compare(
     selected: set[str],
     partial: bool,
     pairs_out: list[tuple[pa.Table, pa.Table]] | None = None,
-    keep_ties: bool = False,
 ) -> tuple[pa.Table, pa.Table, set[str]]:
     """(records to write, this run's firms as they stand now, ids of changed stored records); the
-    changed records with their stored versions (aligned) go to ``pairs_out``. ``keep_ties``: the export
-    has no scope and no products column, so the stored placements stay (as if no chain was looked at)."""
+    changed records with their stored versions (aligned) go to ``pairs_out``. A record whose rows had no
+    scope and no products (:meth:`.dedupe.Deduper.silent`) keeps the stored placements (:func:`ties_kept`)."""
     new = dd.records.table()
     if not dd.prev_by_id:
         return new, new, set()
     changed_ids: set[str] = set()
     mask = pc.is_in(new["id"], value_set=pa.array(list(dd.prev_by_id), pa.string()))
     fresh, seen = new.filter(pc.invert(mask)), new.filter(mask)
+    quiet = dd.silent(np.flatnonzero(np.asarray(mask, dtype=bool)))  # per record of ``seen``
     kept_parts, current_parts = [fresh], [fresh]
     for f in dd.ex.pool:
         pairs = sorted((cid, i) for cid, (pf, i) in dd.prev_by_id.items() if pf == f)
         if not pairs:
             continue
         old = dd.ex.pool.take(f, np.array([i for _c, i in pairs], np.int64))  # sorted by id, as `ours` is
-        ours = seen.filter(pc.is_in(seen["id"], value_set=pa.array([c for c, _i in pairs], pa.string())))
-        ours = kept_over(ours.sort_by("id"), old, f)
-        if partial or keep_ties:
-            ours = other_chains_kept(ours, old, set() if keep_ties else selected)
+        mine = np.asarray(pc.is_in(seen["id"], value_set=pa.array([c for c, _i in pairs], pa.string())), bool)
+        ours = seen.filter(pa.array(mine))
+        by_id = np.asarray(pc.sort_indices(ours, sort_keys=[("id", "ascending")]))
+        ours = kept_over(ours.take(pa.array(by_id)), old, f)
+        ours = ties_kept(ours, old, quiet[mine][by_id], selected if partial else None)
         keep = changed(ours, old, kind)
         kept = ours.filter(keep)
         if pairs_out is not None and len(kept):
@@ -85,6 +87,37 @@ def kept_over(new: pa.Table, old: pa.Table, store: Path) -> pa.Table:
         old = old.set_column(at("industry"), "industry", pc.coalesce(old["industry"], found))
         old = old.set_column(at("note"), "note", pa.nulls(len(old), pa.string()))
     return carry_over(new, old)
+
+
+def ties_kept(new: pa.Table, old: pa.Table, silent: np.ndarray, selected: set[str] | None = None) -> pa.Table:
+    """The newer records ``new`` of stored firms (``old``: the stored ones, aligned) with the stored placements
+    kept where the newer record says nothing of what the firm does (``silent``: no scope, no products; a
+    newer export never erases what it does not say): every stored tie, open review node and evidence part,
+    with the newer name's (:func:`other_chains_kept` with no chain looked at). The other records are
+    re-matched: their own match, with (``selected``: a ``--chain`` update's nodes) the stored ties to the
+    chains the run did not look at.
+
+    Examples
+    --------
+    >>> from chainmap.store import empty_record, to_table
+    >>> old = to_table([empty_record() | {"id": i, "operates": ["a2"]} for i in ("甲", "乙")])
+    >>> new = to_table([empty_record() | {"id": i, "operates": []} for i in ("甲", "乙")])
+    >>> ties_kept(new, old, np.array([True, False]))["operates"].to_pylist()
+    [['a2'], []]
+    """
+    if silent.all():
+        return other_chains_kept(new, old, set())
+    base = new if selected is None else other_chains_kept(new, old, selected)
+    if not silent.any():
+        return base
+    at = pa.array(np.flatnonzero(silent))
+    kept = other_chains_kept(new.take(at), old.take(at), set())
+    where = np.arange(len(new), dtype=np.int64)
+    where[silent] = len(new) + np.arange(len(at))
+    for k in (*TIES, "uncertain", "evidence"):
+        col = pa.chunked_array([*base[k].chunks, *kept[k].cast(base[k].type).chunks], base[k].type)
+        base = base.set_column(base.schema.get_field_index(k), k, col.take(pa.array(where)))
+    return base
 
 
 def other_chains_kept(new: pa.Table, old: pa.Table, selected: set[str]) -> pa.Table:
