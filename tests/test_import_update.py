@@ -71,6 +71,15 @@ def _silent(tmp_path, rows):
     return write_csv(tmp_path / "状态_20240901.csv", [[HEADER[i] for i in keep], *out])
 
 
+def _chain_rows(rows):
+    """A later export for a ``--chain`` update: some scopes changed (placements on and off alpha's nodes)."""
+    out = [list(r) for r in rows]
+    for i, r in enumerate(out):
+        if i % 3 == 1:
+            r[6] = SCOPES[(SCOPES.index(r[6]) + 1) % len(SCOPES)] if r[6] in SCOPES else ""
+    return out
+
+
 def _rows(f):
     with f.open(encoding="utf-8-sig", newline="") as fh:
         return list(csv.reader(fh))[1:]
@@ -91,6 +100,7 @@ def _state(root, s):
 def test_streamed_update_equals_the_table_path(mini, tmp_path, monkeypatch):
     first, second, other = _exports(tmp_path)
     silent = _silent(tmp_path, _rows(second))
+    narrow = write_csv(tmp_path / "名单_20241001.csv", [HEADER, *_chain_rows(_rows(second))])
     monkeypatch.setattr(run, "BLOCK_BYTES", 256)  # a few rows a chunk
     monkeypatch.setattr(istore, "ROW_GROUP", 4)  # row groups cut everywhere
     monkeypatch.setattr(update, "BUCKET", 3)  # the changed records over many scratch files
@@ -135,8 +145,9 @@ def test_streamed_update_equals_the_table_path(mini, tmp_path, monkeypatch):
             (second, imported / "first.parquet"),  # into the first store's file: its records come first
             (first, imported / "first.parquet"),  # back again: an older export
             (silent, imported / "second.parquet"),  # placements kept: records move to the placed row groups
+            (narrow, imported / "second.parquet"),  # --chain alpha: the ties to the other chains stay
         ):
-            s = _imp(root, f, o)
+            s = _imp(root, f, o, chains=["alpha"]) if f == narrow else _imp(root, f, o)
             out.append(_state(root, s))
         grow = tmp_path / mode / "增长.csv"  # an auto YAML store outgrowing YAML: its records into the Parquet one
         write_csv(grow, [HEADER, *(r for r in _rows(first)[:10])])

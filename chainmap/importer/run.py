@@ -349,10 +349,11 @@ def _store(
             tx.remove(stale)  # the list outgrew YAML: one store per import
         _finish(run, tx, s)
         return
-    prev = can_stream_update(dd, output, kind, base_key, bool(opts.chains))
+    prev = can_stream_update(dd, output, kind, base_key)
     if prev is not None:  # updates of stored firms: part by part
         info = {"source_file": opts.file.name}
-        stream_update(dd, tx, s, prev, base_key, output, opts.region, node_chains(lib), info)
+        selected = matcher.nodes if opts.chains else None
+        stream_update(dd, tx, s, prev, base_key, output, opts.region, node_chains(lib), info, selected)
         if not s.adds_up():  # pragma: no cover - a bug
             raise AssertionError(f"import counts do not add up: {s}")
         s.skipped_reasons, s.rejected_reasons = dict(run.skip.most_common()), dict(run.reject.most_common())

@@ -44,13 +44,12 @@ __all__ = ["can_stream_update", "stream_update"]
 BUCKET = 1 << 16  # stored records per scratch file of changed records (one is sorted in memory at a time)
 
 
-def can_stream_update(dd: Deduper, output: Path, kind: str, base_key: Path, partial: bool) -> Prev | None:
-    """:class:`Prev` when this run's store stage can be streamed: a Parquet output (not a ``--chain`` run, which
-    keeps the ties to the other chains of each record, row by row) that is the base store or a new one, and
-    chunks of at most a row group of records each (the table path cuts the records only where the chunks end);
-    else None."""
+def can_stream_update(dd: Deduper, output: Path, kind: str, base_key: Path) -> Prev | None:
+    """:class:`Prev` when this run's store stage can be streamed: a Parquet output that is the base store or a
+    new one, and chunks of at most a row group of records each (the table path cuts the records only where
+    the chunks end); else None."""
     out = output.resolve()
-    if kind != "parquet" or partial or (out in dd.ex.pool and out != base_key):
+    if kind != "parquet" or (out in dd.ex.pool and out != base_key):
         return None
     if any(len(p.placed) > row_group() for p in dd.records.parts):
         return None
@@ -107,6 +106,7 @@ class _Run:
     chains_of: dict[str, list[str]] | None
     source: str
     changed: np.ndarray  # per taken-over record (``prev``'s order): changed
+    selected: set[str] | None = None  # a ``--chain`` update's nodes (the stored ties to the others stay)
     nodes: Counter[str] = field(default_factory=Counter)
     mine: list[pa.Array] = field(default_factory=list)  # ids of the records written
     new_sig: list[tuple[pa.Table, np.ndarray]] = field(default_factory=list)  # by record number
@@ -204,15 +204,18 @@ def stream_update(
     region: Region | None,
     chains_of: dict[str, list[str]],
     info: dict[str, Any],
+    selected: set[str] | None = None,
 ) -> None:
     """Compare, count and write (into ``tx``) as :func:`.write.compare`, :func:`.write.count`,
     :func:`.write.record_signals`, :func:`.write.plan` and :func:`.review.updated_queue` do, part by part;
-    ``s.unchanged`` set too. A record whose rows had no scope and no products keeps the stored placements
+    ``s.unchanged`` set too. A record whose rows had no scope and no products keeps the stored placements,
+    and a ``--chain`` update's (``selected``: its nodes) its stored ties to the other chains
     (:func:`.write.ties_kept`)."""
     run = _Run(
         dd, tx, s, prev, region, chains_of if dd.ex.pool else None, info["source_file"], np.zeros(len(prev.ids), bool)
     )
     run.files = list(dd.ex.pool)
+    run.selected = selected
     sides = dd.records.sides()
     held = {True: _Held(tx), False: _Held(tx)}
     try:
@@ -310,8 +313,9 @@ def _part(run: _Run, t: pa.Table, recs: np.ndarray, placed: bool, alone: bool, f
         old = run.gathered.take(k[sel])
         new = kept_over(new, old, run.files[fi])
         quiet = run.dd.silent(recs[pos[sel]])  # said nothing of what the firm does: the stored ties stay
-        if quiet.any():
-            new = ties_kept(new, old, quiet)
+        kept_ties = quiet.any() or run.selected is not None  # stored ties kept: placed or not, look
+        if kept_ties:
+            new = ties_kept(new, old, quiet, run.selected)
         ch = np.asarray(changed(new, old, "parquet"), dtype=bool)
         if not ch.any():
             run.count(old, None)
@@ -323,13 +327,13 @@ def _part(run: _Run, t: pa.Table, recs: np.ndarray, placed: bool, alone: bool, f
         else:
             run.count(old.filter(pa.array(~ch)), None)
             kept, was = new.filter(pa.array(ch)), old.filter(pa.array(ch))
-        run.count(kept, None if quiet.any() else placed)
+        run.count(kept, None if kept_ties else placed)
         run.written(kept, ks, run.chg_q, None)
         if run.chains_of is not None:
             sig, rows = changed_signal_rows(kept, was, run.chains_of, run.source)
             if len(sig):
                 run.chg_sig.append((sig, ks[rows]))
-        if not quiet.any():
+        if not kept_ties:
             run.hold(kept, ks, placed)
             continue
         on = np.asarray(placed_mask(kept), dtype=bool)  # a stored placement kept: a placed record now
