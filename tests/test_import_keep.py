@@ -302,10 +302,35 @@ def test_an_export_without_scope_or_products_keeps_the_placements(mini, tmp_path
     assert s.placed == 1 and records(mini)["戊材料有限公司"]["operates"] == [], s
 
 
+def _kept_reference(new, old, selected):
+    """The rule of other_chains_kept record by record, as written first (the reference of the by-column code)."""
+    cols, placed = {}, [set() for _ in range(len(new))]
+    for k in (*TIES_, "uncertain"):
+        pairs = zip(new[k].to_pylist(), old[k].to_pylist(), strict=True)
+        merged = [set(a or []) | {n for n in (b or []) if n not in selected} for a, b in pairs]
+        if k == "uncertain":
+            merged = [m - p for m, p in zip(merged, placed, strict=True)]
+        else:
+            placed = [p | m for p, m in zip(placed, merged, strict=True)]
+        cols[k] = [sorted(m) for m in merged]
+
+    def evidence(a, b):
+        parts = [p for p in (a or "").split("；") if p]
+        was = [p for p in (b or "").split("；") if p]
+        if sorted(p for p in was if p.split(" ", 1)[0] in selected) == sorted(parts):
+            return b
+        return "；".join(parts + [p for p in was if p.split(" ", 1)[0] not in selected]) or None
+
+    texts = zip(new["evidence"].to_pylist(), old["evidence"].to_pylist(), strict=True)
+    cols["evidence"] = [evidence(a, b) for a, b in texts]
+    return cols
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_all_kept_by_column_equals_record_by_record(seed):
-    # the stored placements of an export that says nothing of what firms do, merged by column: the same
-    # lists (sorted unions, a null list as empty) and evidence as the rule record by record
+    # the stored placements of an export that says nothing of what firms do (no chain looked at), and of a
+    # --chain update (the chains not looked at), merged by column: the same lists (sorted unions, a null
+    # list as empty) and evidence as the rule record by record
     from chainmap.importer.write import _all_kept, _kept_rows
 
     rnd = random.Random(seed)
@@ -315,16 +340,28 @@ def test_all_kept_by_column_equals_record_by_record(seed):
         return None if rnd.random() < 0.1 else rnd.sample(nodes, rnd.randint(0, 3))
 
     def ev():
-        return rnd.choice([None, "", "a1 甲←名称「甲」0.70", "b2 乙←经营范围「乙」0.70；c1 丙←名称「丙」0.35"])
+        parts = ["a1 甲←名称「甲」0.70", "b2 乙←经营范围「乙」0.70", "c1 丙←名称「丙」0.35", "中1 丁←产品「丁」1.00"]
+        return rnd.choice([None, "", "；".join(rnd.sample(parts, rnd.randint(1, 3))), parts[0] + "；；" + parts[1]])
 
     def rec():
         return empty_record() | {k: lst() for k in (*TIES_, "uncertain")} | {"evidence": ev(), "id": "x"}
 
     new = to_table([rec() for _ in range(300)])
     old = to_table([rec() for _ in range(300)])
-    fast, slow = _all_kept(new, old), _kept_rows(new, old, set())
-    for k in slow:
-        assert fast[k].to_pylist() == slow[k].to_pylist(), k
+    fast, slow = _all_kept(new, old), _kept_reference(new, old, set())
+    for k in (*TIES_, "uncertain"):
+        assert fast[k].to_pylist() == slow[k], k
+    texts = zip(new["evidence"].to_pylist(), old["evidence"].to_pylist(), strict=True)
+    plain = [i for i, (a, b) in enumerate(texts) if "；；" not in (a or "") + (b or "")]  # no empty part to drop
+    assert [fast["evidence"].to_pylist()[i] for i in plain] == [slow["evidence"][i] for i in plain]
+    for selected in ({"a1", "b2"}, {"c1", "中1", "a2"}, set(nodes)):
+        got, want = _kept_rows(new, old, selected), _kept_reference(new, old, selected)
+        for k in want:
+            assert got[k].to_pylist() == want[k], (k, selected)
+    old_texts = old["evidence"].to_pylist()
+    kept = _kept_rows(new, old, {"a1"})["evidence"].to_pylist()
+    assert any(k == o and o for k, o in zip(kept, old_texts, strict=True))  # unchanged: the stored text
+    assert any(k and o and k != o for k, o in zip(kept, old_texts, strict=True))  # changed
     ties = zip(*(fast[k].to_pylist() for k in TIES_), strict=True)
     rows = zip(fast["uncertain"].to_pylist(), ties, strict=True)
     assert all(not set(u) & {n for t in tied for n in t} for u, tied in rows)  # placed: no open question

@@ -135,25 +135,64 @@ def other_chains_kept(new: pa.Table, old: pa.Table, selected: set[str]) -> pa.Ta
 
 
 def _kept_rows(new: pa.Table, old: pa.Table, selected: set[str]) -> dict[str, pa.Array]:
-    """:func:`other_chains_kept`'s columns, record by record (a ``--chain`` update)."""
-    cols: dict[str, pa.Array] = {}
-    placed: list[set[str]] = [set() for _ in range(len(new))]
-    for k in (*TIES, "uncertain"):
-        pairs = zip(new[k].to_pylist(), old[k].to_pylist(), strict=True)
-        merged = [set(a or []) | {n for n in (b or []) if n not in selected} for a, b in pairs]
-        if k == "uncertain":  # a node the record is placed on is no open question (as merge.merged has it)
-            merged = [m - p for m, p in zip(merged, placed, strict=True)]
-        else:
-            placed = [p | m for p, m in zip(placed, merged, strict=True)]
-        cols[k] = pa.array([sorted(m) for m in merged], new.schema.field(k).type)
-    cols["evidence"] = pa.array(
-        [
-            _evidence_kept(a, b, selected)
-            for a, b in zip(new["evidence"].to_pylist(), old["evidence"].to_pylist(), strict=True)
-        ],
-        pa.string(),
-    )
+    """:func:`other_chains_kept`'s columns for a ``--chain`` update, by column: every list the sorted union
+    of the newer record's and the stored one's outside ``selected``, the open review nodes less the placed
+    ones (as :func:`.merge.merged` has it); the evidence by :func:`_evidence_outside`."""
+    sel = pa.array(sorted(selected), pa.string())
+    cols = {
+        k: _union_sorted(new[k], _outside(old[k], sel)).cast(new.schema.field(k).type) for k in (*TIES, "uncertain")
+    }
+    cols["uncertain"] = _less(cols["uncertain"], [cols[k] for k in TIES])  # placed now: no open question
+    cols["evidence"] = _evidence_outside(new["evidence"], old["evidence"], sel)
     return cols
+
+
+def _outside(lists: pa.ChunkedArray | pa.Array, sel: pa.Array) -> pa.Array:
+    """Per row, the values of a list column not in ``sel`` (order kept; a null list as an empty one)."""
+    lists = lists.combine_chunks() if isinstance(lists, pa.ChunkedArray) else lists
+    row = np.asarray(pc.list_parent_indices(lists), dtype=np.int64)
+    flat = pc.list_flatten(lists)
+    keep = ~np.asarray(pc.is_in(flat, value_set=sel), dtype=bool)
+    return _lists(row[keep], flat.filter(pa.array(keep)), len(lists))
+
+
+def _lists(row: np.ndarray, values: pa.Array, n: int) -> pa.ListArray:
+    """A list column of ``n`` rows from values and their rows (rising)."""
+    off = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(np.bincount(row, minlength=n), out=off[1:])
+    return pa.ListArray.from_arrays(pa.array(off), values)
+
+
+def _parts(text: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """(row, part) of every non-empty "；"-separated part of an evidence column."""
+    text = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
+    lists = pc.split_pattern(pc.fill_null(text, ""), "；")
+    row, flat = np.asarray(pc.list_parent_indices(lists), dtype=np.int64), pc.list_flatten(lists)
+    keep = np.asarray(pc.greater(pc.binary_length(flat), 0), dtype=bool)
+    return row[keep], flat.filter(pa.array(keep))
+
+
+def _evidence_outside(new: pa.ChunkedArray, old: pa.ChunkedArray, sel: pa.Array) -> pa.Array:
+    """Per record, the newer evidence ("node hits" parts joined by "；") with the stored parts about nodes
+    outside ``sel``; the stored text itself where its parts about ``sel`` are the newer ones (no change)."""
+    n = len(new)
+    nrow, nval = _parts(new)
+    orow, oval = _parts(old)
+    node = pc.list_element(pc.split_pattern(oval, " ", max_splits=1), 0)
+    inside = np.asarray(pc.is_in(node, value_set=sel), dtype=bool)
+    same = pc.equal(_joined_sorted(nrow, nval, n), _joined_sorted(orow[inside], oval.filter(pa.array(inside)), n))
+    row = np.concatenate([nrow, orow[~inside]])
+    order = np.argsort(row, kind="stable")  # per record: its newer parts, then the stored ones kept
+    vals = pa.concat_arrays([nval, oval.filter(pa.array(~inside))]).take(pa.array(order))
+    joined = pc.binary_join(_lists(row[order], vals, n), "；")
+    joined = pc.if_else(pc.equal(joined, ""), pa.scalar(None, pa.string()), joined)
+    return pc.if_else(same, old.combine_chunks() if isinstance(old, pa.ChunkedArray) else old, joined)
+
+
+def _joined_sorted(row: np.ndarray, values: pa.Array, n: int) -> pa.Array:
+    """Per row, its values sorted and joined (a comparable key of the set of parts)."""
+    t = pa.table({"p": row, "v": values}).sort_by([("p", "ascending"), ("v", "ascending")])
+    return pc.binary_join(_lists(t["p"].to_numpy(), t["v"].combine_chunks(), n), "\x1f")
 
 
 def _all_kept(new: pa.Table, old: pa.Table) -> dict[str, pa.Array]:
@@ -201,16 +240,6 @@ def _union_sorted(a: pa.ChunkedArray | pa.Array, b: pa.ChunkedArray | pa.Array) 
     off = np.zeros(len(a) + 1, dtype=np.int32)
     np.cumsum(np.bincount(p[keep], minlength=len(a)), out=off[1:])
     return pa.ListArray.from_arrays(pa.array(off), v.filter(pa.array(keep)))
-
-
-def _evidence_kept(new: str | None, old: str | None, selected: set[str]) -> str | None:
-    """The newer evidence ("node hits" joined by "；") with the stored parts about nodes outside
-    ``selected``; the stored text itself when its parts about ``selected`` are the newer ones (no change)."""
-    parts = [p for p in (new or "").split("；") if p]
-    was = [p for p in (old or "").split("；") if p]
-    if sorted(p for p in was if p.split(" ", 1)[0] in selected) == sorted(parts):
-        return old
-    return "；".join(parts + [p for p in was if p.split(" ", 1)[0] not in selected]) or None
 
 
 def changed(new: pa.Table, old: pa.Table, kind: str) -> pa.Array:
