@@ -186,3 +186,16 @@ def browser() -> Iterator[Any]:
     """One Chromium per test module."""
     with chromium() as b:
         yield b
+
+
+@pytest.fixture(params=["yaml", "parquet"])
+def store(request, monkeypatch):
+    """The store kind of an import test; the Parquet store must go through the streamed store stage (and the
+    YAML one cannot). A test's own ``parametrize("store", ...)`` overrides it."""
+    from chainmap.importer import run
+
+    calls = []
+    real = run.stream_update
+    monkeypatch.setattr(run, "stream_update", lambda *a: calls.append(1) or real(*a))
+    yield request.param
+    assert bool(calls) == (request.param == "parquet"), "the store stage taken"

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pytest
 
 from chainmap import load_library
-from chainmap.importer import ImportOptions, run, run_import
+from chainmap.importer import ImportOptions, run_import
 from chainmap.importer.merge import CARRIED_WITH, LISTISH, carry_over
 from chainmap.store import COLUMNS, SCHEMA, empty_record, read_signals, read_table, store_files, to_table
 from chainmap.store import TIES as TIES_
@@ -84,17 +84,6 @@ def export(path, header, firms, **cells):
     firm name: {name: {header: value}}."""
     rows = [[{**f, **cells.get(f["企业名称"], {})}.get(h, "") for h in header] for f in firms]
     return write_csv(path, [header, *rows])
-
-
-@pytest.fixture(params=["yaml", "parquet"])
-def store(request, monkeypatch):
-    """The store kind; the Parquet store must go through the streamed store stage (and the YAML one cannot)."""
-    calls = []
-    real = run.stream_update
-    monkeypatch.setattr(run, "stream_update", lambda *a: calls.append(1) or real(*a))
-    yield request.param
-    if request.param == "parquet":
-        assert calls, "the streamed store stage did not run"
 
 
 def imp(root, f, store="auto", **kw):

@@ -26,16 +26,6 @@ YI = ["乙新材料有限公司", _uscc(2), "存续", "200万元", "宁波", "",
 BING = ["丙贸易有限公司", _uscc(3), "存续", "300万元", "苏州", "贝制品", ""]  # b2 (chain beta), by products
 
 
-@pytest.fixture(params=["yaml", "parquet"])
-def store(request, monkeypatch):
-    """The store kind; the Parquet store must go through the streamed store stage (and the YAML one cannot)."""
-    calls = []
-    real = run.stream_update
-    monkeypatch.setattr(run, "stream_update", lambda *a: calls.append(1) or real(*a))
-    yield request.param
-    assert bool(calls) == (request.param == "parquet"), "the store stage taken"
-
-
 def imp(root, f, store="auto", workers=1, **kw):
     return run_import(load_library(root), ImportOptions(file=f, store=store, progress=False, workers=workers, **kw))
 

@@ -10,6 +10,7 @@ batch of the whole table would end).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -141,14 +142,7 @@ def rewrite_without(tx: Transaction, f: Path, t: pa.Table, gone: np.ndarray, inf
     if f.suffix != ".parquet":
         tx.write_table(f, t.filter(pa.array(~gone)), "yaml", info)
         return
-    with LazyWriter(tx, f, info) as out:
-        out.get()
-        with Background() as bg:
-            for placed in (True, False):
-                sink = Sink(out, placed, bg)
-                table_rows(sink, t, gone)
-                sink.flush()
-            bg.finish()
+    _both_passes(tx, f, info, lambda sink: table_rows(sink, t, gone))
 
 
 def rewrite_store(tx: Transaction, f: Path, pool: StoredPool, gone: np.ndarray, info: dict[str, Any]) -> None:
@@ -156,11 +150,17 @@ def rewrite_store(tx: Transaction, f: Path, pool: StoredPool, gone: np.ndarray, 
     if f.suffix != ".parquet":
         rewrite_without(tx, f, pool[f], gone, info)
         return
+    _both_passes(tx, f, info, lambda sink: store_rows(sink, pool, f, gone))
+
+
+def _both_passes(tx: Transaction, f: Path, info: dict[str, Any], fill: Callable[[Sink], None]) -> None:
+    """A Parquet store ``f`` written (in ``tx``) from what ``fill`` hands a sink, the placed pass then the
+    unplaced one."""
     with LazyWriter(tx, f, info) as out:
         out.get()
         with Background() as bg:
             for placed in (True, False):
                 sink = Sink(out, placed, bg)
-                store_rows(sink, pool, f, gone)
+                fill(sink)
                 sink.flush()
             bg.finish()
