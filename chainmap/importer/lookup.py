@@ -74,19 +74,20 @@ class StoredIndex:
         sizes = [len(t) for t in pool.values()]
         self.offsets = np.cumsum([0, *sizes]).astype(np.int64)
         self.n = int(self.offsets[-1])
-        self.ids, self.codes, self.names = (_column(pool, c) for c in ("id", "credit_code", "name"))
+        self.ids, self.codes = _column(pool, "id"), _column(pool, "credit_code")
         self.code_h = key_hashes(self.codes)  # per row: 0 where no code (null)
         empty = np.asarray(pc.equal(pc.binary_length(self.codes), 0).fill_null(False), bool) if self.n else None
         self.by_code = FirstRows(np.where(empty, _NONE, self.code_h) if empty is not None else self.code_h)
-        # the names as compared, kept: a hit is checked against them (as the rows' keys were made)
-        self.name_keys = name_keys(self.names)
+        # the names as compared, kept: a hit is checked against them (as the rows' keys were made); not the
+        # names as written (a whole table asked for reads them from its file)
+        self.name_keys = name_keys(_column(pool, "name"))
         self.by_name = FirstRows(key_hashes(self.name_keys))
         self.by_id = FirstRows(key_hashes(self.ids))
 
     def columns(self, k: int, like: pa.Table) -> dict[str, pa.ChunkedArray]:
-        """The look-up columns of the ``k``-th store, chunked as ``like``'s (slices: no copy)."""
+        """The ids and codes of the ``k``-th store, chunked as ``like``'s (slices: no copy)."""
         out = {}
-        for c, arr in (("id", self.ids), ("credit_code", self.codes), ("name", self.names)):
+        for c, arr in (("id", self.ids), ("credit_code", self.codes)):
             at, chunks = int(self.offsets[k]), []
             for piece in like[c].chunks:
                 chunks.append(arr.slice(at, len(piece)))

@@ -17,10 +17,9 @@ import pyarrow.parquet as pq
 
 from ..store import COLUMNS, SCHEMA
 
-__all__ = ["KEY_COLUMNS", "REST_COLUMNS", "StoredPool", "read_columns"]
+__all__ = ["KEY_COLUMNS", "StoredPool", "read_columns"]
 
 KEY_COLUMNS = ["id", "credit_code", "name"]  # what the look-ups read first
-REST_COLUMNS = [c for c in COLUMNS if c not in KEY_COLUMNS]
 
 
 def read_columns(path: Path, columns: list[str]) -> pa.Table:
@@ -40,7 +39,8 @@ def _typed(t: pa.Table, columns: list[str], have: set[str], n: int) -> pa.Table:
 
 class StoredPool(Mapping[Path, pa.Table]):
     """Store file -> its whole table (made when first asked for, then kept). ``tables``: per store, the
-    whole table, or -- for a store named in ``lazy`` (its Parquet file) -- only :data:`KEY_COLUMNS`."""
+    whole table, or -- for a store named in ``lazy`` (its Parquet file) -- some of its columns (the index's
+    ids and codes: the other columns are read from the file when the whole table is asked for)."""
 
     def __init__(self, tables: Mapping[Path, pa.Table], lazy: Mapping[Path, Path] | None = None):
         self._tables = dict(tables)
@@ -49,8 +49,9 @@ class StoredPool(Mapping[Path, pa.Table]):
     def __getitem__(self, key: Path) -> pa.Table:
         t = self._tables[key]
         if key in self._lazy:
-            rest = read_columns(self._lazy.pop(key), REST_COLUMNS)
-            t = pa.table({c: (t if c in KEY_COLUMNS else rest)[c] for c in COLUMNS}).cast(SCHEMA)
+            held = set(t.column_names)
+            rest = read_columns(self._lazy.pop(key), [c for c in COLUMNS if c not in held])
+            t = pa.table({c: (t if c in held else rest)[c] for c in COLUMNS}).cast(SCHEMA)
             self._tables[key] = t
         return t
 
@@ -73,7 +74,7 @@ class StoredPool(Mapping[Path, pa.Table]):
 
     def column(self, key: Path, name: str) -> pa.ChunkedArray:
         """One column of the store (read from its file alone when the table is not held)."""
-        if key in self._lazy and name not in KEY_COLUMNS:
+        if key in self._lazy and name not in self._tables[key].column_names:
             return read_columns(self._lazy[key], [name])[name]
         return self._tables[key][name]
 
