@@ -91,6 +91,16 @@ def key_hashes(values: list[str | None] | pa.Array | pa.ChunkedArray) -> np.ndar
     else:
         arr = pa.array(values, pa.string())
     arr = arr.cast(pa.string())
+    if len(arr) > HASH_BLOCK:  # a block at a time: the temporaries (a few arrays of 8 bytes a key) stay small
+        return np.concatenate([_hashes(arr.slice(i, HASH_BLOCK)) for i in range(0, len(arr), HASH_BLOCK)])
+    return _hashes(arr)
+
+
+HASH_BLOCK = 1 << 20  # keys hashed at a time (10M stored ids at once: ~1 GB of temporaries)
+
+
+def _hashes(arr: pa.Array) -> np.ndarray:
+    """:func:`key_hashes` of a string array."""
     off, data = _offsets(arr)
     lens = np.diff(off)
     h = _mix(lens.astype(np.uint64) + _SEED)

@@ -61,6 +61,8 @@ def _column(pool: dict[Path, pa.Table], name: str) -> pa.Array:
     """One column of every store as one array (look-ups take from it: a take from many chunks costs a
     copy of the whole column)."""
     chunks = [c for t in pool.values() for c in t[name].chunks]
+    if len(chunks) == 1:  # one store read a column at a time (prepare.load_existing): no copy
+        return chunks[0]
     return pa.concat_arrays(chunks) if chunks else pa.array([], pa.string())
 
 

@@ -21,7 +21,7 @@ from . import clean
 from .heap import release_freed
 from .lookup import StoredIndex, TakenIds
 from .options import ImportOptions
-from .pool import KEY_COLUMNS, StoredPool, read_columns
+from .pool import StoredPool, read_key_columns
 from .read import Opened
 
 __all__ = ["Existing", "load_existing", "namekey", "resolve_as_of", "resolve_output"]
@@ -205,7 +205,7 @@ def load_existing(lib: Library, output: Path) -> Existing:
     else:  # a store outside the library: on its own, it must not take records from the library's
         files = [output] if output.exists() else []
     stores = {f.resolve(): f for f in files if is_ours(f)}
-    keys = {k: read_columns(f, KEY_COLUMNS) if f.suffix == ".parquet" else read_table(f) for k, f in stores.items()}
+    keys = {k: read_key_columns(f) if f.suffix == ".parquet" else read_table(f) for k, f in stores.items()}
     ex = Existing(keys, taken=set(lib.companies) | set(lib.institutions) | set(lib.nodes))
     # the Parquet stores' other columns stay on disk (read when a whole table is asked for, or row group by
     # row group); the tables share the index's look-up columns (one array per column; sliced, chunked as read)
