@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+import pyarrow.parquet as pq
+
 from chainmap.importer import space
 
 from .conftest import run_cli
@@ -34,3 +36,20 @@ def test_an_import_without_room_is_refused_before_it_writes(mini, tmp_path, monk
     monkeypatch.setattr(space.shutil, "disk_usage", lambda _p: _Usage(10 * need, 9 * need, need))
     ran = run_cli("--chains", str(mini), "import", str(f))
     assert ran.returncode == 0 and (mini / "imported" / "名单.yaml").exists()
+
+
+def test_an_update_needs_room_for_the_stored_firms_it_gathers(mini, tmp_path, monkeypatch):
+    # an import over stores that hold firms gathers their stored records and holds the changed ones in
+    # scratch files: it asks for room for them too
+    f = write_csv(tmp_path / "名单.csv", MESSY)
+    assert run_cli("--chains", str(mini), "import", str(f), "--store", "parquet").returncode == 0
+    assert len(list((mini / "imported").glob("*.parquet"))) == 1
+    n = pq.read_metadata(next((mini / "imported").glob("*.parquet"))).num_rows
+    csv_only, need = space.space_needed("csv", f.stat().st_size), space.space_needed("csv", f.stat().st_size, n)
+    assert need > csv_only
+    before = _snapshot(mini)
+    monkeypatch.setattr(space.shutil, "disk_usage", lambda _p: _Usage(10 * need, 9 * need, need - 1))
+    ran = run_cli("--chains", str(mini), "import", str(f), "--store", "parquet")
+    assert ran.returncode == 2 and "磁盘剩余" in ran.stderr and _snapshot(mini) == before
+    monkeypatch.setattr(space.shutil, "disk_usage", lambda _p: _Usage(10 * need, 9 * need, need))
+    assert run_cli("--chains", str(mini), "import", str(f), "--store", "parquet").returncode == 0

@@ -144,7 +144,7 @@ def _run(
             if ex.rows:  # else no closed row can be a stored firm's update: no look-up per row
                 cleaner.known = functools.partial(ex.known_rows, as_of=as_of)
             s.outside_library = ex.outside_library
-            check_space(output.parent, opened.kind, opened.size)
+            check_space(output.parent, opened.kind, opened.size, ex.rows)
             tx = Transaction(output.parent)
             try:
                 run = _Run(
