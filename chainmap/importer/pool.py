@@ -1,6 +1,6 @@
 """The stores an import finds in its output's folder (:attr:`.prepare.Existing.pool`): a mapping of store
-file to its table, as :func:`.store.read_table` reads it -- but a Parquet store holds only its look-up
-columns (id, credit code, name: the index's arrays) until a whole table is asked for. The streamed store
+file to its table, as :func:`.store.read_table` reads it -- but a Parquet store holds only its ids and
+credit codes (the index's arrays) until a whole table is asked for. The streamed store
 stage never asks: it reads the stored rows it needs row group by row group (:meth:`StoredPool.groups`,
 :mod:`.gather`), so an import over a store of millions of firms does not hold the store in memory
 (~470 MB at 917k firms, before).
@@ -104,7 +104,7 @@ class StoredPool(Mapping[Path, pa.Table]):
         back[o] = np.arange(len(rows))
         return pa.concat_tables(pieces).take(pa.array(back))
 
-    def groups(self, key: Path, want: pa.Array | None = None) -> Iterator[tuple[int, pa.Table]]:
+    def groups(self, key: Path, want: np.ndarray | None = None) -> Iterator[tuple[int, pa.Table]]:
         """(first row, rows) of the store, a row group at a time (the batches of the whole table), each
         with every column of :data:`SCHEMA`. ``want``: per row group, whether to read it (the others are
         skipped: nothing decoded)."""
