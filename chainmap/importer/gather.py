@@ -91,11 +91,7 @@ class Gathered:
                 rows = prev.row[ks]  # rising
                 if not len(ks):
                     continue
-                sizes = np.cumsum([0, *pool.group_sizes(key)])
-                want = np.zeros(len(sizes) - 1, bool)
-                want[np.searchsorted(sizes, rows, side="right") - 1] = True
-                for at, t in pool.groups(key, want):
-                    lo, hi = np.searchsorted(rows, [at, at + len(t)]).tolist()
+                for at, t, lo, hi in pool.holding(key, rows):
                     self._out(t, rows[lo:hi] - at, ks[lo:hi], out, writers, tx)
         finally:
             for f, w in writers.values():

@@ -93,16 +93,20 @@ class StoredPool(Mapping[Path, pa.Table]):
             return self._tables[key].take(pa.array(rows, pa.int64()))
         o = np.argsort(rows, kind="stable")
         r = rows[o]
-        sizes = np.cumsum([0, *self.group_sizes(key)])
-        want = np.zeros(len(sizes) - 1, bool)
-        want[np.searchsorted(sizes, r, side="right") - 1] = True
-        pieces = [SCHEMA.empty_table()]
-        for at, t in self.groups(key, want):
-            lo, hi = np.searchsorted(r, [at, at + len(t)]).tolist()
-            pieces.append(t.take(pa.array(r[lo:hi] - at)))
+        pieces = [SCHEMA.empty_table(), *(t.take(pa.array(r[lo:hi] - at)) for at, t, lo, hi in self.holding(key, r))]
         back = np.empty(len(rows), np.int64)
         back[o] = np.arange(len(rows))
         return pa.concat_tables(pieces).take(pa.array(back))
+
+    def holding(self, key: Path, rows: np.ndarray) -> Iterator[tuple[int, pa.Table, int, int]]:
+        """(first row, rows, lo, hi) of each row group holding some of ``rows`` (ascending): ``rows[lo:hi]``
+        are in it; the other row groups are not read."""
+        sizes = np.cumsum([0, *self.group_sizes(key)])
+        want = np.zeros(len(sizes) - 1, bool)
+        want[np.searchsorted(sizes, rows, side="right") - 1] = True
+        for at, t in self.groups(key, want):
+            lo, hi = np.searchsorted(rows, [at, at + len(t)]).tolist()
+            yield at, t, lo, hi
 
     def groups(self, key: Path, want: np.ndarray | None = None) -> Iterator[tuple[int, pa.Table]]:
         """(first row, rows) of the store, a row group at a time (the batches of the whole table), each

@@ -1,5 +1,5 @@
 """The stored records an import takes over (``Deduper.prev_by_id``): found by id in this run's records
-(hashes, then the ids checked), their stored versions taken from the stores' tables by row."""
+(hashes, then the ids checked); their stored versions are gathered from the stores (:mod:`.gather`)."""
 
 from __future__ import annotations
 
@@ -13,37 +13,7 @@ import pyarrow.compute as pc
 from .dedupe import Deduper
 from .keys import key_hashes
 
-__all__ = ["Prev", "Stored", "prev_index"]
-
-
-class Stored:
-    """A stored table, rows taken chunk by chunk (a take from the whole chunked table joins its chunks
-    first: a copy of the whole store per call)."""
-
-    def __init__(self, t: pa.Table):
-        self.schema = t.schema
-        self.batches = t.to_batches()
-        self.bounds = np.cumsum([0] + [len(b) for b in self.batches])
-
-    def take_sorted(self, rows: np.ndarray) -> pa.Table:
-        """The rows ``rows`` (ascending): runs of rows in a row sliced (no copy) where they are long (a newer
-        export of the same firms, in much the same order: the rows of a chunk run nearly unbroken)."""
-        if not len(rows):
-            return self.schema.empty_table()
-        starts = np.flatnonzero(np.concatenate([[True], np.diff(rows) != 1]))
-        if len(starts) * 64 <= len(rows):
-            ends = np.concatenate([starts[1:], [len(rows)]])
-            t = pa.Table.from_batches(self.batches, schema=self.schema)
-            return pa.concat_tables(
-                [t.slice(rows[a], b - a) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
-            )
-        c = np.searchsorted(self.bounds, rows, side="right") - 1
-        cuts = np.flatnonzero(np.concatenate([[True], c[1:] != c[:-1], [True]]))
-        pieces = [
-            self.batches[c[a]].take(pa.array(rows[a:b] - self.bounds[c[a]]))
-            for a, b in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True)
-        ]
-        return pa.Table.from_batches(pieces, schema=self.schema)
+__all__ = ["Prev", "prev_index"]
 
 
 @dataclass
@@ -84,15 +54,13 @@ class Prev:
         return hit, j[hit]
 
 
-def prev_index(dd: Deduper, ids_of: list[Stored]) -> Prev | None:
-    """:class:`Prev` of ``dd`` (``ids_of``: the stores' ids); None when two ids share a hash (then the table
-    path)."""
+def prev_index(dd: Deduper) -> Prev | None:
+    """:class:`Prev` of ``dd``; None when two ids share a hash (then the table path)."""
     at = {f: i for i, f in enumerate(dd.ex.pool)}
     file, row = taken_rows(dd, at)
     o = np.argsort(row, kind="stable") if len(at) == 1 else np.lexsort((row, file))  # rows of a run: mostly rising
     file, row, taken = file[o], row[o], o
-    parts = [ids_of[f].take_sorted(row[file == f]) for f in np.unique(file).tolist()]
-    ids = pa.concat_tables(parts)["id"].combine_chunks() if parts else pa.array([], pa.string())
+    ids = dd.prev_by_id.ids().take(pa.array(o))  # the stored ids, from the look-up's one array
     h = key_hashes(ids)
     o = np.argsort(h)
     h = h[o]

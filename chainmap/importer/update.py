@@ -36,7 +36,7 @@ from .review import QUEUE, queue_after, queue_rows, read_queue
 from .rewrite import LazyWriter, Sink, rewrite_store, row_group, store_rows
 from .signals import changed_signal_rows, new_signals
 from .store import Transaction, is_ours, placed_mask
-from .taken import Prev, Stored, prev_index
+from .taken import Prev, prev_index
 from .write import changed, kept_over, local_count, tally_ties, ties_kept
 
 __all__ = ["can_stream_update", "stream_update"]
@@ -53,7 +53,7 @@ def can_stream_update(dd: Deduper, output: Path, kind: str, base_key: Path) -> P
         return None
     if any(len(p.placed) > row_group() for p in dd.records.parts):
         return None
-    return prev_index(dd, [Stored(pa.table({"id": dd.ex.pool.ids(f)})) for f in dd.ex.pool])
+    return prev_index(dd)
 
 
 class _Held:
