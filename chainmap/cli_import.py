@@ -241,13 +241,14 @@ def _keep_decisions(output: Path | None, force: bool) -> None:
     """A review list the user has begun to fill (a 决定 cell written) is never replaced without --force."""
     if force or output is None or output.suffix.lower() not in (".csv", ".xlsx") or not output.is_file():
         return
-    from .importer.review import read_reviewed
+    from .importer.reviewed import read_reviewed
     from .present.guard import is_ours
 
     if not is_ours(output):
         return  # the guard refuses it anyway, with its own message
     try:
-        filled = len(read_reviewed(output))
+        seen = read_reviewed(output)
+        filled = len(seen.choices) + len(seen.problems)
     except UsageError:
         filled = 1  # something was written in the 决定 column
     if filled:
@@ -257,19 +258,23 @@ def _keep_decisions(output: Path | None, force: bool) -> None:
         )
 
 
-def _decide(ctx: Any, choices: dict[str, str]) -> None:
+def _decide(ctx: Any, choices: dict[str, str], reviewed: Any = None) -> None:
     from .importer.review import decide
 
     lib = ctx.lib
     kinds = {n: node.kind for n, node in lib.nodes.items()}
+    where, problems = (reviewed.where, reviewed.problems) if reviewed is not None else (None, None)
     try:
-        done = decide(lib.root / "imported", choices, kinds)
+        done = decide(lib.root / "imported", choices, kinds, where, problems)
     except KeyboardInterrupt:
         _interrupted()
     words = {"accept": "接受", "reject": "拒绝"}
-    click.echo(
-        "已记录：" + "，".join(f"{words[k]} {v} 条" for k, v in sorted(done.items())) + "（以后重新导入时仍然有效）"
-    )
+    already = done.pop("already", 0)
+    said = "，".join(f"{words[k]} {v} 条" for k, v in sorted(done.items()))
+    line = f"已记录：{said}（以后重新导入时仍然有效）" if said else "没有新的决定要记录"
+    if already:
+        line += f"；另有 {already} 条此前已按同样的决定记录，未重复记录"
+    click.echo(line)
 
 
 @review_cmd.command("accept")
@@ -293,10 +298,10 @@ def review_reject(ctx: Any, ids: tuple[str, ...]) -> None:
 @click.pass_obj
 def review_apply(ctx: Any, file: Path) -> None:
     """Apply a reviewed list (CSV / XLSX from `review --format csv|xlsx`, 决定 filled with 接受 / 拒绝)."""
-    from .importer.review import read_reviewed
+    from .importer.reviewed import read_reviewed
 
-    choices = read_reviewed(file)
-    if not choices:
+    reviewed = read_reviewed(file)
+    if not reviewed.choices and not reviewed.problems:
         click.echo(f"{file} 中没有填写决定（“决定”一列为空）")
         return
-    _decide(ctx, choices)
+    _decide(ctx, reviewed.choices, reviewed)
