@@ -35,6 +35,22 @@ def table_text(df: pd.DataFrame, title: str, optional: tuple[str, ...] = (), mor
     return out + buf.getvalue()
 
 
+def _queued(s: Summary) -> int | None:
+    """Open pairs in the store folder's review queue after the import (None for a dry run or no queue):
+    it also holds the pairs of firms this export did not list, which ``s.review`` does not count."""
+    from pathlib import Path
+
+    import pyarrow.parquet as pq
+
+    queue = Path(str(s.output)).parent / "review.queue"
+    if s.dry_run or not s.output or not queue.is_file():
+        return None
+    try:
+        return pq.read_metadata(queue).num_rows
+    except (OSError, ValueError):
+        return None
+
+
 def summary_json(s: Summary) -> str:
     return json.dumps(s.as_dict(), ensure_ascii=False, indent=2)
 
@@ -86,7 +102,9 @@ def summary_text(s: Summary, lib: Library | None = None) -> str:
             + "（chainmap changes 查看）"
         )
     if s.review:
-        info.append(f"待审核的落链匹配：{s.review} 条（chainmap review 查看并确认）")
+        total = _queued(s)
+        more = f"；待审核清单共 {total} 条" if total is not None and total != s.review else ""
+        info.append(f"待审核的落链匹配：本次导入的企业 {s.review} 条{more}（chainmap review 查看并确认）")
     counted = s.imported + s.updated + s.merged + s.skipped + s.rejected
     info.append(
         f"核对：{s.imported}+{s.updated}+{s.merged}+{s.skipped}+{s.rejected} = {counted} = 读取行数 {s.rows}；"

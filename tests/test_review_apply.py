@@ -127,3 +127,12 @@ def test_missing_columns_and_sheets_say_what_to_do(mini, tmp_path):
     res = run("--chains", mini, "review", "apply", book)
     assert res.exit_code == 2 and "没有“待审核”工作表" in res.output and "Sheet1" in res.output
     assert "Worksheet" not in res.output
+
+
+def test_the_import_summary_tells_its_own_pairs_from_the_whole_queue(mini, tmp_path):
+    imp(mini, write_csv(tmp_path / "名单_20240101.csv", ROWS), "parquet")
+    later = [ROWS[0], ROWS[1], ROWS[3]]  # 丙 is not in the newer export: its open pair stays in the queue
+    res = run("--chains", mini, "import", write_csv(tmp_path / "名单_20240601.csv", later))
+    assert res.exit_code == 0, res.output
+    assert "待审核的落链匹配：本次导入的企业 1 条；待审核清单共 2 条" in res.output
+    assert len(json.loads(run("--chains", mini, "review", "--format", "json").output)) == 2
