@@ -129,3 +129,12 @@ def test_a_long_table_says_it_shows_the_first_rows_and_never_cuts_a_credit_code(
     cut = [w for w in res.output.split() if w.endswith("…") and any(c.startswith(w[:-1]) for c in codes)]
     assert not cut  # a credit code is shown whole or its column is left out
     assert all(cell_len(line) <= 80 for line in res.output.splitlines())
+
+
+def test_a_status_the_model_does_not_know_is_counted_not_dropped_silently(mini, tmp_path):
+    rows = [HEADER, *FIRST[1:3], ["辛化工有限公司", "", "迁出", "", "宁波", "乙中间体", ""]]
+    rows[2] = ["乙化工有限公司", "", "迁出", "", "南京", "乙中间体", ""]
+    s = imp(mini, write_csv(tmp_path / "名单_20240101.csv", rows))
+    assert s.warnings == {"登记状态“迁出”不是可识别的状态（存续、在业、停业、注销、吊销、破产、清算），已留空": 2}
+    status = {c.name: c.status for c in load_library(mini).companies.values() if c.id.startswith("imp_")}
+    assert status["乙化工有限公司"] == "存续" and status["甲化工有限公司"] == "存续"  # empty: the model's default
