@@ -76,10 +76,13 @@ def read_decisions(folder: Path) -> dict[tuple[str, str], str]:
     return {(f, n): d for f, n, d in zip(*(t[c].to_pylist() for c in ("firm", "node", "decision")), strict=True)}
 
 
-def apply_decisions(rec: dict[str, pa.Array], decisions: dict[tuple[str, str], str], kinds: dict[str, str]) -> None:
-    """Move accepted nodes from ``uncertain`` to the firm's ties, drop rejected ones (chunk columns)."""
+def apply_decisions(
+    rec: dict[str, pa.Array], decisions: dict[tuple[str, str], str], kinds: dict[str, str], ids: Any = None
+) -> None:
+    """Move accepted nodes from ``uncertain`` to the firm's ties, drop rejected ones (chunk columns);
+    ``ids``: the firm of each row when not ``rec["id"]`` (a duplicate row: the record it is folded into)."""
     firms = {f for f, _n in decisions}
-    ids = rec["id"].to_pylist()
+    ids = (rec["id"] if ids is None else ids).to_pylist()
     rows = [i for i, cid in enumerate(ids) if cid in firms]
     if not rows:
         return
