@@ -233,14 +233,16 @@ def review_cmd(click_ctx: click.Context, chains: tuple[str, ...], fmt: str, outp
     nodes = Matcher(lib, select_chains(lib, list(chains))).nodes if chains else None
     if fmt == "xlsx" and output is None:
         raise UsageError("--format xlsx 需要用 -o 指定输出文件（.xlsx）")
-    _keep_decisions(output, bool(click_ctx.meta.get("force")))
+    _keep_decisions(output, bool(click_ctx.meta.get("force")), lib.root / "imported")
     _emit(review_output(review_items(lib.root / "imported", nodes), fmt, lib), output)
 
 
-def _keep_decisions(output: Path | None, force: bool) -> None:
-    """A review list the user has begun to fill (a 决定 cell written) is never replaced without --force."""
+def _keep_decisions(output: Path | None, force: bool, folder: Path) -> None:
+    """A review list the user has begun to fill (a 决定 cell not yet applied) is never replaced without
+    --force; one whose every decision is recorded already (applied) is."""
     if force or output is None or output.suffix.lower() not in (".csv", ".xlsx") or not output.is_file():
         return
+    from .importer.review import recorded
     from .importer.reviewed import read_reviewed
     from .present.guard import is_ours
 
@@ -248,12 +250,13 @@ def _keep_decisions(output: Path | None, force: bool) -> None:
         return  # the guard refuses it anyway, with its own message
     try:
         seen = read_reviewed(output)
-        filled = len(seen.choices) + len(seen.problems)
+        done = recorded(folder)
+        filled = sum(done.get(r) != d for r, d in seen.choices.items()) + len(seen.problems)
     except UsageError:
         filled = 1  # something was written in the 决定 column
     if filled:
         raise UsageError(
-            f"{output} 的“决定”一列已填写（{filled} 条）：请先运行 chainmap review apply {output}，"
+            f"{output} 的“决定”一列有 {filled} 条尚未应用：请先运行 chainmap review apply {output}，"
             "或换一个文件名；确要覆盖请加 --force"
         )
 

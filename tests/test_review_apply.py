@@ -136,3 +136,19 @@ def test_the_import_summary_tells_its_own_pairs_from_the_whole_queue(mini, tmp_p
     assert res.exit_code == 0, res.output
     assert "待审核的落链匹配：本次导入的企业 1 条；待审核清单共 2 条" in res.output
     assert len(json.loads(run("--chains", mini, "review", "--format", "json").output)) == 2
+
+
+def test_an_applied_list_may_be_written_over_with_the_next_one(mini, tmp_path):
+    sheet, _ = listed(mini, tmp_path, "xlsx")
+    wb = openpyxl.load_workbook(sheet)
+    for row in wb["待审核"].iter_rows(min_row=2):
+        row[1].value = "接受" if row[6].value == "a3" else None
+    wb.save(sheet)
+    args = ["--chains", mini, "review", "--format", "xlsx", "-o", sheet]
+    refused = run(*args)
+    assert refused.exit_code == 2 and "1 条尚未应用" in refused.output and "review apply" in refused.output
+    assert run("--chains", mini, "review", "apply", sheet).exit_code == 0
+    again = run(*args)  # every decision in it is recorded now: next month's list goes in its place
+    assert again.exit_code == 0, again.output
+    ws = openpyxl.load_workbook(sheet)["待审核"]
+    assert [r[6].value for r in ws.iter_rows(min_row=2)] == ["a2"] and ws["B2"].value is None

@@ -28,6 +28,7 @@ __all__ = [
     "decide",
     "queue_after",
     "read_decisions",
+    "recorded",
     "review_id",
     "review_items",
     "updated_queue",
@@ -236,6 +237,11 @@ def _sorted_choices(
                 "请用 chainmap review 查看当前的待审核清单"
             )
     return todo, already, wrong
+
+
+def recorded(folder: Path) -> dict[str, str]:
+    """review id -> the decision recorded for it (accept | reject)."""
+    return {r: d for r, (d, _day) in _past(folder).items()}
 
 
 def _past(folder: Path) -> dict[str, tuple[str, str]]:
