@@ -99,12 +99,13 @@ def summary_text(s: Summary, lib: Library | None = None) -> str:
         info.append(
             "变化信号："
             + "，".join(f"{labels.get(k, k)} {v}" for k, v in s.signals.items())
-            + "（chainmap changes 查看）"
+            + ("（试运行：未记录；正式导入后用 chainmap changes 查看）" if s.dry_run else "（chainmap changes 查看）")
         )
     if s.review:
         total = _queued(s)
         more = f"；待审核清单共 {total} 条" if total is not None and total != s.review else ""
-        info.append(f"待审核的落链匹配：本次导入的企业 {s.review} 条{more}（chainmap review 查看并确认）")
+        how = "试运行：未记录；正式导入后用 chainmap review 查看并确认" if s.dry_run else "chainmap review 查看并确认"
+        info.append(f"待审核的落链匹配：本次导入的企业 {s.review} 条{more}（{how}）")
     counted = s.imported + s.updated + s.merged + s.skipped + s.rejected
     info.append(
         f"核对：{s.imported}+{s.updated}+{s.merged}+{s.skipped}+{s.rejected} = {counted} = 读取行数 {s.rows}；"

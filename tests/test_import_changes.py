@@ -138,3 +138,12 @@ def test_a_status_the_model_does_not_know_is_counted_not_dropped_silently(mini, 
     assert s.warnings == {"登记状态“迁出”不是可识别的状态（存续、在业、停业、注销、吊销、破产、清算），已留空": 2}
     status = {c.name: c.status for c in load_library(mini).companies.values() if c.id.startswith("imp_")}
     assert status["乙化工有限公司"] == "存续" and status["甲化工有限公司"] == "存续"  # empty: the model's default
+
+
+def test_a_dry_run_does_not_send_the_officer_to_signals_it_did_not_record(mini, tmp_path):
+    imp(mini, write_csv(tmp_path / "名单_20240101.csv", FIRST))
+    f2 = write_csv(tmp_path / "名单_20240601.csv", SECOND)
+    res = CliRunner().invoke(main, ["--chains", str(mini), "import", str(f2), "--dry-run"])
+    assert res.exit_code == 0, res.output
+    line = next(x for x in res.output.splitlines() if x.startswith("变化信号："))
+    assert "试运行：未记录" in line and recent_signals(mini).empty
