@@ -233,43 +233,51 @@ def review_cmd(click_ctx: click.Context, chains: tuple[str, ...], fmt: str, outp
     nodes = Matcher(lib, select_chains(lib, list(chains))).nodes if chains else None
     if fmt == "xlsx" and output is None:
         raise UsageError("--format xlsx 需要用 -o 指定输出文件（.xlsx）")
-    _keep_decisions(output, bool(click_ctx.meta.get("force")))
+    _keep_decisions(output, bool(click_ctx.meta.get("force")), lib.root / "imported")
     _emit(review_output(review_items(lib.root / "imported", nodes), fmt, lib), output)
 
 
-def _keep_decisions(output: Path | None, force: bool) -> None:
-    """A review list the user has begun to fill (a 决定 cell written) is never replaced without --force."""
+def _keep_decisions(output: Path | None, force: bool, folder: Path) -> None:
+    """A review list the user has begun to fill (a 决定 cell not yet applied) is never replaced without
+    --force; one whose every decision is recorded already (applied) is."""
     if force or output is None or output.suffix.lower() not in (".csv", ".xlsx") or not output.is_file():
         return
-    from .importer.review import read_reviewed
+    from .importer.review import recorded
+    from .importer.reviewed import read_reviewed
     from .present.guard import is_ours
 
     if not is_ours(output):
         return  # the guard refuses it anyway, with its own message
     try:
-        filled = len(read_reviewed(output))
+        seen = read_reviewed(output)
+        done = recorded(folder)
+        filled = sum(done.get(r) != d for r, d in seen.choices.items()) + len(seen.problems)
     except UsageError:
         filled = 1  # something was written in the 决定 column
     if filled:
         raise UsageError(
-            f"{output} 的“决定”一列已填写（{filled} 条）：请先运行 chainmap review apply {output}，"
+            f"{output} 的“决定”一列有 {filled} 条尚未应用：请先运行 chainmap review apply {output}，"
             "或换一个文件名；确要覆盖请加 --force"
         )
 
 
-def _decide(ctx: Any, choices: dict[str, str]) -> None:
+def _decide(ctx: Any, choices: dict[str, str], reviewed: Any = None) -> None:
     from .importer.review import decide
 
     lib = ctx.lib
     kinds = {n: node.kind for n, node in lib.nodes.items()}
+    where, problems = (reviewed.where, reviewed.problems) if reviewed is not None else (None, None)
     try:
-        done = decide(lib.root / "imported", choices, kinds)
+        done = decide(lib.root / "imported", choices, kinds, where, problems)
     except KeyboardInterrupt:
         _interrupted()
     words = {"accept": "接受", "reject": "拒绝"}
-    click.echo(
-        "已记录：" + "，".join(f"{words[k]} {v} 条" for k, v in sorted(done.items())) + "（以后重新导入时仍然有效）"
-    )
+    already = done.pop("already", 0)
+    said = "，".join(f"{words[k]} {v} 条" for k, v in sorted(done.items()))
+    line = f"已记录：{said}（以后重新导入时仍然有效）" if said else "没有新的决定要记录"
+    if already:
+        line += f"；另有 {already} 条此前已按同样的决定记录，未重复记录"
+    click.echo(line)
 
 
 @review_cmd.command("accept")
@@ -293,10 +301,10 @@ def review_reject(ctx: Any, ids: tuple[str, ...]) -> None:
 @click.pass_obj
 def review_apply(ctx: Any, file: Path) -> None:
     """Apply a reviewed list (CSV / XLSX from `review --format csv|xlsx`, 决定 filled with 接受 / 拒绝)."""
-    from .importer.review import read_reviewed
+    from .importer.reviewed import read_reviewed
 
-    choices = read_reviewed(file)
-    if not choices:
+    reviewed = read_reviewed(file)
+    if not reviewed.choices and not reviewed.problems:
         click.echo(f"{file} 中没有填写决定（“决定”一列为空）")
         return
-    _decide(ctx, choices)
+    _decide(ctx, reviewed.choices, reviewed)

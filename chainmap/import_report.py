@@ -15,12 +15,40 @@ from .vocab import columns, headers
 __all__ = ["csv_headers", "summary_json", "summary_text"]
 
 
-def table_text(df: pd.DataFrame, title: str) -> str:
+TABLE_ROWS = 300  # rows a terminal table of changes or review items shows; the files hold all
+
+
+def table_text(df: pd.DataFrame, title: str, optional: tuple[str, ...] = (), more: str = "") -> str:
     """:func:`chainmap.present.terminal.table_text`, imported when a table is asked for (rich is a slow
-    import that the JSON output does without)."""
+    import that the JSON output does without). A list longer than :data:`TABLE_ROWS` shows its first
+    rows and says so, with ``more`` (how to get the rest)."""
+    from rich.text import Text
+
+    from .present.terminal import _console
     from .present.terminal import table_text as text
 
-    return text(df, title=title)
+    out = text(df.head(TABLE_ROWS), title=title, optional=optional)
+    if len(df) <= TABLE_ROWS:
+        return out
+    console, buf = _console()  # wrapped at the terminal's width, as the table's own note
+    console.print(Text(f"（只列出前 {TABLE_ROWS} 条，共 {len(df)} 条；{more}）"))
+    return out + buf.getvalue()
+
+
+def _queued(s: Summary) -> int | None:
+    """Open pairs in the store folder's review queue after the import (None for a dry run or no queue):
+    it also holds the pairs of firms this export did not list, which ``s.review`` does not count."""
+    from pathlib import Path
+
+    import pyarrow.parquet as pq
+
+    queue = Path(str(s.output)).parent / "review.queue"
+    if s.dry_run or not s.output or not queue.is_file():
+        return None
+    try:
+        return pq.read_metadata(queue).num_rows
+    except (OSError, ValueError):
+        return None
 
 
 def summary_json(s: Summary) -> str:
@@ -71,10 +99,13 @@ def summary_text(s: Summary, lib: Library | None = None) -> str:
         info.append(
             "变化信号："
             + "，".join(f"{labels.get(k, k)} {v}" for k, v in s.signals.items())
-            + "（chainmap changes 查看）"
+            + ("（试运行：未记录；正式导入后用 chainmap changes 查看）" if s.dry_run else "（chainmap changes 查看）")
         )
     if s.review:
-        info.append(f"待审核的落链匹配：{s.review} 条（chainmap review 查看并确认）")
+        total = _queued(s)
+        more = f"；待审核清单共 {total} 条" if total is not None and total != s.review else ""
+        how = "试运行：未记录；正式导入后用 chainmap review 查看并确认" if s.dry_run else "chainmap review 查看并确认"
+        info.append(f"待审核的落链匹配：本次导入的企业 {s.review} 条{more}（{how}）")
     counted = s.imported + s.updated + s.merged + s.skipped + s.rejected
     info.append(
         f"核对：{s.imported}+{s.updated}+{s.merged}+{s.skipped}+{s.rejected} = {counted} = 读取行数 {s.rows}；"
@@ -141,7 +172,10 @@ def changes_output(df: pd.DataFrame, fmt: str, lib: Library | None = None) -> st
     if fmt == "table":
         if not len(people):
             return "没有符合条件的变化信号（导入同一批企业的较新导出后才会出现）。\n"
-        return table_text(people.head(300), title=f"企业变化信号（共{len(people)}条）")
+        more = "全部请用 --format csv 或 xlsx -o 文件，或用 --since / --kind / --chain 筛选"
+        # a credit code is shown whole or not at all (a cut one cannot be looked up)
+        optional = (CHANGE_HEADERS["credit_code"], CHANGE_HEADERS["chains"])
+        return table_text(people, title=f"企业变化信号（共{len(people)}条）", optional=optional, more=more)
     people = people.map(_neutral)
     if fmt == "csv":
         return people.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
@@ -181,7 +215,8 @@ def review_output(items: list[dict], fmt: str, lib: Library) -> str | bytes:
         if not rows:
             return "没有待审核的落链匹配。\n"
         cols = ["编号", "企业名称", "城市", "节点名称", "匹配依据"]
-        return table_text(people[cols].head(300), title=f"待审核的落链匹配（共{len(rows)}条）")
+        more = "全部请用 --format xlsx -o 文件 导出后填写“决定”，或用 --chain 筛选"
+        return table_text(people[cols], title=f"待审核的落链匹配（共{len(rows)}条）", more=more)
     people = people.map(_neutral)
     if fmt == "csv":
         return people.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")

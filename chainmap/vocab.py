@@ -188,6 +188,12 @@ OUTPUTS: dict[str, tuple[Column, ...]] = {
         ("stale", "数据过期", "true when as_of is older than the profile's stale_years (default 2)"),
         ("why", "推荐理由", "one sentence of at most 40 characters to read aloud, built only from the data"),
         ("why_detail", "详细理由", "the full reasoning, built only from the data"),
+        (
+            "signals",
+            "近期变动",
+            "the firm's change signals between exports (chainmap changes), newest first, at most three; empty "
+            "when none",
+        ),
         ("breakdown", "得分构成", "criterion -> points; they add up to score"),
     ),
     "excluded": _cols(

@@ -165,9 +165,9 @@ def test_gap_filter_and_top(mini):
     only_a4 = targets(g, region, gdf, gap="a4")
     assert set(only_a4["company"]) == {"far_a2_a4", "far_a4"}
     assert len(targets(g, region, gdf, top=1)) == 1
-    with pytest.raises(UsageError, match="not a gap"):
+    with pytest.raises(UsageError, match="“a1”在.*不是缺口（本地状态：强）.*chainmap gaps"):
         targets(g, region, gdf, gap="a1")
-    with pytest.raises(UsageError, match="did you mean 'a4'"):
+    with pytest.raises(UsageError, match="是不是“a4”"):
         targets(g, region, gdf, gap="a44")
 
 

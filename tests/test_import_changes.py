@@ -8,6 +8,7 @@ import json
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from rich.cells import cell_len
 
 from chainmap import load_library
 from chainmap.cli import main
@@ -106,3 +107,43 @@ def test_changes_command_formats_and_filters(two_exports, tmp_path):
     again = tmp_path / "again.xlsx"
     run(main, ["--chains", str(mini), "changes", "--format", "xlsx", "-o", str(again)])
     assert again.read_bytes() == out.read_bytes()
+
+
+def _code(i: int) -> str:
+    """A valid credit code (GB 32100-2015 check character) for firm ``i``."""
+    alphabet, weights = "0123456789ABCDEFGHJKLMNPQRTUWXY", [3**k % 31 for k in range(17)]
+    body = f"91320700MA{i:07d}"
+    total = sum(alphabet.index(ch) * w for ch, w in zip(body, weights, strict=True))
+    return body + alphabet[(31 - total % 31) % 31]
+
+
+def test_a_long_table_says_it_shows_the_first_rows_and_never_cuts_a_credit_code(mini, tmp_path, monkeypatch):
+    imp(mini, write_csv(tmp_path / "名单_20240101.csv", FIRST))
+    many = [[f"己{i:03d}新材料有限公司", _code(i), "存续", "", "苏州", "丙材料", ""] for i in range(310)]
+    imp(mini, write_csv(tmp_path / "名单_20240601.csv", SECOND + many))
+    monkeypatch.setenv("COLUMNS", "80")
+    res = CliRunner().invoke(main, ["--chains", str(mini), "changes"])
+    assert res.exit_code == 0, res.output
+    assert "共315条" in res.output and "只列出前 300 条，共 315 条" in res.output
+    codes = {_code(i) for i in range(310)}
+    cut = [w for w in res.output.split() if w.endswith("…") and any(c.startswith(w[:-1]) for c in codes)]
+    assert not cut  # a credit code is shown whole or its column is left out
+    assert all(cell_len(line) <= 80 for line in res.output.splitlines())
+
+
+def test_a_status_the_model_does_not_know_is_counted_not_dropped_silently(mini, tmp_path):
+    rows = [HEADER, *FIRST[1:3], ["辛化工有限公司", "", "迁出", "", "宁波", "乙中间体", ""]]
+    rows[2] = ["乙化工有限公司", "", "迁出", "", "南京", "乙中间体", ""]
+    s = imp(mini, write_csv(tmp_path / "名单_20240101.csv", rows))
+    assert s.warnings == {"登记状态“迁出”不是可识别的状态（存续、在业、停业、注销、吊销、破产、清算），已留空": 2}
+    status = {c.name: c.status for c in load_library(mini).companies.values() if c.id.startswith("imp_")}
+    assert status["乙化工有限公司"] == "存续" and status["甲化工有限公司"] == "存续"  # empty: the model's default
+
+
+def test_a_dry_run_does_not_send_the_officer_to_signals_it_did_not_record(mini, tmp_path):
+    imp(mini, write_csv(tmp_path / "名单_20240101.csv", FIRST))
+    f2 = write_csv(tmp_path / "名单_20240601.csv", SECOND)
+    res = CliRunner().invoke(main, ["--chains", str(mini), "import", str(f2), "--dry-run"])
+    assert res.exit_code == 0, res.output
+    line = next(x for x in res.output.splitlines() if x.startswith("变化信号："))
+    assert "试运行：未记录" in line and recent_signals(mini).empty

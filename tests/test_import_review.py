@@ -116,3 +116,18 @@ def test_review_and_changes_never_replace_a_file_chainmap_did_not_write(mini, tm
     rerun = CliRunner().invoke(main, args)  # its own (unfilled) list: written again without --force
     assert rerun.exit_code == 0, rerun.output
     assert out.read_bytes() == ours
+
+
+@pytest.mark.parametrize("store", ["yaml", "parquet"])
+@pytest.mark.parametrize("decision", ["accept", "reject"])
+def test_decisions_hold_for_a_firm_listed_twice_in_the_newer_export(mini, tmp_path, store, decision):
+    """A duplicate row is folded into its record after the decisions are applied to the rows: it put a
+    rejected node back among the firm's open pairs (the 20k dense export folds 351 duplicate rows)."""
+    rows = [*ROWS, ROWS[1]]  # 乙 twice
+    imp(mini, write_csv(tmp_path / "名单_20240101.csv", rows), store)
+    items = json.loads(cli("--chains", mini, "review", "--format", "json"))
+    a2 = next(i for i in items if i["node"] == "a2")
+    cli("--chains", mini, "review", decision, a2["id"])
+    imp(mini, write_csv(tmp_path / "名单_20240601.csv", rows), store)
+    assert [i["node"] for i in json.loads(cli("--chains", mini, "review", "--format", "json"))] == ["a3"]
+    assert ties(mini).get("乙中间体科技有限公司", []) == (["a2"] if decision == "accept" else [])

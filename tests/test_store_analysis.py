@@ -210,6 +210,14 @@ def test_recent_changes_read_in_why_detail(tmp_path):
         for d in a.all_targets[hit]["why_detail"]
     )
     assert not any("近期变动" in d for d in a.all_targets[~hit]["why_detail"])
+    # the lists officers print carry no why_detail: the signals have their own column (近期变动)
+    assert all(s.startswith("2024-09-01增资（") for s in a.all_targets[hit]["signals"])
+    assert (a.all_targets[~hit]["signals"] == "").all()
+    from chainmap.present.exports import to_csv
+
+    printed = list(csv.reader(to_csv(a.all_targets, "targets").decode("utf-8-sig").splitlines()))
+    col = printed[0].index("近期变动")
+    assert sum(r[col].startswith("2024-09-01增资（") for r in printed[1:]) == hit.sum()
     assert_frame_equal(a.targets_head(5), a.all_targets.head(5))
 
 

@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 from ..firmstore import ROLE_CODE, StoreView
 from ..model import Region
 from ..vocab import columns
-from .why import signal_phrase, with_signals
+from .why import recent, signal_phrase, with_signals
 
 __all__ = ["RankedTargets", "StoreCandidates", "inactive_candidates", "store_candidates"]
 
@@ -195,16 +195,21 @@ class RankedTargets:
             self.graph_rows[i] if r < 0 else next(built)
             for i, r in zip(picked.tolist(), store_rows.tolist(), strict=True)
         ]
-        if self.signals is not None:  # recent changes between exports, for the rows output only
-            found = self.signals([r["company"] for r in rows])
-            rows = [_with_signals(r, found[r["company"]]) if r["company"] in found else r for r in rows]
+        # recent changes between exports, for the rows output only
+        found = self.signals([r["company"] for r in rows]) if self.signals is not None else {}
+        rows = [_with_signals(r, found.get(r["company"], [])) for r in rows]
         df = pd.DataFrame(rows, columns=[c for c in TARGET_COLUMNS if c != "rank"])
         df.insert(0, "rank", range(1, len(df) + 1))
         return df
 
 
 def _with_signals(row: dict, signals: list[tuple]) -> dict:
-    return {**row, "why_detail": with_signals(row["why_detail"], [signal_phrase(*x) for x in signals])}
+    """The row with the firm's signals in why_detail and in ``signals`` (近期变动: the lists officers
+    print carry no why_detail)."""
+    if not signals:
+        return {**row, "signals": ""}
+    phrases = [signal_phrase(*x) for x in signals]
+    return {**row, "why_detail": with_signals(row["why_detail"], phrases), "signals": recent(phrases)}
 
 
 def view_ids(part: StoreCandidates) -> pa.Array:

@@ -121,14 +121,17 @@ def _open_gaps(gaps_df: pd.DataFrame, gap: str | None, region: Region) -> pd.Dat
 
         guess = difflib.get_close_matches(gap, list(gaps_df["node"]), n=1)
         raise UsageError(
-            f"'{gap}' is not a link, technology or component of the selected chains"
-            + (f" (did you mean '{guess[0]}'?)" if guess else "")
+            f"“{gap}”不是所选产业链的环节、技术或部件"
+            + (f"（是不是“{guess[0]}”？）" if guess else "")
+            + "：请用 chainmap gaps 列出的节点 id"
+            + f"（'{gap}' is not a link, technology or component of the selected chains)"
         )
     if gap not in open_gaps.index:
         st = gaps_df.set_index("node").at[gap, "status"]
+        said = {"strong": "强", "weak": "弱", "missing": "缺失"}.get(st, st)
         raise UsageError(
-            f"'{gap}' is not a gap for {region.name} (status: {st}); choose a node that "
-            "`chainmap gaps` lists with a gap type"
+            f"“{gap}”在{region.name}不是缺口（本地状态：{said}）：--gap 请选 chainmap gaps 列出、有缺口类型的节点"
+            f"（'{gap}' is not a gap for {region.name}, status: {st})"
         )
     return open_gaps
 

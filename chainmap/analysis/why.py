@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from ..vocab import GAP_LABELS, TRACK_LABELS
 
-__all__ = ["WHY_MAX", "Facts", "short_node_name", "signal_phrase", "why", "why_detail", "with_signals"]
+__all__ = ["WHY_MAX", "Facts", "recent", "short_node_name", "signal_phrase", "why", "why_detail", "with_signals"]
 
 WHY_MAX = 40  # characters; a Chinese character counts 1
 
@@ -160,6 +160,16 @@ def signal_phrase(kind: str, date: str, old: str | None, new: str | None) -> str
     return _SIGNAL_PHRASES.get(kind, "{date}" + kind).format(date=date, old=old or "", new=new or "")
 
 
+def recent(phrases: list[str], limit: int = 3) -> str:
+    """A firm's recent change signals (phrases, newest first) as one text: the first ``limit``, and how
+    many there are when more ("" for none): the targets' 近期变动 column and the part of why_detail.
+
+    >>> recent(["2024-09-01迁址（宁波市→杭州市）", "2024-06-01新进入产业链"], limit=1)
+    '2024-09-01迁址（宁波市→杭州市）等2项'
+    """
+    return "、".join(phrases[:limit]) + (f"等{len(phrases)}项" if len(phrases) > limit else "")
+
+
 def with_signals(detail: str, phrases: list[str], limit: int = 3) -> str:
     """``detail`` (from :func:`why_detail`) with a firm's recent change signals, newest first, before
     its data date.
@@ -169,8 +179,7 @@ def with_signals(detail: str, phrases: list[str], limit: int = 3) -> str:
     """
     if not phrases:
         return detail
-    more = f"等{len(phrases)}项" if len(phrases) > limit else ""
-    part = "近期变动：" + "、".join(phrases[:limit]) + more
+    part = "近期变动：" + recent(phrases, limit)
     head, sep, tail = detail.rpartition("；数据日期")
     if sep:
         return f"{head}；{part}{sep}{tail}"

@@ -123,6 +123,11 @@ class Deduper:
         # those the worker made); each with the ids taken since, not yet in it
         self._taken: dict[str, tuple[KeyIndex, list[str]]] = {}
 
+    @property
+    def made(self) -> int:
+        """Records made so far (a chunk's new records are numbered on from here, in row order)."""
+        return self._n
+
     def fold(
         self,
         codes: list[str | None] | pa.Array | pa.ChunkedArray,

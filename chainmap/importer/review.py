@@ -15,9 +15,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ..errors import UsageError
+from ..errors import LoadError, Problem, UsageError
 from ..store import TIES, read_table, store_files
 from ..vocab import ROLE_OF_KIND
+from .reviewed import SAID
 from .store import StoreLock, Transaction
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "decide",
     "queue_after",
     "read_decisions",
+    "recorded",
     "review_id",
     "review_items",
     "updated_queue",
@@ -54,16 +56,6 @@ _SCHEMA = pa.schema(
         ("date", pa.date32()),
     ]
 )
-WORDS = {
-    "accept": "accept",
-    "接受": "accept",
-    "确认": "accept",
-    "是": "accept",
-    "reject": "reject",
-    "拒绝": "reject",
-    "否": "reject",
-    "不是": "reject",
-}
 
 
 def review_id(firm: str, node: str) -> str:
@@ -85,10 +77,13 @@ def read_decisions(folder: Path) -> dict[tuple[str, str], str]:
     return {(f, n): d for f, n, d in zip(*(t[c].to_pylist() for c in ("firm", "node", "decision")), strict=True)}
 
 
-def apply_decisions(rec: dict[str, pa.Array], decisions: dict[tuple[str, str], str], kinds: dict[str, str]) -> None:
-    """Move accepted nodes from ``uncertain`` to the firm's ties, drop rejected ones (chunk columns)."""
+def apply_decisions(
+    rec: dict[str, pa.Array], decisions: dict[tuple[str, str], str], kinds: dict[str, str], ids: Any = None
+) -> None:
+    """Move accepted nodes from ``uncertain`` to the firm's ties, drop rejected ones (chunk columns);
+    ``ids``: the firm of each row when not ``rec["id"]`` (a duplicate row: the record it is folded into)."""
     firms = {f for f, _n in decisions}
-    ids = rec["id"].to_pylist()
+    ids = (rec["id"] if ids is None else ids).to_pylist()
     rows = [i for i, cid in enumerate(ids) if cid in firms]
     if not rows:
         return
@@ -189,42 +184,114 @@ def review_items(folder: Path, nodes: set[str] | None = None) -> list[dict[str, 
     return [i for i in items if nodes is None or i["node"] in nodes]
 
 
-def decide(folder: Path, choices: dict[str, str], kinds: dict[str, str]) -> dict[str, int]:
-    """Record decisions (review id -> accept | reject) and apply them to the stores at once. Raises
-    UsageError naming the ids that are not open items. Returns counts per decision."""
+def decide(
+    folder: Path,
+    choices: dict[str, str],
+    kinds: dict[str, str],
+    where: dict[str, Problem] | None = None,
+    problems: list[Problem] | None = None,
+) -> dict[str, int]:
+    """Record decisions (review id -> accept | reject) and apply them to the stores at once. An id
+    decided before the same way is passed over (counted as ``already``); an id that is no open item, or
+    was decided the other way, is a problem. ``where`` (the place each id was written, from a reviewed
+    file) and that file's ``problems`` make every problem a :class:`LoadError` at its place, all at once;
+    without them the problems are one UsageError. Nothing is written when there is any problem. Returns
+    counts per decision."""
     folder = Path(folder)
     with StoreLock(folder):
         open_items = {i["id"]: i for i in review_items(folder)}
-        unknown = sorted(set(choices) - set(open_items))
-        if unknown:
-            raise UsageError(f"没有这些待审核的编号：{'、'.join(unknown[:20])}（用 chainmap review 查看待审核清单）")
-        decisions = {(open_items[r]["firm"], open_items[r]["node"]): d for r, d in choices.items()}
-        tx = Transaction(folder)
-        try:
-            _rewrite(folder, tx, decisions, kinds)
-            queue = read_queue(folder)
-            tx.write_raw_parquet(
-                folder / QUEUE,
-                queue.filter(pc.invert(pc.is_in(queue["id"], value_set=pa.array(sorted(choices), pa.string())))),
-            )
-            old = pq.read_table(folder / DECISIONS) if (folder / DECISIONS).exists() else _SCHEMA.empty_table()
-            today = dt.date.today()
-            new = pa.Table.from_pylist(
-                [
-                    {"id": review_id(f, n), "firm": f, "node": n, "decision": d, "date": today}
-                    for (f, n), d in sorted(decisions.items())
-                ],
-                schema=_SCHEMA,
-            )
-            tx.write_raw_parquet(folder / DECISIONS, pa.concat_tables([old, new]))
-            tx.commit()
-        except BaseException:
-            tx.abort()
-            raise
+        todo, already, wrong = _sorted_choices(folder, choices, open_items)
+        if wrong or problems:
+            _refuse(wrong, where, problems or [])
+        decisions = {(open_items[r]["firm"], open_items[r]["node"]): d for r, d in todo.items()}
+        if decisions:
+            _record(folder, decisions, kinds, sorted(todo))
     out: dict[str, int] = {}
-    for d in choices.values():
+    for d in todo.values():
         out[d] = out.get(d, 0) + 1
+    if already:
+        out["already"] = already
     return out
+
+
+def _sorted_choices(
+    folder: Path, choices: dict[str, str], open_items: dict[str, dict]
+) -> tuple[dict[str, str], int, dict[str, str]]:
+    """The choices to record, how many were decided the same way before, and id -> what is wrong."""
+    past = _past(folder)
+    todo, already, wrong = {}, 0, {}
+    for rid, d in choices.items():
+        if rid in open_items:
+            todo[rid] = d
+        elif rid in past and past[rid][0] == d:
+            already += 1
+        elif rid in past:
+            was, when = past[rid]
+            wrong[rid] = (
+                f"编号 {rid} 已于{when}审核为“{SAID[was]}”，不能再改为“{SAID[d]}”（该匹配已不在待审核清单中）："
+                "请清空这个决定"
+            )
+        else:
+            wrong[rid] = (
+                f"没有待审核的编号 {rid}：编号可能录错，或清单来自另一个产业链库；"
+                "请用 chainmap review 查看当前的待审核清单"
+            )
+    return todo, already, wrong
+
+
+def recorded(folder: Path) -> dict[str, str]:
+    """review id -> the decision recorded for it (accept | reject)."""
+    return {r: d for r, (d, _day) in _past(folder).items()}
+
+
+def _past(folder: Path) -> dict[str, tuple[str, str]]:
+    """review id -> (decision, date) of the decisions recorded so far (the latest of each)."""
+    path = Path(folder) / DECISIONS
+    if not path.exists():
+        return {}
+    t = pq.read_table(path)
+    return {
+        r: (d, day.isoformat() if day else "此前")
+        for r, d, day in zip(*(t[c].to_pylist() for c in ("id", "decision", "date")), strict=True)
+    }
+
+
+def _refuse(wrong: dict[str, str], where: dict[str, Problem] | None, problems: list[Problem]) -> None:
+    if where is None and not problems:
+        raise UsageError("；".join(wrong[r] for r in sorted(wrong)))
+    places = where or {}
+    found = list(problems)
+    for rid, msg in wrong.items():
+        at = places.get(rid, Problem("", 0, 0, ""))
+        found.append(Problem(at.file, at.line, at.column, at.message + msg))
+    raise LoadError(found)
+
+
+def _record(folder: Path, decisions: dict[tuple[str, str], str], kinds: dict[str, str], ids: list[str]) -> None:
+    """Apply ``decisions`` to the stores, take their ids off the queue and add them to the decisions
+    file, in one transaction."""
+    tx = Transaction(folder)
+    try:
+        _rewrite(folder, tx, decisions, kinds)
+        queue = read_queue(folder)
+        tx.write_raw_parquet(
+            folder / QUEUE,
+            queue.filter(pc.invert(pc.is_in(queue["id"], value_set=pa.array(ids, pa.string())))),
+        )
+        old = pq.read_table(folder / DECISIONS) if (folder / DECISIONS).exists() else _SCHEMA.empty_table()
+        today = dt.date.today()
+        new = pa.Table.from_pylist(
+            [
+                {"id": review_id(f, n), "firm": f, "node": n, "decision": d, "date": today}
+                for (f, n), d in sorted(decisions.items())
+            ],
+            schema=_SCHEMA,
+        )
+        tx.write_raw_parquet(folder / DECISIONS, pa.concat_tables([old, new]))
+        tx.commit()
+    except BaseException:
+        tx.abort()
+        raise
 
 
 def _rewrite(folder: Path, tx: Transaction, decisions: dict, kinds: dict[str, str]) -> None:
@@ -242,32 +309,3 @@ def _rewrite(folder: Path, tx: Transaction, decisions: dict, kinds: dict[str, st
         for k, v in cols.items():
             t = t.set_column(t.column_names.index(k), k, pa.array(v, pa.list_(pa.string())))
         tx.write_table(f, t, "parquet" if f.suffix == ".parquet" else "yaml", {"reviewed": True})
-
-
-def read_reviewed(path: Path) -> dict[str, str]:
-    """A reviewed list (CSV or XLSX as ``chainmap review`` writes it, a 决定 column filled with 接受 /
-    拒绝): review id -> decision. Rows left blank are skipped."""
-    import pandas as pd
-
-    try:
-        df = (
-            pd.read_excel(path, sheet_name="待审核")
-            if path.suffix.lower() == ".xlsx"
-            else pd.read_csv(path, encoding="utf-8-sig", dtype=str)
-        )
-    except (OSError, ValueError) as err:
-        raise UsageError(f"{path}：无法读取审核结果：{err}") from None
-    if "编号" not in df.columns or "决定" not in df.columns:
-        raise UsageError(f"{path}：需要“编号”和“决定”两列（用 chainmap review --format csv/xlsx 导出的清单填写）")
-    out, bad = {}, []
-    for n, (rid, word) in enumerate(zip(df["编号"], df["决定"], strict=True), start=2):
-        if not isinstance(word, str) or not word.strip():
-            continue
-        d = WORDS.get(word.strip().lower())
-        if d is None:
-            bad.append(f"第{n}行“{word}”")
-            continue
-        out[str(rid).strip()] = d
-    if bad:
-        raise UsageError(f"{path}：决定一列只能填“接受”或“拒绝”：{'、'.join(bad[:20])}")
-    return out

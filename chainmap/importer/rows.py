@@ -106,6 +106,9 @@ def code_problem(code: str) -> str | None:
     return f"统一社会信用代码“{code}”校验位错误（应为 {expected}），代码可能录错"
 
 
+_KNOWN = "存续、在业、停业、注销、吊销、破产、清算"
+
+
 def status_of(value: str) -> str:
     """登记状态 as the Company model knows it (存续, 在业, 停业, 注销, 吊销, 破产, 清算, 破产清算).
 
@@ -292,8 +295,7 @@ class Cleaner:
         rec: dict[str, pa.Array] = {"name": display_names(f["name"]), "credit_code": f.get("credit_code", none)}
         for k in _TEXT_FIELDS:
             rec[k] = f.get(k, none)
-        rec["status"] = self._mapped(f.get("status"), status_of, pa.string(), "", n)
-        rec["status"] = pc.if_else(pc.equal(rec["status"], ""), pa.scalar(None, pa.string()), rec["status"])
+        rec["status"] = self._status(f.get("status"), n)
         self._places(f, rec, none)
         self._amounts(figs, rec, n)
         rec["founded"] = self._founded(f.get("founded"), n)
@@ -305,6 +307,24 @@ class Cleaner:
         rec["source"] = pa.ListArray.from_arrays(pa.array(np.arange(n + 1, dtype=np.int32)), src)
         rec["as_of"] = pa.array(np.full(n, (self.as_of - _EPOCH).days, np.int32)).view(pa.date32())
         return rec
+
+    def _status(self, raw: pa.Array | None, n: int) -> pa.Array:
+        """登记状态 as the model knows it; a status it does not know (迁出, 迁入, 撤销 ...) is left empty and
+        counted by its text under ``warn`` (before, it was dropped without a word)."""
+        if raw is None:
+            return pa.nulls(n, pa.string())
+        d = pc.dictionary_encode(raw)
+        memo = self.memo("status")
+        res = [memo.setdefault(u, status_of(u)) for u in d.dictionary.to_pylist()]
+        unknown = [i for i, r in enumerate(res) if not r]
+        if unknown:
+            counts = np.bincount(np.asarray(d.indices.fill_null(-1)) + 1, minlength=len(res) + 1)[1:]
+            for i in unknown:
+                if counts[i]:
+                    self.warn[f"登记状态“{d.dictionary[i].as_py()}”不是可识别的状态（{_KNOWN}），已留空"] += int(
+                        counts[i]
+                    )
+        return pa.array([r or None for r in res], pa.string()).take(d.indices)
 
     def _mapped(self, raw: pa.Array | None, parse: Callable[[str], Any], typ: pa.DataType, label: str, n: int) -> Any:
         if raw is None:

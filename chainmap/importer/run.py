@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -31,7 +32,7 @@ from ..load import Library
 from ..store import SCHEMA
 from . import clean
 from .chunkmatch import ChunkMatcher
-from .dedupe import Deduper
+from .dedupe import NEW, Deduper, Folded
 from .early import EarlyRead, Taken
 from .headers import HeaderMap, find_header, parse_maps
 from .match import Matcher
@@ -115,6 +116,7 @@ class _Run:
     pool: ChunkPool
     matcher: Matcher
     decisions: dict[tuple[str, str], str] = field(default_factory=dict)  # (firm id, node) -> accept | reject
+    decided: dict[int, str] = field(default_factory=dict)  # record number -> id, of the firms with decisions
     skip: Counter[str] = field(default_factory=Counter)
     reject: Counter[str] = field(default_factory=Counter)
 
@@ -303,6 +305,7 @@ def _take(run: _Run, done: Done) -> None:
     run.skip.update(ch.skipped)
     if not len(ch) or ties is None:
         return
+    base = run.dd.made
     folded = run.dd.fold(ch.rec["credit_code"], ch.namekeys, hashes=ch.hashes, silent=ch.silent)
     if folded.hand:
         s.skipped += folded.hand
@@ -316,8 +319,26 @@ def _take(run: _Run, done: Done) -> None:
         rec[k] = arr
     rec["id"] = pa.array(folded.ids, pa.string())
     if run.decisions:
-        apply_decisions(rec, run.decisions, run.matcher.kind)
+        apply_decisions(rec, run.decisions, run.matcher.kind, _decision_ids(run, folded, base))
     run.dd.add(record_table(rec, len(ch)), folded)
+
+
+def _decision_ids(run: _Run, folded: Folded, base: int) -> pa.Array:
+    """Per row of a chunk, the firm its review decisions are about: a record's own id, and for a duplicate
+    row folded into a record (its own id null) that record's, so that the node a rejected pair names is
+    not put back among the firm's uncertain ones when the duplicate is folded in. ``base``: the records
+    made before the chunk (its new records follow in row order)."""
+    if not folded.target:
+        return folded.ids
+    firms = pa.array(sorted({f for f, _n in run.decisions}), pa.string())
+    new = np.flatnonzero(folded.action == NEW)
+    ids = folded.ids.take(pa.array(new, pa.int64()))
+    for k in np.flatnonzero(np.asarray(pc.is_in(ids, value_set=firms))).tolist():
+        run.decided[base + k] = ids[k].as_py()
+    out = folded.ids.to_pylist()
+    for row, rec in folded.target.items():
+        out[row] = run.decided.get(rec)
+    return pa.array(out, pa.string())
 
 
 def _store(

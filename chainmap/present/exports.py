@@ -44,6 +44,7 @@ PEOPLE_COLUMNS = {
         "gap_types",
         "local_ties",
         "why",
+        "signals",
         "company",
         "covers",
     ],
