@@ -55,11 +55,20 @@ def summary_json(s: Summary) -> str:
     return json.dumps(s.as_dict(), ensure_ascii=False, indent=2)
 
 
+def _updated_note(s: Summary) -> str:
+    """What the updated firms' records say: a newer export repeats every firm, most with nothing new
+    but the data date (written, yet no change an officer should look for)."""
+    if not s.refreshed:
+        return f"库中已有（其中{s.unchanged}家无变化）"
+    news = s.updated - s.unchanged - s.refreshed
+    return f"{news}家信息有变化，{s.refreshed}家仅数据日期更新，{s.unchanged}家无变化"
+
+
 def summary_text(s: Summary, lib: Library | None = None) -> str:
     counts = [
         ("读取数据行", s.rows, "表头以下的非空行"),
         ("新导入", s.imported, "新建的企业记录"),
-        ("更新", s.updated, f"库中已有（其中{s.unchanged}家无变化）"),
+        ("更新", s.updated, _updated_note(s)),
         ("合并", s.merged, "与前面某行是同一家企业（同信用代码或同名），已并入"),
         ("跳过", s.skipped, "；".join(f"{k} {v}" for k, v in s.skipped_reasons.items()) or "已注销/吊销等"),
         ("拒绝", s.rejected, "；".join(f"{k} {v}" for k, v in s.rejected_reasons.items()) or "写入拒绝清单"),

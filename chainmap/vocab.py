@@ -318,6 +318,7 @@ OUTPUTS: dict[str, tuple[Column, ...]] = {
         ("imported", "新导入", "new company records"),
         ("updated", "更新", "records already in the library, updated"),
         ("unchanged", "无变化", "of those updated: records with nothing new"),
+        ("refreshed", "仅更新日期", "of those updated: the same facts, only a newer data date (as_of) or source"),
         ("merged", "合并", "rows that are the same firm as an earlier row (same credit code or name)"),
         ("skipped", "跳过", "rows left out on purpose (deregistered, revoked ...)"),
         ("rejected", "拒绝", "rows that cannot be a record; written to the rejects file with the reason"),

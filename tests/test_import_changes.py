@@ -12,6 +12,7 @@ from rich.cells import cell_len
 
 from chainmap import load_library
 from chainmap.cli import main
+from chainmap.import_report import summary_text
 from chainmap.importer import ImportOptions, run_import
 from chainmap.store import recent_signals
 
@@ -147,3 +148,17 @@ def test_a_dry_run_does_not_send_the_officer_to_signals_it_did_not_record(mini, 
     assert res.exit_code == 0, res.output
     line = next(x for x in res.output.splitlines() if x.startswith("变化信号："))
     assert "试运行：未记录" in line and recent_signals(mini).empty
+
+
+def test_a_newer_export_tells_changed_firms_from_firms_only_dated_again(mini, tmp_path, store):
+    """A newer export repeats every firm with its new date: the summary must not say they all changed.
+    Of the five stored firms the second export updates, four changed a fact and one (戊) only its date."""
+    opts = {"store": store, "progress": False, "workers": 1}
+    run_import(load_library(mini), ImportOptions(file=write_csv(tmp_path / "名单_20240101.csv", FIRST), **opts))
+    f2 = write_csv(tmp_path / "名单_20240601.csv", SECOND)
+    s2 = run_import(load_library(mini), ImportOptions(file=f2, **opts))
+    assert (s2.updated, s2.unchanged, s2.refreshed) == (5, 0, 1), s2
+    assert "4家信息有变化，1家仅数据日期更新，0家无变化" in summary_text(s2)
+    again = run_import(load_library(mini), ImportOptions(file=f2, **opts))
+    assert (again.updated, again.unchanged, again.refreshed) == (5, 5, 0), again
+    assert "（其中5家无变化）" in summary_text(again)

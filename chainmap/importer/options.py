@@ -49,6 +49,7 @@ class ImportSummary:
     imported: int = 0
     updated: int = 0
     unchanged: int = 0  # of `updated`: rows whose record had nothing new
+    refreshed: int = 0  # of `updated`: the same facts, a newer data date or source only
     merged: int = 0
     skipped: int = 0
     rejected: int = 0

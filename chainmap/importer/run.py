@@ -382,7 +382,7 @@ def _store(
         _finish(run, tx, s)
         return
     pairs: list[tuple[pa.Table, pa.Table]] = []
-    mine, current, changed_ids = compare(dd, kind, matcher.nodes, bool(opts.chains), pairs)
+    mine, current, changed_ids, s.refreshed = compare(dd, kind, matcher.nodes, bool(opts.chains), pairs)
     s.unchanged = s.updated - len(changed_ids)
     if not s.adds_up():  # pragma: no cover - a bug
         raise AssertionError(f"import counts do not add up: {s}")

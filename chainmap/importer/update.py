@@ -37,7 +37,7 @@ from .rewrite import LazyWriter, Sink, rewrite_store, row_group, store_rows
 from .signals import changed_signal_rows, new_signals
 from .store import Transaction, is_ours, placed_mask
 from .taken import Prev, prev_index
-from .write import changed, kept_over, local_count, tally_ties, ties_kept
+from .write import kept_over, local_count, tally_ties, ties_kept, versions
 
 __all__ = ["can_stream_update", "stream_update"]
 
@@ -316,7 +316,9 @@ def _part(run: _Run, t: pa.Table, recs: np.ndarray, placed: bool, alone: bool, f
         kept_ties = quiet.any() or run.selected is not None  # stored ties kept: placed or not, look
         if kept_ties:
             new = ties_kept(new, old, quiet, run.selected)
-        ch = np.asarray(changed(new, old, "parquet"), dtype=bool)
+        ch, dated = versions(new, old, "parquet")
+        ch = np.asarray(ch, dtype=bool)
+        run.s.refreshed += dated
         if not ch.any():
             run.count(old, None)
             continue

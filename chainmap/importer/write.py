@@ -44,14 +44,16 @@ def compare(
     selected: set[str],
     partial: bool,
     pairs_out: list[tuple[pa.Table, pa.Table]] | None = None,
-) -> tuple[pa.Table, pa.Table, set[str]]:
-    """(records to write, this run's firms as they stand now, ids of changed stored records); the
+) -> tuple[pa.Table, pa.Table, set[str], int]:
+    """(records to write, this run's firms as they stand now, ids of changed stored records, how many of
+    those changed only their data date or source: :func:`versions`); the
     changed records with their stored versions (aligned) go to ``pairs_out``. A record whose rows had no
     scope and no products (:meth:`.dedupe.Deduper.silent`) keeps the stored placements (:func:`ties_kept`)."""
     new = dd.records.table()
     if not dd.prev_by_id:
-        return new, new, set()
+        return new, new, set(), 0
     changed_ids: set[str] = set()
+    refreshed = 0
     mask = pc.is_in(new["id"], value_set=pa.array(list(dd.prev_by_id), pa.string()))
     fresh, seen = new.filter(pc.invert(mask)), new.filter(mask)
     quiet = dd.silent(np.flatnonzero(np.asarray(mask, dtype=bool)))  # per record of ``seen``
@@ -66,14 +68,15 @@ def compare(
         by_id = np.asarray(pc.sort_indices(ours, sort_keys=[("id", "ascending")]))
         ours = kept_over(ours.take(pa.array(by_id)), old, f)
         ours = ties_kept(ours, old, quiet[mine][by_id], selected if partial else None)
-        keep = changed(ours, old, kind)
+        keep, dated = versions(ours, old, kind)
+        refreshed += dated
         kept = ours.filter(keep)
         if pairs_out is not None and len(kept):
             pairs_out.append((kept, old.filter(keep)))
         changed_ids.update(kept["id"].to_pylist())
         kept_parts.append(kept)
         current_parts += [kept, old.filter(pc.invert(keep))]
-    return pa.concat_tables(kept_parts), pa.concat_tables(current_parts), changed_ids
+    return pa.concat_tables(kept_parts), pa.concat_tables(current_parts), changed_ids, refreshed
 
 
 def kept_over(new: pa.Table, old: pa.Table, store: Path) -> pa.Table:
@@ -245,13 +248,26 @@ def _union_sorted(a: pa.ChunkedArray | pa.Array, b: pa.ChunkedArray | pa.Array) 
 def changed(new: pa.Table, old: pa.Table, kind: str) -> pa.Array:
     """Per record (``new`` and ``old`` aligned): True where the new version replaces the stored
     one -- it differs, and is not from an older export."""
+    return versions(new, old, kind)[0]
+
+
+#: What a newer export changes in every record it repeats: not a fact about the firm.
+PROVENANCE = ("as_of", "source")
+
+
+def versions(new: pa.Table, old: pa.Table, kind: str) -> tuple[pa.Array, int]:
+    """(:func:`changed`, how many of the changed records differ only in :data:`PROVENANCE`): a
+    newer export's record of a firm nothing happened to is written (its date moves on) but says
+    nothing new. One pass over the columns."""
     older = pc.fill_null(pc.less(new["as_of"], old["as_of"]), False)
     if kind != "parquet":  # few records (YAML): row by row
-        out = []
+        out, dated = [], 0
         for rec, o, too_old in zip(new.to_pylist(), old.to_pylist(), older.to_pylist(), strict=True):
-            out.append(not too_old and comparable(rec, kind) != comparable(o, kind))
-        return pa.array(out, pa.bool_())
-    same = None
+            a, b = comparable(rec, kind), comparable(o, kind)
+            out.append(not too_old and a != b)
+            dated += out[-1] and _facts(a) == _facts(b)
+        return pa.array(out, pa.bool_()), dated
+    facts = dates = None
     for c in COLUMNS:
         if c == "placed":
             continue
@@ -261,10 +277,19 @@ def changed(new: pa.Table, old: pa.Table, kind: str) -> pa.Array:
         if pa.types.is_list(a.type):
             a, b = pc.binary_join(a, "\x1f"), pc.binary_join(b, "\x1f")
         eq = pc.or_(pc.fill_null(pc.equal(a, b), False), pc.and_(pc.is_null(a), pc.is_null(b)))
-        same = eq if same is None else pc.and_(same, eq)
-    if same is None:
-        same = pa.array(np.ones(len(new), dtype=bool))
-    return pc.and_(pc.invert(same), pc.invert(older))
+        if c in PROVENANCE:
+            dates = eq if dates is None else pc.and_(dates, eq)
+        else:
+            facts = eq if facts is None else pc.and_(facts, eq)
+    ones = pa.array(np.ones(len(new), dtype=bool))
+    facts = ones if facts is None else facts
+    same = facts if dates is None else pc.and_(facts, dates)
+    out = pc.and_(pc.invert(same), pc.invert(older))
+    return out, int(pc.sum(pc.and_(out, facts)).as_py() or 0)
+
+
+def _facts(rec: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in rec.items() if k not in PROVENANCE}
 
 
 def auto_kind(dd: Deduper, output: Path, kind: str, n_new: int) -> tuple[Path, str]:
