@@ -35,6 +35,7 @@ from .cli_options import (
     region_option,
 )
 from .cli_present import register as register_present
+from .cli_usage import show_usage_error
 from .entry import forget_interrupt
 from .errors import ChainmapError, LoadError, UsageError
 from .files import output_error
@@ -250,7 +251,7 @@ def _emit_list(tables: dict, kind: str, fmt: str, output: str | None, title: str
     df = tables[kind]
     if fmt == "xlsx":
         if not output:
-            raise UsageError("--format xlsx needs -o FILE.xlsx (a workbook cannot go to the terminal)")
+            raise UsageError("--format xlsx 要配 -o 文件名.xlsx：工作簿不能输出到终端")
         emit(exports.to_xlsx(tables), output)
     elif fmt == "json":
         emit(exports.to_json(df, kind), output)
@@ -343,7 +344,10 @@ def run() -> None:
         forget_interrupt()
         sys.exit(130)
     except click.ClickException as e:
-        e.show()
+        if isinstance(e, click.UsageError) and not isinstance(e, click.exceptions.NoArgsIsHelpError):
+            show_usage_error(e)  # in Chinese, click's English in brackets
+        else:
+            e.show()
         if isinstance(e, Interrupted):
             forget_interrupt()
         sys.exit(e.exit_code)

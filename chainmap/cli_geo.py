@@ -69,7 +69,7 @@ def trips(
         emit(exports.to_csv(rows, "trips"), output)
     elif fmt == "xlsx":
         if not output:
-            raise UsageError("--format xlsx needs -o FILE.xlsx (a workbook cannot go to the terminal)")
+            raise UsageError("--format xlsx 要配 -o 文件名.xlsx：工作簿不能输出到终端")
         emit(exports.to_xlsx({"trips": rows, "routes": a.routes}), output)
     else:
         emit(exports.to_table(rows, "trips", title=title) + params_note(params) + "\n", output)

@@ -4,6 +4,7 @@ modules (cli.py, cli_present.py, cli_geo.py, cli_import.py, cli_ledger.py) impor
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import sys
 from collections.abc import Callable
@@ -12,6 +13,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import click
+from click.core import ParameterSource
 
 from .errors import UsageError
 from .files import write_atomic
@@ -116,6 +118,7 @@ def output_option(help: str = "Write to this file instead of stdout.", **kw: Any
     kw.setdefault("type", click.Path())
 
     def deco(f: Callable) -> Callable:
+        f = _format_from_suffix(f)
         f = click.option(
             "--force",
             is_flag=True,
@@ -126,6 +129,33 @@ def output_option(help: str = "Write to this file instead of stdout.", **kw: Any
         return click.option("-o", "--output", help=help, **kw)(f)
 
     return deco
+
+
+#: The format a file name's suffix asks for.
+SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".xlsx": "xlsx", ".html": "html", ".htm": "html"}
+
+
+def _format_from_suffix(f: Callable) -> Callable:
+    """-o 清单.xlsx without --format writes a workbook (it wrote the terminal table into a file Excel
+    cannot open); a --format the suffix contradicts is refused rather than written under a wrong name."""
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        out, fmt = kwargs.get("output"), kwargs.get("fmt")
+        want = SUFFIX_FORMATS.get(Path(out).suffix.lower()) if out and fmt else None
+        if want and want != fmt:
+            ctx = click.get_current_context()
+            choices = next((p.type.choices for p in ctx.command.params if p.name == "fmt"), ())
+            if want in choices and ctx.get_parameter_source("fmt") == ParameterSource.DEFAULT:
+                kwargs["fmt"] = want
+            elif want in choices:
+                raise UsageError(
+                    f"--format {fmt} 与 -o {out} 的扩展名不一致：去掉 --format（按扩展名写），"
+                    f"或把文件名改成 .{fmt if fmt != 'table' else 'txt'}"
+                )
+        return f(*args, **kwargs)
+
+    return wrapper
 
 
 def outdir_option(help: str) -> Decorator:

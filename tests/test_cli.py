@@ -138,7 +138,7 @@ def test_a_write_that_fails_is_exit_2_and_leaves_nothing_behind(mini, tmp_path, 
 
 def test_xlsx_needs_an_output_file(mini):
     res = run_cli("--chains", str(mini), "gaps", "--region", "home", "--format", "xlsx")
-    assert res.returncode == 2 and "-o FILE.xlsx" in res.stderr and res.stdout == ""
+    assert res.returncode == 2 and "-o 文件名.xlsx" in res.stderr and res.stdout == ""
 
 
 # -- the real entry point, in a subprocess -------------------------------------------------------------

@@ -158,7 +158,7 @@ def test_trips_command_formats():
     res = runner.invoke(main, ["trips", "--top", "4", "--format", "csv"])
     assert res.exit_code == 0 and res.stdout_bytes.startswith("\ufeff".encode()) and "拜访企业" in res.output
     res = runner.invoke(main, ["trips", "--format", "xlsx"])
-    assert res.exit_code == 2 and "-o FILE.xlsx" in res.output
+    assert res.exit_code == 2 and "-o 文件名.xlsx" in res.output
 
 
 def test_trips_workbook_has_an_itinerary_sheet(tmp_path):
