@@ -73,6 +73,12 @@ def test_unknown_id_is_a_message(mini, tmp_path):
     assert res.exit_code == 2 and "r00000000" in res.output
 
 
+def test_a_decision_before_any_import_is_refused_and_makes_no_folder(mini):
+    assert not (mini / "imported").exists()
+    res = CliRunner().invoke(main, ["--chains", str(mini), "review", "accept", "r00000000"])
+    assert res.exit_code == 2 and "r00000000" in res.output and not (mini / "imported").exists()
+
+
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_a_reviewed_list_is_imported_back(mini, tmp_path, fmt):
     imp(mini, write_csv(tmp_path / "名单.csv", ROWS), "yaml")

@@ -198,6 +198,11 @@ def decide(
     without them the problems are one UsageError. Nothing is written when there is any problem. Returns
     counts per decision."""
     folder = Path(folder)
+    if not folder.is_dir():  # nothing imported yet, so nothing open (and the lock would make the folder)
+        wrong = _sorted_choices(folder, choices, {})[2]
+        if wrong or problems:
+            _refuse(wrong, where, problems or [])
+        return {}
     with StoreLock(folder):
         open_items = {i["id"]: i for i in review_items(folder)}
         todo, already, wrong = _sorted_choices(folder, choices, open_items)
