@@ -1,0 +1,91 @@
+"""Exports whose bytes are wrong before any row is parsed: an empty file, NUL bytes, a UTF-8 mark on
+GBK text, a UTF-8 file with a GBK line. Each stops the import with exit 2 and a message naming the
+lines and the fix (before: "no header found" for the encodings, "not text" with no line for NULs),
+and leaves the library as it was."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from .conftest import run_cli
+
+HEADER = ["企业名称", "统一社会信用代码", "经营范围"]
+ROWS = [
+    HEADER,
+    ["甲催化剂有限公司", "", "甲催化剂的生产"],
+    ["乙材料有限公司", "", "乙材料销售"],
+    ["丙公司", "", "技术服务"],
+]
+
+
+def _csv(rows: list[list[str]]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    return out.getvalue()
+
+
+def _lines(rows: list[list[str]]) -> list[bytes]:
+    return [line.encode() for line in _csv(rows).split("\r\n")]
+
+
+def _files(tmp: Path) -> dict[str, bytes]:
+    return {p.relative_to(tmp).as_posix(): p.read_bytes() for p in sorted(tmp.rglob("*")) if p.is_file()}
+
+
+CASES = {
+    # name: (bytes, what the message must say)
+    "empty.csv": (b"", ["空文件"]),
+    "bom_only.csv": (codecs.BOM_UTF8 + b"\r\n", ["空文件"]),
+    "gbk_bom.csv": (codecs.BOM_UTF8 + _csv(ROWS).encode("gbk"), ["BOM", "第1行", "GBK", "另存为 CSV UTF-8"]),
+    "mixed.csv": (
+        b"\r\n".join([*_lines(ROWS)[:2], _lines(ROWS)[2].decode().encode("gbk"), *_lines(ROWS)[3:]]),
+        ["第3行", "混用", "另存为 CSV UTF-8"],
+    ),
+    "nul.csv": (_csv(ROWS).encode().replace("乙材料".encode(), "乙\x00材料".encode()), ["第3行", "NUL", "第4个字节"]),
+    "nul_tail.csv": (_csv(ROWS).encode() + b"\x00" * 64, ["第5行", "NUL", "重新导出"]),
+    "utf16_nobom.csv": (_csv(ROWS).encode("utf-16-le"), ["UTF-16", "BOM", "另存为 CSV UTF-8"]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_bad_bytes_are_located_messages_and_change_nothing(mini, tmp_path, name):
+    data, says = CASES[name]
+    f = tmp_path / name
+    f.write_bytes(data)
+    before = _files(mini)
+    res = run_cli("--chains", str(mini), "import", str(f), "--as-of", "2024-06-01")
+    assert res.returncode == 2, res.stdout + res.stderr
+    err = res.stderr
+    assert "Traceback" not in err and name in err and "找不到表头" not in err, err
+    for part in says:
+        assert part in err, (part, err)
+    assert _files(mini) == before
+
+
+def test_good_encodings_still_import(mini, tmp_path):
+    """The checks leave the encodings the importer reads alone: GBK with no mark, UTF-16 with its mark,
+    UTF-8 with and without one."""
+    text = _csv(ROWS)
+    for name, data in {
+        "gbk.csv": text.encode("gbk"),
+        "u16.csv": text.encode("utf-16"),
+        "u8.csv": text.encode(),
+        "u8bom.csv": codecs.BOM_UTF8 + text.encode(),
+    }.items():
+        f = tmp_path / name
+        f.write_bytes(data)
+        res = run_cli("--chains", str(mini), "import", str(f), "--as-of", "2024-06-01", "--format", "json")
+        assert res.returncode == 0, (name, res.stderr)
+        assert '"rows": 3' in res.stdout, (name, res.stdout)
+
+
+def test_a_binary_file_is_not_text(mini, tmp_path):
+    f = tmp_path / "photo.csv"
+    f.write_bytes(bytes(range(256)) * 64)
+    res = run_cli("--chains", str(mini), "import", str(f))
+    assert res.returncode == 2 and "不是文本" in res.stderr and "Traceback" not in res.stderr
