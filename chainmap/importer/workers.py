@@ -93,7 +93,8 @@ def _die_with_parent() -> None:
 def _watch(parent: int, every: float = 0.2) -> None:
     while os.getppid() == parent:
         time.sleep(every)
-    os._exit(1)  # no clean-up to run: the scratch files are the transaction's, removed at the next load
+    # no clean-up to run (the scratch files are the transaction's, removed at the next load)
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _work(key: int, cols: list[pa.Array], nums: Any, early: list[Any], spill: str | None = None) -> Any:
