@@ -8,9 +8,12 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import json
 from pathlib import Path
 
 import pytest
+
+from chainmap.importer import read_store
 
 from .conftest import run_cli
 
@@ -89,3 +92,23 @@ def test_a_binary_file_is_not_text(mini, tmp_path):
     f.write_bytes(bytes(range(256)) * 64)
     res = run_cli("--chains", str(mini), "import", str(f))
     assert res.returncode == 2 and "不是文本" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_a_nul_past_the_checked_start_rejects_its_row(mini, tmp_path):
+    """A NUL beyond the first 256 KB reached the stores inside a firm's name (invisible, and a name no
+    search finds); now its row is rejected naming the column, shown as ␀ in the rejects file, and every
+    other row imports."""
+    rows = [HEADER] + [[f"填充{i}有限公司", "", "日用百货销售"] for i in range(9000)]
+    rows += [["甲\x00催化剂有限公司", "", "甲催化剂的生产"], ["乙材料有限公司", "", "乙\x00材料销售"]]
+    f = tmp_path / "late_nul.csv"
+    f.write_bytes(_csv(rows).encode())
+    assert f.stat().st_size > 256 * 1024 and b"\x00" not in f.read_bytes()[: 256 * 1024]
+    res = run_cli("--chains", str(mini), "import", str(f), "--as-of", "2024-06-01", "--format", "json")
+    assert res.returncode == 0, res.stderr
+    got = json.loads(res.stdout)
+    assert (got["rows"], got["rejected"], got["imported"]) == (9002, 2, 9000)
+    rejects = Path(got["rejects"]).read_text(encoding="utf-8-sig")
+    assert "\x00" not in rejects and "甲␀催化剂有限公司" in rejects and "乙␀材料销售" in rejects
+    assert "“企业名称”一列含有 NUL 空字符" in rejects and "“经营范围”一列含有 NUL 空字符" in rejects
+    names = read_store(got["output"])["name"].tolist()
+    assert len(names) == 9000 and not [n for n in names if "\x00" in n or "催化剂" in n]

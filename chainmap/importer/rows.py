@@ -235,6 +235,7 @@ class Cleaner:
             for i, c in zip(wrong.tolist(), code.take(pa.array(wrong)).to_pylist(), strict=True):
                 if i not in reasons:
                     reasons[i] = (code_problem(c) or f"统一社会信用代码“{c}”无效", "统一社会信用代码无效")
+        self._nul_rows(cols, reasons)
         status = f.get("status")
         closed = np.zeros(n, dtype=bool)
         if status is not None and not self.include_closed:
@@ -256,6 +257,17 @@ class Cleaner:
         if reasons:
             alive[list(reasons)] = False
         return alive
+
+    def _nul_rows(self, cols: list[pa.Array], reasons: dict[int, tuple[str, str]]) -> None:
+        """Rows with a NUL byte in a cell (a damaged export: the file's start is checked before it is
+        read, :mod:`.textcheck`, the rest here): rejected, naming the column, instead of a name or a
+        scope holding an invisible NUL in the stores."""
+        for j, col in enumerate(cols):
+            for i in np.flatnonzero(has_byte(col, 0)).tolist():
+                if i not in reasons:
+                    head = self.hm.headers[j] if j < len(self.hm.headers) else f"第{j + 1}列"
+                    why = f"“{head}”一列含有 NUL 空字符（\\0），通常是导出时文件受损：请在原文件中删去该字符后重新导入"
+                    reasons[i] = (why, "含有 NUL 空字符")
 
     def _known(self, name: pa.Array, code: pa.Array | None, rows: np.ndarray) -> np.ndarray:
         which = np.nonzero(rows)[0]
