@@ -1,7 +1,8 @@
-"""What the first bytes of a CSV say before it is parsed: an empty file, NUL bytes, a UTF-8 mark (BOM)
-on text that is not UTF-8, a UTF-8 file with lines in another encoding. Each is a message that says
-where (the lines), what and how to fix it; without these checks such a file was read in the wrong
-encoding and reported as having no header, or refused as "not text" with no line."""
+"""What the first bytes of a CSV say before it is parsed: an empty file, a file that is no text (UTF-16
+without its mark, binary), a UTF-8 mark (BOM) on text that is not UTF-8, a UTF-8 file with lines in
+another encoding. Each is a message that says where (the lines), what and how to fix it; without these
+checks such a file was read in the wrong encoding and reported as having no header. A few NUL bytes in
+text are no reason to refuse the file: their rows are rejected (:meth:`.rows.Cleaner._nul_rows`)."""
 
 from __future__ import annotations
 
@@ -23,8 +24,8 @@ def check_head(path: Path, head: bytes, whole: bool) -> None:
         raise UsageError(f"{path.name} 是空文件（没有表头，也没有数据行）：请重新导出后再导入")
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return
-    if b"\x00" in head:
-        raise UsageError(_nul_message(path, head))
+    if b"\x00" in head and (why := _not_text(path, head)):
+        raise UsageError(why)  # a few NULs in text: their rows are rejected (rows.Cleaner), the rest imports
     body = head.removeprefix(codecs.BOM_UTF8)
     bad = _bad_utf8_lines(body, whole)
     if not bad:
@@ -70,7 +71,8 @@ def _utf8_before(body: bytes, line: int) -> int:
     return sum(ord(c) > 127 for c in text)
 
 
-def _nul_message(path: Path, head: bytes) -> str:
+def _not_text(path: Path, head: bytes) -> str | None:
+    """Why a file with NUL bytes cannot be read as text, or None when it is text with a few NULs."""
     if _utf16_without_mark(head):
         return (
             f"{path.name} 看起来是不带 BOM 标记的 UTF-16 文本（每个英文字符后跟一个 NUL 字节），无法确定字节顺序："
@@ -79,13 +81,7 @@ def _nul_message(path: Path, head: bytes) -> str:
     rest = head.removeprefix(codecs.BOM_UTF8).replace(b"\x00", b"")
     if not (_decodes(rest, "utf-8", False) or _decodes(rest, "gb18030", False)):  # no text with NULs in it
         return f"{path.name} 看起来不是文本（CSV）文件（约 {head.count(0) * 100 // len(head)}% 的字节是 NUL）：请导出为 CSV 或 XLSX"
-    lines = [n for n, line in enumerate(head.split(b"\n"), 1) if b"\x00" in line]
-    first = head.split(b"\n")[lines[0] - 1]
-    col = first.index(b"\x00") + 1
-    return (
-        f"{path.name}：{_lines(lines)}含有 NUL 空字符（\\0，第{lines[0]}行第{col}个字节起），"
-        f"通常是导出或传输时文件受损：请重新导出，或{_FIX}"
-    )
+    return None
 
 
 def _utf16_without_mark(head: bytes) -> bool:
