@@ -5,6 +5,7 @@ created its own: the second removed the first's fresh lock and both imported at 
 from __future__ import annotations
 
 import json
+import os
 import socket
 import sys
 import threading
@@ -12,6 +13,7 @@ import time
 
 import pytest
 
+from chainmap import load_library
 from chainmap import store as core
 from chainmap.errors import UsageError
 from chainmap.importer.store import StoreLock
@@ -73,3 +75,22 @@ def test_a_lock_is_free_again_once_its_holder_is_gone(tmp_path):
     (folder / LOCK).write_text("{half", encoding="utf-8")  # half written by a process that then ended
     with StoreLock(folder):
         assert json.loads((folder / LOCK).read_text(encoding="utf-8"))["host"] == socket.gethostname()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="flock")
+def test_a_load_removes_the_lock_file_a_killed_import_left(mini):
+    """After ``kill -9`` the library must be byte for byte as before: the next load removes the dead
+    import's temporaries and, now, its lock file; a lock of a live process or a held one stays."""
+    folder = mini / "imported"
+    folder.mkdir(exist_ok=True)
+    info = {"pid": 999999999, "host": socket.gethostname(), "user": "x", "started": "t", "command": "c"}
+    (folder / LOCK).write_text(json.dumps(info), encoding="utf-8")
+    load_library(mini)
+    assert not (folder / LOCK).exists()
+    (folder / LOCK).write_text(json.dumps({**info, "pid": os.getpid()}), encoding="utf-8")  # alive
+    load_library(mini)
+    assert (folder / LOCK).exists()
+    (folder / LOCK).unlink()
+    with StoreLock(folder):
+        load_library(mini)
+        assert (folder / LOCK).exists()

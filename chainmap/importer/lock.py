@@ -18,6 +18,7 @@ import json
 import os
 import socket
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +66,7 @@ class StoreLock:
         when this file system has no flock. Raises the 'held' message when a live import holds it."""
         fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o644)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            _flock_soon(fd)
         except BlockingIOError:
             os.close(fd)
             raise UsageError(_held_message(self.folder, lock_holder(self.folder) or _unknown())) from None
@@ -108,6 +109,18 @@ class StoreLock:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+
+
+def _flock_soon(fd: int, tries: int = 10) -> None:
+    """flock within ~0.5 s: a load may hold it for a moment while it removes a stale lock file."""
+    for i in range(tries):
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if i == tries - 1:
+                raise
+            time.sleep(0.05)
 
 
 def _live_holder(data: bytes) -> dict[str, Any] | None:
