@@ -113,3 +113,22 @@ def test_a_nul_rejects_its_row(mini, tmp_path, late):
     assert "“企业名称”一列含有 NUL 空字符" in rejects and "“经营范围”一列含有 NUL 空字符" in rejects
     names = read_store(got["output"])["name"].tolist()
     assert len(names) == 9000 and not [n for n in names if "\x00" in n or "催化剂" in n]
+
+
+def test_capitals_in_chinese_numerals_are_imported(mini, tmp_path):
+    """壹佰万元 was left empty with a warning that named no row: the officer's figure was lost."""
+    rows = [
+        ["企业名称", "注册资本", "经营范围"],
+        ["甲催化剂有限公司", "壹佰万元", "甲催化剂的生产"],
+        ["乙材料有限公司", "五百万美元", "乙材料"],
+    ]
+    f = tmp_path / "caps.csv"
+    f.write_bytes(_csv(rows).encode())
+    res = run_cli("--chains", str(mini), "import", str(f), "--as-of", "2024-06-01", "--format", "json")
+    assert res.returncode == 0 and not json.loads(res.stdout)["warnings"], res.stdout
+    got = read_store(json.loads(res.stdout)["output"]).set_index("name")
+    assert (got.loc["甲催化剂有限公司", "capital_value"], got.loc["甲催化剂有限公司", "capital_currency"]) == (
+        1e6,
+        "CNY",
+    )
+    assert (got.loc["乙材料有限公司", "capital_value"], got.loc["乙材料有限公司", "capital_currency"]) == (5e6, "USD")
