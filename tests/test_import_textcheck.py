@@ -132,3 +132,21 @@ def test_capitals_in_chinese_numerals_are_imported(mini, tmp_path):
         "CNY",
     )
     assert (got.loc["乙材料有限公司", "capital_value"], got.loc["乙材料有限公司", "capital_currency"]) == (5e6, "USD")
+
+
+def test_warnings_name_their_rows(mini, tmp_path):
+    """A figure left empty was counted (数据问题：成立日期无法识别，已留空 3行) with no row to find it by."""
+    rows = [["企业名称", "成立日期", "注册资本", "经营范围"]]
+    rows += [
+        [f"甲{i}有限公司", "去年" if i % 3 == 0 else "2020-01-01", "很多" if i == 4 else "100万元", "x"]
+        for i in range(9)
+    ]
+    f = tmp_path / "warn.csv"
+    f.write_bytes(_csv(rows).encode())
+    res = run_cli("--chains", str(mini), "import", str(f), "--as-of", "2024-06-01", "--format", "json")
+    got = json.loads(res.stdout)
+    assert got["warnings"] == {"成立日期无法识别，已留空": 3, "注册资本无法识别或超出范围，已留空": 1}
+    assert got["warning_rows"] == {"成立日期无法识别，已留空": [2, 5, 8], "注册资本无法识别或超出范围，已留空": [6]}
+    (mini / "imported" / "warn.yaml").unlink()
+    text = run_cli("--chains", str(mini), "import", str(f), "--as-of", "2024-06-01").stdout
+    assert "成立日期无法识别，已留空 3行（第2、5、8行）" in text and "已留空 1行（第6行）" in text

@@ -48,7 +48,8 @@ def _import(mini: Path, f: Path, out: Path, n_workers: int) -> tuple[object, ...
     # the files byte for byte: the store's bytes depend on its rows, not on how the file was cut in chunks
     files = {p.name: p.read_bytes() for p in sorted(out.parent.iterdir()) if p.suffix != ".tmp"}
     counts = (s.rows, s.imported, s.merged, s.skipped, s.rejected, s.placed, s.review, s.nodes, s.updated, s.signals)
-    return counts, s.skipped_reasons, s.rejected_reasons, s.warnings, read_table(out).to_pylist(), rejects, files
+    warned = (s.warnings, s.warning_rows)
+    return counts, s.skipped_reasons, s.rejected_reasons, warned, read_table(out).to_pylist(), rejects, files
 
 
 def test_worker_processes_give_the_single_process_result(mini, tmp_path, monkeypatch):

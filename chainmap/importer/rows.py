@@ -136,6 +136,7 @@ class Chunk:
     rejects: list[tuple[int, str, str, list[Any]]] = field(default_factory=list)  # row, reason, short, cells
     skipped: Counter[str] = field(default_factory=Counter)
     silent: np.ndarray | None = None  # per firm: its scope and products blank (None: no firm's)
+    warned: dict[str, list[int]] = field(default_factory=dict)  # warning -> its first rows (at most 5)
 
     def __len__(self) -> int:
         return len(self.rownums)
@@ -148,6 +149,8 @@ class Cleaner:
     def __init__(self, hm: HeaderMap, as_of: dt.date, source_name: str, places: clean.Places, include_closed: bool):
         self.hm, self.as_of, self.source_name, self.places = hm, as_of, source_name, places
         self.include_closed = include_closed
+        self._nums: pa.Array = pa.array([], pa.int64())  # the row numbers of the chunk being cleaned
+        self._warned: dict[str, list[int]] = {}  # and where its warnings are
         # (credit codes or None, names) -> per row, True for firms the stores hold: a closed row of such
         # a firm is an update (its status changes), not a row to skip
         self.known: Callable[[pa.Array | None, pa.Array], np.ndarray] | None = None
@@ -199,6 +202,7 @@ class Cleaner:
         out.rownums, out.silent = rownums, silent
         if len(rownums):
             out.texts, out.keep = texts, None if alive.all() else alive
+            self._nums, self._warned = rownums, out.warned
             out.rec = self.columns(f, rownums, figs)
             out.namekeys = name_keys(out.rec["name"])  # for the fold, computed in the worker
             out.hashes = (key_hashes(out.rec["credit_code"]), key_hashes(out.namekeys))
@@ -318,6 +322,13 @@ class Cleaner:
         rec["as_of"] = pa.array(np.full(n, (self.as_of - _EPOCH).days, np.int32)).view(pa.date32())
         return rec
 
+    def _note(self, label: str, rows: np.ndarray) -> None:
+        """Count a warning on ``rows`` (a mask of the chunk's firms) and keep where its first ones are."""
+        self.warn[label] += int(rows.sum())
+        at = self._warned.setdefault(label, [])
+        if len(at) < WHERE_SHOWN:
+            at += self._nums.filter(pa.array(rows)).slice(0, WHERE_SHOWN - len(at)).to_pylist()
+
     def _mapped(self, raw: pa.Array | None, parse: Callable[[str], Any], typ: pa.DataType, label: str, n: int) -> Any:
         if raw is None:
             return pa.nulls(n, typ)
@@ -357,7 +368,7 @@ class Cleaner:
                 continue
             label, fig = figs[fld]
             if fig.unreadable.any():
-                self.warn[f"{label}无法识别或超出范围，已留空"] += int(fig.unreadable.sum())
+                self._note(f"{label}无法识别或超出范围，已留空", fig.unreadable)
             rec[vcol], rec[ccol] = fig.value, fig.currency
 
     def _counted(self, figs: dict[str, tuple[str, Figures]], fld: str, label: str, typ: pa.DataType, n: int) -> Any:
@@ -365,7 +376,7 @@ class Cleaner:
             return pa.nulls(n, typ)
         fig = figs[fld][1]
         if fig.unreadable.any():
-            self.warn[label] += int(fig.unreadable.sum())
+            self._note(label, fig.unreadable)
         return fig.value
 
     def _founded(self, raw: pa.Array | None, n: int) -> pa.Array:
@@ -383,15 +394,16 @@ class Cleaner:
             valid[rest_rows] = known[at]
             days[rest_rows] = np.asarray(epoch, dtype=np.int64)[at]
         if unreadable:
-            self.warn["成立日期无法识别，已留空"] += unreadable
+            self._note("成立日期无法识别，已留空", ~valid & np.asarray(raw.is_valid(), bool))
         late = valid & (days > (self.as_of - _EPOCH).days)
         if late.any():
-            self.warn["成立日期晚于数据日期，已留空"] += int(late.sum())
+            self._note("成立日期晚于数据日期，已留空", late)
             valid &= ~late
         return pa.array(days.astype(np.int32), pa.int32(), mask=~valid).view(pa.date32())
 
 
 _EPOCH = dt.date(1970, 1, 1)
+WHERE_SHOWN = 5  # rows named per warning
 _POW10 = 10 ** np.arange(1, 19, dtype=np.int64)
 
 

@@ -122,7 +122,16 @@ def _pack(done: tuple[Chunk, list[pa.Array] | None, Counter[str]], spill: str | 
     ch, ties, warn = done
     if ties is None or not len(ch) or ch.namekeys is None or ch.hashes is None:
         return done
-    rest = Chunk({}, ch.texts, ch.rownums, rows=ch.rows, rejects=ch.rejects, skipped=ch.skipped, silent=ch.silent)
+    rest = Chunk(
+        {},
+        ch.texts,
+        ch.rownums,
+        rows=ch.rows,
+        rejects=ch.rejects,
+        skipped=ch.skipped,
+        silent=ch.silent,
+        warned=ch.warned,
+    )
     if spill is not None:  # the records and the keys the dedupe stage reads, in one file: no pipe, no copy back
         table = record_table({**ch.rec, **dict(zip(MATCHED, ties, strict=True))}, len(ch))
         keys = {
