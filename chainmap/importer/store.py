@@ -49,6 +49,7 @@ __all__ = [
     "MARK",
     "SCHEMA",
     "TIES",
+    "Landed",
     "StoreLock",
     "Transaction",
     "attach_imported",
@@ -315,7 +316,11 @@ class Transaction:
         _fsync(tmp)
         os.replace(tmp, journal)  # from here on the new state is the truth
         self.landed = True
-        settle(self.folder, holding_lock=True)  # the same roll-forward a later load would do
+        try:
+            settle(self.folder, holding_lock=True)  # the same roll-forward a later load would do
+        except KeyboardInterrupt:  # Ctrl-C in the middle of the renames: finish them, then say it landed
+            settle(self.folder, holding_lock=True)
+            raise Landed() from None
         _fsync_dir(self.folder)
         self.replace, self.delete = [], []
 
@@ -323,10 +328,17 @@ class Transaction:
         """Undo what is not yet switched: the temporaries go. Past the journal, nothing is undone:
         the next load (or import) finishes the switch."""
         self.drop_scratches()
-        if not self.landed:
+        # the journal may be in place though ``landed`` is not set yet (a Ctrl-C between the two): then
+        # the temporaries it names are the new stores, and removing them would let the next load carry
+        # out the journal's deletions alone
+        if not self.landed and not (self.folder / JOURNAL).exists():
             for tmp, _final in self.replace:
                 tmp.unlink(missing_ok=True)
         self.replace, self.delete = [], []
+
+
+class Landed(KeyboardInterrupt):
+    """Ctrl-C after the switch was decided: the new state is in place (the import is done)."""
 
 
 def _umask() -> int:
