@@ -36,11 +36,15 @@ def _date(value: str | None, option: str) -> dt.date | None:
         raise UsageError(f"{option} '{value}' 不是日期，请写作 2024-06-30") from None
 
 
-def _interrupted() -> None:
-    """Ctrl-C: the workers are stopped and the temporary files removed by then; one line, exit 130."""
+def _interrupted(done: bool = False) -> None:
+    """Ctrl-C: the workers are stopped and the temporary files removed by then; one line, exit 130.
+    ``done``: it came after the switch (the import is in; only its summary is not shown)."""
     from .entry import forget_interrupt
 
-    click.echo("已中断：导入未完成，链库中已有的导入数据保持原样。", err=True)
+    if done:
+        click.echo("已中断：但导入已经完成并写入链库（只是未显示摘要）；再次导入同一文件不会重复记录。", err=True)
+    else:
+        click.echo("已中断：导入未完成，链库中已有的导入数据保持原样。", err=True)
     forget_interrupt()
     raise SystemExit(130)  # not click's Exit: a caller in non-standalone mode would turn that into a return
 
@@ -138,14 +142,19 @@ def import_cmd(ctx: Any, file: Path | None, fmt: str, region: str | None, repair
             workers=kw["workers"],
         )
         summary = run_import(lib, opts, early)
-    except KeyboardInterrupt:
-        _interrupted()
+    except KeyboardInterrupt as err:
+        from .importer.store import Landed
+
+        _interrupted(done=isinstance(err, Landed))
     finally:
         if early is not None:  # a library or an option that failed before the import began
             early.discard()
-    from .import_report import summary_json, summary_text
+    try:
+        from .import_report import summary_json, summary_text
 
-    click.echo(summary_json(summary) + "\n" if fmt == "json" else summary_text(summary, lib), nl=False)
+        click.echo(summary_json(summary) + "\n" if fmt == "json" else summary_text(summary, lib), nl=False)
+    except KeyboardInterrupt:
+        _interrupted(done=not summary.dry_run)
 
 
 def _repair(ctx: Any, file: Path | None, fmt: str, output: Path | None) -> None:

@@ -90,7 +90,9 @@ def summary_text(s: Summary, lib: Library | None = None) -> str:
     if s.unused_columns:
         info.append("未使用的列：" + "、".join(s.unused_columns) + "（可用 --map '表头=字段' 指定）")
     if s.warnings:
-        info.append("数据问题：" + "；".join(f"{k} {v}行" for k, v in s.warnings.items()))
+        info.append(
+            "数据问题：" + "；".join(f"{k} {v}行{_where(s.warning_rows.get(k), v)}" for k, v in s.warnings.items())
+        )
     if s.nodes:
         names = {n: lib.nodes[n].name for n in s.nodes if lib is not None and n in lib.nodes}
         top = list(s.nodes.items())[:10]
@@ -292,3 +294,10 @@ def _xlsx(people: pd.DataFrame, sheet: str, notes: tuple[str, ...]) -> bytes:
                 data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z", data)
             dst.writestr(zipfile.ZipInfo(item.filename, date_time=(1980, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
     return out.getvalue()
+
+
+def _where(rows: list[int] | None, n: int) -> str:
+    """The rows a warning is on, as a spreadsheet numbers them: （第2、7行）, （第2、7、9、12、15行等）."""
+    if not rows:
+        return ""
+    return "（第" + "、".join(map(str, rows)) + "行" + ("等" if n > len(rows) else "") + "）"

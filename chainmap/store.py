@@ -34,6 +34,11 @@ import yaml
 from .money import parse_amount
 from .vocab import TIE_ROLES
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
 __all__ = [
     "COLUMNS",
     "JOURNAL",
@@ -333,7 +338,30 @@ def settle(folder: Path, *, holding_lock: bool = False) -> bool:
         replayed = True
     for stray in folder.glob(f".*.{TEMP_TAG}*.tmp"):  # only ours: the folder may be shared (-o /tmp/x)
         stray.unlink(missing_ok=True)
+    if not holding_lock:
+        _drop_stale_lock(folder)
     return replayed
+
+
+def _drop_stale_lock(folder: Path) -> None:
+    """Remove a lock file its ended process left (``kill -9``), so the folder is byte for byte as before
+    the import: only while holding its flock (no import can be taking it meanwhile) and only when it
+    names a process of this machine that has ended. Without flock it stays (the next import takes it)."""
+    path = folder / LOCK
+    if fcntl is None or not path.exists():
+        return
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except OSError:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        if os.fstat(fd).st_ino == os.stat(path).st_ino and lock_holder(folder) is None:
+            path.unlink(missing_ok=True)
+    except OSError:  # held by an import, gone meanwhile, or no flock on this disk: leave it
+        pass
+    finally:
+        os.close(fd)
 
 
 # -- the loader's hook ------------------------------------------------------------------------------

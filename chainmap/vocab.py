@@ -341,6 +341,7 @@ OUTPUTS: dict[str, tuple[Column, ...]] = {
         ("skipped_reasons", "跳过原因", "reason -> rows"),
         ("rejected_reasons", "拒绝原因", "reason -> rows"),
         ("warnings", "提示", "warning -> rows"),
+        ("warning_rows", "提示所在行", "warning -> its first rows in the file (at most 5)"),
         ("nodes", "落链分布", "node id -> firms of this import placed there"),
         ("moved_from", "迁出的存储", "other import stores whose records this import updated"),
         ("outside_library", "库外输出", "true when -o is outside <library>/imported (the loader will not read it)"),

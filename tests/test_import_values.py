@@ -110,6 +110,13 @@ def test_map_option_names_odd_headers():
         ("", None),
         ("--", None),
         (12345, Amount(12345, "CNY")),
+        # Chinese numerals (financial and plain), as some registries and hand-made lists write them
+        ("壹佰万元", Amount(1e6, "CNY")),
+        ("人民币壹仟万元整", Amount(1e7, "CNY")),
+        ("五百万美元", Amount(5e6, "USD")),
+        ("一亿五千万元", Amount(1.5e8, "CNY")),
+        ("二十五万零五百元", Amount(250500, "CNY")),
+        ("100万元整", Amount(1e6, "CNY")),
     ],
 )
 def test_capital_text(value, expected):
@@ -122,6 +129,10 @@ def test_capital_in_header_unit_and_bad_text():
     assert clean.parse_capital("300万美元", 1e4) == Amount(3e6, "USD")  # a unit in the cell wins
     with pytest.raises(ValueError, match="无法识别的金额"):
         clean.parse_capital("很多钱")
+    assert clean.parse_capital("五百", 1e4) == Amount(5e6, "CNY")  # Chinese numerals in the header's unit
+    for text in ("万元", "一二三"):  # no number: still unreadable
+        with pytest.raises(ValueError, match="无法识别的金额"):
+            clean.parse_capital(text)
 
 
 def test_amount_text_round_trips():

@@ -48,7 +48,8 @@ def _import(mini: Path, f: Path, out: Path, n_workers: int) -> tuple[object, ...
     # the files byte for byte: the store's bytes depend on its rows, not on how the file was cut in chunks
     files = {p.name: p.read_bytes() for p in sorted(out.parent.iterdir()) if p.suffix != ".tmp"}
     counts = (s.rows, s.imported, s.merged, s.skipped, s.rejected, s.placed, s.review, s.nodes, s.updated, s.signals)
-    return counts, s.skipped_reasons, s.rejected_reasons, s.warnings, read_table(out).to_pylist(), rejects, files
+    warned = (s.warnings, s.warning_rows)
+    return counts, s.skipped_reasons, s.rejected_reasons, warned, read_table(out).to_pylist(), rejects, files
 
 
 def test_worker_processes_give_the_single_process_result(mini, tmp_path, monkeypatch):
@@ -112,6 +113,34 @@ def test_ctrl_c_while_workers_clean_ends_them_and_keeps_the_stores(mini, tmp_pat
     assert "已中断" in err.decode() and "Traceback" not in err.decode() and err.decode().strip().count("\n") == 0
     time.sleep(0.2)
     assert not [k for k in kids if Path(f"/proc/{k}").exists() and "zombie" not in _state(k)]
+    assert {p.name: p.read_bytes() for p in (mini / "imported").iterdir()} == before
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="process groups, /proc")
+def test_kill_9_of_the_import_ends_its_workers_and_keeps_the_stores(mini, tmp_path):
+    """``kill -9`` (or the OOM killer) of the importing process: its workers must not live on, waiting on
+    their task queue for ever with their memory (~300 MB each at 200k rows) and able to write a scratch
+    file after the next load cleared the dead import's temporaries. The stores stay as they were."""
+    first = write_csv(tmp_path / "a_20240101.csv", _rows(40))
+    run.run_import(load_library(mini), ImportOptions(file=first, progress=False))
+    before = {p.name: p.read_bytes() for p in (mini / "imported").iterdir()}
+    big = write_csv(tmp_path / "b_20240601.csv", _rows(90_000))  # > 8 MB: cleaned in worker processes
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    cmd = [sys.executable, "-m", "chainmap", "--chains", str(mini), "import", str(big)]
+    p = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    kids: list[str] = []
+    deadline = time.monotonic() + 60
+    while len(kids) < 2 and time.monotonic() < deadline and p.poll() is None:
+        time.sleep(0.05)
+        kids = subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True, text=True).stdout.split()
+    assert len(kids) >= 2, "the workers did not start"
+    p.kill()
+    p.wait()
+    deadline = time.monotonic() + 10  # generous: the kernel ends them at once on Linux
+    while time.monotonic() < deadline and [k for k in kids if "zombie" not in _state(k)]:
+        time.sleep(0.05)
+    assert not [k for k in kids if "zombie" not in _state(k)], "workers outlived the importing process"
+    load_library(mini)  # the next load clears the dead import's temporaries and its lock file
     assert {p.name: p.read_bytes() for p in (mini / "imported").iterdir()} == before
 
 

@@ -131,11 +131,59 @@ _BRACKETS = re.compile(r"[()（）\[\]【】]")
 _BARE_NUMBER = re.compile(r"^[-+]?\d[\d,，]*(?:\.\d+)?$")
 
 
+_CN_DIGITS = dict(
+    zip(
+        "零〇一壹二贰貳两兩三叁參四肆五伍六陆陸七柒八捌九玖",
+        [0, 0, 1, 1, 2, 2, 2, 2, 2, 3, 3, 3, 4, 4, 5, 5, 6, 6, 6, 7, 7, 8, 8, 9, 9],
+        strict=True,
+    )
+)
+_CN_SMALL = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+_CN_BIG = {"万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8}
+_CN_NUMBER = re.compile(f"^([{''.join(_CN_DIGITS) + ''.join(_CN_SMALL) + ''.join(_CN_BIG)}]+)(.*)$")
+
+
+def _cn_number(word: str) -> int | None:
+    """A number in Chinese numerals (壹佰万 -> 1000000, 一亿五千万 -> 150000000), None if it is none
+    (a lone 万, or digits run together without units: 一二三)."""
+    total = section = 0
+    num: int | None = None
+    for ch in word:
+        if ch in _CN_DIGITS:
+            if num is not None and num != 0:
+                return None
+            num = _CN_DIGITS[ch]
+        elif ch in _CN_SMALL:
+            section += (1 if num is None else num) * _CN_SMALL[ch]
+            num = None
+        else:
+            section += num or 0
+            if section == 0 and total == 0:
+                return None
+            if _CN_BIG[ch] == 10**8:
+                total, section = (total + section) * 10**8, 0
+            else:
+                total, section = total + section * 10**4, 0
+            num = None
+    return total + section + (num or 0)
+
+
+def _arabic(s: str) -> str:
+    """Capital written in Chinese numerals (壹佰万元, 五百万美元, 人民币壹佰万元整) as digits: 1000000元."""
+    s = s.removeprefix("人民币").removesuffix("整")
+    m = _CN_NUMBER.match(s)
+    if m is None:
+        return s
+    n = _cn_number(m[1])
+    return s if n is None else f"{n}{m[2]}"
+
+
 @lru_cache(maxsize=65536)
 def _amount_text(s: str, unit: float) -> Amount | None:
     s2 = _BRACKETS.sub("", s).replace(" ", "")  # 50万(元), 500万元(人民币) -> 50万元, 500万元人民币
     if s2.startswith("约"):
         s2 = s2[1:]
+    s2 = _arabic(s2)
     if unit != 1.0 and _BARE_NUMBER.match(s2):  # header 注册资本(万元) with a bare 5000
         return Amount(round(float(s2.replace(",", "").replace("，", "")) * unit, 4), "CNY")
     try:

@@ -72,6 +72,7 @@ class ImportSummary:
     skipped_reasons: dict[str, int] = field(default_factory=dict)
     rejected_reasons: dict[str, int] = field(default_factory=dict)
     warnings: dict[str, int] = field(default_factory=dict)
+    warning_rows: dict[str, list[int]] = field(default_factory=dict)  # warning -> its first rows (at most 5)
     nodes: dict[str, int] = field(default_factory=dict)  # node id -> firms of this import placed there
     moved_from: list[str] = field(default_factory=list)  # other import stores whose records were updated
     signals: dict[str, int] = field(default_factory=dict)  # change signals recorded, by kind

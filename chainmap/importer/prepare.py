@@ -112,6 +112,7 @@ class Existing:
     outside_library: bool = False
     index: StoredIndex = field(init=False)
     _as_of_days: np.ndarray | None = field(default=None, init=False, repr=False)  # per stored row, read once
+    _closed: np.ndarray | None = field(default=None, init=False, repr=False)  # per stored row, read when asked
 
     def __post_init__(self) -> None:
         if not isinstance(self.pool, StoredPool):  # whole tables (as tests give them)
@@ -140,7 +141,10 @@ class Existing:
         living namesake. Without a code column the name is all an export tells: it decides. With
         ``as_of`` (the export's date), only a stored record older than the export counts: an export of
         the same date -- the same file imported again -- skips the closed rows its first import
-        skipped, instead of folding them into the records its live rows made."""
+        skipped, instead of folding them into the records its live rows made; but a stored record of
+        that date that is closed was made closed by such a row (its first import took it as an update),
+        so that row counts again: otherwise a firm listed closed, then live, in one export turned from
+        注销 to 存续 when the file was imported a second time."""
         if self.hand(code, nk) is not None:
             return False
         row = self.index.stored_row(code, nk)
@@ -177,7 +181,22 @@ class Existing:
             days = [pc.cast(self.pool.column(f, "as_of"), pa.int32()) for f in self.pool]
             col = pa.chunked_array(days, pa.int32()) if days else pa.array([], pa.int32())
             self._as_of_days = np.asarray(pc.fill_null(col, np.iinfo(np.int32).min), dtype=np.int32)
-        return self._as_of_days[rows] < (as_of - dt.date(1970, 1, 1)).days
+        day = (as_of - dt.date(1970, 1, 1)).days
+        older = self._as_of_days[rows] < day
+        same = self._as_of_days[rows] == day
+        if same.any():  # the same export again: its closed rows updated the records they made closed
+            older |= same & self._closed_at(rows)
+        return older
+
+    def _closed_at(self, rows: np.ndarray) -> np.ndarray:
+        """Per stored row: its record's status is a closed one (注销, 吊销 ...): read once, on the first ask."""
+        if self._closed is None:
+            pattern = "|".join(clean.CLOSED_WORDS)
+            flags = [
+                pc.fill_null(pc.match_substring_regex(self.pool.column(f, "status"), pattern), False) for f in self.pool
+            ]
+            self._closed = np.concatenate([np.asarray(x, bool) for x in flags]) if flags else np.zeros(0, bool)
+        return self._closed[rows]
 
     def _coded_namesakes(self, codes: pa.Array, rows: np.ndarray) -> np.ndarray:
         """The rows without a code whose stored record (``rows``, found by name) has one."""

