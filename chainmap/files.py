@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .errors import OutputError
+from .errors import OutputError, UsageError
 
 __all__ = ["atomic_path", "output_error", "write_atomic"]
 
@@ -129,3 +129,25 @@ def workbook_bytes(wb: Any) -> bytes:
                 data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z", data)
             dst.writestr(fixed, data)
     return out.getvalue()
+
+
+def decode_saved_csv(data: bytes, path: str | Path, then: str = "") -> str:
+    """The text of a CSV an officer saved: Excel writes UTF-8 (with its mark) or, on a Chinese Windows,
+    GBK (read as its superset GB18030). Anything else is a UsageError saying how to save it; ``then``
+    ends that advice (what to do after saving).
+
+    Examples
+    --------
+    >>> decode_saved_csv("决定,编号".encode("gbk"), "待审核.csv")
+    '决定,编号'
+    >>> decode_saved_csv(b"\\xff\\xfe\\x00", "待审核.csv", "后再应用")
+    Traceback (most recent call last):
+    ...
+    chainmap.errors.UsageError: 待审核.csv：无法识别文件编码：请在 Excel 中另存为“CSV UTF-8”后再应用
+    """
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise UsageError(f"{path}：无法识别文件编码：请在 Excel 中另存为“CSV UTF-8”{then}")

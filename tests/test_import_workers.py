@@ -93,20 +93,7 @@ def test_worker_processes_give_the_single_process_result(mini, tmp_path, monkeyp
 
 @pytest.mark.skipif(sys.platform == "win32", reason="process groups and SIGINT as a terminal sends it")
 def test_ctrl_c_while_workers_clean_ends_them_and_keeps_the_stores(mini, tmp_path):
-    first = write_csv(tmp_path / "a_20240101.csv", _rows(40))
-    run.run_import(load_library(mini), ImportOptions(file=first, progress=False))
-    before = {p.name: p.read_bytes() for p in (mini / "imported").iterdir()}
-    big = write_csv(tmp_path / "b_20240601.csv", _rows(90_000))  # > 8 MB: cleaned in worker processes
-    assert big.stat().st_size > run.PARALLEL_BYTES
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    cmd = [sys.executable, "-m", "chainmap", "--chains", str(mini), "import", str(big)]
-    p = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-    kids: list[str] = []
-    deadline = time.monotonic() + 60
-    while len(kids) < 2 and time.monotonic() < deadline and p.poll() is None:
-        time.sleep(0.05)
-        kids = subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True, text=True).stdout.split()
-    assert len(kids) >= 2, "the workers did not start"
+    p, kids, before = _import_with_workers(mini, tmp_path, subprocess.PIPE)
     os.killpg(p.pid, signal.SIGINT)  # what a terminal does on Ctrl-C: the whole foreground group
     out, err = p.communicate(timeout=60)
     assert p.returncode == 130, err.decode()
@@ -121,19 +108,7 @@ def test_kill_9_of_the_import_ends_its_workers_and_keeps_the_stores(mini, tmp_pa
     """``kill -9`` (or the OOM killer) of the importing process: its workers must not live on, waiting on
     their task queue for ever with their memory (~300 MB each at 200k rows) and able to write a scratch
     file after the next load cleared the dead import's temporaries. The stores stay as they were."""
-    first = write_csv(tmp_path / "a_20240101.csv", _rows(40))
-    run.run_import(load_library(mini), ImportOptions(file=first, progress=False))
-    before = {p.name: p.read_bytes() for p in (mini / "imported").iterdir()}
-    big = write_csv(tmp_path / "b_20240601.csv", _rows(90_000))  # > 8 MB: cleaned in worker processes
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    cmd = [sys.executable, "-m", "chainmap", "--chains", str(mini), "import", str(big)]
-    p = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    kids: list[str] = []
-    deadline = time.monotonic() + 60
-    while len(kids) < 2 and time.monotonic() < deadline and p.poll() is None:
-        time.sleep(0.05)
-        kids = subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True, text=True).stdout.split()
-    assert len(kids) >= 2, "the workers did not start"
+    p, kids, before = _import_with_workers(mini, tmp_path, subprocess.DEVNULL)
     p.kill()
     p.wait()
     deadline = time.monotonic() + 10  # generous: the kernel ends them at once on Linux
@@ -142,6 +117,26 @@ def test_kill_9_of_the_import_ends_its_workers_and_keeps_the_stores(mini, tmp_pa
     assert not [k for k in kids if "zombie" not in _state(k)], "workers outlived the importing process"
     load_library(mini)  # the next load clears the dead import's temporaries and its lock file
     assert {p.name: p.read_bytes() for p in (mini / "imported").iterdir()} == before
+
+
+def _import_with_workers(mini, tmp_path, out) -> tuple[subprocess.Popen, list[str], dict[str, bytes]]:
+    """An update of a stored export running as a command, once its two workers are up: (the process,
+    the workers' pids, the store folder's files before)."""
+    first = write_csv(tmp_path / "a_20240101.csv", _rows(40))
+    run.run_import(load_library(mini), ImportOptions(file=first, progress=False))
+    before = {p.name: p.read_bytes() for p in (mini / "imported").iterdir()}
+    big = write_csv(tmp_path / "b_20240601.csv", _rows(90_000))  # > 8 MB: cleaned in worker processes
+    assert big.stat().st_size > run.PARALLEL_BYTES
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    cmd = [sys.executable, "-m", "chainmap", "--chains", str(mini), "import", str(big)]
+    p = subprocess.Popen(cmd, env=env, stdout=out, stderr=out, start_new_session=True)
+    kids: list[str] = []
+    deadline = time.monotonic() + 60
+    while len(kids) < 2 and time.monotonic() < deadline and p.poll() is None:
+        time.sleep(0.05)
+        kids = subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True, text=True).stdout.split()
+    assert len(kids) >= 2, "the workers did not start"
+    return p, kids, before
 
 
 def _state(pid: str) -> str:

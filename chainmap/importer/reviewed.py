@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Problem, UsageError
+from ..files import decode_saved_csv
 from ..ziplimits import check_inflation
 
 __all__ = ["SHEET", "WORDS", "Reviewed", "read_reviewed"]
@@ -138,19 +139,10 @@ def _unsaved(header: str, cell: _Formula) -> str:
     )
 
 
-def _decode(data: bytes, path: Path) -> str:
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise UsageError(f"{path}：无法识别文件编码：请在 Excel 中另存为“CSV UTF-8”后再应用")
-
-
 def _csv_rows(path: Path) -> list[tuple[int, list]]:
     """(first line of the record, cells) per non-blank record."""
     try:
-        text = _decode(path.read_bytes(), path)
+        text = decode_saved_csv(path.read_bytes(), path, "后再应用")
     except OSError as err:
         raise UsageError(f"{path}：无法读取（{err.strerror or err}）：请检查路径和权限") from None
     reader = csv.reader(io.StringIO(text, newline=""))

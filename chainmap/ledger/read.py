@@ -10,6 +10,7 @@ from pathlib import Path
 from openpyxl.utils import get_column_letter
 
 from ..errors import UsageError
+from ..files import decode_saved_csv
 from ..ziplimits import check_inflation
 from .sheets import SHEETS, Sheet
 
@@ -106,17 +107,8 @@ def _cells(values: object, formulas: object) -> list[tuple]:
     return out
 
 
-def _decode(data: bytes, path: Path) -> str:
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise UsageError(f"{path}: 无法识别文件编码：请在 Excel 中另存为“CSV UTF-8”")
-
-
 def _read_csv(path: Path) -> list[RawSheet]:
-    rows = [tuple(r) for r in csv.reader(io.StringIO(_decode(path.read_bytes(), path)))]
+    rows = [tuple(r) for r in csv.reader(io.StringIO(decode_saved_csv(path.read_bytes(), path)))]
     rows = [tuple(c if c.strip() else None for c in r) for r in rows]
     candidates = []
     for sheet in SHEETS.values():
