@@ -29,15 +29,15 @@ from .errors import OutputError, UsageError
 
 __all__ = ["atomic_path", "output_error", "write_atomic"]
 
-_FIXES = {
-    errno.ENOSPC: "the disk is full: free some space or write to another disk",
-    errno.EDQUOT: "the disk quota is used up: free some space or write elsewhere",
-    errno.EACCES: "no permission to write there: choose a folder you can write to (-o)",
-    errno.EPERM: "no permission to write there: choose a folder you can write to (-o)",
-    errno.EROFS: "the folder is on a read-only disk: choose another folder (-o)",
-    errno.EISDIR: "a folder has this name: give a file name",
-    errno.ENOTDIR: "part of the path is a file, not a folder: check the path",
-    errno.ENAMETOOLONG: "the file name is too long: choose a shorter one",
+_FIXES = {  # what to do, in Chinese (officers read it); the system's reason stays before it
+    errno.ENOSPC: "磁盘已满：请清理空间，或写到另一块磁盘",
+    errno.EDQUOT: "磁盘配额已用完：请清理空间，或写到别处",
+    errno.EACCES: "没有写入权限：请换一个有权限的文件夹",
+    errno.EPERM: "没有写入权限：请换一个有权限的文件夹",
+    errno.EROFS: "该位置在只读磁盘上：请换一个文件夹",
+    errno.EISDIR: "已有同名的文件夹：请给出文件名",
+    errno.ENOTDIR: "路径中有一段是文件而不是文件夹：请检查路径",
+    errno.ENAMETOOLONG: "文件名太长：请换一个短些的名字",
 }
 
 
@@ -52,11 +52,11 @@ def output_error(path: str | Path, err: OSError) -> OutputError:
 
     >>> import errno
     >>> str(output_error("out/a.csv", OSError(errno.ENOSPC, "No space left on device")))
-    '无法写入 out/a.csv：No space left on device (the disk is full: free some space or write to another disk)'
+    '无法写入 out/a.csv：No space left on device（磁盘已满：请清理空间，或写到另一块磁盘）'
     """
     reason = err.strerror or str(err)
-    fix = _FIXES.get(err.errno or 0, "check the path and that you may write there")
-    return OutputError(f"无法写入 {path}：{reason} ({fix})")
+    fix = _FIXES.get(err.errno or 0, "请检查路径，以及是否有写入权限")
+    return OutputError(f"无法写入 {path}：{reason}（{fix}）")
 
 
 @contextmanager

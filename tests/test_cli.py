@@ -132,7 +132,7 @@ def test_a_write_that_fails_is_exit_2_and_leaves_nothing_behind(mini, tmp_path, 
     (out / "gaps.csv").write_text("old", encoding="utf-8")
     monkeypatch.setattr(os, "replace", full)
     res = run_cli("--chains", str(mini), "gaps", "alpha", "--region", "home", "-o", str(out / "gaps.csv"), "--force")
-    assert res.returncode == 2 and "disk is full" in res.stderr
+    assert res.returncode == 2 and "磁盘已满" in res.stderr
     assert [p.name for p in out.iterdir()] == ["gaps.csv"] and (out / "gaps.csv").read_text() == "old"
 
 
