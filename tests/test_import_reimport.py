@@ -52,6 +52,26 @@ def test_a_firm_listed_closed_then_live_keeps_its_status_on_a_second_import(mini
     }
 
 
+@pytest.mark.parametrize("store", ["yaml", "parquet"])
+def test_a_firm_listed_live_then_closed_gives_the_same_stores_on_a_second_import(mini, tmp_path, store):
+    """The closed row after a live one of the same firm: the first import of the newer export folds it
+    into the record the live row updates (its line among the record's sources); the same file again
+    skipped it (the record is no longer older than the export), so that source went and the store was
+    rewritten in another order. It must fold again: the same file, the same stores, byte for byte."""
+    old = [HEADER] + [[f"甲{i}化工有限公司", _uscc(i), "存续", "100万元", "苏州", "乙中间体的生产"] for i in range(6)]
+    first = write_csv(tmp_path / "名单_20240101.csv", old)
+    new = [HEADER, *[[*r[:3], "200万元", *r[4:]] for r in old[1:]], [*old[1][:2], "注销", *old[1][3:]]]
+    newer = write_csv(tmp_path / "名单_20240601.csv", new)  # firm 0: live row first, its closed row last
+    _imp(mini, first, store)
+    once = _imp(mini, newer, store)
+    files = {p.name: p.read_bytes() for p in (mini / "imported").iterdir()}
+    sources = _firms(mini)[f"imp_{_uscc(0).lower()}"]["source"]
+    assert once["merged"] == 1 and len(sources) == 2 and "第8行" in str(sources), (once, sources)
+    again = _imp(mini, newer, store)
+    assert (again["merged"], again["skipped"], again["updated"], again["unchanged"]) == (1, 0, 6, 6), again
+    assert {p.name: p.read_bytes() for p in (mini / "imported").iterdir()} == files
+
+
 def test_ctrl_c_as_the_journal_lands_loses_nothing(mini, tmp_path, monkeypatch):
     """A Ctrl-C between the journal's rename and the transaction noting it made abort() remove the
     temporaries the journal names: the next load then carried out the journal's deletions alone and

@@ -113,6 +113,7 @@ class Existing:
     index: StoredIndex = field(init=False)
     _as_of_days: np.ndarray | None = field(default=None, init=False, repr=False)  # per stored row, read once
     _closed: np.ndarray | None = field(default=None, init=False, repr=False)  # per stored row, read when asked
+    _sources: pa.Array | None = field(default=None, init=False, repr=False)  # per stored row, read when asked
 
     def __post_init__(self) -> None:
         if not isinstance(self.pool, StoredPool):  # whole tables (as tests give them)
@@ -133,7 +134,14 @@ class Existing:
             cid = self.hand_name[nk][0]
         return cid
 
-    def known(self, code: str | None, nk: str, code_column: bool = True, as_of: dt.date | None = None) -> bool:
+    def known(
+        self,
+        code: str | None,
+        nk: str,
+        code_column: bool = True,
+        as_of: dt.date | None = None,
+        source: str | None = None,
+    ) -> bool:
         """Whether a store holds this firm and the library does not keep it by hand (a closed row of
         such a firm is an update, not a row to skip). A row without a code in an export with a code
         column (``code_column``) is the stored firm of its name only if that one has no code either: a
@@ -144,17 +152,24 @@ class Existing:
         skipped, instead of folding them into the records its live rows made; but a stored record of
         that date that is closed was made closed by such a row (its first import took it as an update),
         so that row counts again: otherwise a firm listed closed, then live, in one export turned from
-        注销 to 存续 when the file was imported a second time."""
+        注销 to 存续 when the file was imported a second time. So does a closed row whose ``source`` (its
+        file and line) the stored record of that date names: its first import folded it into the record
+        a live row of the firm made (listed live, then closed), and the same file again must give the same
+        record."""
         if self.hand(code, nk) is not None:
             return False
         row = self.index.stored_row(code, nk)
         if row < 0 or (code is None and code_column and self.index.code_at(row)):
             return False
-        return as_of is None or bool(self._older(np.array([row]), as_of)[0])
+        srcs = None if source is None else pa.array([source], pa.string())
+        return as_of is None or bool(self._older(np.array([row]), as_of, srcs)[0])
 
-    def known_rows(self, codes: pa.Array | None, names: pa.Array, as_of: dt.date | None = None) -> np.ndarray:
-        """:meth:`known` of each row (``codes`` None: no code column; a row without a name: False), the
-        stores' look-ups made for the rows at once."""
+    def known_rows(
+        self, codes: pa.Array | None, names: pa.Array, as_of: dt.date | None = None, sources: pa.Array | None = None
+    ) -> np.ndarray:
+        """:meth:`known` of each row (``codes`` None: no code column; a row without a name: False; ``sources``:
+        each row's file and line, as its record would name it), the stores' look-ups made for the rows at
+        once."""
         nks = pa.array([None if n is None else namekey(n) for n in names.to_pylist()], pa.string())
         code_column = codes is not None
         codes = pa.nulls(len(names), pa.string()) if codes is None else codes
@@ -166,17 +181,20 @@ class Existing:
                 rows[self._coded_namesakes(codes, rows)] = -1
             if as_of is not None:
                 hit = np.flatnonzero(rows >= 0)
-                rows[hit[~self._older(rows[hit], as_of)]] = -1
+                srcs = None if sources is None else sources.take(pa.array(hit))
+                rows[hit[~self._older(rows[hit], as_of, srcs)]] = -1
         at = np.arange(len(names)) if collided else np.flatnonzero(rows >= 0)  # a collision: row by row
         out = np.zeros(len(names), bool)
-        for i, c, nk in zip(at.tolist(), codes.take(at).to_pylist(), nks.take(at).to_pylist(), strict=True):
+        srcs = [None] * len(at) if sources is None else sources.take(pa.array(at)).to_pylist()
+        for i, c, nk, src in zip(at.tolist(), codes.take(at).to_pylist(), nks.take(at).to_pylist(), srcs, strict=True):
             if nk is None:
                 continue
-            out[i] = self.known(c, nk, code_column, as_of) if collided else self.hand(c, nk) is None
+            out[i] = self.known(c, nk, code_column, as_of, src) if collided else self.hand(c, nk) is None
         return out
 
-    def _older(self, rows: np.ndarray, as_of: dt.date) -> np.ndarray:
-        """Per stored row: its record is of an earlier date than ``as_of`` (no date: older)."""
+    def _older(self, rows: np.ndarray, as_of: dt.date, sources: pa.Array | None = None) -> np.ndarray:
+        """Per stored row: its record is of an earlier date than ``as_of`` (no date: older), or of that
+        date and closed, or of that date and naming the asking row's source (``sources``, per row)."""
         if self._as_of_days is None:
             days = [pc.cast(self.pool.column(f, "as_of"), pa.int32()) for f in self.pool]
             col = pa.chunked_array(days, pa.int32()) if days else pa.array([], pa.int32())
@@ -186,7 +204,22 @@ class Existing:
         same = self._as_of_days[rows] == day
         if same.any():  # the same export again: its closed rows updated the records they made closed
             older |= same & self._closed_at(rows)
+            again = np.flatnonzero(same & ~older)
+            if len(again) and sources is not None:  # or were folded into the records of live rows
+                older[again] = self._sourced(rows[again], sources.take(pa.array(again)))
         return older
+
+    def _sourced(self, rows: np.ndarray, sources: pa.Array) -> np.ndarray:
+        """Per stored row: its record's sources include ``sources`` (per row), read once, on the first ask."""
+        if self._sources is None:
+            cols = [self.pool.column(f, "source").combine_chunks() for f in self.pool]
+            self._sources = pa.concat_arrays(cols) if cols else pa.array([], pa.list_(pa.string()))
+        lists = self._sources.take(pa.array(rows, pa.int64()))
+        parent = np.asarray(pc.list_parent_indices(lists), dtype=np.int64)
+        same = pc.equal(pc.list_flatten(lists), sources.cast(pa.string()).take(pa.array(parent)))
+        out = np.zeros(len(rows), bool)
+        out[parent[np.asarray(pc.fill_null(same, False), dtype=bool)]] = True
+        return out
 
     def _closed_at(self, rows: np.ndarray) -> np.ndarray:
         """Per stored row: its record's status is a closed one (注销, 吊销 ...): read once, on the first ask."""

@@ -156,7 +156,7 @@ class Cleaner:
         self._warned: dict[str, list[int]] = {}  # and where its warnings are
         # (credit codes or None, names) -> per row, True for firms the stores hold: a closed row of such
         # a firm is an update (its status changes), not a row to skip
-        self.known: Callable[[pa.Array | None, pa.Array], np.ndarray] | None = None
+        self.known: Callable[..., np.ndarray] | None = None
         self.name_i = hm.columns["name"][0]
         self.warn: Counter[str] = Counter()
         self._memos: dict[str, dict[str, Any]] = {}
@@ -248,7 +248,7 @@ class Cleaner:
         if status is not None and not self.include_closed:
             closed = per_distinct(status, lambda u: pc.match_substring_regex(u, _CLOSED, ignore_case=True))
         if closed.any() and self.known is not None:
-            closed &= ~self._known(name, code, closed)
+            closed &= ~self._known(name, code, closed, rownums)
         if reasons:
             order = sorted(reasons)
             which = pa.array(order, pa.int64())
@@ -276,11 +276,12 @@ class Cleaner:
                     why = f"“{head}”一列含有 NUL 空字符（\\0），通常是导出时文件受损：请在原文件中删去该字符后重新导入"
                     reasons[i] = (why, "含有 NUL 空字符")
 
-    def _known(self, name: pa.Array, code: pa.Array | None, rows: np.ndarray) -> np.ndarray:
+    def _known(self, name: pa.Array, code: pa.Array | None, rows: np.ndarray, rownums: pa.Array) -> np.ndarray:
         which = np.nonzero(rows)[0]
         out = np.zeros(len(rows), dtype=bool)
         if self.known is not None:
-            out[which] = self.known(code.take(which) if code is not None else None, name.take(which))
+            srcs = row_texts(f"{self.source_name} 第", rownums.take(pa.array(which)), "行")  # as records name rows
+            out[which] = self.known(code.take(which) if code is not None else None, name.take(which), sources=srcs)
         return out
 
     def _texts(self, f: dict[str, pa.Array], n: int) -> list[pa.Array]:
