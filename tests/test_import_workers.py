@@ -115,6 +115,7 @@ def test_kill_9_of_the_import_ends_its_workers_and_keeps_the_stores(mini, tmp_pa
     while time.monotonic() < deadline and [k for k in kids if "zombie" not in _state(k)]:
         time.sleep(0.05)
     assert not [k for k in kids if "zombie" not in _state(k)], "workers outlived the importing process"
+    _lock_free(mini / "imported")
     load_library(mini)  # the next load clears the dead import's temporaries and its lock file
     assert {p.name: p.read_bytes() for p in (mini / "imported").iterdir()} == before
 
@@ -134,9 +135,36 @@ def _import_with_workers(mini, tmp_path, out) -> tuple[subprocess.Popen, list[st
     deadline = time.monotonic() + 60
     while len(kids) < 2 and time.monotonic() < deadline and p.poll() is None:
         time.sleep(0.05)
-        kids = subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True, text=True).stdout.split()
+        kids = [k for k in _children(p.pid) if _cmdline(k) == _cmdline(p.pid)]  # forked: the workers
     assert len(kids) >= 2, "the workers did not start"
     return p, kids, before
+
+
+def _children(pid: int) -> list[str]:
+    return subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+
+
+def _cmdline(pid: int | str) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def _lock_free(folder: Path, seconds: float = 10) -> None:
+    """Wait until nothing holds the import lock's flock (a process that is ending closes its files last)."""
+    import fcntl
+
+    path, deadline = folder / ".chainmap-import.lock", time.monotonic() + seconds
+    while path.exists() and time.monotonic() < deadline:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            time.sleep(0.05)
+        finally:
+            os.close(fd)
 
 
 def _state(pid: str) -> str:

@@ -4,7 +4,6 @@ in every process of the import until it is touched, and a page the heap keeps fr
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 
 import pyarrow as pa
 
@@ -12,9 +11,9 @@ __all__ = ["release_freed"]
 
 
 def _libc_trim() -> object | None:
-    name = ctypes.util.find_library("c")
+    # the process's own symbols (libc among them): ctypes.util.find_library runs ldconfig in a subprocess
     try:
-        return getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
+        return getattr(ctypes.CDLL(None), "malloc_trim", None)
     except OSError:  # pragma: no cover - no C library to load
         return None
 
