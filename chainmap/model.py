@@ -193,7 +193,7 @@ class Capacity(_Sourced):
     note: Text | None = None
 
 
-COMPANY_STATUSES = ("存续", "在业", "停业", "注销", "吊销", "破产", "清算", "破产清算")
+COMPANY_STATUSES = ("存续", "在业", "迁入", "迁出", "停业", "注销", "吊销", "破产", "清算", "破产清算")
 
 
 class Company(_Sourced):
@@ -212,7 +212,8 @@ class Company(_Sourced):
     registered_province: Text | None = None
     registered_city: Text | None = None
     registered_district: Text | None = None
-    # 登记状态: 存续 (default) / 停业 / 注销 / 吊销 / 破产 / 清算; a firm not 存续 is never a target.
+    # 登记状态: 存续 (default) / 在业 / 迁入 / 迁出 / 停业 / 注销 / 吊销 / 破产 / 清算; only 存续, 在业, 迁入 and 迁出
+    # (a living firm whose registration moved) may be targets.
     status: Literal[COMPANY_STATUSES] = "存续"  # type: ignore[valid-type]
     delisted: dt.date | None = None  # date its shares stopped trading (退市), when it was once listed
     stock_code: Text | None = None

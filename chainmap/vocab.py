@@ -92,7 +92,7 @@ GAP_CRITERIA_LABELS = {
     "betweenness": "链上枢纽",
     "density": "关联密度",
 }
-COMPANY_STATUS_ACTIVE = ("存续", "在业")  # 登记状态 that may be a target
+COMPANY_STATUS_ACTIVE = ("存续", "在业", "迁入", "迁出")  # 登记状态 that may be a target (迁: a living firm moved)
 
 # ---------------------------------------------------------------- leadership
 # Tags that make a local firm a leader (a link with one is strong), unless a region profile's
@@ -199,7 +199,7 @@ OUTPUTS: dict[str, tuple[Column, ...]] = {
     "excluded": _cols(
         ("company", "企业ID", "library id of the firm left out of the target list"),
         ("name", "企业名称", "registered name"),
-        ("status", "登记状态", "registration status (存续 / 停业 / 注销 / 吊销 / 破产 / 清算)"),
+        ("status", "登记状态", "registration status (存续 / 在业 / 迁入 / 迁出 / 停业 / 注销 / 吊销 / 破产 / 清算)"),
         ("delisted", "退市日期", "date its shares stopped trading, when it was once listed"),
         ("covers", "缺口节点ID", "the gaps it works at"),
         ("reason", "排除原因", "why it is never a target"),
@@ -289,7 +289,7 @@ OUTPUTS: dict[str, tuple[Column, ...]] = {
         ("stock_code", "股票代码", "companies: listing code, when listed"),
         ("exchange", "交易所", "companies: the exchange of the stock code"),
         ("credit_code", "统一社会信用代码", "companies: unified social credit code"),
-        ("status", "登记状态", "companies: 停业, 注销, 吊销, 破产 or 清算 (absent = 存续)"),
+        ("status", "登记状态", "companies: 在业, 迁入, 迁出, 停业, 注销, 吊销, 破产 or 清算 (absent = 存续)"),
         ("delisted", "退市日期", "companies: date the shares stopped trading"),
         ("capacities", "产能", "companies: sourced capacity per link or component ({link, value, unit})"),
         ("registered_capital", "注册资本", "companies: amount in yuan"),

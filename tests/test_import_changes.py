@@ -133,12 +133,38 @@ def test_a_long_table_says_it_shows_the_first_rows_and_never_cuts_a_credit_code(
 
 
 def test_a_status_the_model_does_not_know_is_counted_not_dropped_silently(mini, tmp_path):
-    rows = [HEADER, *FIRST[1:3], ["辛化工有限公司", "", "迁出", "", "宁波", "乙中间体", ""]]
-    rows[2] = ["乙化工有限公司", "", "迁出", "", "南京", "乙中间体", ""]
+    rows = [HEADER, *FIRST[1:3], ["辛化工有限公司", "", "待核实", "", "宁波", "乙中间体", ""]]
+    rows[2] = ["乙化工有限公司", "", "待核实", "", "南京", "乙中间体", ""]
     s = imp(mini, write_csv(tmp_path / "名单_20240101.csv", rows))
-    assert s.warnings == {"登记状态“迁出”不是可识别的状态（存续、在业、停业、注销、吊销、破产、清算），已留空": 2}
+    known = "存续、在业、迁入、迁出、停业、注销、吊销、破产、清算"
+    assert s.warnings == {f"登记状态“待核实”不是可识别的状态（{known}），已留空": 2}
     status = {c.name: c.status for c in load_library(mini).companies.values() if c.id.startswith("imp_")}
     assert status["乙化工有限公司"] == "存续" and status["甲化工有限公司"] == "存续"  # empty: the model's default
+
+
+def test_moved_registrations_are_statuses_and_a_move_out_is_a_signal(mini, tmp_path, store):
+    """迁入 / 迁出 (registration moved here / away), which 天眼查 and 企查查 exports list, are kept as they are
+    written: a firm that moves its registration out is a lead (a `status` signal), and stays a living firm
+    that may be a target."""
+    opts = {"store": store, "progress": False, "workers": 1}
+    run_import(load_library(mini), ImportOptions(file=write_csv(tmp_path / "名单_20240101.csv", FIRST), **opts))
+    rows = [HEADER, *FIRST[1:]]
+    rows[1] = ["甲化工有限公司", VALID, "迁出", "100万元", "宁波", "乙中间体", ""]
+    rows[4] = ["丁化工有限公司", "", "迁入（在册）", "", "宁波", "乙中间体", ""]
+    s = run_import(load_library(mini), ImportOptions(file=write_csv(tmp_path / "名单_20240601.csv", rows), **opts))
+    assert not s.warnings and s.signals == {"status": 2}, s
+    df = recent_signals(mini)
+    assert {(r.name, r.old, r.new) for r in df.itertuples()} == {
+        ("甲化工有限公司", "存续", "迁出"),
+        ("丁化工有限公司", "存续", "迁入"),
+    }
+    from chainmap.analysis.targets import is_active
+    from chainmap.api import find_firm
+
+    lib = load_library(mini)
+    assert find_firm(lib, "甲化工有限公司").status == "迁出" and find_firm(lib, "丁化工有限公司").status == "迁入"
+
+    assert all(is_active({"status": st}) for st in ("迁入", "迁出")) and not is_active({"status": "注销"})
 
 
 def test_a_dry_run_does_not_send_the_officer_to_signals_it_did_not_record(mini, tmp_path):

@@ -1,7 +1,7 @@
 """Target-firm lists (目标企业清单): firms outside the region that operate at the gap nodes, ranked by a
 transparent score, one row per company group (top parent), each marked new (新引进) or existing (存量增资).
 
-A firm whose registration status is not 存续 / 在业 (停业, 注销, 吊销, 破产, 清算) is never a target:
+A firm whose registration status is not 存续 / 在业 / 迁入 / 迁出 (停业, 注销, 吊销, 破产, 清算) is never a target:
 :func:`excluded` lists those left out and why. Resource and service links are never gaps, so a firm
 working only there is never a candidate.
 
@@ -104,7 +104,8 @@ def _local_ties(g: nx.MultiDiGraph, firm: str) -> list[str]:
 
 
 def is_active(d: dict) -> bool:
-    """A firm may be a target only when registered as 存续 / 在业 (the default when no status is given).
+    """A firm may be a target only when registered as 存续 / 在业 (the default when no status is given) or
+    as 迁入 / 迁出 (a living firm whose registration moved).
 
     >>> is_active({}), is_active({"status": "破产"})
     (True, False)

@@ -75,6 +75,8 @@ _STATUS_WORDS = (
     ("吊销", "吊销"),
     ("停业", "停业"),
     ("歇业", "停业"),
+    ("迁入", "迁入"),  # registration moved here / away: a living firm (天眼查 and 企查查 list both)
+    ("迁出", "迁出"),
     ("存续", "存续"),
     ("在业", "在业"),
     ("在营", "在业"),
@@ -106,16 +108,16 @@ def code_problem(code: str) -> str | None:
     return f"统一社会信用代码“{code}”校验位错误（应为 {expected}），代码可能录错"
 
 
-_KNOWN = "存续、在业、停业、注销、吊销、破产、清算"
+_KNOWN = "存续、在业、迁入、迁出、停业、注销、吊销、破产、清算"
 
 
 def status_of(value: str) -> str:
-    """登记状态 as the Company model knows it (存续, 在业, 停业, 注销, 吊销, 破产, 清算, 破产清算).
+    """登记状态 as the Company model knows it (存续, 在业, 迁入, 迁出, 停业, 注销, 吊销, 破产, 清算, 破产清算).
 
     Examples
     --------
     >>> status_of("存续（在营、开业、在册）"), status_of("吊销，未注销"), status_of("吊销，已注销"), status_of("迁出")
-    ('存续', '吊销', '注销', '')
+    ('存续', '吊销', '注销', '迁出')
     """
     value = value.replace("未注销", "")
     for word, status in _STATUS_WORDS:
