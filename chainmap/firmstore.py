@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 
 from .store import _LOAD_COLUMNS, SCHEMA, TIES, is_ours
 from .storeread import LOAD_EXTRA, companies_of, known_ties, placed_groups, read_groups
-from .vocab import COMPANY_STATUS_ACTIVE, ROLE_OF_KIND
+from .vocab import COMPANY_STATUS_ACTIVE, COMPANY_STATUS_PRESENT, ROLE_OF_KIND
 
 __all__ = ["FirmStore", "StoreView", "open_store", "signal_lookup"]
 
@@ -364,6 +364,8 @@ class StoreView:
         self.scope = self.in_scope[store.tie_node]
         self.placing = self.scope & (store.tie_role == self.kind_role[store.tie_node])
         self.shown = np.zeros(len(store), bool)  # firms materialised into the graph
+        self.alive = self._status_in(COMPANY_STATUS_ACTIVE)  # counted as candidates (classify.presence)
+        self.present = self._status_in(COMPANY_STATUS_PRESENT)  # counted as local strength
 
     def rows_in_graph(self) -> np.ndarray:
         """Firms with a tie to a node of the graph (the firms the old graph held), in row order."""
@@ -407,14 +409,14 @@ class StoreView:
     def outside(self) -> dict[str, int]:
         """Node id -> outside firms kept here (not shown) that work there: :class:`Presence` ``outside``."""
         s = self.store
-        m = self.placing & ~self.local[s.tie_row] & ~self.shown[s.tie_row]
+        m = self.placing & ~self.local[s.tie_row] & ~self.shown[s.tie_row] & self.alive[s.tie_row]
         counts = np.bincount(s.tie_node[m], minlength=len(s.node_ids))
         return {s.node_ids[i]: int(counts[i]) for i in np.flatnonzero(counts)}
 
     def local_at(self) -> dict[str, list[tuple[str, str]]]:
         """Node id -> (short name, id) of the local firms kept here (not shown) that work there."""
         s = self.store
-        m = self.placing & self.local[s.tie_row] & ~self.shown[s.tie_row]
+        m = self.placing & self.local[s.tie_row] & ~self.shown[s.tie_row] & self.present[s.tie_row]
         row, node = s.tie_row[m], s.tie_node[m]
         if not len(row):
             return {}
@@ -435,9 +437,12 @@ class StoreView:
         return {"outside": self.outside(), "local": self.local_at()}
 
     def active(self) -> np.ndarray:
-        """Firms that may be targets: 登记状态 存续 / 在业, or none given."""
+        """Firms that may be targets: 登记状态 存续 / 在业 / 迁入 / 迁出, or none given."""
+        return self.alive
+
+    def _status_in(self, statuses: tuple[str, ...]) -> np.ndarray:
         st = self.store.table["status"]
-        ok = pc.or_(pc.is_null(st), pc.is_in(st, value_set=pa.array(list(COMPANY_STATUS_ACTIVE), pa.string())))
+        ok = pc.or_(pc.is_null(st), pc.is_in(st, value_set=pa.array(list(statuses), pa.string())))
         return pc.fill_null(ok, True).to_numpy(zero_copy_only=False)
 
     def candidate_ties(self, gap_nodes: Iterable[str]) -> np.ndarray:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 __all__ = [
     "CHAIN_NODE_KINDS",
     "COMPANY_STATUS_ACTIVE",
+    "COMPANY_STATUS_PRESENT",
     "COMPONENT_TYPE_LABELS",
     "CRITERIA_LABELS",
     "Column",
@@ -93,6 +94,7 @@ GAP_CRITERIA_LABELS = {
     "density": "关联密度",
 }
 COMPANY_STATUS_ACTIVE = ("存续", "在业", "迁入", "迁出")  # 登记状态 that may be a target (迁: a living firm moved)
+COMPANY_STATUS_PRESENT = ("存续", "在业", "迁入")  # 登记状态 of a firm that counts where it is (迁出: it left)
 
 # ---------------------------------------------------------------- leadership
 # Tags that make a local firm a leader (a link with one is strong), unless a region profile's

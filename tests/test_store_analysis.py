@@ -277,3 +277,25 @@ def test_show_finds_a_firm_kept_in_the_store(libs, lib_root):
     assert "从事环节" in expected or "生产部件/材料" in expected or "掌握技术" in expected
     bad = run(main, ["--chains", str(lib_root), "show", "没有这家企业"], catch_exceptions=False)
     assert bad.exit_code == 2 and "unknown chain" in bad.output
+
+
+@pytest.mark.parametrize("store", ["yaml", "parquet"])
+def test_closed_or_departed_firms_are_neither_local_strength_nor_candidates(mini, tmp_path, store):
+    """A local firm a newer export lists 注销 (or 迁出: its registration left) no longer makes its link
+    strong, and an outside firm listed 注销 is no candidate; the graph path and the store path agree."""
+    from .test_import import write_csv
+
+    head = ["企业名称", "登记状态", "所属城市", "主营产品"]
+    firms = [["测试甲材料有限公司", "测试市"], ["测试乙材料有限公司", "测试市"], ["远地丙材料有限公司", "苏州市"]]
+    for day, statuses in (("20240101", ("存续", "存续", "存续")), ("20240601", ("注销", "迁出", "注销"))):
+        rows = [head, *[[n, st, city, "丙材料"] for (n, city), st in zip(firms, statuses, strict=True)]]
+        f = write_csv(tmp_path / f"名单_{day}.csv", rows)
+        run_import(load_library(mini), ImportOptions(file=f, progress=False, store=store, workers=1))
+        counts = []
+        for lib in (load_library(mini, imported="graph"), load_library(mini)):
+            g = api.analyse(lib, ["alpha"]).chain_gaps
+            counts.append(g.set_index("node").loc["a3", ["local_firms", "candidates"]].tolist())
+        assert counts[0] == counts[1], (day, counts)  # the two paths agree
+        if day == "20240101":
+            before = counts[0]
+    assert counts[0] == [before[0] - 2, before[1] - 1], (before, counts)

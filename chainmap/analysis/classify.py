@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, replace
 import networkx as nx
 
 from ..model import Region
-from ..vocab import ROLE_OF_KIND
+from ..vocab import COMPANY_STATUS_ACTIVE, COMPANY_STATUS_PRESENT, ROLE_OF_KIND
 
 __all__ = [
     "LinkJudgement",
@@ -82,7 +82,8 @@ def with_store_firms(g: nx.MultiDiGraph, p: Presence, outside: int, local: list[
 
 
 def presence(g: nx.MultiDiGraph, node: str, region: Region) -> Presence:
-    """The firms working at ``node`` (``operates`` a link, ``makes`` a component, ``holds`` a technology).
+    """The firms working at ``node`` (``operates`` a link, ``makes`` a component, ``holds`` a technology):
+    the local ones registered as present (存续, 在业, 迁入), a count of the outside ones that may be targets.
 
     Examples
     --------
@@ -109,9 +110,12 @@ def presence(g: nx.MultiDiGraph, node: str, region: Region) -> Presence:
         d = nodes[firm]
         if d["kind"] != "company":
             continue
+        status = d.get("status") or "存续"
         if not d.get("local"):
-            outside += 1
+            outside += status in COMPANY_STATUS_ACTIVE  # a closed firm is no candidate
             continue
+        if status not in COMPANY_STATUS_PRESENT:
+            continue  # closed, suspended or moved away: no local strength
         local.append(firm)
         leader = leader or not leaders.isdisjoint(d.get("tags", ()))
         for cap in d.get("capacities", ()):
