@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .store import TIES, is_ours, read_table
+from .vocab import COMPANY_STATUS_ACTIVE, COMPANY_STATUS_PRESENT
 
 __all__ = ["placements", "presence"]
 
@@ -73,9 +74,11 @@ def placements(root: str | Path, nodes: set[str] | None = None) -> pa.Table:
     return out
 
 
-def presence(table: pa.Table, region: Any, active: tuple[str, ...] = ("存续", "在业")) -> pa.Table:
-    """Per node: ``local`` and ``outside`` counts of active firms (status empty counts as active) for a
-    region profile (its city, or its province and districts)."""
+def presence(table: pa.Table, region: Any) -> pa.Table:
+    """Per node: ``local`` and ``outside`` counts for a region profile (its city, or its province and
+    districts), as :func:`chainmap.analysis.classify.presence` counts them: local firms registered as
+    present (:data:`~chainmap.vocab.COMPANY_STATUS_PRESENT`), outside firms that may be targets
+    (:data:`~chainmap.vocab.COMPANY_STATUS_ACTIVE`); no status counts as 存续."""
     if region.city:
         local = pc.fill_null(pc.equal(table["city"], region.city), False)
     else:
@@ -83,7 +86,12 @@ def presence(table: pa.Table, region: Any, active: tuple[str, ...] = ("存续", 
             pc.fill_null(pc.equal(table["province"], region.province), False),
             pc.fill_null(pc.is_in(table["district"], value_set=pa.array(region.districts, pa.string())), False),
         )
-    alive = pc.or_(pc.is_null(table["status"]), pc.is_in(table["status"], value_set=pa.array(list(active))))
+    st = table["status"]
+
+    def among(statuses: tuple[str, ...]) -> pa.Array:
+        return pc.fill_null(pc.or_(pc.is_null(st), pc.is_in(st, value_set=pa.array(list(statuses)))), True)
+
+    alive = pc.if_else(local, among(COMPANY_STATUS_PRESENT), among(COMPANY_STATUS_ACTIVE))
     t = pa.table({"node": table["node"], "local": pc.cast(local, pa.int64()), "alive": alive}).filter(alive)
     g = t.group_by("node").aggregate([("local", "sum"), ("local", "count")])
     return pa.table(

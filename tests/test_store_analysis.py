@@ -287,7 +287,8 @@ def test_closed_or_departed_firms_are_neither_local_strength_nor_candidates(mini
 
     head = ["企业名称", "登记状态", "所属城市", "主营产品"]
     firms = [["测试甲材料有限公司", "测试市"], ["测试乙材料有限公司", "测试市"], ["远地丙材料有限公司", "苏州市"]]
-    for day, statuses in (("20240101", ("存续", "存续", "存续")), ("20240601", ("注销", "迁出", "注销"))):
+    firms.append(["远地丁材料有限公司", "杭州市"])  # moves its registration: still a candidate
+    for day, statuses in (("20240101", ("存续",) * 4), ("20240601", ("注销", "迁出", "注销", "迁出"))):
         rows = [head, *[[n, st, city, "丙材料"] for (n, city), st in zip(firms, statuses, strict=True)]]
         f = write_csv(tmp_path / f"名单_{day}.csv", rows)
         run_import(load_library(mini), ImportOptions(file=f, progress=False, store=store, workers=1))
@@ -296,6 +297,11 @@ def test_closed_or_departed_firms_are_neither_local_strength_nor_candidates(mini
             g = api.analyse(lib, ["alpha"]).chain_gaps
             counts.append(g.set_index("node").loc["a3", ["local_firms", "candidates"]].tolist())
         assert counts[0] == counts[1], (day, counts)  # the two paths agree
+        from chainmap.placements import placements, presence
+
+        table = presence(placements(mini), load_library(mini).regions["home"]).to_pylist()
+        stored = next(([r["local"], r["outside"]] for r in table if r["node"] == "a3"), [0, 0])
+        assert stored == ([2, 2] if day == "20240101" else [0, 1]), (day, stored)  # the notebook's table too
         if day == "20240101":
             before = counts[0]
     assert counts[0] == [before[0] - 2, before[1] - 1], (before, counts)

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 from ..errors import UsageError
 from ..load import Library
-from ..store import is_ours, read_table
+from ..store import SCHEMA, is_ours, read_table
 from . import clean
 from .heap import release_freed
 from .lookup import StoredIndex, TakenIds
@@ -196,8 +196,7 @@ class Existing:
         """Per stored row: its record is of an earlier date than ``as_of`` (no date: older), or of that
         date and closed, or of that date and naming the asking row's source (``sources``, per row)."""
         if self._as_of_days is None:
-            days = [pc.cast(self.pool.column(f, "as_of"), pa.int32()) for f in self.pool]
-            col = pa.chunked_array(days, pa.int32()) if days else pa.array([], pa.int32())
+            col = pc.cast(self._stored("as_of"), pa.int32())
             self._as_of_days = np.asarray(pc.fill_null(col, np.iinfo(np.int32).min), dtype=np.int32)
         day = (as_of - dt.date(1970, 1, 1)).days
         older = self._as_of_days[rows] < day
@@ -212,8 +211,7 @@ class Existing:
     def _sourced(self, rows: np.ndarray, sources: pa.Array) -> np.ndarray:
         """Per stored row: its record's sources include ``sources`` (per row), read once, on the first ask."""
         if self._sources is None:
-            cols = [self.pool.column(f, "source").combine_chunks() for f in self.pool]
-            self._sources = pa.concat_arrays(cols) if cols else pa.array([], pa.list_(pa.string()))
+            self._sources = self._stored("source").combine_chunks()
         lists = self._sources.take(pa.array(rows, pa.int64()))
         parent = np.asarray(pc.list_parent_indices(lists), dtype=np.int64)
         same = pc.equal(pc.list_flatten(lists), sources.cast(pa.string()).take(pa.array(parent)))
@@ -224,12 +222,14 @@ class Existing:
     def _closed_at(self, rows: np.ndarray) -> np.ndarray:
         """Per stored row: its record's status is a closed one (注销, 吊销 ...): read once, on the first ask."""
         if self._closed is None:
-            pattern = "|".join(clean.CLOSED_WORDS)
-            flags = [
-                pc.fill_null(pc.match_substring_regex(self.pool.column(f, "status"), pattern), False) for f in self.pool
-            ]
-            self._closed = np.concatenate([np.asarray(x, bool) for x in flags]) if flags else np.zeros(0, bool)
+            closed = pc.match_substring_regex(self._stored("status"), "|".join(clean.CLOSED_WORDS))
+            self._closed = np.asarray(pc.fill_null(closed, False), dtype=bool)
         return self._closed[rows]
+
+    def _stored(self, name: str) -> pa.ChunkedArray:
+        """One column of every store, in the stores' row order (what the index's row numbers count)."""
+        typ = SCHEMA.field(name).type
+        return pa.chunked_array([c.cast(typ) for f in self.pool for c in self.pool.column(f, name).chunks], typ)
 
     def _coded_namesakes(self, codes: pa.Array, rows: np.ndarray) -> np.ndarray:
         """The rows without a code whose stored record (``rows``, found by name) has one."""

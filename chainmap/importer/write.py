@@ -22,7 +22,6 @@ from .store import Transaction, check_writable, comparable
 
 __all__ = [
     "YAML_LIMIT",
-    "changed",
     "compare",
     "count",
     "kept_over",
@@ -245,20 +244,15 @@ def _union_sorted(a: pa.ChunkedArray | pa.Array, b: pa.ChunkedArray | pa.Array) 
     return pa.ListArray.from_arrays(pa.array(off), v.filter(pa.array(keep)))
 
 
-def changed(new: pa.Table, old: pa.Table, kind: str) -> pa.Array:
-    """Per record (``new`` and ``old`` aligned): True where the new version replaces the stored
-    one -- it differs, and is not from an older export."""
-    return versions(new, old, kind)[0]
-
-
 #: What a newer export changes in every record it repeats: not a fact about the firm.
 PROVENANCE = ("as_of", "source")
 
 
 def versions(new: pa.Table, old: pa.Table, kind: str) -> tuple[pa.Array, int]:
-    """(:func:`changed`, how many of the changed records differ only in :data:`PROVENANCE`): a
-    newer export's record of a firm nothing happened to is written (its date moves on) but says
-    nothing new. One pass over the columns."""
+    """(per record, ``new`` and ``old`` aligned: True where the new version replaces the stored one -- it
+    differs, and is not from an older export; how many of those differ only in :data:`PROVENANCE`): a
+    newer export's record of a firm nothing happened to is written (its date moves on) but says nothing
+    new. One pass over the columns."""
     older = pc.fill_null(pc.less(new["as_of"], old["as_of"]), False)
     if kind != "parquet":  # few records (YAML): row by row
         out, dated = [], 0
